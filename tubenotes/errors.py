@@ -1,0 +1,60 @@
+"""The exceptions tubenotes raises, one class per cause.
+
+    TubenotesError                 root: every expected failure
+    ├── ConfigurationError         bad flags, settings or environment (exit code 2)
+    ├── InputError                 an input that names no video or transcript
+    └── JobError                   one job cannot go on; the batch continues
+        ├── PermanentError         retrying cannot help (no captions, private video, bad file)
+        │   ├── EmptyTranscriptError
+        │   └── GenerationError    the generator gave no usable answer
+        ├── TransientError         may work later (network, 5xx, rate limit)
+        │   └── BlockedError       the exit address is blocked: rotate the node
+        └── ExportError            a file could not be written or typeset
+
+Every message says what happened and, where there is one, what to do.
+A job that fails stores `kind` (the class's ``kind``) and the message.
+"""
+
+from __future__ import annotations
+
+
+class TubenotesError(Exception):
+    """Root of every expected tubenotes failure."""
+
+    kind = "error"
+
+
+class ConfigurationError(TubenotesError):
+    kind = "configuration"
+
+
+class InputError(TubenotesError):
+    kind = "input"
+
+
+class JobError(TubenotesError):
+    kind = "job"
+
+
+class PermanentError(JobError):
+    kind = "permanent"
+
+
+class EmptyTranscriptError(PermanentError):
+    kind = "empty_transcript"
+
+
+class GenerationError(PermanentError):
+    kind = "generation"
+
+
+class TransientError(JobError):
+    kind = "transient"
+
+
+class BlockedError(TransientError):
+    kind = "blocked"
+
+
+class ExportError(JobError):
+    kind = "export"

@@ -1,0 +1,1 @@
+"""Generators of study notes and assessments."""

@@ -1,0 +1,334 @@
+"""The job: one video (or transcript file) and everything known about it.
+
+A `VideoProcessingJob` carries all state of its trip through the pipeline,
+so that any stage can run alone on a job loaded from JSON, and a crashed
+batch resumes from what its jobs say is done.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
+
+
+class ProcessingStage(StrEnum):
+    CREATED = "created"
+    FETCHING_TRANSCRIPT = "fetching_transcript"
+    TRANSCRIPT_FETCHED = "transcript_fetched"
+    GENERATING_NOTES = "generating_notes"
+    NOTES_GENERATED = "notes_generated"
+    GENERATING_ASSESSMENT = "generating_assessment"
+    ASSESSMENT_GENERATED = "assessment_generated"
+    WRITING_FILES = "writing_files"
+    FILES_WRITTEN = "files_written"
+    EXPORTING_PDFS = "exporting_pdfs"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class SourceKind(StrEnum):
+    YOUTUBE = "youtube"
+    FILE = "file"
+
+
+@dataclass
+class TranscriptSegment:
+    start: float
+    duration: float
+    text: str
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass
+class Chapter:
+    start: float
+    title: str
+
+
+@dataclass
+class TokenUsage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def add(self, other: TokenUsage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cost_usd += other.cost_usd
+
+
+@dataclass
+class VideoProcessingJob:
+    # Input
+    url: str
+    video_id: str
+    source: SourceKind = SourceKind.YOUTUBE
+    source_path: Path | None = None  # the transcript file, for SourceKind.FILE
+    subject: str = "General"
+    language: str | None = None  # the language wanted; the fetch stage records the one found
+    position: int = 0  # place in the user's input order
+
+    # Stage 1: Fetched
+    transcript: str | None = None
+    video_title: str | None = None
+    segments: list[TranscriptSegment] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+    transcript_track: str | None = None  # e.g. "en (manual)", "de (auto-generated)", "file"
+    channel: str | None = None
+    duration_seconds: float | None = None
+    upload_date: str | None = None
+    description: str | None = None
+
+    # Stage 2: Generated
+    study_notes: str | None = None
+    assessment_content: str | None = None
+    generator: str | None = None  # "offline" or "provider:model"
+    token_usage: TokenUsage = field(default_factory=TokenUsage)
+
+    # Stage 3: Written
+    output_dir: Path | None = None
+    notes_filepath: Path | None = None
+    assessment_filepath: Path | None = None
+
+    # Stage 4: Exported
+    pdf_subdir: Path | None = None
+    notes_pdf_path: Path | None = None
+    assessment_pdf_path: Path | None = None
+
+    # Metadata
+    stage: ProcessingStage = ProcessingStage.CREATED
+    exit_node_id: int | None = None
+    exit_node_acquired_at: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error_kind: str | None = None
+    error_message: str | None = None
+    failed_stage: ProcessingStage | None = None
+    created_at: float = field(default_factory=time.time)
+    completed_at: float | None = None
+
+    # --- what is done -------------------------------------------------
+
+    def has_transcript(self) -> bool:
+        return bool(self.transcript and self.transcript.strip()) and self.video_title is not None
+
+    def has_notes(self) -> bool:
+        return bool(self.study_notes)
+
+    def has_assessment(self) -> bool:
+        return bool(self.assessment_content)
+
+    def has_files_written(self) -> bool:
+        written = [self.notes_filepath] + ([self.assessment_filepath] if self.has_assessment() else [])
+        return all(path is not None and path.exists() for path in written)
+
+    def has_pdfs_exported(self) -> bool:
+        sources = [self.notes_filepath, self.assessment_filepath]
+        pdfs = [self.notes_pdf_path, self.assessment_pdf_path]
+        return self.has_files_written() and all(
+            pdf is not None and pdf.exists() for src, pdf in zip(sources, pdfs) if src is not None
+        )
+
+    def is_finished(self) -> bool:
+        return self.stage in (ProcessingStage.COMPLETED, ProcessingStage.FAILED)
+
+    def done_stage(self) -> ProcessingStage:
+        """The last checkpoint the job's data proves done: where a resume starts."""
+        if self.has_pdfs_exported():
+            return ProcessingStage.COMPLETED
+        if self.has_files_written():
+            return ProcessingStage.FILES_WRITTEN
+        if self.has_notes() and self.has_assessment():
+            return ProcessingStage.ASSESSMENT_GENERATED
+        if self.has_notes():
+            return ProcessingStage.NOTES_GENERATED
+        if self.has_transcript():
+            return ProcessingStage.TRANSCRIPT_FETCHED
+        return ProcessingStage.CREATED
+
+    # --- transitions ----------------------------------------------------
+
+    def set_stage(self, stage: ProcessingStage) -> None:
+        self.stage = stage
+
+    def mark_completed(self) -> None:
+        self.stage = ProcessingStage.COMPLETED
+        self.completed_at = time.time()
+        self.error_kind = self.error_message = None
+        self.failed_stage = None
+
+    def mark_failed(self, message: str, kind: str = "error") -> None:
+        if self.stage is not ProcessingStage.FAILED:
+            self.failed_stage = self.stage
+        self.stage = ProcessingStage.FAILED
+        self.error_kind = kind
+        self.error_message = message
+
+    def reset_for_retry(self) -> None:
+        """Forget the failure and go back to the last checkpoint the data proves."""
+        self.error_kind = self.error_message = None
+        self.failed_stage = None
+        self.stage = self.done_stage()
+
+    def record_timing(self, name: str, seconds: float) -> None:
+        self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 4)
+
+    def count_attempt(self, name: str) -> int:
+        self.attempts[name] = self.attempts.get(name, 0) + 1
+        return self.attempts[name]
+
+    # --- derived values ---------------------------------------------------
+
+    @property
+    def key(self) -> str:
+        """The job's identity in the store: one job per video per subject."""
+        return f"{self.subject.casefold()}/{self.video_id}"
+
+    @property
+    def transcript_data(self) -> dict[str, Any]:
+        """What a processor's ``get_transcript`` returns, rebuilt from the job."""
+        return {
+            "transcript": self.transcript,
+            "segments": [dataclasses.asdict(s) for s in self.segments],
+            "language": self.language,
+            "track": self.transcript_track,
+        }
+
+    @transcript_data.setter
+    def transcript_data(self, data: dict[str, Any]) -> None:
+        self.transcript = data["transcript"]
+        self.segments = [_segment(s) for s in data.get("segments") or []]
+        self.language = data.get("language") or self.language
+        self.transcript_track = data.get("track") or self.transcript_track
+        if data.get("chapters"):
+            self.chapters = [_chapter(c) for c in data["chapters"]]
+        if data.get("duration") and not self.duration_seconds:
+            self.duration_seconds = float(data["duration"])
+
+    def get_youtube_url(self) -> str | None:
+        if self.source is SourceKind.FILE:
+            return None
+        return YOUTUBE_WATCH_URL.format(video_id=self.video_id)
+
+    def timestamp_url(self, seconds: float) -> str | None:
+        url = self.get_youtube_url()
+        return f"{url}&t={int(seconds)}s" if url else None
+
+    def get_markdown_content(self) -> str:
+        """The notes as written to the vault: front matter, then the notes."""
+        # Imported here because the vault package imports this module.
+        from tubenotes.vault.frontmatter import render_note
+
+        return render_note(self, self.study_notes or "", kind="notes")
+
+    def get_assessment_markdown(self) -> str:
+        from tubenotes.vault.frontmatter import render_note
+
+        return render_note(self, self.assessment_content or "", kind="assessment")
+
+    @property
+    def duration(self) -> float:
+        """Seconds spent in the stages so far."""
+        return round(sum(self.timings.values()), 3)
+
+    def get_summary(self) -> dict[str, Any]:
+        return {
+            "video_id": self.video_id,
+            "url": self.url,
+            "title": self.video_title,
+            "subject": self.subject,
+            "stage": self.stage.value,
+            "duration": self.duration,
+            "timings": dict(self.timings),
+            "attempts": dict(self.attempts),
+            "error_kind": self.error_kind,
+            "error": self.error_message,
+            "failed_stage": self.failed_stage.value if self.failed_stage else None,
+            "generator": self.generator,
+            "token_usage": dataclasses.asdict(self.token_usage),
+            "warnings": list(self.warnings),
+            "notes_file": str(self.notes_filepath) if self.notes_filepath else None,
+            "assessment_file": str(self.assessment_filepath) if self.assessment_filepath else None,
+            "notes_pdf": str(self.notes_pdf_path) if self.notes_pdf_path else None,
+            "assessment_pdf": str(self.assessment_pdf_path) if self.assessment_pdf_path else None,
+        }
+
+    # --- JSON ------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, StrEnum):
+                value = value.value
+            elif f.name in ("segments", "chapters"):
+                value = [dataclasses.asdict(item) for item in value]
+            elif f.name == "token_usage":
+                value = dataclasses.asdict(value)
+            elif isinstance(value, (dict, list)):
+                value = type(value)(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VideoProcessingJob:
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in known:
+                continue  # a field from a newer version: ignore rather than fail
+            if value is not None and name in _PATH_FIELDS:
+                value = Path(value)
+            elif name == "stage" or (name == "failed_stage" and value is not None):
+                value = ProcessingStage(value)
+            elif name == "source":
+                value = SourceKind(value)
+            elif name == "segments":
+                value = [_segment(s) for s in value]
+            elif name == "chapters":
+                value = [_chapter(c) for c in value]
+            elif name == "token_usage":
+                value = TokenUsage(**value)
+            kwargs[name] = value
+        return cls(**kwargs)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> VideoProcessingJob:
+        return cls.from_dict(json.loads(text))
+
+
+_PATH_FIELDS = frozenset(
+    f.name
+    for f in dataclasses.fields(VideoProcessingJob)
+    if f.type in ("Path | None",)
+)
+
+
+def _segment(data: dict[str, Any] | TranscriptSegment) -> TranscriptSegment:
+    if isinstance(data, TranscriptSegment):
+        return data
+    return TranscriptSegment(float(data["start"]), float(data.get("duration", 0.0)), str(data["text"]))
+
+
+def _chapter(data: dict[str, Any] | Chapter) -> Chapter:
+    if isinstance(data, Chapter):
+        return data
+    return Chapter(float(data.get("start", data.get("start_time", 0.0))), str(data["title"]))

@@ -1,0 +1,1 @@
+"""Transcript sources: YouTube and local files."""

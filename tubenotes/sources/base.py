@@ -1,0 +1,32 @@
+"""What a transcript source is: the seed's processor.
+
+A source answers the seed's two calls. ``get_transcript(video_id)`` returns
+a dict with at least ``transcript`` (the plain text) and, where known,
+``segments`` (list of ``{"start", "duration", "text"}``), ``language``,
+``track`` and ``chapters`` (list of ``{"start", "title"}``).
+A source may also offer ``get_video_metadata(video_id)`` with channel,
+duration, chapters, upload date and description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tubenotes.job import Chapter
+
+
+class TranscriptSource(Protocol):
+    def get_transcript(self, video_id: str) -> dict[str, Any]: ...
+
+    def get_video_title(self, video_id: str) -> str: ...
+
+
+@dataclass
+class VideoMetadata:
+    title: str | None = None
+    channel: str | None = None
+    duration_seconds: float | None = None
+    upload_date: str | None = None  # ISO date, YYYY-MM-DD
+    description: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
