@@ -48,6 +48,10 @@ _MIGRATIONS: list[str] = [
         hits INTEGER NOT NULL DEFAULT 0,
         created_at REAL NOT NULL
     );
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     """,
 ]
 
@@ -164,6 +168,20 @@ class JobStore:
 
     def failed(self) -> list[VideoProcessingJob]:
         return self.jobs(iter([ProcessingStage.FAILED]))
+
+    # --- the settings of the last run, so resume and retry go on alike ------
+
+    def save_settings(self, settings: Mapping[str, Any]) -> None:
+        with self.atomic() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)",
+                [(name, json.dumps(value, default=str)) for name, value in settings.items()],
+            )
+
+    def load_settings(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._db.execute("SELECT name, value FROM settings").fetchall()
+        return {name: json.loads(value) for name, value in rows}
 
     def next_position(self) -> int:
         with self._lock:

@@ -1,0 +1,125 @@
+"""The job: lossless JSON round trip, what-is-done predicates, transitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tubenotes.job import (
+    Chapter,
+    ProcessingStage,
+    SourceKind,
+    TokenUsage,
+    TranscriptSegment,
+    VideoProcessingJob,
+)
+
+text = st.text(max_size=40)
+optional_text = st.none() | text
+seconds = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+paths = st.none() | st.builds(Path, st.from_regex(r"/[a-z]{1,8}(/[A-Za-z0-9 _.]{1,12}){0,3}", fullmatch=True))
+
+jobs = st.builds(
+    VideoProcessingJob,
+    url=text,
+    video_id=st.from_regex(r"[A-Za-z0-9_-]{11}", fullmatch=True),
+    source=st.sampled_from(SourceKind),
+    source_path=paths,
+    subject=text,
+    language=optional_text,
+    position=st.integers(0, 10**6),
+    transcript=optional_text,
+    video_title=optional_text,
+    segments=st.lists(st.builds(TranscriptSegment, seconds, seconds, text), max_size=5),
+    chapters=st.lists(st.builds(Chapter, seconds, text), max_size=3),
+    transcript_track=optional_text,
+    channel=optional_text,
+    duration_seconds=st.none() | seconds,
+    study_notes=optional_text,
+    assessment_content=optional_text,
+    token_usage=st.builds(TokenUsage, st.integers(0, 99), st.integers(0, 10**6), st.integers(0, 10**6), seconds),
+    output_dir=paths,
+    notes_filepath=paths,
+    notes_pdf_path=paths,
+    stage=st.sampled_from(ProcessingStage),
+    failed_stage=st.none() | st.sampled_from(ProcessingStage),
+    exit_node_id=st.none() | st.integers(0, 64),
+    timings=st.dictionaries(text, seconds, max_size=4),
+    attempts=st.dictionaries(text, st.integers(0, 9), max_size=3),
+    warnings=st.lists(text, max_size=3),
+    error_message=optional_text,
+)
+
+
+@given(jobs)
+def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
+    again = VideoProcessingJob.from_json(job.to_json())
+    assert again == job
+    assert again.to_json() == job.to_json()
+
+
+def test_unknown_fields_from_a_newer_version_are_ignored() -> None:
+    data = VideoProcessingJob(url="u", video_id="abcdefghijk").to_dict()
+    data["field_from_the_future"] = 1
+    assert VideoProcessingJob.from_dict(data).video_id == "abcdefghijk"
+
+
+def test_done_stage_follows_the_data_not_the_label(tmp_path: Path) -> None:
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk", stage=ProcessingStage.EXPORTING_PDFS)
+    assert job.done_stage() is ProcessingStage.CREATED
+    job.transcript, job.video_title = "words " * 50, "T"
+    assert job.done_stage() is ProcessingStage.TRANSCRIPT_FETCHED
+    job.study_notes = "notes"
+    assert job.done_stage() is ProcessingStage.NOTES_GENERATED
+    job.assessment_content = "quiz"
+    assert job.done_stage() is ProcessingStage.ASSESSMENT_GENERATED
+    job.notes_filepath, job.assessment_filepath = tmp_path / "T.md", tmp_path / "Assessment_T.md"
+    assert job.done_stage() is ProcessingStage.ASSESSMENT_GENERATED  # files do not exist yet
+    job.notes_filepath.write_text("n")
+    job.assessment_filepath.write_text("a")
+    assert job.done_stage() is ProcessingStage.FILES_WRITTEN
+    job.notes_pdf_path, job.assessment_pdf_path = tmp_path / "T.pdf", tmp_path / "Assessment_T.pdf"
+    job.notes_pdf_path.write_bytes(b"%PDF")
+    assert job.done_stage() is ProcessingStage.FILES_WRITTEN
+    job.assessment_pdf_path.write_bytes(b"%PDF")
+    assert job.done_stage() is ProcessingStage.COMPLETED
+
+
+def test_failure_remembers_where_and_retry_goes_back_to_the_checkpoint() -> None:
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk")
+    job.transcript, job.video_title = "words " * 50, "T"
+    job.set_stage(ProcessingStage.GENERATING_NOTES)
+    job.mark_failed("model said no", "generation")
+    assert (job.stage, job.failed_stage, job.error_kind) == (
+        ProcessingStage.FAILED, ProcessingStage.GENERATING_NOTES, "generation")
+    job.reset_for_retry()
+    assert job.stage is ProcessingStage.TRANSCRIPT_FETCHED
+    assert job.error_message is None and job.failed_stage is None
+
+
+def test_youtube_urls_and_summary() -> None:
+    job = VideoProcessingJob(url="u", video_id="dQw4w9WgXcQ", video_title="T")
+    job.record_timing("fetch", 1.5)
+    job.record_timing("generate_notes", 2.0)
+    assert job.get_youtube_url() == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert job.timestamp_url(83.9) == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=83s"
+    summary = job.get_summary()
+    assert summary["duration"] == 3.5
+    assert {"video_id", "title", "subject", "stage", "duration", "timings", "error"} <= summary.keys()
+    local = VideoProcessingJob(url="file:///x.vtt", video_id="file-abc", source=SourceKind.FILE)
+    assert local.get_youtube_url() is None and local.timestamp_url(3) is None
+
+
+def test_transcript_data_keeps_the_seed_shape() -> None:
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk")
+    job.transcript_data = {
+        "transcript": "hello world",
+        "segments": [{"start": 0, "duration": 1.5, "text": "hello world"}],
+        "language": "en",
+        "track": "en (manual)",
+    }
+    assert job.transcript == "hello world"
+    assert job.segments == [TranscriptSegment(0.0, 1.5, "hello world")]
+    assert job.transcript_data["track"] == "en (manual)"

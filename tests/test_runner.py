@@ -1,0 +1,127 @@
+"""The streaming runner: no barrier between stages, limits per stage, failures stay in their job."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from tubenotes.errors import PermanentError
+from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.progress import LogReporter
+from tubenotes.runner import EXIT_FAILED, EXIT_OK, PipelineRunner, Step
+from tubenotes.store import JobStore
+
+
+def make_jobs(n: int) -> list[VideoProcessingJob]:
+    return [VideoProcessingJob(url=f"u{i}", video_id=f"video{i:06d}", position=i) for i in range(n)]
+
+
+def fake_steps(tmp_path: Path, **overrides) -> dict:
+    def fetch(job):
+        job.transcript, job.video_title = "words " * 50, f"Title {job.video_id}"
+        return job
+
+    def generate(job):
+        job.study_notes, job.assessment_content = "notes", "quiz"
+        return job
+
+    def write(job):
+        job.notes_filepath = tmp_path / f"{job.video_id}.md"
+        job.assessment_filepath = tmp_path / f"A_{job.video_id}.md"
+        job.notes_filepath.write_text("n")
+        job.assessment_filepath.write_text("a")
+        return job
+
+    steps = {"fetch": fetch, "generate": generate, "write": write}
+    steps.update(overrides)
+    return steps
+
+
+def runner(tmp_path: Path, steps: dict, workers: dict | None = None) -> PipelineRunner:
+    workers = workers or {}
+    store = JobStore(tmp_path / "vault")
+    reporter = LogReporter(Console(file=open(tmp_path / "log.txt", "w")))
+    return PipelineRunner(store, [Step(name, fn, workers.get(name, 2)) for name, fn in steps.items()], reporter)
+
+
+def test_jobs_stream_without_a_barrier_between_stages(tmp_path: Path) -> None:
+    first_written = threading.Event()
+    base = fake_steps(tmp_path)
+
+    def fetch(job):
+        # The last job's fetch waits until the first job has been written:
+        # with a barrier after fetching, this would never happen.
+        if job.video_id == "video000001":
+            assert first_written.wait(10), "job 0 was not written while job 1 was still fetching"
+        return base["fetch"](job)
+
+    def write(job):
+        job = base["write"](job)
+        if job.video_id == "video000000":
+            first_written.set()
+        return job
+
+    result = runner(tmp_path, fake_steps(tmp_path, fetch=fetch, write=write)).run(make_jobs(2))
+    assert result.exit_code == EXIT_OK
+    assert all(job.stage is ProcessingStage.COMPLETED for job in result.jobs)
+
+
+def test_each_stage_respects_its_concurrency_limit(tmp_path: Path) -> None:
+    lock = threading.Lock()
+    now = {"fetch": 0, "write": 0}
+    peak = {"fetch": 0, "write": 0}
+    base = fake_steps(tmp_path)
+
+    def limited(name):
+        def run(job):
+            with lock:
+                now[name] += 1
+                peak[name] = max(peak[name], now[name])
+            threading.Event().wait(0.01)
+            job = base[name](job)
+            with lock:
+                now[name] -= 1
+            return job
+        return run
+
+    steps = fake_steps(tmp_path, fetch=limited("fetch"), write=limited("write"))
+    result = runner(tmp_path, steps, workers={"fetch": 3, "write": 1}).run(make_jobs(12))
+    assert result.exit_code == EXIT_OK
+    assert peak == {"fetch": 3, "write": 1}
+
+
+def test_one_failing_job_does_not_stop_the_batch_and_a_bug_is_reported(tmp_path: Path) -> None:
+    base = fake_steps(tmp_path)
+
+    def fetch(job):
+        if job.video_id == "video000001":
+            raise PermanentError("captions are disabled")
+        if job.video_id == "video000002":
+            raise ZeroDivisionError("oops")
+        return base["fetch"](job)
+
+    r = runner(tmp_path, fake_steps(tmp_path, fetch=fetch))
+    result = r.run(make_jobs(4))
+    assert result.exit_code == EXIT_FAILED
+    by_id = {job.video_id: job for job in result.jobs}
+    assert by_id["video000001"].error_kind == "permanent"
+    assert by_id["video000002"].error_kind == "internal" and "ZeroDivisionError" in by_id["video000002"].error_message
+    assert by_id["video000000"].stage is by_id["video000003"].stage is ProcessingStage.COMPLETED
+    stored = {job.video_id: job.stage for job in r.store.jobs()}
+    assert stored["video000001"] is ProcessingStage.FAILED and stored["video000003"] is ProcessingStage.COMPLETED
+
+
+def test_finished_jobs_pass_through_without_work(tmp_path: Path) -> None:
+    calls = []
+    base = fake_steps(tmp_path)
+
+    def fetch(job):
+        calls.append(job.video_id)
+        return base["fetch"](job)
+
+    r = runner(tmp_path, fake_steps(tmp_path, fetch=fetch))
+    jobs = r.run(make_jobs(3)).jobs
+    again = runner(tmp_path, fake_steps(tmp_path, fetch=fetch)).run(jobs)
+    assert again.exit_code == EXIT_OK and len(calls) == 3

@@ -1,0 +1,59 @@
+"""File names safe everywhere, atomic writes, and names never taken from another video."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tubenotes.vault.filenames import MAX_STEM_BYTES, sanitize_filename, subject_dir
+from tubenotes.vault.files import atomic_write_text, claim_stem
+
+FORBIDDEN = set('<>:"/\\|?*#^[]')
+
+
+@given(st.text(max_size=400))
+def test_any_title_gives_a_safe_name(title: str) -> None:
+    name = sanitize_filename(title)
+    assert name and not (FORBIDDEN & set(name))
+    assert len(name.encode("utf-8")) <= MAX_STEM_BYTES
+    assert not name.endswith((" ", ".")) and not name.startswith((" ", "."))
+    assert all(ord(ch) >= 32 for ch in name)
+
+
+def test_long_hostile_title_keeps_its_words() -> None:
+    title = "Lecture 1/2: Entropy & Information — why \\ matters? 🔥🎓 " * 6
+    name = sanitize_filename(title)
+    assert name.startswith("Lecture 1 2 Entropy & Information — why matters 🔥🎓")
+    assert len(name.encode()) <= MAX_STEM_BYTES
+
+
+def test_reserved_windows_names_and_empty_titles() -> None:
+    assert sanitize_filename("CON") == "CON_"
+    assert sanitize_filename("com1.txt") == "com1.txt_"
+    assert sanitize_filename("...") == "Untitled"
+    assert sanitize_filename("  ///  ") == "Untitled"
+
+
+def test_subject_folder_reused_across_case(tmp_path: Path) -> None:
+    (tmp_path / "Physics").mkdir()
+    assert subject_dir(tmp_path, "physics") == tmp_path / "Physics"
+    assert subject_dir(tmp_path, "Chemistry") == tmp_path / "Chemistry"
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "note.md"
+    atomic_write_text(target, "one")
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two"
+    assert os.listdir(target.parent) == ["note.md"]
+
+
+def test_a_name_owned_by_another_video_or_the_user_is_not_taken(tmp_path: Path) -> None:
+    (tmp_path / "Intro.md").write_text("---\nvideo_id: aaaaaaaaaaa\n---\n")
+    assert claim_stem(tmp_path, "Intro", "aaaaaaaaaaa") == "Intro"
+    assert claim_stem(tmp_path, "Intro", "bbbbbbbbbbb") == "Intro (bbbbbbbbbbb)"
+    (tmp_path / "Mine.md").write_text("my own note, no front matter")
+    assert claim_stem(tmp_path, "Mine", "aaaaaaaaaaa") == "Mine (aaaaaaaaaaa)"

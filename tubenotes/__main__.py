@@ -1,0 +1,3 @@
+from tubenotes.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""Settings and their defaults, in one place.
+
+Resolution order: command-line flag > environment variable (TUBENOTES_*,
+handled by the CLI) > the settings remembered from the vault's last run
+(for ``resume`` and ``retry``) > the defaults below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_VAULT = Path("notes")
+DEFAULT_LANGUAGES = ("en",)
+# Four nodes keep a small batch moving without looking like a crawler to YouTube.
+DEFAULT_POOL_SIZE = 4
+# The seed's rotation interval: a circuit older than an hour is replaced before reuse.
+DEFAULT_ROTATE_AFTER = 3600.0
+# Hosted LLMs rate-limit per key; four calls in flight stay under common tier limits.
+DEFAULT_LLM_CONCURRENCY = 4
+NETWORKS = ("direct", "tor", "proxies")
+
+# Never remembered in the store: they may carry credentials.
+_NOT_REMEMBERED = frozenset({"proxies", "vault", "quiet"})
+
+
+def default_export_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Settings:
+    vault: Path = DEFAULT_VAULT
+    subject: str | None = None
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    translate_to: str | None = None
+    network: str = "direct"
+    proxies: tuple[str, ...] = ()  # proxy URLs, possibly with passwords
+    proxies_file: str | None = None
+    pool_size: int = DEFAULT_POOL_SIZE
+    rotate_after: float = DEFAULT_ROTATE_AFTER
+    tor_socks: str | None = None
+    tor_control: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    context_window: int | None = None
+    llm_concurrency: int = DEFAULT_LLM_CONCURRENCY
+    export_workers: int = field(default_factory=default_export_workers)
+    pdf: bool = True
+    quiet: bool = False
+
+    def remembered(self) -> dict[str, Any]:
+        """What the store keeps for the next ``resume``: no secrets, no paths of this run."""
+        return {
+            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
+            for f in dataclasses.fields(self)
+            if f.name not in _NOT_REMEMBERED
+        }
+
+    def with_remembered(self, remembered: dict[str, Any], given: set[str]) -> Settings:
+        """These settings, with the remembered ones filling what the user did not give now."""
+        names = {f.name for f in dataclasses.fields(self)} - _NOT_REMEMBERED - given
+        updates = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in remembered.items()
+            if name in names
+        }
+        return dataclasses.replace(self, **updates)

@@ -1,0 +1,155 @@
+"""From what the user typed to jobs: URLs, IDs, playlists, lists of inputs, files and folders."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tubenotes.errors import InputError, TubenotesError
+from tubenotes.job import SourceKind, VideoProcessingJob
+from tubenotes.sources.local import file_video_id, find_transcript_files, language_from_name
+from tubenotes.sources.youtube_urls import parse_youtube_input
+
+DEFAULT_SUBJECT = "General"
+INVALID_ID_PREFIX = "invalid-"
+
+
+@dataclass
+class Playlist:
+    title: str | None
+    video_ids: list[str]
+
+
+PlaylistExpander = Callable[[str], Playlist]
+
+
+def jobs_from_inputs(
+    inputs: list[str],
+    subject: str | None = None,
+    language: str | None = None,
+    expand_playlist: PlaylistExpander | None = None,
+) -> list[VideoProcessingJob]:
+    """One job per video or transcript file, in input order, without duplicates.
+
+    An input that names nothing usable becomes a failed job with the reason,
+    so that the rest of the batch goes on and the user sees what was wrong.
+    """
+    jobs: dict[str, VideoProcessingJob] = {}
+    for job in _resolve_all(inputs, subject, language, expand_playlist):
+        jobs.setdefault(job.key, job)
+    for position, job in enumerate(jobs.values()):
+        job.position = position
+    return list(jobs.values())
+
+
+def _resolve_all(
+    inputs: list[str], subject: str | None, language: str | None, expand: PlaylistExpander | None
+) -> Iterator[VideoProcessingJob]:
+    for text in inputs:
+        try:
+            yield from _resolve(text.strip(), subject, language, expand)
+        except TubenotesError as exc:
+            yield _failed_input(text, subject, exc)
+
+
+def _resolve(
+    text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None
+) -> Iterator[VideoProcessingJob]:
+    path = Path(text).expanduser()
+    if path.is_dir():
+        files = find_transcript_files(path)
+        if not files:
+            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json)")
+        for file in files:
+            yield _file_job(file, subject or _subject_from_folder(path, file), language)
+    elif path.is_file() and _is_input_list(path):
+        yield from _resolve_all(_list_entries(path), subject, language, expand)
+    elif path.exists():
+        yield _file_job(path, subject or DEFAULT_SUBJECT, language)
+    else:
+        yield from _youtube_jobs(text, subject, language, expand)
+
+
+def _youtube_jobs(
+    text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None
+) -> Iterator[VideoProcessingJob]:
+    ref = parse_youtube_input(text)
+    if ref.kind == "video":
+        assert ref.video_id is not None
+        yield _youtube_job(ref.video_id, subject or DEFAULT_SUBJECT, language)
+        return
+    if expand is None:
+        raise InputError(f"{text}: playlists need network access to list their videos")
+    assert ref.playlist_id is not None
+    playlist = expand(ref.playlist_id)
+    if not playlist.video_ids:
+        raise InputError(f"{text}: the playlist is empty or private")
+    for video_id in playlist.video_ids:
+        yield _youtube_job(video_id, subject or playlist.title or DEFAULT_SUBJECT, language)
+
+
+def _youtube_job(video_id: str, subject: str, language: str | None) -> VideoProcessingJob:
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    return VideoProcessingJob(url=url, video_id=video_id, subject=subject, language=language)
+
+
+def _file_job(path: Path, subject: str, language: str | None) -> VideoProcessingJob:
+    try:
+        video_id = file_video_id(path)
+    except OSError:
+        # Unreadable: the fetch stage fails the job with the reason; key it by its path.
+        video_id = "file-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    return VideoProcessingJob(
+        url=path.resolve().as_uri(),
+        video_id=video_id,
+        source=SourceKind.FILE,
+        source_path=path.resolve(),
+        subject=subject,
+        language=language or language_from_name(path),
+    )
+
+
+def _failed_input(text: str, subject: str | None, exc: TubenotesError) -> VideoProcessingJob:
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
+    job = VideoProcessingJob(url=text, video_id=INVALID_ID_PREFIX + digest, subject=subject or DEFAULT_SUBJECT)
+    job.mark_failed(str(exc), exc.kind)
+    return job
+
+
+def _subject_from_folder(root: Path, file: Path) -> str:
+    """Files in a subfolder of the folder given take the subfolder's name as subject."""
+    parts = file.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else DEFAULT_SUBJECT
+
+
+def _input_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _list_entries(path: Path) -> list[str]:
+    """The lines of an input list, with paths taken relative to the list's folder."""
+    return [str(path.parent / line) if (path.parent / line).exists() else line for line in _input_lines(path)]
+
+
+def _is_input_list(path: Path) -> bool:
+    """A .txt file whose every line is a video, playlist or path is a list of inputs, not a transcript."""
+    if path.suffix.lower() != ".txt":
+        return False
+    try:
+        lines = _input_lines(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(lines) and all(_names_an_input(line, path.parent) for line in lines)
+
+
+def _names_an_input(line: str, base: Path) -> bool:
+    if Path(line).expanduser().exists() or (base / line).exists():
+        return True
+    try:
+        parse_youtube_input(line)
+    except InputError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Fakes that speak real protocols, shipped for tests, benchmarks and dry runs."""
