@@ -33,18 +33,24 @@ def front_matter(job: VideoProcessingJob, kind: NoteKind) -> dict[str, Any]:
     return fields
 
 
-def read_front_matter(text: str) -> dict[str, Any]:
-    """The YAML block at the top of a Markdown file, or {} when there is none or it is broken."""
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The YAML block at the top of a Markdown file ({} when absent or broken) and the body after it."""
     if not text.startswith("---\n"):
-        return {}
+        return {}, text
     end = text.find("\n---", 4)
     if end == -1:
-        return {}
+        return {}, text
+    after = text.find("\n", end + 4)
+    body = text[after + 1 :] if after != -1 else ""
     try:
         data = yaml.safe_load(text[4:end])
     except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return {}, body
+    return (data if isinstance(data, dict) else {}), body
+
+
+def read_front_matter(text: str) -> dict[str, Any]:
+    return split_front_matter(text)[0]
 
 
 def render_note(job: VideoProcessingJob, body: str, kind: NoteKind) -> str:

@@ -1,0 +1,70 @@
+"""Obsidian Markdown to Typst markup with the pandoc that the pypandoc-binary wheel ships."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+from collections.abc import Collection
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import pypandoc
+
+from tubenotes.errors import ExportError
+
+# Obsidian's dialect of pandoc Markdown. Raw HTML, raw TeX and ```{=typst}
+# blocks are turned off so the reader keeps them as text: notes are untrusted.
+READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex"
+# A note is a few pages; minutes would mean pandoc is stuck.
+PANDOC_TIMEOUT_S = 120
+
+WARNING_PREFIX = "tubenotes-warning: "
+BAD_TEX = re.compile(r"^\[WARNING\] Could not convert TeX math (.*), rendering as TeX:?$")
+
+PlainMath = Collection[int] | Literal["all"]
+
+
+@functools.cache
+def package_file(name: str) -> Path:
+    # The package is installed as files (not a zip), so the resource has a real path.
+    return Path(str(resources.files("tubenotes.export").joinpath(name)))
+
+
+def markdown_to_typst(markdown: str, note_dir: Path, plain_math: PlainMath = ()) -> tuple[str, list[str]]:
+    """Typst markup for a note (without the house style) and warnings about what was changed.
+
+    ``plain_math`` lists formula numbers (as marked ``/*tn-math-N*/``) to print as TeX source.
+    Pandoc runs in ``note_dir`` so the filter can check that images exist there.
+    """
+    setting = plain_math if isinstance(plain_math, str) else ",".join(map(str, sorted(plain_math)))
+    command = [
+        "--sandbox",
+        f"--from={READER_FORMAT}",
+        "--to=typst",
+        f"--template={package_file('note-template.typ')}",
+        f"--lua-filter={package_file('obsidian.lua')}",
+        f"--metadata=tubenotes-plain-math:{setting or 'none'}",
+        "--wrap=preserve",
+    ]
+    try:
+        result = subprocess.run(
+            [pypandoc.get_pandoc_path(), *command], input=markdown, capture_output=True, text=True, encoding="utf-8",
+            cwd=note_dir, timeout=PANDOC_TIMEOUT_S, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ExportError(f"pandoc could not convert the note: {exc}; reinstall pypandoc-binary") from exc
+    if result.returncode != 0:
+        raise ExportError(f"pandoc failed on the note: {result.stderr.strip()[:500]}")
+    return result.stdout, _warnings(result.stderr)
+
+
+def _warnings(stderr: str) -> list[str]:
+    warnings = []
+    for line in stderr.splitlines():
+        if line.startswith(WARNING_PREFIX):
+            warnings.append(line.removeprefix(WARNING_PREFIX))
+        elif match := BAD_TEX.match(line):
+            warnings.append(f"formula {match.group(1)!r} is not TeX that pandoc knows; printed as its source")
+    return warnings

@@ -1,0 +1,147 @@
+"""PDF export: pandoc's Typst writer, then the Typst compiler, degrading what fails to typeset."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import typst
+
+from tubenotes.errors import ExportError
+from tubenotes.export.fonts import fallback_families, installed_fonts, missing_font_warnings
+from tubenotes.export.pandoc import markdown_to_typst, package_file
+from tubenotes.vault.files import atomic_write_bytes
+from tubenotes.vault.frontmatter import read_front_matter, split_front_matter
+
+# Each retry reruns pandoc and Typst; past this many bad formulas, print all math as TeX.
+MAX_FORMULA_RETRIES = 8
+
+ERROR_LOCATION = re.compile(r"\.typ:(\d+):(\d+)")
+FORMULA_MARKER = re.compile(r"/\*tn-math-(\d+)\*/")
+UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+PLAIN_NOTE = """
+#show: note.with(
+  title: sys.inputs.at("title", default: none),
+  source: sys.inputs.at("source", default: none),
+  subject: sys.inputs.at("subject", default: none),
+  date: sys.inputs.at("created", default: none),
+)
+#plain-body(sys.inputs.at("body"))
+"""
+
+
+class TypstPdfExporter:
+    """Renders Obsidian notes to PDF; safe to call from many threads at once.
+
+    Typst's compile releases the GIL, so threads give real multi-core speed;
+    each thread keeps its own compiler (a compiler is not shareable while it
+    compiles) and all share one scan of the installed fonts.
+    """
+
+    def __init__(self) -> None:
+        self._style = package_file("style.typ").read_text(encoding="utf-8")
+        self._fonts = "|".join(fallback_families())
+        self._local = threading.local()
+
+    def markdown_to_pdf(self, markdown_path: Path, pdf_path: Path) -> list[str]:
+        """Write ``pdf_path`` from the note; return warnings about parts that were degraded."""
+        try:
+            markdown = markdown_path.read_text(encoding="utf-8")
+            timestamp = int(markdown_path.stat().st_mtime)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExportError(f"cannot read {markdown_path}: {exc}; check the file exists and is UTF-8") from exc
+        note_dir = markdown_path.resolve().parent
+        matter = read_front_matter(markdown)
+        inputs = {"fonts": self._fonts, "lang": _language(matter.get("language"))}
+        pdf, warnings = self._typeset(markdown, note_dir, inputs, timestamp)
+        _write_atomically(pdf_path, pdf)
+        return missing_font_warnings(markdown) + warnings
+
+    def _typeset(self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int) -> tuple[bytes, list[str]]:
+        plain_math: set[int] = set()
+        math_warnings: list[str] = []
+        for _ in range(MAX_FORMULA_RETRIES + 1):
+            body, warnings = markdown_to_typst(markdown, note_dir, plain_math)
+            source = self._style + body
+            try:
+                return self._compile(source, note_dir, inputs, timestamp), warnings + math_warnings
+            except typst.TypstError as exc:
+                failure = exc
+                formula = _formula_at_error(source, exc.diagnostic)
+                if formula is None or formula[0] in plain_math:
+                    break
+                plain_math.add(formula[0])
+                math_warnings.append(
+                    f"a formula Typst rejected ({exc.message}) was printed as its TeX source: {formula[1]}"
+                )
+        if FORMULA_MARKER.search(source):
+            body, warnings = markdown_to_typst(markdown, note_dir, "all")
+            try:
+                pdf = self._compile(self._style + body, note_dir, inputs, timestamp)
+                return pdf, [*warnings, f"all formulas were printed as TeX source: Typst said {failure.message!r}"]
+            except typst.TypstError as exc:
+                failure = exc
+        return self._typeset_plain(markdown, note_dir, inputs, timestamp, failure)
+
+    def _typeset_plain(
+        self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int, failure: typst.TypstError
+    ) -> tuple[bytes, list[str]]:
+        # The text goes in through sys.inputs, so Typst never parses it as markup.
+        matter = read_front_matter(markdown)
+        header = {key: str(matter[key]) for key in ("title", "source", "subject", "created") if matter.get(key)}
+        plain_inputs = {**inputs, **header, "body": split_front_matter(markdown)[1]}
+        try:
+            pdf = self._compile(self._style + PLAIN_NOTE, note_dir, plain_inputs, timestamp)
+        except typst.TypstError as exc:
+            raise ExportError(
+                f"Typst cannot typeset the note even as plain text ({exc.message}); "
+                "check the tubenotes installation (fonts, typst package)"
+            ) from exc
+        return pdf, [f"the note could not be typeset and was printed as plain text: Typst said {failure.message!r}"]
+
+    def _compile(self, source: str, note_dir: Path, inputs: dict[str, str], timestamp: int) -> bytes:
+        compiler = getattr(self._local, "compiler", None)
+        if compiler is None:
+            compiler = self._local.compiler = typst.Compiler(font_paths=installed_fonts())
+        # root confines every file Typst reads to the note's own folder.
+        pdf = compiler.compile(
+            input=source.encode("utf-8"), format="pdf", root=str(note_dir), sys_inputs=inputs, timestamp=timestamp
+        )
+        assert isinstance(pdf, bytes)
+        return pdf
+
+
+def _formula_at_error(source: str, diagnostic: str) -> tuple[int, str] | None:
+    """The number and Typst text of the formula an error points into, or None when it is not in one."""
+    location = ERROR_LOCATION.search(diagnostic)
+    if location is None:
+        return None
+    line, column = int(location.group(1)), int(location.group(2))
+    lines = source.split("\n")
+    if line > len(lines):
+        return None
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    markers = list(FORMULA_MARKER.finditer(source, 0, offset + 1))
+    if not markers:
+        return None
+    # The formula runs from its opening $ (right after the marker) to the next unescaped $.
+    opening = markers[-1].end()
+    closing = UNESCAPED_DOLLAR.search(source, opening + 1)
+    if closing is None or offset > closing.start():
+        return None
+    return int(markers[-1].group(1)), source[opening : closing.end()]
+
+
+def _language(value: object) -> str:
+    match = LANGUAGE_CODE.match(str(value or "").lower())
+    return match.group(0) if match else "en"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}; check the folder is writable and the disk has space") from exc
