@@ -1,0 +1,218 @@
+"""Transcript files on disk as a transcript source.
+
+A `LocalTranscriptFile` is the seed's processor for one file: a WebVTT,
+SubRip, plain-text or JSON transcript, with the metadata of a yt-dlp
+``.info.json`` sidecar of the same base name when there is one
+(``lecture.en.vtt`` beside ``lecture.info.json``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tubenotes.errors import EmptyTranscriptError, InputError, PermanentError
+from tubenotes.job import Chapter
+from tubenotes.sources.base import VideoMetadata
+from tubenotes.sources.formats import (
+    SUPPORTED_SUFFIXES,
+    MalformedTranscript,
+    ParsedTranscript,
+    decode_transcript_bytes,
+    parse_transcript,
+)
+
+SIDECAR_SUFFIX = ".info.json"
+# A language tag as yt-dlp and youtube-transcript-api put it in file names:
+# "en", "de", "en-US", "zh-Hans", "en-orig". Two-letter codes only, so that a
+# word such as "old" in "lecture.old.srt" is not taken for a language.
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2}(?:-[A-Za-z0-9]{2,8})*$")
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_CONTENT_ID_HEX_DIGITS = 12
+
+
+def find_transcript_files(path: Path) -> list[Path]:
+    """The transcript files `path` names: itself, or those in the folder tree, sorted.
+
+    A folder is walked recursively; hidden files and folders, sidecars and
+    files of other types are left out. A file named directly is returned as
+    it is, so that a wrong type fails its job with a reason.
+    """
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError(f"{path}: no such file or folder; check the path")
+    found = []
+    for folder, subfolders, names in os.walk(path):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.extend(Path(folder, name) for name in names if _is_transcript_name(name))
+    return sorted(found, key=lambda file: [(part.casefold(), part) for part in file.relative_to(path).parts])
+
+
+def file_video_id(path: Path) -> str:
+    """A stable id from the file's content: the same bytes give the same id wherever they lie.
+
+    A file that cannot be read gets an id from its resolved path instead, so
+    that its job exists and can fail with the reason.
+    """
+    try:
+        content = path.read_bytes()
+    except OSError:
+        content = b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")
+    return "file-" + hashlib.sha256(content).hexdigest()[:_CONTENT_ID_HEX_DIGITS]
+
+
+def language_from_name(path: Path) -> str | None:
+    """The language tag before the suffix: "lecture.de.srt" -> "de"; None when there is none."""
+    stem_parts = path.name.split(".")[1:-1]
+    if stem_parts and _LANGUAGE_TAG.match(stem_parts[-1]):
+        return stem_parts[-1]
+    return None
+
+
+def title_from_name(path: Path) -> str:
+    """A title from the file name: "intro_to-thermo.en.vtt" -> "Intro To Thermo"."""
+    words = re.split(r"[\s_\-.]+", _base_name(path))
+    return " ".join(word[:1].upper() + word[1:] for word in words if word) or path.name
+
+
+class LocalTranscriptFile:
+    """One transcript file as a `tubenotes.sources.base.TranscriptSource`.
+
+    The file is read on first use, not when the source is made. The
+    `video_id` arguments are accepted for the protocol's sake: the file is
+    the video.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def video_id(self) -> str:
+        """The content id this file's job is keyed by."""
+        return file_video_id(self.path)
+
+    @property
+    def youtube_id(self) -> str | None:
+        """The YouTube video the sidecar says the transcript belongs to, if any."""
+        video_id = self._sidecar.get("id")
+        return video_id if isinstance(video_id, str) and _YOUTUBE_ID.match(video_id) else None
+
+    def get_transcript(self, video_id: str) -> dict[str, Any]:
+        parsed = self._parsed
+        return {
+            "transcript": parsed.text,
+            "segments": [dataclasses.asdict(segment) for segment in parsed.segments],
+            "language": self._language(parsed),
+            "track": f"file:{parsed.format}",
+            "chapters": [dataclasses.asdict(chapter) for chapter in self._chapters()],
+        }
+
+    def get_video_title(self, video_id: str) -> str:
+        return self._sidecar_text("title") or title_from_name(self.path)
+
+    def get_video_metadata(self, video_id: str) -> VideoMetadata:
+        duration = self._sidecar.get("duration")
+        if not isinstance(duration, int | float) and self._parsed.segments:
+            duration = max(segment.end for segment in self._parsed.segments)
+        return VideoMetadata(
+            title=self.get_video_title(video_id),
+            channel=self._sidecar_text("channel") or self._sidecar_text("uploader"),
+            duration_seconds=float(duration) if isinstance(duration, int | float) else None,
+            upload_date=_iso_date(self._sidecar_text("upload_date")),
+            description=self._sidecar_text("description"),
+            chapters=self._chapters(),
+        )
+
+    @cached_property
+    def _parsed(self) -> ParsedTranscript:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise PermanentError(
+                f"{self.path}: cannot read the transcript file ({reason}); "
+                "check that it exists and is readable"
+            ) from exc
+        try:
+            parsed = parse_transcript(decode_transcript_bytes(data), self.path.suffix)
+        except MalformedTranscript as exc:
+            raise PermanentError(
+                f"{self.path}: not a usable transcript: {exc}; fix or convert the file "
+                f"(supported: {', '.join(SUPPORTED_SUFFIXES)})"
+            ) from exc
+        if not parsed.text.strip():
+            raise EmptyTranscriptError(
+                f"{self.path}: the transcript has no text; give a file with the lecture's words"
+            )
+        return parsed
+
+    @cached_property
+    def _sidecar(self) -> dict[str, Any]:
+        """The yt-dlp info of this file, or {} when there is no sidecar."""
+        for candidate in _sidecar_candidates(self.path):
+            if not candidate.is_file():
+                continue
+            try:
+                info = json.loads(candidate.read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise PermanentError(
+                    f"{candidate}: the yt-dlp info sidecar cannot be read ({exc}); fix or delete it"
+                ) from exc
+            if not isinstance(info, dict):
+                raise PermanentError(
+                    f"{candidate}: the yt-dlp info sidecar is not a JSON object; fix or delete it"
+                )
+            return info
+        return {}
+
+    def _language(self, parsed: ParsedTranscript) -> str | None:
+        """The tag in the file name (the user's word) before the file's header and the sidecar."""
+        return language_from_name(self.path) or parsed.language or self._sidecar_text("language")
+
+    def _sidecar_text(self, key: str) -> str | None:
+        value = self._sidecar.get(key)
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    def _chapters(self) -> list[Chapter]:
+        chapters = []
+        for entry in self._sidecar.get("chapters") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("start_time"), int | float):
+                title = str(entry.get("title") or "").strip()
+                chapters.append(Chapter(start=float(entry["start_time"]), title=title))
+        return sorted(chapters, key=lambda chapter: chapter.start)
+
+
+def _is_transcript_name(name: str) -> bool:
+    return (
+        not name.startswith(".")
+        and not name.endswith(SIDECAR_SUFFIX)
+        and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+def _base_name(path: Path) -> str:
+    """The file name without its suffix and language tag: "lecture.en.vtt" -> "lecture"."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    language = language_from_name(path)
+    return stem[: -len(language) - 1] if language else stem
+
+
+def _sidecar_candidates(path: Path) -> list[Path]:
+    """Where yt-dlp puts the info of a subtitle file: by the base name, or by the stem."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    names = dict.fromkeys([_base_name(path) + SIDECAR_SUFFIX, stem + SIDECAR_SUFFIX])
+    return [path.with_name(name) for name in names]
+
+
+def _iso_date(value: str | None) -> str | None:
+    """yt-dlp's YYYYMMDD as YYYY-MM-DD; other values as they are."""
+    if value and re.fullmatch(r"\d{8}", value):
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return value
