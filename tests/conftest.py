@@ -60,6 +60,15 @@ class CountingGenerator:
         return Generation("## Questions\n\n1. What is conserved?\n\n## Answer key\n\n1. Energy", "counting")
 
 
+@pytest.fixture(autouse=True)
+def no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests (and the CLI processes they start) never reach an LLM the developer happens to have."""
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY", "GROQ_API_KEY",
+                 "TUBENOTES_LLM_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TUBENOTES_MODEL", "offline")
+
+
 @pytest.fixture
 def processor() -> SeedProcessor:
     return SeedProcessor()

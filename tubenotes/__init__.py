@@ -18,6 +18,7 @@ from tubenotes.errors import (
     TubenotesError,
 )
 from tubenotes.job import Chapter, ProcessingStage, SourceKind, TokenUsage, TranscriptSegment, VideoProcessingJob
+from tubenotes.network import TorExitNodePool
 from tubenotes.pipeline import (
     export_pdfs,
     fetch_transcript_and_title,
@@ -47,6 +48,7 @@ __all__ = [
     "SourceKind",
     "Step",
     "TokenUsage",
+    "TorExitNodePool",
     "TranscriptSegment",
     "TransientError",
     "TubenotesError",

@@ -1,68 +1,162 @@
-"""The library behind the CLI: build the stages from settings and run batches."""
+"""The library behind the CLI: one session per command, building the stages from settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ExitStack
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from functools import partial
+from pathlib import Path
 
-from tubenotes.config import Settings
-from tubenotes.errors import PermanentError
+from tubenotes.config import OFFLINE_MODEL, Settings
+from tubenotes.errors import ConfigurationError
 from tubenotes.export.pdf import TypstPdfExporter
+from tubenotes.generate.llm_generator import LlmGenerator
 from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.generate.providers import resolve_llm
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.network import (
+    DirectNetwork,
+    Network,
+    ProxyListNetwork,
+    TorExitNodePool,
+    TorNetwork,
+    read_proxies_file,
+    run_with_pool,
+)
 from tubenotes.pipeline import export_pdfs, fetch_transcript_and_title, generate_notes_and_assessment, write_files
 from tubenotes.runner import PipelineRunner, Reporter, RunResult, Step
 from tubenotes.sources.local import LocalTranscriptFile
-from tubenotes.store import JobStore
+from tubenotes.sources.youtube import YouTubeSource
+from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
+from tubenotes.store import JobStore, vault_lock
 from tubenotes.vault.filenames import subject_dir
+from tubenotes.vault.files import sweep_temp_files
 
 Notice = Callable[[str], None]
 
+# Failures that another attempt with the same input cannot mend: `run` keeps them, `retry` replays them.
+_PERMANENT_KINDS = frozenset({"permanent", "empty_transcript", "input", "generation"})
 
-@dataclass
-class Components:
-    """What the stages of one run work with; closed when the run ends."""
 
-    settings: Settings
-    store: JobStore
-    notes_generator: object
-    assessment_generator: object
-    pdf_exporter: TypstPdfExporter | None
+@contextmanager
+def open_vault(vault: Path) -> Iterator[JobStore]:
+    """The vault's store, held by this command alone, cleared of what killed runs left behind."""
+    with vault_lock(vault), JobStore(vault) as store:
+        # Safe only under the lock: no other run is writing temporary files now.
+        sweep_temp_files(vault)
+        yield store
 
-    @classmethod
-    def build(cls, settings: Settings, store: JobStore, notice: Notice, stack: ExitStack) -> Components:
-        generator = OfflineGenerator(cache=store.cache)
-        notice("Using the built-in offline generator (no LLM configured).")
-        exporter = TypstPdfExporter() if settings.pdf else None
-        if exporter is not None and hasattr(exporter, "close"):
-            stack.callback(exporter.close)
-        return cls(settings, store, generator, generator, exporter)
+
+class Session:
+    """What one command works with: settings, store, generators, exporter and, on first use, the network."""
+
+    def __init__(self, settings: Settings, store: JobStore, notice: Notice) -> None:
+        self.settings = settings
+        self.store = store
+        self.notice = notice
+        self._stack = ExitStack()
+        self._pool: TorExitNodePool | None = None
+        self._pool_lock = threading.Lock()
+        # One generator for every job: its client holds the LLM concurrency limit they share.
+        self.notes_generator = self.assessment_generator = self._generator()
+        self.pdf_exporter = TypstPdfExporter() if settings.pdf else None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self.store.save_node_stats(self._pool.stats())
+        self._stack.close()
+
+    def _generator(self) -> OfflineGenerator | LlmGenerator:
+        settings = self.settings
+        if settings.model == OFFLINE_MODEL:
+            return OfflineGenerator(cache=self.store.cache)
+        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        if llm is None:
+            self.notice("No LLM configured: using the built-in offline generator "
+                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            return OfflineGenerator(cache=self.store.cache)
+        self.notice(f"Generating with {llm.label} at {llm.host}.")
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency)
+
+    # --- the network, started only when a video needs it -----------------------
+
+    def pool(self) -> TorExitNodePool:
+        with self._pool_lock:
+            if self._pool is None:
+                network = self._open_network()
+                # The pool owns its network: closing it stops a tor we started.
+                self._pool = TorExitNodePool(self.settings.pool_size, network, self.settings.rotate_after)
+                self._stack.callback(self._pool.close)
+                self.notice(f"Fetching through {self._pool.describe()}.")
+            return self._pool
+
+    def _open_network(self) -> Network:
+        settings = self.settings
+        if settings.network == "direct":
+            return DirectNetwork()
+        if settings.network == "proxies":
+            urls = list(settings.proxies)
+            if settings.proxies_file:
+                urls += read_proxies_file(Path(settings.proxies_file))
+            if not urls:
+                raise ConfigurationError(
+                    "--network proxies needs --proxy URL or --proxies FILE (proxy URLs are not remembered "
+                    "between runs, since they may hold passwords: give them again to resume)"
+                )
+            return ProxyListNetwork(urls)
+        if settings.tor_control:
+            return TorNetwork.connect(settings.tor_control, settings.tor_socks, rotation_interval=settings.rotate_after)
+        self.notice("Starting tor (a private instance, stopped when tubenotes exits)...")
+        tor = TorNetwork.launch(rotation_interval=settings.rotate_after)
+        try:
+            tor.wait_until_bootstrapped(on_progress=lambda percent, summary: self.notice(f"tor: {percent}% {summary}"))
+        except BaseException:
+            tor.close()
+            raise
+        return tor
+
+    # --- stages ---------------------------------------------------------------
+
+    def youtube_source(self, proxy_url: str | None) -> YouTubeSource:
+        settings = self.settings
+        return YouTubeSource(proxy_url, settings.languages, settings.translate_to, settings.timeout)
+
+    def expand_playlist(self, playlist_id: str) -> Playlist:
+        return run_with_pool(
+            self.pool(),
+            lambda node: expand_playlist(playlist_id, node.proxy_url, self.settings.timeout),
+            max_attempts=self.settings.max_attempts,
+        )
 
     def fetch(self, job: VideoProcessingJob) -> VideoProcessingJob:
         if job.source is SourceKind.FILE:
             assert job.source_path is not None
             return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
-        raise PermanentError(f"{job.url}: fetching from YouTube is not yet supported; give a transcript file")
+        return run_with_pool(
+            self.pool(),
+            lambda node: fetch_transcript_and_title(job, self.youtube_source(node.proxy_url), node.id),
+            max_attempts=self.settings.max_attempts,
+        )
 
     def write(self, job: VideoProcessingJob) -> VideoProcessingJob:
         return write_files(job, subject_dir(self.settings.vault, job.subject))
 
     def steps(self) -> list[Step]:
         settings = self.settings
+        generate = partial(
+            generate_notes_and_assessment,
+            notes_generator=self.notes_generator,
+            assessment_generator=self.assessment_generator,
+        )
         steps = [
             Step("fetch", self.fetch, settings.pool_size),
-            Step(
-                "generate",
-                partial(
-                    generate_notes_and_assessment,
-                    notes_generator=self.notes_generator,
-                    assessment_generator=self.assessment_generator,
-                ),
-                settings.llm_concurrency,
-            ),
+            Step("generate", generate, settings.llm_concurrency),
             # One writer: file names are claimed by looking at the folder, which must not race.
             Step("write", self.write, 1),
         ]
@@ -70,36 +164,25 @@ class Components:
             steps.append(Step("export", partial(export_pdfs, pdf_exporter=self.pdf_exporter), settings.export_workers))
         return steps
 
+    # --- commands ---------------------------------------------------------------
 
-def run_jobs(
-    settings: Settings, store: JobStore, jobs: list[VideoProcessingJob], reporter: Reporter, notice: Notice
-) -> RunResult:
-    with ExitStack() as stack:
-        components = Components.build(settings, store, notice, stack)
-        return PipelineRunner(store, components.steps(), reporter).run(jobs)
+    def prepare(self, inputs: list[str]) -> list[VideoProcessingJob]:
+        """Jobs for ``inputs``: known ones as the store has them, new ones saved before any work."""
+        jobs = []
+        next_position = self.store.next_position()
+        language = self.settings.languages[0] if self.settings.languages else None
+        for job in jobs_from_inputs(inputs, self.settings.subject, language, self.expand_playlist):
+            known = self.store.load(job.key)
+            if known is None:
+                job.position = next_position
+                next_position += 1
+                self.store.save(job)
+                jobs.append(job)
+            else:
+                if known.stage is ProcessingStage.FAILED and known.error_kind not in _PERMANENT_KINDS:
+                    known.reset_for_retry()  # a transient failure is worth another try when asked again
+                jobs.append(known)
+        return jobs
 
-
-def prepare_run(settings: Settings, store: JobStore, inputs: list[str]) -> list[VideoProcessingJob]:
-    """Jobs for ``inputs``: known ones as the store has them, new ones saved before any work."""
-    jobs = []
-    next_position = store.next_position()
-    for job in jobs_from_inputs(inputs, settings.subject, _language(settings)):
-        known = store.load(job.key)
-        if known is None:
-            job.position = next_position
-            next_position += 1
-            store.save(job)
-            jobs.append(job)
-        else:
-            if known.stage is ProcessingStage.FAILED and known.error_kind not in _PERMANENT_KINDS:
-                known.reset_for_retry()  # a transient failure is worth another try when asked again
-            jobs.append(known)
-    return jobs
-
-
-# Failures that another attempt with the same input cannot mend: `run` keeps them, `retry` replays them.
-_PERMANENT_KINDS = frozenset({"permanent", "empty_transcript", "input", "generation"})
-
-
-def _language(settings: Settings) -> str | None:
-    return settings.languages[0] if settings.languages else None
+    def run(self, jobs: list[VideoProcessingJob], reporter: Reporter) -> RunResult:
+        return PipelineRunner(self.store, self.steps(), reporter).run(jobs)

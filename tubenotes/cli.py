@@ -5,51 +5,84 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Any
 
 import click
-import typer
 from rich.console import Console
 from rich.table import Table
 
 from tubenotes import app as library
-from tubenotes.config import DEFAULT_VAULT, NETWORKS, Settings
+from tubenotes import config
+from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
 from tubenotes.runner import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
-from tubenotes.store import JobStore
+from tubenotes.store import STORE_DIRNAME, JobStore
 
-cli = typer.Typer(
-    name="tubenotes",
-    help="Turn lecture videos and transcripts into an Obsidian study vault: notes, assessments and PDFs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-VaultOption = Annotated[
-    Path, typer.Option("--vault", envvar="TUBENOTES_VAULT", help="The Obsidian vault to write into.")
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only the final table; no progress lines.")]
-NoPdfOption = Annotated[bool, typer.Option("--no-pdf", help="Skip the PDF export stage.")]
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _settings(ctx: click.Context, **values: object) -> tuple[Settings, set[str]]:
-    """Settings from the flags the user gave; for resume/retry the vault's remembered ones fill the rest."""
-    given = {
-        name
-        for name, value in values.items()
-        if ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT, None)
-    }
-    fields = {name: value for name, value in values.items() if value is not None}
-    if "languages" in fields:
-        fields["languages"] = tuple(code.strip() for code in str(fields["languages"]).split(",") if code.strip())
-    fields["pdf"] = not fields.pop("no_pdf", False)
-    return Settings(**fields), given  # type: ignore[arg-type]
+def _options(*options: Decorator) -> Decorator:
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+vault_option = click.option(
+    "--vault", type=click.Path(path_type=Path, file_okay=False), default=config.DEFAULT_VAULT, show_default=True,
+    envvar="TUBENOTES_VAULT", help="The Obsidian vault to write into [env TUBENOTES_VAULT].",
+)
+
+# What a run works with; `resume` and `retry` take them too, and otherwise reuse the last run's.
+run_options = _options(
+    vault_option,
+    click.option("--lang", "languages", metavar="CODES", help="Preferred transcript languages, in order: en,de."),
+    click.option("--translate-to", metavar="CODE", help="Translate transcripts into this language."),
+    click.option("--network", type=click.Choice(config.NETWORKS), help="How to reach YouTube [default: direct]."),
+    click.option("--proxy", "proxies", multiple=True, metavar="URL",
+                 help="A proxy (http, https, socks5h; may hold user:password); repeat for more."),
+    click.option("--proxies", "proxies_file", type=click.Path(exists=True, dir_okay=False),
+                 help="A file of proxy URLs, one a line, # comments."),
+    click.option("--pool-size", type=click.IntRange(min=1), help="Exit nodes, i.e. parallel fetches [default: 4]."),
+    click.option("--rotate-after", type=click.FloatRange(min=1), metavar="SECONDS",
+                 help="Give a node a fresh identity after this long [default: 3600]."),
+    click.option("--tor-socks", metavar="HOST:PORT", help="Use a running tor's SOCKS port."),
+    click.option("--tor-control", metavar="HOST:PORT", help="Use a running tor's control port."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+                 help="Seconds per network operation [default: 20]."),
+    click.option("--max-attempts", type=click.IntRange(min=1), help="Fetch attempts per video [default: 4]."),
+    click.option("--model", metavar="PROVIDER:MODEL", envvar="TUBENOTES_MODEL",
+                 help="The LLM: openai:gpt-4o-mini, anthropic:…, gemini:…, openrouter:…, groq:…, ollama:llama3.1, "
+                      "lmstudio:…, vllm:…, llamacpp:…, or 'offline' [env TUBENOTES_MODEL; default: found from the "
+                      "environment]."),
+    click.option("--base-url", metavar="URL", help="Any other OpenAI-compatible server (key: TUBENOTES_LLM_API_KEY)."),
+    click.option("--context-window", type=click.IntRange(min=1024), metavar="TOKENS",
+                 help="The model's context, if not the preset's; longer transcripts are chunked."),
+    click.option("--llm-concurrency", type=click.IntRange(min=1), help="Generations in flight [default: 4]."),
+    click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
+    click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
+    click.option("--quiet", "-q", is_flag=True, help="Only the final table; no progress lines."),
+)
+
+
+def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) -> Settings:
+    """Flags the user gave win; then what the vault remembers of its last run; then the defaults."""
+    given = {name: value for name, value in values.items() if value not in (None, ())}
+    if "languages" in given:
+        given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
+    if given.pop("no_pdf", None):
+        given["pdf"] = False
+    settings = Settings(**given)
+    return settings.with_remembered(remembered, set(given)) if remembered else settings
 
 
 def _reporter(settings: Settings) -> Reporter:
@@ -67,77 +100,68 @@ def _finish(result: RunResult) -> None:
     if result.interrupted:
         unfinished = sum(not job.is_finished() for job in result.jobs)
         err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `tubenotes resume` to go on.")
-    raise typer.Exit(result.exit_code)
+    sys.exit(result.exit_code)
 
 
 def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
-    table = Table(title="tubenotes", show_lines=False)
+    table = Table(title="tubenotes")
     for column in ("title", "stage", "duration", "error"):
         table.add_column(column, overflow="fold")
     for job in jobs:
-        stage = job.stage.value
-        style = {"completed": "green", "failed": "red"}.get(stage, "yellow")
+        style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
         error = f"{job.error_kind}: {job.error_message}" if job.error_message else ""
-        table.add_row(job_label(job), f"[{style}]{stage}[/]", format_seconds(job.duration), error)
+        table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration), error)
     out.print(table)
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
     out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished")
 
 
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tubenotes")
+def cli() -> None:
+    """Turn lecture videos and transcripts into an Obsidian study vault: notes, assessments and PDFs."""
+
+
 @cli.command()
-def run(
-    ctx: typer.Context,
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            help="YouTube URLs or IDs, playlist URLs, text files listing inputs, transcript files or folders.",
-            show_default=False,
-        ),
-    ],
-    subject: Annotated[Optional[str], typer.Option(help="Subject folder for the notes.")] = None,
-    vault: VaultOption = DEFAULT_VAULT,
-    languages: Annotated[
-        Optional[str], typer.Option("--lang", help="Preferred transcript languages, in order: en,de.")
-    ] = None,
-    translate_to: Annotated[Optional[str], typer.Option(help="Translate transcripts to this language.")] = None,
-    network: Annotated[str, typer.Option(help=f"How to reach YouTube: {', '.join(NETWORKS)}.")] = "direct",
-    pool_size: Annotated[int, typer.Option(min=1, help="Exit nodes (parallel fetches).")] = 4,
-    no_pdf: NoPdfOption = False,
-    quiet: QuietOption = False,
-) -> None:
-    """Process videos or transcripts into notes, assessments and PDFs."""
-    settings, _ = _settings(
-        ctx, vault=vault, subject=subject, languages=languages, translate_to=translate_to,
-        network=network, pool_size=pool_size, no_pdf=no_pdf, quiet=quiet,
-    )
-    with JobStore(settings.vault) as store:
-        jobs = library.prepare_run(settings, store, inputs)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
+@run_options
+def run(inputs: tuple[str, ...], **values: Any) -> None:
+    """Process INPUTS into notes, assessments and PDFs.
+
+    INPUTS are YouTube URLs or IDs, playlist URLs, text files listing inputs
+    (one a line, # comments), or transcript files and folders (.vtt, .srt,
+    .txt, .json). Files in a folder's subfolders take the subfolder's name as
+    subject.
+    """
+    settings = _settings(values)
+    with library.open_vault(settings.vault) as store:
         store.save_settings(settings.remembered())
-        _finish(library.run_jobs(settings, store, jobs, _reporter(settings), _notice))
+        with library.Session(settings, store, _notice) as session:
+            jobs = session.prepare(list(inputs))
+            _finish(session.run(jobs, _reporter(settings)))
 
 
 @cli.command()
-def resume(
-    ctx: typer.Context, vault: VaultOption = DEFAULT_VAULT, no_pdf: NoPdfOption = False, quiet: QuietOption = False
-) -> None:
+@run_options
+def resume(**values: Any) -> None:
     """Continue every unfinished job from its stage."""
-    _continue(ctx, vault, no_pdf, quiet, retry_failed=False)
+    _continue(values, retry_failed=False)
 
 
 @cli.command()
-def retry(
-    ctx: typer.Context, vault: VaultOption = DEFAULT_VAULT, no_pdf: NoPdfOption = False, quiet: QuietOption = False
-) -> None:
+@run_options
+def retry(**values: Any) -> None:
     """Replay failed jobs (and finish unfinished ones)."""
-    _continue(ctx, vault, no_pdf, quiet, retry_failed=True)
+    _continue(values, retry_failed=True)
 
 
-def _continue(ctx: click.Context, vault: Path, no_pdf: bool, quiet: bool, retry_failed: bool) -> None:
-    settings, given = _settings(ctx, vault=vault, no_pdf=no_pdf, quiet=quiet)
-    _require_store(settings.vault)
-    with JobStore(settings.vault) as store:
-        settings = settings.with_remembered(store.load_settings(), given)
+def _continue(values: dict[str, Any], retry_failed: bool) -> None:
+    vault = values["vault"]
+    _require_store(vault)
+    with library.open_vault(vault) as store:
+        settings = _settings(values, store.load_settings())
         jobs = store.unfinished()
         if retry_failed:
             failed = store.failed()
@@ -145,26 +169,26 @@ def _continue(ctx: click.Context, vault: Path, no_pdf: bool, quiet: bool, retry_
                 job.reset_for_retry()
             jobs = sorted(jobs + failed, key=lambda job: job.position)
         if not jobs:
-            out.print("Nothing to do: every job is finished." + ("" if retry_failed else " (`tubenotes retry` replays failed ones.)"))
-            raise typer.Exit(EXIT_OK)
-        _finish(library.run_jobs(settings, store, jobs, _reporter(settings), _notice))
+            hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
+            out.print(f"Nothing to do: no job is waiting.{hint}")
+            sys.exit(EXIT_OK)
+        with library.Session(settings, store, _notice) as session:
+            _finish(session.run(jobs, _reporter(settings)))
 
 
 def _require_store(vault: Path) -> None:
-    if not (vault / ".tubenotes").is_dir():
+    if not (vault / STORE_DIRNAME).is_dir():
         raise ConfigurationError(f"{vault} holds no tubenotes jobs; run `tubenotes run INPUT... --vault {vault}` first")
 
 
 @cli.command()
-def status(
-    vault: VaultOption = DEFAULT_VAULT,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of each job's summary.")] = False,
-) -> None:
-    """Show the jobs of a vault."""
+@vault_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of each job's summary.")
+def status(vault: Path, as_json: bool) -> None:
+    """Show the jobs of a vault, the generation cache and the exit nodes."""
     _require_store(vault)
     with JobStore(vault) as store:
-        jobs = store.jobs()
-        cache = store.cache.stats()
+        jobs, cache, nodes = store.jobs(), store.cache.stats(), store.node_stats()
     if as_json:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
         return
@@ -180,33 +204,34 @@ def status(
     out.print(table)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
+    if nodes:
+        node_table = Table(title="exit nodes (last run)")
+        for column in ("node", "proxy", "uses", "blocks", "failures", "age"):
+            node_table.add_column(column)
+        for node in nodes:
+            node_table.add_row(str(node["id"]), node["proxy"] or "direct", str(node["uses"]), str(node["blocks"]),
+                               str(node["failures"]), format_seconds(node["age_seconds"]))
+        out.print(node_table)
 
 
 @cli.command()
-def doctor() -> None:
-    """Check what tubenotes can use on this machine."""
-    import shutil
+@click.option("--tor-control", metavar="HOST:PORT", help="Also check a running tor's control port.")
+def doctor(tor_control: str | None) -> None:
+    """Check what tubenotes can use on this machine: tor, pandoc, Typst, fonts."""
+    from tubenotes.doctor import diagnose
 
-    import pypandoc
-    import typst
-
-    rows = [
-        ("python", sys.version.split()[0]),
-        ("pandoc (pypandoc-binary)", pypandoc.get_pandoc_version()),
-        ("typst", getattr(typst, "__version__", "installed")),
-        ("tor", shutil.which("tor") or "not installed (apt-get install tor) — needed for --network tor"),
-    ]
     table = Table(title="tubenotes doctor", show_header=False)
-    for name, value in rows:
-        table.add_row(name, str(value))
+    for name, value in diagnose(tor_control):
+        table.add_row(name, value)
     out.print(table)
 
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    command = typer.main.get_command(cli)
+    # stem sets its own logger to its TRACE level, which would print every tor call.
+    logging.getLogger("stem").setLevel(logging.WARNING)
     try:
-        code = command.main(args=argv, prog_name="tubenotes", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="tubenotes", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except (click.Abort, KeyboardInterrupt):

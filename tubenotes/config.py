@@ -17,11 +17,18 @@ DEFAULT_VAULT = Path("notes")
 DEFAULT_LANGUAGES = ("en",)
 # Four nodes keep a small batch moving without looking like a crawler to YouTube.
 DEFAULT_POOL_SIZE = 4
-# The seed's rotation interval: a circuit older than an hour is replaced before reuse.
+# The seed's rotation interval: an identity older than an hour is replaced before reuse (--rotate-after).
 DEFAULT_ROTATE_AFTER = 3600.0
 # Hosted LLMs rate-limit per key; four calls in flight stay under common tier limits.
 DEFAULT_LLM_CONCURRENCY = 4
 NETWORKS = ("direct", "tor", "proxies")
+# `--model offline` forces the built-in generator even where an LLM would be found.
+OFFLINE_MODEL = "offline"
+# Seconds per socket operation. youtube-transcript-api sets no timeout at all, and a hung
+# request must not hold an exit node forever; YouTube answers in well under a second.
+DEFAULT_TIMEOUT = 20.0
+# Each further attempt goes to another exit node; four blocks in a row mean the pool is burnt.
+DEFAULT_MAX_ATTEMPTS = 4
 
 # Never remembered in the store: they may carry credentials.
 _NOT_REMEMBERED = frozenset({"proxies", "vault", "quiet"})
@@ -42,6 +49,8 @@ class Settings:
     proxies_file: str | None = None
     pool_size: int = DEFAULT_POOL_SIZE
     rotate_after: float = DEFAULT_ROTATE_AFTER
+    timeout: float = DEFAULT_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     tor_socks: str | None = None
     tor_control: str | None = None
     model: str | None = None

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.sources.local import file_video_id, find_transcript_files, language_from_name
-from tubenotes.sources.youtube_urls import parse_youtube_input
+from tubenotes.sources.youtube_metadata import Playlist
+from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
 
 DEFAULT_SUBJECT = "General"
 INVALID_ID_PREFIX = "invalid-"
-
-
-@dataclass
-class Playlist:
-    title: str | None
-    video_ids: list[str]
 
 
 PlaylistExpander = Callable[[str], Playlist]
@@ -76,7 +70,7 @@ def _youtube_jobs(
     text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None
 ) -> Iterator[VideoProcessingJob]:
     ref = parse_youtube_input(text)
-    if ref.kind == "video":
+    if ref.kind is RefKind.VIDEO:
         assert ref.video_id is not None
         yield _youtube_job(ref.video_id, subject or DEFAULT_SUBJECT, language)
         return
@@ -96,14 +90,9 @@ def _youtube_job(video_id: str, subject: str, language: str | None) -> VideoProc
 
 
 def _file_job(path: Path, subject: str, language: str | None) -> VideoProcessingJob:
-    try:
-        video_id = file_video_id(path)
-    except OSError:
-        # Unreadable: the fetch stage fails the job with the reason; key it by its path.
-        video_id = "file-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     return VideoProcessingJob(
         url=path.resolve().as_uri(),
-        video_id=video_id,
+        video_id=file_video_id(path),
         source=SourceKind.FILE,
         source_path=path.resolve(),
         subject=subject,

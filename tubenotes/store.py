@@ -9,8 +9,10 @@ it, so a resumed or repeated run never pays twice for the same answer.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -20,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
+from tubenotes.errors import ConfigurationError
 from tubenotes.generate.base import Generation
 from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
 
@@ -48,6 +51,10 @@ _MIGRATIONS: list[str] = [
         hits INTEGER NOT NULL DEFAULT 0,
         created_at REAL NOT NULL
     );
+    CREATE TABLE exit_nodes (
+        id INTEGER PRIMARY KEY,
+        stats TEXT NOT NULL
+    );
     CREATE TABLE settings (
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -60,6 +67,29 @@ def cache_key(parts: Mapping[str, Any]) -> str:
     """A stable hash of everything that determines a generated answer."""
     canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def vault_lock(vault: Path) -> Iterator[None]:
+    """Hold the vault for one run: two runs at once would process the same jobs twice."""
+    path = Path(vault) / STORE_DIRNAME / "run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConfigurationError(
+                f"{vault} is in use by a running tubenotes (pid {holder}); wait for it or stop it first"
+            ) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class GenerationCache(Protocol):
@@ -182,6 +212,19 @@ class JobStore:
         with self._lock:
             rows = self._db.execute("SELECT name, value FROM settings").fetchall()
         return {name: json.loads(value) for name, value in rows}
+
+    # --- exit node statistics of the last run, for `tubenotes status` ----------
+
+    def save_node_stats(self, nodes: list[dict[str, Any]]) -> None:
+        with self.atomic() as db:
+            db.execute("DELETE FROM exit_nodes")
+            db.executemany("INSERT INTO exit_nodes (id, stats) VALUES (?, ?)",
+                           [(node["id"], json.dumps(node)) for node in nodes])
+
+    def node_stats(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT stats FROM exit_nodes ORDER BY id").fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def next_position(self) -> int:
         with self._lock:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-# The seed's rotation interval: one hour per identity, then a fresh one (--rotate-after).
-DEFAULT_ROTATION_INTERVAL = 3600.0
+from tubenotes.config import DEFAULT_ROTATE_AFTER as DEFAULT_ROTATION_INTERVAL
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import BlockedError, PermanentError, TransientError
 from tubenotes.network.errors import AllNodesBlockedError, AttemptsExhaustedError, PoolExhaustedError
 from tubenotes.network.node import ExitNode
@@ -14,7 +15,6 @@ from tubenotes.network.pool import TorExitNodePool
 
 T = TypeVar("T")
 
-DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_BACKOFF = 1.0
 DEFAULT_MAX_BACKOFF = 30.0
 # Long enough for a busy pool to lend a node (fetches take seconds); short enough to notice a leak.

@@ -1,0 +1,140 @@
+"""The command line as a user meets it: a batch with bad inputs, re-runs, status, exit codes, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LECTURE
+from tests.test_crash_safety import make_transcripts
+from tubenotes.cli import cli
+
+HOSTILE_TITLE = ("Lecture 7/12: Entropy: the arrow of time? <Part 2> 🔥🎓 " * 6)[:300]
+
+
+def tubenotes(*args: str, check_code: int | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "tubenotes", *args], capture_output=True, text=True,
+                            timeout=300)
+    if check_code is not None:
+        assert result.returncode == check_code, result.stdout + result.stderr
+    return result
+
+
+def vtt(lines: list[str]) -> str:
+    cues = [f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000\n{line}\n" for i, line in enumerate(lines)]
+    return "WEBVTT\n\n" + "\n".join(cues)
+
+
+def status(vault: Path) -> dict[str, dict]:
+    result = tubenotes("status", "--vault", str(vault), "--json", check_code=0)
+    return {job["url"]: job for job in json.loads(result.stdout)}
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = {
+        "good": folder / "good.en.vtt",
+        "hostile": folder / "hostile.en.vtt",
+        "twin_a": folder / "twin_a.en.vtt",
+        "twin_b": folder / "twin_b.en.vtt",
+        "empty": folder / "empty.en.vtt",
+        "garbage": folder / "garbage.srt",
+    }
+    files["good"].write_text(vtt(LECTURE))
+    files["hostile"].write_text(vtt(LECTURE[3:] + LECTURE[:3]))
+    (folder / "hostile.info.json").write_text(json.dumps({"title": HOSTILE_TITLE}))
+    files["twin_a"].write_text(vtt(LECTURE[1:]))
+    files["twin_b"].write_text(vtt(LECTURE[2:]))
+    for twin in ("twin_a", "twin_b"):
+        (folder / f"{twin}.info.json").write_text(json.dumps({"title": "Same Title"}))
+    files["empty"].write_text("WEBVTT\n\n")
+    files["garbage"].write_bytes(bytes(range(256)) * 8)
+    return folder, files
+
+
+def test_a_batch_with_bad_inputs_fails_only_those_jobs(tmp_path: Path, batch) -> None:
+    folder, files = batch
+    vault = tmp_path / "vault"
+    result = tubenotes("run", *map(str, files.values()), "not a video: ://garbage", "--subject", "Physics",
+                       "--vault", str(vault), "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    jobs = status(vault)
+    by_name = {Path(url.removeprefix("file://")).name: job for url, job in jobs.items()}
+    for name in ("good.en.vtt", "hostile.en.vtt", "twin_a.en.vtt", "twin_b.en.vtt"):
+        assert by_name[name]["stage"] == "completed", by_name[name]
+    assert by_name["empty.en.vtt"]["stage"] == "failed" and by_name["empty.en.vtt"]["error"]
+    assert by_name["garbage.srt"]["stage"] == "failed" and "garbage.srt" in by_name["garbage.srt"]["error"]
+    garbage_url = jobs["not a video: ://garbage"]
+    assert garbage_url["stage"] == "failed" and garbage_url["error_kind"] == "input"
+    assert "not a video" in garbage_url["error"]
+
+    hostile = Path(by_name["hostile.en.vtt"]["notes_file"])
+    assert hostile.exists() and hostile.parent == vault / "Physics"
+    assert "/" not in hostile.name and ":" not in hostile.name and "🔥" in hostile.name
+    assert Path(by_name["hostile.en.vtt"]["notes_pdf"]).exists()
+    twins = {by_name["twin_a.en.vtt"]["notes_file"], by_name["twin_b.en.vtt"]["notes_file"]}
+    assert len(twins) == 2 and all(Path(p).exists() for p in twins)
+    for word in ("empty.en.vtt", "garbage.srt", "not a video"):
+        assert word in result.stdout  # the final table names every failure
+
+
+def test_running_again_repeats_no_work(tmp_path: Path) -> None:
+    lectures, vault = tmp_path / "lectures", tmp_path / "vault"
+    make_transcripts(lectures)
+    tubenotes("run", str(lectures), "--vault", str(vault), "--quiet", check_code=0)
+    files = sorted(vault.rglob("*.md")) + sorted(vault.rglob("*.pdf"))
+    stamps = [os.stat(f).st_mtime_ns for f in files]
+    again = tubenotes("run", str(lectures), "--vault", str(vault), "--quiet", check_code=0)
+    assert [os.stat(f).st_mtime_ns for f in files] == stamps
+    assert sorted(vault.rglob("*.md")) + sorted(vault.rglob("*.pdf")) == files
+    assert "8 completed, 0 failed" in again.stdout
+    listing = tubenotes("status", "--vault", str(vault), check_code=0).stdout
+    assert "0 paid twice" in listing
+
+
+def test_files_in_subfolders_take_the_folder_as_subject(tmp_path: Path) -> None:
+    (tmp_path / "in" / "Chemistry").mkdir(parents=True)
+    (tmp_path / "in" / "Chemistry" / "bonds.en.vtt").write_text(vtt(LECTURE))
+    tubenotes("run", str(tmp_path / "in"), "--vault", str(tmp_path / "v"), "--no-pdf", "-q", check_code=0)
+    assert (tmp_path / "v" / "Chemistry" / "Bonds.md").exists()
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert tubenotes("run").returncode == 2
+    missing = tubenotes("resume", "--vault", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "tubenotes run" in missing.stderr
+    assert tubenotes("run", "x", "--network", "carrier-pigeon", "--vault", str(tmp_path)).returncode == 2
+
+
+def test_every_command_has_help_text() -> None:
+    for name, sub in cli.commands.items():
+        assert sub.help, f"`tubenotes {name}` has no help text"
+        result = tubenotes(name, "--help", check_code=0)
+        assert "Usage" in result.stdout
+
+
+def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) -> None:
+    lectures, vault = tmp_path / "lectures", tmp_path / "vault"
+    make_transcripts(lectures)
+    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not (vault / "General").exists() and time.monotonic() < deadline:  # the first note is written
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "tubenotes resume" in output
+    jobs = status(vault)
+    assert len(jobs) == 8 and any(job["stage"] != "completed" for job in jobs.values()), output
+    tubenotes("resume", "--vault", str(vault), "-q", check_code=0)
+    assert {job["stage"] for job in status(vault).values()} == {"completed"}

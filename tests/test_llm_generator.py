@@ -1,0 +1,211 @@
+"""Notes and assessments end to end: the real SDK over real HTTP against the fake server."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tubenotes.errors import GenerationError
+from tubenotes.generate.chunking import estimate_tokens
+from tubenotes.generate.llm import ChatClient, RetryPolicy
+from tubenotes.generate.llm_generator import LlmGenerator
+from tubenotes.generate.providers import LlmSettings, resolve_llm
+from tubenotes.job import Chapter, TranscriptSegment, VideoProcessingJob
+from tubenotes.store import MemoryCache, cache_key
+from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
+
+VIDEO = "dQw4w9WgXcQ"
+SECRET = "sk-test-SECRET-0123456789"
+TOPICS = ["entropy", "enthalpy", "pressure", "volume", "temperature", "equilibrium", "diffusion", "catalysis"]
+
+
+def lecture(minutes: int = 10, chapters: bool = True) -> VideoProcessingJob:
+    """A lecture whose every line carries a unique marker, so coverage can be checked."""
+    segments = [
+        TranscriptSegment(10.0 * i, 10.0, f"Line L{i:04d} explains {TOPICS[i % len(TOPICS)]} with an example.")
+        for i in range(minutes * 6)
+    ]
+    return VideoProcessingJob(
+        url=f"https://www.youtube.com/watch?v={VIDEO}", video_id=VIDEO, video_title="Thermodynamics",
+        transcript=" ".join(s.text for s in segments), segments=segments,
+        chapters=[Chapter(0.0, "Basics"), Chapter(minutes * 30.0, "Applications")] if chapters else [],
+        duration_seconds=minutes * 60.0,
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeLlmServer]:
+    with FakeLlmServer(hang_seconds=3) as server:
+        yield server
+
+
+def generator_for(fake: FakeLlmServer, cache: Any = None, context_window: int | None = None,
+                  env: dict[str, str] | None = None, model: str = "vllm:fake-model") -> LlmGenerator:
+    settings = resolve_llm(model, fake.base_url, env or {}, lambda: None, context_window=context_window)
+    assert isinstance(settings, LlmSettings)
+    client = ChatClient(settings, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+    return LlmGenerator(settings, cache if cache is not None else MemoryCache(), client=client)
+
+
+class RecordingCache(MemoryCache):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[dict[str, Any]] = []
+
+    def get_or_compute(self, parts, compute):  # type: ignore[no-untyped-def]
+        self.parts.append(dict(parts))
+        return super().get_or_compute(parts, compute)
+
+
+def test_notes_have_summary_linked_sections_and_usage(fake: FakeLlmServer) -> None:
+    job = lecture()
+    generation = generator_for(fake).generate_notes(job)
+    assert generation.generator == "vllm:fake-model"
+    assert generation.text.startswith("## Summary")
+    assert re.search(rf"\]\(https://www\.youtube\.com/watch\?v={VIDEO}&t=\d+s\)", generation.text)
+    assert "[[" in generation.text and "## Takeaways" in generation.text
+    assert generation.usage.calls == 1 and generation.usage.prompt_tokens > estimate_tokens(job.transcript)
+    prompt = fake.requests[0]["messages"][1]["content"]
+    assert "[00:00] Line L0000" in prompt and "[09:30] Line L0057" in prompt and "L0059" in prompt and "[05:00] Applications" in prompt
+
+
+def test_notes_and_assessment_share_the_transcript_prefix(fake: FakeLlmServer) -> None:
+    generator = generator_for(fake)
+    job = lecture()
+    generator.generate_notes(job)
+    generator.generate_assessment(job)
+    notes_call, assessment_call = (r["messages"] for r in fake.requests)
+    assert notes_call[:3] == assessment_call[:3] and notes_call[3] != assessment_call[3]
+    assert [m["role"] for m in notes_call] == ["system", "user", "assistant", "user"]
+
+
+def test_assessment_is_validated_and_rendered_with_callouts_and_key(fake: FakeLlmServer) -> None:
+    generation = generator_for(fake).generate_assessment(lecture())
+    text = generation.text
+    assert text.index("## Questions") < text.index("> [!success]- Answer") < text.index("## Answer key")
+    assert "- A. " in text and "**True**" in text
+    assert fake.requests[0]["response_format"]["type"] == "json_schema"
+
+
+def test_assessment_falls_back_to_plain_json_prompt(fake: FakeLlmServer) -> None:
+    fake.reject_formats |= {"json_schema", "json_object"}
+    generator = generator_for(fake)
+    assert "## Answer key" in generator.generate_assessment(lecture()).text
+    assert generator.client.json_mode == "plain" and fake.calls == 3
+
+
+@pytest.mark.parametrize("bad", ["malformed_json", "schema_violation"])
+def test_bad_json_is_repaired_once_with_the_error(fake: FakeLlmServer, bad: str) -> None:
+    fake.script(Behavior(bad))
+    generation = generator_for(fake).generate_assessment(lecture())
+    assert "## Questions" in generation.text and generation.usage.calls == 2
+    repair = fake.requests[1]["messages"]
+    assert repair[-2]["role"] == "assistant" and "not valid" in repair[-1]["content"]
+    assert ("malformed" if bad == "malformed_json" else "schema") in repair[-1]["content"]
+
+
+def test_bad_json_twice_fails_clearly_and_is_not_cached(fake: FakeLlmServer) -> None:
+    cache = MemoryCache()
+    fake.script(Behavior("schema_violation"), Behavior("malformed_json"))
+    with pytest.raises(GenerationError, match="no usable answer twice.*malformed"):
+        generator_for(fake, cache).generate_assessment(lecture())
+    assert cache.computed == 0
+
+
+@pytest.mark.parametrize("bad", ["refusal", "apology", "empty", "cut_off"])
+def test_a_bad_answer_is_retried_and_never_becomes_notes(fake: FakeLlmServer, bad: str) -> None:
+    fake.script(Behavior(bad))
+    generation = generator_for(fake).generate_notes(lecture())
+    assert generation.text.startswith("## Summary") and "sorry" not in generation.text.lower()
+    assert fake.calls == 2
+
+    fake.script(Behavior(bad), Behavior(bad))
+    with pytest.raises(GenerationError, match="no usable answer twice"):
+        generator_for(fake).generate_notes(lecture(minutes=11))
+
+
+def test_please_provide_the_transcript_is_never_notes(fake: FakeLlmServer) -> None:
+    fake.script(*[Behavior("text", text="Please provide the transcript so I can write notes. " * 5)] * 2)
+    with pytest.raises(GenerationError, match="(?i)please provide the transcript"):
+        generator_for(fake).generate_notes(lecture())
+
+
+def test_a_long_lecture_in_a_small_context_is_chunked_and_nothing_is_lost(fake: FakeLlmServer) -> None:
+    job = lecture(minutes=180)  # 1080 lines, three hours
+    generator = generator_for(fake, context_window=8192)
+    notes = generator.generate_notes(job)
+    assessment = generator.generate_assessment(job)
+
+    prompts = [m["content"] for r in fake.requests for m in r["messages"]]
+    sent = "\n".join(prompts)
+    missing = [i for i in range(len(job.segments)) if f"L{i:04d}" not in sent]
+    assert missing == []
+    map_calls = [r for r in fake.requests if "This is part" in r["messages"][-1]["content"]]
+    assert len(map_calls) > 3
+    for request in fake.requests:  # every prompt fits the window with room for the answer
+        assert sum(estimate_tokens(m["content"]) for m in request["messages"]) + request["max_tokens"] <= 8192
+    assert notes.text.startswith("## Summary") and "## Takeaways" in notes.text
+    assert notes.text.count("## Topic at") >= len(map_calls)  # every part's sections kept
+    assert assessment.usage.calls == len(map_calls)
+
+
+def test_second_run_with_the_same_cache_makes_no_calls(fake: FakeLlmServer) -> None:
+    cache = MemoryCache()
+    job = lecture(minutes=90)
+    first = generator_for(fake, cache, context_window=8192)
+    first_notes = first.generate_notes(job)
+    first.generate_assessment(job)
+    calls = fake.calls
+    assert calls > 2
+
+    again = generator_for(fake, cache, context_window=8192)  # a resumed run: new client, same cache
+    notes = again.generate_notes(job)
+    again.generate_assessment(job)
+    assert fake.calls == calls and notes.text == first_notes.text
+    assert notes.usage.calls == 0 and max(fake.calls_by_prompt.values()) == 1
+
+
+def test_the_key_is_not_in_the_cache_key_reprs_or_job(fake: FakeLlmServer) -> None:
+    cache = RecordingCache()
+    generator = generator_for(fake, cache, env={"OPENAI_API_KEY": SECRET}, model="openai:gpt-4o-mini")
+    job = lecture()
+    job.study_notes = generator.generate_notes(job).text
+    assert cache.parts and all(SECRET not in json.dumps(p) for p in cache.parts)
+    assert {"provider", "host", "model", "messages", "params", "response_format"} <= set(cache.parts[0])
+    assert cache.parts[0]["host"] == fake.base_url.removeprefix("http://")
+    assert SECRET not in repr(generator) and SECRET not in job.to_json()
+    other = generator_for(fake, RecordingCache(), env={"OPENAI_API_KEY": "sk-other"}, model="openai:gpt-4o-mini")
+    other.generate_notes(lecture())
+    assert cache_key(cache.parts[0]) == cache_key(other.cache.parts[0])  # a new key reuses the answers
+
+
+def test_timestamp_links_past_the_end_or_to_other_videos_are_fixed(fake: FakeLlmServer) -> None:
+    notes = ("## Summary\n\nA lecture about [[Entropy]] and how it grows in closed systems over time, "
+             "with examples from engines and refrigerators and many more words to be long enough.\n\n"
+             "## Basics\n[▶ 01:00](https://www.youtube.com/watch?v=OTHERVIDEO1&t=60s)\n\n"
+             "## Later\n[▶ 99:00](https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=5940s)\n"
+             "See https://youtu.be/dQw4w9WgXcQ?t=2m5s too.\n")
+    fake.script(Behavior("text", text=notes))
+    job = lecture()
+    text = generator_for(fake).generate_notes(job).text
+    assert f"[▶ 01:00](https://www.youtube.com/watch?v={VIDEO}&t=60s)" in text
+    assert "t=5940s" not in text and "## Later\n▶ 99:00" in text
+    assert f"https://www.youtube.com/watch?v={VIDEO}&t=125s too" in text
+    assert any("dropped 1 timestamp" in w for w in job.warnings)
+
+
+def test_a_resumed_run_on_the_job_store_cache_pays_nothing(fake: FakeLlmServer, tmp_path: Any) -> None:
+    from tubenotes.store import JobStore
+
+    job = lecture(minutes=90)
+    with JobStore(tmp_path) as store:
+        generator_for(fake, store.cache, context_window=8192).generate_notes(job)
+    calls = fake.calls
+    with JobStore(tmp_path) as store:  # a new process: new store connection, new client
+        generator_for(fake, store.cache, context_window=8192).generate_notes(job)
+        stats = store.cache.stats()
+    assert fake.calls == calls and stats["computed"] == stats["entries"] == calls and stats["hits"] == calls

@@ -1,0 +1,155 @@
+"""Key terms: the phrases a lecture keeps coming back to.
+
+Candidates are runs of one to three content words between stop words and
+punctuation ("gradient descent", "Lernrate"). A lecture's key terms are the
+candidates said most often, longer phrases weighing more; a word heard mostly
+inside a longer phrase gives way to the phrase. A section's terms are those it
+says more often than the other sections do (TF-IDF with sections as documents).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tubenotes.generate.sentences import Sentence
+
+MAX_PHRASE_WORDS = 3
+# A phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
+PHRASE_BONUS = 0.5
+# A word or phrase heard inside longer candidates at least this share of the time gives way to them.
+SUBSUMED_SHARE = 0.7
+MIN_LETTERS = 3
+
+Key = tuple[str, ...]
+
+_FRAGMENT_BREAK = re.compile(r"[,;:()\[\]{}\"“”„«»!?.…/|–—]|\s-\s")
+_TOKEN = re.compile(r"\w+(?:-\w+)*")
+
+
+@dataclass(frozen=True)
+class KeyTerm:
+    text: str  # the form said most often, e.g. "gradient descent"
+    key: Key  # its case-folded words with plurals folded: what the forms share
+    forms: tuple[str, ...]  # every form heard, longest first, e.g. ("gradient descents", "Gradient descent")
+    count: int
+    sentences: tuple[int, ...]  # indices of the sentences that say it, in order (first mention first)
+
+
+@dataclass
+class _Candidate:
+    forms: Counter[str] = field(default_factory=Counter)
+    occurrences: list[int] = field(default_factory=list)  # sentence index per mention
+
+
+class TermIndex:
+    """Every candidate term of a lecture and where it is said."""
+
+    def __init__(self, sentences: Sequence[Sentence], stopwords: frozenset[str]) -> None:
+        self._candidates: dict[Key, _Candidate] = {}
+        for sentence in sentences:
+            for run in _content_runs(sentence.text, stopwords):
+                for size in range(1, min(MAX_PHRASE_WORDS, len(run)) + 1):
+                    for start in range(len(run) - size + 1):
+                        words = run[start : start + size]
+                        key = tuple(_fold(word) for word in words)
+                        candidate = self._candidates.setdefault(key, _Candidate())
+                        candidate.forms[" ".join(words)] += 1
+                        candidate.occurrences.append(sentence.index)
+
+    def lecture_terms(self, limit: int, min_count: int) -> list[KeyTerm]:
+        """The lecture's ``limit`` key terms, most important first."""
+        terms = self._eligible(min_count)
+        terms.sort(key=lambda term: (-_weight(term), term.sentences[0], term.key))
+        return terms[:limit]
+
+    def section_terms(self, sections: Sequence[Sequence[int]], limit: int, min_count: int) -> list[list[KeyTerm]]:
+        """For each section (given as its sentence indices), the terms that set it apart."""
+        section_of = {index: number for number, indices in enumerate(sections) for index in indices}
+        terms = self._eligible(min_count)
+        counts = {
+            term.key: Counter(section_of[i] for i in self._candidates[term.key].occurrences if i in section_of)
+            for term in terms
+        }
+        result: list[list[KeyTerm]] = []
+        for number in range(len(sections)):
+            scored = []
+            for term in terms:
+                tf = counts[term.key].get(number, 0)
+                if tf:
+                    idf = math.log((1 + len(sections)) / (1 + len(counts[term.key]))) + 1.0
+                    scored.append((tf * idf * _phrase_weight(term.key), tf, term))
+            # Terms said twice in the section come first: once may be a passing mention.
+            scored.sort(key=lambda item: (item[1] < 2, -item[0], item[2].sentences[0], item[2].key))
+            result.append([term for _, _, term in scored[:limit]])
+        return result
+
+    def _eligible(self, min_count: int) -> list[KeyTerm]:
+        counted = {key: c for key, c in self._candidates.items() if len(c.occurrences) >= min_count}
+        # How often each candidate is heard inside a phrase one word longer ("training" in
+        # "training set" and "training data"): a sum, so a word split among phrases gives way too.
+        heard_inside: Counter[Key] = Counter()
+        for key, candidate in counted.items():
+            for shorter in {key[1:], key[:-1]} if len(key) > 1 else ():
+                heard_inside[shorter] += len(candidate.occurrences)
+        return [
+            _term(key, candidate)
+            for key, candidate in counted.items()
+            if heard_inside[key] < SUBSUMED_SHARE * len(candidate.occurrences)
+        ]
+
+
+def _content_runs(text: str, stopwords: frozenset[str]) -> list[list[str]]:
+    """Runs of consecutive content words, split at stop words and punctuation."""
+    runs: list[list[str]] = []
+    for fragment in _FRAGMENT_BREAK.split(text):
+        run: list[str] = []
+        for word in _TOKEN.findall(fragment):
+            if _is_content(word, stopwords):
+                run.append(word)
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+    return runs
+
+
+def _is_content(word: str, stopwords: frozenset[str]) -> bool:
+    folded = word.casefold()
+    if folded in stopwords or "_" in word or not any(char.isalpha() for char in word):
+        return False
+    letters = sum(char.isalpha() for char in word)
+    # Two-letter words count only as acronyms: "AI", "ML".
+    return letters >= MIN_LETTERS or (letters == 2 and word.isupper())
+
+
+def _fold(word: str) -> str:
+    """A word's case-folded singular, roughly: "networks" and "network" are one term."""
+    folded = word.casefold()
+    if len(folded) <= 4 or not folded.endswith("s") or folded.endswith(("ss", "us", "is")):
+        return folded
+    if folded.endswith("ies"):
+        return folded[:-3] + "y"
+    if folded.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return folded[:-2]
+    return folded[:-1]
+
+
+def _term(key: Key, candidate: _Candidate) -> KeyTerm:
+    # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).
+    text = max(candidate.forms, key=lambda form: (candidate.forms[form], form.islower(), form))
+    forms = tuple(sorted(candidate.forms, key=lambda form: (-len(form), form)))
+    sentences = tuple(dict.fromkeys(candidate.occurrences))
+    return KeyTerm(text, key, forms, len(candidate.occurrences), sentences)
+
+
+def _phrase_weight(key: Key) -> float:
+    return 1.0 + PHRASE_BONUS * (len(key) - 1)
+
+
+def _weight(term: KeyTerm) -> float:
+    return term.count * _phrase_weight(term.key)

@@ -1,0 +1,278 @@
+"""Notes and assessments from an LLM: prompts, map/reduce for long lectures, checks, the cache.
+
+Every completion goes through the generation cache, keyed by what produced
+it (provider, server, model, messages, parameters, wanted format; never the
+key), and only an answer that passed its checks is stored: a re-run or a
+resumed batch repeats no call, and a bad answer is never kept.
+
+Both documents start with the same messages (system, transcript, a short
+acknowledgement) and differ only in the instruction after them, so the
+second call reuses the provider's prompt cache.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tubenotes.errors import GenerationError
+from tubenotes.generate import prompts
+from tubenotes.generate.assessment import (
+    Assessment, assessment_schema, merge_assessments, parse_assessment, render_assessment,
+)
+from tubenotes.generate.base import Generation
+from tubenotes.generate.chunking import (
+    SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, pack, plan_chunks, render_blocks,
+    transcript_blocks,
+)
+from tubenotes.generate.llm import ChatClient, Message
+from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
+from tubenotes.generate.providers import LlmSettings
+from tubenotes.generate.quality import bad_answer_reason, notes_problem
+from tubenotes.job import TokenUsage, VideoProcessingJob
+from tubenotes.store import GenerationCache
+
+DEFAULT_QUESTIONS = 10
+# Condensing rounds before a reduce gives up: each round at least halves the text.
+MAX_CONDENSE_ROUNDS = 6
+ASSESSMENT_SCHEMA_NAME = "assessment"
+
+Check = Callable[[str], "str | None"]
+
+
+class LlmGenerator:
+    """A NotesGenerator and AssessmentGenerator backed by one OpenAI-compatible server."""
+
+    def __init__(
+        self,
+        settings: LlmSettings,
+        cache: GenerationCache,
+        client: ChatClient | None = None,
+        concurrency: int = 4,
+        questions: int = DEFAULT_QUESTIONS,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        # One client, hence one concurrency limit, for every job that shares this generator.
+        self.client = client or ChatClient(settings, concurrency=concurrency)
+        self.questions = questions
+
+    def __repr__(self) -> str:
+        return f"LlmGenerator({self.settings.label} at {self.settings.host})"
+
+    # --- the two documents ----------------------------------------------------
+
+    def generate_notes(self, job: VideoProcessingJob) -> Generation:
+        usage = TokenUsage()
+        chunks = self._chunks(job)
+        if len(chunks) == 1:
+            instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
+            text = self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, usage)
+        else:
+            sections = [
+                self._ask_text(self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
+                    "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
+                    link_rule=_link_rule(job)))], notes_problem, usage)
+                for i, blocks in enumerate(chunks, start=1)
+            ]
+            text = assemble_reduced(self._overview(job, sections, usage), sections)
+        text, dropped = fix_timestamp_links(text, job.timestamp_url, _duration(job))
+        warning = f"notes: dropped {dropped} timestamp link(s) outside the video"
+        if dropped and warning not in job.warnings:
+            job.warnings.append(warning)
+        return Generation(text=text, generator=self.settings.label, usage=usage)
+
+    def generate_assessment(self, job: VideoProcessingJob) -> Generation:
+        usage = TokenUsage()
+        chunks = self._chunks(job)
+        per_chunk = self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
+        parts: list[Assessment] = []
+        for i, blocks in enumerate(chunks, start=1):
+            part = (i, len(chunks)) if len(chunks) > 1 else None
+            scope = "this part of the lecture" if part else "the whole lecture"
+            instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text())
+            text = self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], usage)
+            parts.append(parse_assessment(text))
+        markdown = render_assessment(merge_assessments(parts), job.timestamp_url, _duration(job))
+        return Generation(text=markdown, generator=self.settings.label, usage=usage)
+
+    # --- prompts and budgets ------------------------------------------------------
+
+    def _chunks(self, job: VideoProcessingJob) -> list[list[TranscriptBlock]]:
+        blocks = transcript_blocks(job)
+        if not blocks:
+            raise GenerationError(f"{job.video_id}: the transcript is empty; fetch it again")
+        return plan_chunks(blocks, job.chapters, self._transcript_budget(job))
+
+    def _transcript_budget(self, job: VideoProcessingJob) -> int:
+        """Tokens left for transcript text once the prompt around it and the answer are counted."""
+        frame = self._prefix(job, [], (99, 99))
+        longest_instruction = max(
+            prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job)),
+            prompts.render("assessment", scope="the whole lecture", count=self.questions, schema=_schema_text()),
+            key=len,
+        )
+        overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(longest_instruction)
+        return self._budget(overhead)
+
+    def _budget(self, overhead: int) -> int:
+        free = self.settings.context_window - self.settings.max_output_tokens - overhead
+        budget = int(free * (1 - SAFETY_MARGIN))
+        if budget < 200:
+            raise GenerationError(
+                f"{self.settings.label}: a context window of {self.settings.context_window} tokens leaves no "
+                "room for the transcript; pass a larger --context-window if the model has one"
+            )
+        return budget
+
+    def _prefix(
+        self, job: VideoProcessingJob, blocks: Sequence[TranscriptBlock], part: tuple[int, int] | None
+    ) -> list[Message]:
+        url = job.get_youtube_url()
+        duration = _duration(job)
+        part_line = ""
+        if part and blocks:
+            start, end = blocks[0].start, blocks[-1].start
+            span = f", from [{format_stamp(start)}] to [{format_stamp(end)}]" if start is not None else ""
+            part_line = f"This is part {part[0]} of {part[1]} of the transcript{span}."
+        context = prompts.render(
+            "context",
+            title=job.video_title or job.video_id,
+            source_line=f"Video: {url}" if url else "Source: a transcript file",
+            duration=format_stamp(duration) if duration else "unknown",
+            part_line=part_line,
+            chapters=chapter_lines(job.chapters, "(none given: follow the topics of the lecture)"),
+            transcript=render_blocks(blocks),
+        )
+        return [
+            {"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": context},
+            {"role": "assistant", "content": prompts.render("ack")},
+        ]
+
+    def _overview(self, job: VideoProcessingJob, sections: list[str], usage: TokenUsage) -> str:
+        """Summary, key concepts and takeaways of the whole lecture from its parts' notes."""
+        title = job.video_title or job.video_id
+        overhead = estimate_tokens(prompts.render("system")) + estimate_tokens(
+            prompts.render("notes_reduce", title=title, notes="")) + 16
+        budget = self._budget(overhead)
+        texts = sections
+        for _ in range(MAX_CONDENSE_ROUNDS):
+            if sum(estimate_tokens(t) for t in texts) <= budget:
+                notes = "\n\n".join(texts)
+                return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
+                                      notes_problem, usage)
+            words = self.settings.max_output_tokens // 3
+            texts = [
+                self._ask_text(self._reduce_messages("condense", title=title, notes="\n\n".join(group), words=words),
+                               notes_problem, usage)
+                for group in pack(texts, estimate_tokens, budget)
+            ]
+        raise GenerationError(
+            f"{self.settings.label}: the notes of {job.video_id} could not be condensed to fit the context; "
+            "pass a larger --context-window or use a model with a longer context"
+        )
+
+    @staticmethod
+    def _reduce_messages(name: str, **values: object) -> list[Message]:
+        return [{"role": "system", "content": prompts.render("system")}, _user(prompts.render(name, **values))]
+
+    # --- calls: cached, checked, repaired once ------------------------------------
+
+    def _ask_text(self, messages: list[Message], check: Check, usage: TokenUsage) -> str:
+        return self._cached(messages, None, lambda: self._checked(
+            messages, check, lambda m: self.client.complete(m),
+            lambda reason: prompts.render("repair_notes", reason=reason, shorter=_shorter(reason))), usage)
+
+    def _ask_json(self, messages: list[Message], usage: TokenUsage) -> str:
+        schema = assessment_schema()
+        return self._cached(messages, {"name": ASSESSMENT_SCHEMA_NAME, "schema": schema}, lambda: self._checked(
+            messages, _json_problem, lambda m: self.client.complete_json(m, ASSESSMENT_SCHEMA_NAME, schema),
+            lambda error: prompts.render("repair_json", error=error)), usage)
+
+    def _cached(
+        self, messages: list[Message], response_format: Mapping[str, Any] | None,
+        compute: Callable[[], Generation], usage: TokenUsage,
+    ) -> str:
+        parts = {
+            "provider": self.settings.provider,
+            "host": self.settings.host,
+            "model": self.settings.model,
+            "messages": messages,
+            "params": {self.settings.max_tokens_param: self.settings.max_output_tokens},
+            "response_format": response_format,
+        }
+        computed = False
+
+        def compute_and_note() -> Generation:
+            nonlocal computed
+            computed = True
+            return compute()
+
+        generation = self.cache.get_or_compute(parts, compute_and_note)
+        if computed:  # an answer from the cache cost nothing this time
+            usage.add(generation.usage)
+        return generation.text
+
+    def _checked(
+        self, messages: list[Message], check: Check, complete: Callable[[list[Message]], Any],
+        repair: Callable[[str], str],
+    ) -> Generation:
+        """An answer that passes ``check``, after at most one repair round; else GenerationError."""
+        spent = TokenUsage()
+        completion = complete(messages)
+        spent.add(completion.usage)
+        first = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
+            completion.text)
+        if first is None:
+            return Generation(completion.text, self.settings.label, spent)
+        retry = [*messages, {"role": "assistant", "content": completion.text or "(no answer)"}, _user(repair(first))]
+        completion = complete(retry)
+        spent.add(completion.usage)
+        second = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
+            completion.text)
+        if second is None:
+            return Generation(completion.text, self.settings.label, spent)
+        raise GenerationError(
+            f"{self.settings.label} gave no usable answer twice: {second} (first: {first}); "
+            "run the job again, or choose another model with --model"
+        )
+
+
+def _user(content: str) -> Message:
+    return {"role": "user", "content": content}
+
+
+def _json_problem(text: str) -> str | None:
+    try:
+        parse_assessment(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _schema_text() -> str:
+    return json.dumps(assessment_schema(), separators=(",", ":"))
+
+
+def _shorter(reason: str) -> str:
+    return "; be more concise, so that the whole answer fits" if "cut off" in reason else ""
+
+
+def _sections_rule(job: VideoProcessingJob) -> str:
+    if job.chapters:
+        return "follow the chapters listed above, in order, with their titles"
+    return "split the lecture into its topics, in order, each a few minutes long"
+
+
+def _link_rule(job: VideoProcessingJob) -> str:
+    url = job.get_youtube_url()
+    return prompts.render("link_youtube", video_url=url) if url else prompts.load("link_plain")
+
+
+def _duration(job: VideoProcessingJob) -> float | None:
+    if job.duration_seconds:
+        return job.duration_seconds
+    return job.segments[-1].end if job.segments else None

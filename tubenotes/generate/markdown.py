@@ -1,0 +1,37 @@
+"""Small pieces of Obsidian Markdown shared by the offline notes and assessment."""
+
+from __future__ import annotations
+
+import re
+
+from tubenotes.generate.chunking import format_stamp
+from tubenotes.job import VideoProcessingJob
+
+# Characters that Obsidian or pandoc would read as markup (emphasis, links, math, tags, tables).
+_MARKUP = re.compile(r"([\\`*_\[\]<>$|~#])")
+
+
+def stamp(job: VideoProcessingJob, seconds: float | None) -> str:
+    """``[mm:ss](link into the video)``, a plain ``[mm:ss]`` for local files, "" without timing."""
+    if seconds is None:
+        return ""
+    seconds = max(seconds, 0.0)  # a caption timed before the start still links to the start
+    label = f"[{format_stamp(seconds)}]"
+    url = job.timestamp_url(seconds)
+    return f"{label}({url})" if url else label
+
+
+def escape(text: str) -> str:
+    """Transcript text shown as text, never as markup."""
+    return _MARKUP.sub(r"\\\1", text)
+
+
+def wikilink(target: str, label: str | None = None) -> str:
+    if label is None or label == target:
+        return f"[[{target}]]"
+    return f"[[{target}|{label}]]"
+
+
+def spaced(*parts: str) -> str:
+    """Parts joined by spaces, empty ones left out."""
+    return " ".join(part for part in parts if part)

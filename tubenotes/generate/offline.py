@@ -1,0 +1,104 @@
+"""The built-in generator: study notes and an assessment with no model and no download.
+
+It is extractive: the notes are the lecture's most central sentences, by
+section, with its key terms as Obsidian links; the assessment blanks key terms
+in those sentences. Everything is the speaker's own words, so nothing is
+invented, and the same transcript always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+
+from tubenotes.generate.base import Generation
+from tubenotes.generate.lecture import Lecture, analyse
+from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
+from tubenotes.generate.questions import make_questions, render_assessment
+from tubenotes.generate.sentences import Sentence
+from tubenotes.job import TokenUsage, VideoProcessingJob
+from tubenotes.store import GenerationCache, MemoryCache
+
+# Bump when the output changes, so cached notes of an older version are made anew.
+OFFLINE_GENERATOR_VERSION = "1"
+
+
+class OfflineGenerator:
+    """Extractive notes and assessment (TextRank sentences, key terms, cloze and multiple choice)."""
+
+    name = "offline"
+
+    def __init__(self, cache: GenerationCache | None = None) -> None:
+        self.cache: GenerationCache = MemoryCache() if cache is None else cache
+        # Notes and assessment of one job share one analysis.
+        self._last: tuple[str, Lecture] | None = None
+
+    def generate_notes(self, job: VideoProcessingJob) -> Generation:
+        return self._generate(job, "notes", render_notes)
+
+    def generate_assessment(self, job: VideoProcessingJob) -> Generation:
+        return self._generate(
+            job, "assessment", lambda lecture, job: render_assessment(make_questions(lecture, job.video_id), job)
+        )
+
+    def _generate(
+        self, job: VideoProcessingJob, kind: str, render: Callable[[Lecture, VideoProcessingJob], str]
+    ) -> Generation:
+        digest = input_digest(job)
+        parts = {"generator": self.name, "version": OFFLINE_GENERATOR_VERSION, "kind": kind, "input": digest}
+        return self.cache.get_or_compute(
+            parts, lambda: Generation(render(self._analysis(job, digest), job), self.name, TokenUsage())
+        )
+
+    def _analysis(self, job: VideoProcessingJob, digest: str) -> Lecture:
+        last = self._last
+        if last is not None and last[0] == digest:
+            return last[1]
+        lecture = analyse(job)
+        self._last = (digest, lecture)
+        return lecture
+
+
+def input_digest(job: VideoProcessingJob) -> str:
+    """A hash of everything in the job that the offline output depends on."""
+    data = {
+        "transcript": job.transcript,
+        "segments": [dataclasses.asdict(segment) for segment in job.segments],
+        "chapters": [dataclasses.asdict(chapter) for chapter in job.chapters],
+        "title": job.video_title,
+        "video_id": job.video_id,
+        "language": job.language,
+    }
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def render_notes(lecture: Lecture, job: VideoProcessingJob) -> str:
+    """The notes as Markdown: summary, key terms, then each section's key sentences."""
+    lines = ["## Summary", ""]
+    lines += [_bullet(sentence, job) for sentence in lecture.summary]
+    lines += ["", "## Key terms", ""]
+    if lecture.key_terms:
+        for term in lecture.key_terms:
+            first = lecture.sentences[term.sentences[0]].start
+            where = stamp(job, first)
+            lines.append(f"- {wikilink(term.text)}" + (f" ({where})" if where else ""))
+    else:
+        lines.append("No term comes up often enough to stand out.")
+    lines += ["", "## Sections", ""]
+    for section in lecture.sections:
+        lines += [f"### {spaced(stamp(job, section.start), escape(section.title))}", ""]
+        if section.terms:
+            lines += ["Terms: " + ", ".join(wikilink(term.text) for term in section.terms), ""]
+        if section.key_sentences:
+            lines += [_bullet(sentence, job) for sentence in section.key_sentences]
+        else:
+            lines.append("Nothing is said in this part.")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _bullet(sentence: Sentence, job: VideoProcessingJob) -> str:
+    return f"- {spaced(stamp(job, sentence.start), escape(sentence.text))}"

@@ -1,0 +1,179 @@
+"""An assessment from a lecture's own words: cloze and multiple-choice questions.
+
+Each question blanks a key term in a key sentence, so its answer is in the
+transcript. Multiple-choice distractors are other key terms of the same
+lecture, chosen and ordered by a shuffle seeded with the video, so the same
+lecture always gets the same test.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tubenotes.generate.keyterms import KeyTerm
+from tubenotes.generate.lecture import Lecture
+from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
+from tubenotes.generate.sentences import Sentence
+from tubenotes.job import VideoProcessingJob
+
+MAX_QUESTIONS = 12
+CHOICES = 4
+BLANK = r"\_\_\_\_\_"
+LETTERS = "ABCDEFGH"
+# A question's sentence needs context around its blank.
+MIN_QUESTION_WORDS = 6
+
+
+class QuestionKind(StrEnum):
+    CLOZE = "cloze"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: QuestionKind
+    term: KeyTerm
+    answer: str  # the blanked words as the speaker said them
+    sentence: Sentence
+    prompt: str  # the sentence as Markdown, with the answer blanked
+    options: tuple[str, ...] = ()  # the choices, for multiple choice
+
+    @property
+    def letter(self) -> str:
+        return LETTERS[self.options.index(self.answer)] if self.options else ""
+
+
+def make_questions(lecture: Lecture, seed: str) -> list[Question]:
+    """Up to MAX_QUESTIONS questions in spoken order, alternating cloze and multiple choice."""
+    pool = lecture.term_pool
+    used: set[tuple[str, ...]] = set()
+    found: list[tuple[Sentence, KeyTerm, re.Match[str]]] = []
+    for sentence in _sources(lecture):
+        if len(found) == MAX_QUESTIONS:
+            break
+        blank = _best_blank(sentence.text, pool, used)
+        if blank:
+            used.add(blank[0].key)
+            found.append((sentence, *blank))
+    found.sort(key=lambda item: item[0].index)
+    questions = []
+    for number, (sentence, term, match) in enumerate(found, start=1):
+        rng = random.Random(f"{seed}:{number}")
+        answer = _as_said(match, term)
+        prompt = _blanked(term, sentence.text)
+        distractors = _distractors(term, answer, sentence.text, pool, rng)
+        if number % 2 == 0 and len(distractors) == CHOICES - 1:
+            options = [answer, *distractors]
+            rng.shuffle(options)
+            questions.append(Question(QuestionKind.CHOICE, term, answer, sentence, prompt, tuple(options)))
+        else:
+            questions.append(Question(QuestionKind.CLOZE, term, answer, sentence, prompt))
+    return questions
+
+
+def render_assessment(questions: Sequence[Question], job: VideoProcessingJob) -> str:
+    """The assessment as Markdown: the questions, then the answer key."""
+    if not questions:
+        return (
+            "## Questions\n\nThis transcript is too short to ask about: it repeats no key term "
+            "in a full sentence.\n\n## Answer key\n\nNo questions.\n"
+        )
+    lines = [
+        "## Questions",
+        "",
+        "Fill each blank with the term the lecture uses; the time stamp leads to the passage.",
+        "",
+    ]
+    for number, question in enumerate(questions, start=1):
+        kind = "Fill in the blank" if question.kind is QuestionKind.CLOZE else "Multiple choice"
+        where = stamp(job, question.sentence.start)
+        lines += [f"### {number}. {kind}" + (f" · {where}" if where else ""), "", f"> {question.prompt}", ""]
+        if question.options:
+            lines += [f"- **{LETTERS[i]})** {escape(option)}" for i, option in enumerate(question.options)]
+            lines.append("")
+    lines += ["## Answer key", ""]
+    for number, question in enumerate(questions, start=1):
+        choice = f"**{question.letter})** " if question.options else ""
+        source = f"“{escape(question.sentence.text)}”"
+        link = wikilink(question.term.text, question.answer)
+        lines.append(f"{number}. {choice}{link}: {spaced(source, stamp(job, question.sentence.start))}")
+    return "\n".join(lines) + "\n"
+
+
+def _sources(lecture: Lecture) -> Iterator[Sentence]:
+    """Key sentences, taking turns between sections so questions cover the whole lecture; then the rest."""
+    rounds = max((len(section.key_sentences) for section in lecture.sections), default=0)
+    seen: set[int] = set()
+    for turn in range(rounds):
+        for section in lecture.sections:
+            if turn < len(section.key_sentences):
+                seen.add(section.key_sentences[turn].index)
+                yield section.key_sentences[turn]
+    for sentence in lecture.sentences:
+        if sentence.index not in seen and len(sentence.tokens) >= MIN_QUESTION_WORDS:
+            yield sentence
+
+
+def _pattern(term: KeyTerm) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, term.forms)) + r")(?![\w-])", re.IGNORECASE)
+
+
+def _find(term: KeyTerm, text: str) -> re.Match[str] | None:
+    match = _pattern(term).search(text)
+    # A blank needs words around it to be a question.
+    if match and len(text.split()) - len(match.group().split()) >= MIN_QUESTION_WORDS - 1:
+        return match
+    return None
+
+
+def _best_blank(
+    text: str, pool: Sequence[KeyTerm], used: set[tuple[str, ...]]
+) -> tuple[KeyTerm, re.Match[str]] | None:
+    """The most important term not yet asked about, unless it is part of a longer term here."""
+    matches = [(term, match) for term in pool if (match := _find(term, text))]
+    spans = [match.span() for _, match in matches]
+    for term, match in matches:
+        start, end = match.span()
+        inside_longer = any(s <= start and end <= e and e - s > end - start for s, e in spans)
+        if term.key not in used and not inside_longer:
+            return term, match
+    return None
+
+
+def _as_said(match: re.Match[str], term: KeyTerm) -> str:
+    said = match.group()
+    # "Gradient descent" opening a sentence is the term "gradient descent".
+    if match.start() == 0 and term.text[:1].islower():
+        return said[:1].lower() + said[1:]
+    return said
+
+
+def _blanked(term: KeyTerm, text: str) -> str:
+    """The sentence as Markdown with every mention of the term blanked."""
+    pieces = _pattern(term).split(text)
+    return BLANK.join(escape(piece) for piece in pieces)
+
+
+def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm], rng: random.Random) -> list[str]:
+    """Other key terms: none sharing a word with the answer (that could be right too), none in the sentence."""
+    others = [
+        other
+        for other in pool
+        if not set(other.key) & set(term.key)
+        and other.text.casefold() != answer.casefold()
+        and not _pattern(other).search(text)
+    ]
+    # Terms of the answer's length look alike; the rest fill up.
+    alike = [other.text for other in others if len(other.key) == len(term.key)]
+    unlike = [other.text for other in others if len(other.key) != len(term.key)]
+    rng.shuffle(alike)
+    rng.shuffle(unlike)
+    chosen: list[str] = []
+    for candidate in alike + unlike:
+        if candidate.casefold() not in {c.casefold() for c in chosen}:
+            chosen.append(candidate)
+    return chosen[: CHOICES - 1]
