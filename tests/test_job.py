@@ -50,6 +50,7 @@ jobs = st.builds(
     attempts=st.dictionaries(text, st.integers(0, 9), max_size=3),
     warnings=st.lists(text, max_size=3),
     error_message=optional_text,
+    error_retryable=st.booleans(),
 )
 
 

@@ -47,7 +47,7 @@ def test_block_then_success_rotates_the_node_and_uses_another():
     result, sleeps, numbers = run(pool, attempt)
     assert result == "fetched on node 1"
     assert attempt.calls == [(0, 0), (1, 0)]
-    assert numbers == [1, 2] and len(sleeps) == 1
+    assert numbers == [1, 2] and sleeps == []  # a first block retries at once, on a fresh node
     rows = pool.stats()
     assert (rows[0]["blocks"], rows[0]["generation"]) == (1, 1)
     assert (rows[1]["blocks"], rows[1]["uses"]) == (0, 1)
@@ -118,6 +118,14 @@ def test_backoff_sleeps_are_bounded_and_jittered():
     for delay, ceiling in zip(sleeps, ceilings):
         assert ceiling / 2 <= delay <= ceiling
     assert len(set(sleeps[3:])) == 4  # jitter: capped delays still differ
+
+
+def test_repeated_blocks_back_off_from_the_second_on():
+    pool = TorExitNodePool(4)
+    attempt = Attempts(BlockedError("429"), BlockedError("429"), BlockedError("429"))
+    result, sleeps, numbers = run(pool, attempt, backoff=1.0)
+    assert result == "fetched on node 3" and numbers == [1, 2, 3, 4]
+    assert len(sleeps) == 2 and 1.0 <= sleeps[0] <= 2.0 and 2.0 <= sleeps[1] <= 4.0
 
 
 def test_backoff_delay_depends_on_the_rng():

@@ -37,9 +37,6 @@ from tubenotes.vault.files import sweep_temp_files
 
 Notice = Callable[[str], None]
 
-# Failures that another attempt with the same input cannot mend: `run` keeps them, `retry` replays them.
-_PERMANENT_KINDS = frozenset({"permanent", "empty_transcript", "input", "generation"})
-
 
 @contextmanager
 def open_vault(vault: Path) -> Iterator[JobStore]:
@@ -179,8 +176,8 @@ class Session:
                 self.store.save(job)
                 jobs.append(job)
             else:
-                if known.stage is ProcessingStage.FAILED and known.error_kind not in _PERMANENT_KINDS:
-                    known.reset_for_retry()  # a transient failure is worth another try when asked again
+                if known.stage is ProcessingStage.FAILED and known.error_retryable:
+                    known.reset_for_retry()  # worth another try when asked again; `retry` replays the rest
                 jobs.append(known)
         return jobs
 

@@ -22,6 +22,8 @@ class TubenotesError(Exception):
     """Root of every expected tubenotes failure."""
 
     kind = "error"
+    # Whether running the same input again may succeed: `run` retries such failed jobs by itself.
+    retryable = False
 
 
 class ConfigurationError(TubenotesError):
@@ -50,6 +52,7 @@ class GenerationError(PermanentError):
 
 class TransientError(JobError):
     kind = "transient"
+    retryable = True
 
 
 class BlockedError(TransientError):
@@ -58,3 +61,4 @@ class BlockedError(TransientError):
 
 class ExportError(JobError):
     kind = "export"
+    retryable = True

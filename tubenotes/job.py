@@ -116,6 +116,7 @@ class VideoProcessingJob:
     warnings: list[str] = field(default_factory=list)
     error_kind: str | None = None
     error_message: str | None = None
+    error_retryable: bool = False
     failed_stage: ProcessingStage | None = None
     created_at: float = field(default_factory=time.time)
     completed_at: float | None = None
@@ -170,16 +171,18 @@ class VideoProcessingJob:
         self.error_kind = self.error_message = None
         self.failed_stage = None
 
-    def mark_failed(self, message: str, kind: str = "error") -> None:
+    def mark_failed(self, message: str, kind: str = "error", retryable: bool = False) -> None:
         if self.stage is not ProcessingStage.FAILED:
             self.failed_stage = self.stage
         self.stage = ProcessingStage.FAILED
         self.error_kind = kind
         self.error_message = message
+        self.error_retryable = retryable
 
     def reset_for_retry(self) -> None:
         """Forget the failure and go back to the last checkpoint the data proves."""
         self.error_kind = self.error_message = None
+        self.error_retryable = False
         self.failed_stage = None
         self.stage = self.done_stage()
 

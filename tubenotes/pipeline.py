@@ -190,5 +190,5 @@ def process_video_pipeline(
             job.mark_completed()
         return job
     except TubenotesError as exc:
-        job.mark_failed(str(exc), exc.kind)
+        job.mark_failed(str(exc), exc.kind, exc.retryable)
         return job

@@ -158,10 +158,10 @@ class PipelineRunner:
         try:
             job = step.run(job)
         except TubenotesError as exc:
-            job.mark_failed(str(exc), exc.kind)
+            job.mark_failed(str(exc), exc.kind, exc.retryable)
         except Exception as exc:  # a bug: fail this job loudly, keep the batch going
             log.error("internal error in %s for %s:\n%s", step.name, job.video_id, traceback.format_exc())
-            job.mark_failed(f"internal error in {step.name}: {type(exc).__name__}: {exc}", "internal")
+            job.mark_failed(f"internal error in {step.name}: {type(exc).__name__}: {exc}", "internal", True)
         self.store.save(job)
         self.reporter.step_finished(job, step.name)
         self._dispatch(job)

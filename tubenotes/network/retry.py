@@ -42,7 +42,8 @@ def run_with_pool(
     """``attempt(node)`` on a leased node until it returns, retrying blocks and transient failures.
 
     A blocked node is released as blocked (rotated at once), a node that failed otherwise as
-    failed (rotated too); the retry leases the next node in the queue. A PermanentError, or any
+    failed (rotated too); the retry leases the next node in the queue, at once after a first
+    block and after a jittered, doubling back-off otherwise. A PermanentError, or any
     other exception, propagates at once. ``on_attempt(number, node)`` is called before each
     attempt, so the caller can record how many were used. A pool that lends no node in
     ``acquire_timeout`` raises PoolExhaustedError at once.
@@ -54,7 +55,9 @@ def run_with_pool(
     blocked = 0
     last_error: TransientError | None = None
     for number in range(1, max_attempts + 1):
-        if number > 1:
+        # A first block is about one address: retry at once on a fresh node. A second block,
+        # or a network failure, points at something wider (rate limit, outage): back off.
+        if number > 1 and not (blocked == 1 and isinstance(last_error, BlockedError)):
             sleep(backoff_delay(number - 1, backoff, max_backoff, rng))
         try:
             with pool.lease(acquire_timeout) as node:
