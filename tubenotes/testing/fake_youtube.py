@@ -64,13 +64,15 @@ class FakeYouTube:
 
     ``failing_paths`` maps a path (``/watch``, ``/oembed``...) to an HTTP
     status to answer with; ``hanging_paths`` never answer (until the server
-    stops), to prove that clients set timeouts.
+    stops), to prove that clients set timeouts. ``ban_after`` blocks an
+    address once it has sent that many requests, as YouTube bans busy IPs.
     """
 
     def __init__(self, videos: Iterable[FakeVideo] = (), playlists: Iterable[FakePlaylist] = ()) -> None:
         self.videos: dict[str, FakeVideo] = {v.video_id: v for v in videos}
         self.playlists: dict[str, FakePlaylist] = {p.playlist_id: p for p in playlists}
         self.blocked_ips: set[str] = set()
+        self.ban_after: int | None = None
         self.failing_paths: dict[str, int] = {}
         self.hanging_paths: set[str] = set()
         self.requests_by_path: Counter[str] = Counter()
@@ -139,6 +141,8 @@ class FakeYouTube:
         with self._lock:
             self.requests_by_path[path] += 1
             self.requests_by_ip[client_ip] += 1
+            if self.ban_after is not None and self.requests_by_ip[client_ip] > self.ban_after:
+                self.blocked_ips.add(client_ip)
 
 
 class _HttpsServer(ThreadingHTTPServer):
