@@ -1,0 +1,75 @@
+"""`tubenotes run` with an LLM: the CLI, the store's cache and the real SDK against the fake server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LECTURE
+from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
+
+KEY = "sk-test-key-that-must-not-leak"
+
+
+def write_lectures(folder: Path) -> None:
+    folder.mkdir()
+    for number in range(3):
+        lines = LECTURE[number:] + LECTURE[:number]
+        cues = [f"00:00:{i * 4:02d}.000 --> 00:00:{i * 4 + 3:02d}.000\n{line}\n" for i, line in enumerate(lines)]
+        (folder / f"lecture{number}.en.vtt").write_text("WEBVTT\n\n" + "\n".join(cues))
+
+
+def tubenotes(vault: Path, fake: FakeLlmServer, *args: str, monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess:
+    monkeypatch.setenv("TUBENOTES_LLM_API_KEY", KEY)
+    monkeypatch.delenv("TUBENOTES_MODEL", raising=False)
+    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monkeypatch) -> None:
+    write_lectures(tmp_path / "in")
+    vault = tmp_path / "vault"
+    with FakeLlmServer() as fake:
+        llm = ["--base-url", fake.base_url, "--model", "fake-model", "--no-pdf", "-q"]
+        first = tubenotes(vault, fake, "run", str(tmp_path / "in"), *llm, monkeypatch=monkeypatch)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "Generating with" in first.stderr
+        calls = fake.calls
+        assert calls >= 6  # notes and assessment for each of three lectures
+        again = tubenotes(vault, fake, "run", str(tmp_path / "in"), *llm, monkeypatch=monkeypatch)
+        assert again.returncode == 0 and fake.calls == calls, "a re-run called the LLM again"
+
+        status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), "--json"],
+                                capture_output=True, text=True, check=True)
+    jobs = json.loads(status.stdout)
+    assert all(job["stage"] == "completed" for job in jobs)
+    assert all(job["generator"].endswith("fake-model") for job in jobs)
+    assert all(job["token_usage"]["prompt_tokens"] > 0 for job in jobs)
+    notes = Path(jobs[0]["notes_file"]).read_text()
+    assert "[[" in notes
+    stored = (vault / ".tubenotes" / "tubenotes.db").read_bytes()
+    for text in (first.stdout, first.stderr, again.stdout, status.stdout, notes, stored.decode("latin-1")):
+        assert KEY not in text
+
+
+def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path: Path, monkeypatch) -> None:
+    write_lectures(tmp_path / "in")
+    vault = tmp_path / "vault"
+    with FakeLlmServer() as fake:
+        # lecture0's transcript opens with LECTURE[0]; every answer about it is an apology.
+        fake.when(lambda body: f"] {LECTURE[0]}" in json.dumps(body), *[Behavior("apology")] * 20)
+        result = tubenotes(vault, fake, "run", str(tmp_path / "in" / "lecture0.en.vtt"),
+                           str(tmp_path / "in" / "lecture1.en.vtt"), "--base-url", fake.base_url,
+                           "--model", "fake-model", "--no-pdf", "-q", monkeypatch=monkeypatch)
+    assert result.returncode == 1, result.stdout + result.stderr
+    status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), "--json"],
+                            capture_output=True, text=True, check=True)
+    jobs = {Path(job["url"]).name: job for job in json.loads(status.stdout)}
+    assert jobs["lecture1.en.vtt"]["stage"] == "completed"
+    failed = jobs["lecture0.en.vtt"]
+    assert failed["stage"] == "failed" and failed["error_kind"] == "generation" and failed["notes_file"] is None
+    assert not list((vault / "General").glob("Lecture0*"))
