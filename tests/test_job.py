@@ -51,6 +51,7 @@ jobs = st.builds(
     warnings=st.lists(text, max_size=3),
     error_message=optional_text,
     error_retryable=st.booleans(),
+    regeneration=st.integers(0, 99),
 )
 
 
@@ -76,10 +77,10 @@ def test_done_stage_follows_the_data_not_the_label(tmp_path: Path) -> None:
     assert job.done_stage() is ProcessingStage.NOTES_GENERATED
     job.assessment_content = "quiz"
     assert job.done_stage() is ProcessingStage.ASSESSMENT_GENERATED
-    job.notes_filepath, job.assessment_filepath = tmp_path / "T.md", tmp_path / "Assessment_T.md"
-    assert job.done_stage() is ProcessingStage.ASSESSMENT_GENERATED  # files do not exist yet
-    job.notes_filepath.write_text("n")
-    job.assessment_filepath.write_text("a")
+    job.notes_filepath = tmp_path / "T.md"
+    assert job.done_stage() is ProcessingStage.ASSESSMENT_GENERATED  # the assessment is not written yet
+    job.assessment_filepath = tmp_path / "Assessment_T.md"
+    # The write stage sets the paths once the files are written; a file the user deleted since stays written.
     assert job.done_stage() is ProcessingStage.FILES_WRITTEN
     job.notes_pdf_path, job.assessment_pdf_path = tmp_path / "T.pdf", tmp_path / "Assessment_T.pdf"
     job.notes_pdf_path.write_bytes(b"%PDF")
@@ -98,6 +99,16 @@ def test_failure_remembers_where_and_retry_goes_back_to_the_checkpoint() -> None
     job.reset_for_retry()
     assert job.stage is ProcessingStage.TRANSCRIPT_FETCHED
     assert job.error_message is None and job.failed_stage is None
+
+
+def test_regeneration_goes_back_to_the_start_and_counts() -> None:
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk", stage=ProcessingStage.COMPLETED)
+    job.transcript, job.video_title, job.study_notes, job.assessment_content = "words " * 50, "T", "n", "a"
+    job.notes_filepath, job.notes_pdf_path = Path("/v/T.md"), Path("/v/pdfs/T.pdf")
+    job.reset_for_regeneration()
+    assert job.regeneration == 1 and job.done_stage() is ProcessingStage.CREATED
+    assert job.stage is ProcessingStage.CREATED and job.notes_filepath is None and job.notes_pdf_path is None
+    assert job.video_title == "T"  # shown until the new fetch says otherwise
 
 
 def test_youtube_urls_and_summary() -> None:

@@ -90,8 +90,8 @@ def test_write_alone_links_both_notes_and_writes_nothing_twice(tmp_path, process
     meta = read_front_matter(notes)
     assert meta["title"] == "The First Law of Thermodynamics" and meta["subject"] == "Physics"
     assert meta["source"] == "https://www.youtube.com/watch?v=abcdefghijk" and "created" in meta
-    assert "[[Assessment_The First Law of Thermodynamics]]" in notes
-    assert "[[The First Law of Thermodynamics]]" in quiz
+    assert "[[Physics/Assessment_The First Law of Thermodynamics|Assessment]]" in notes
+    assert "[[Physics/The First Law of Thermodynamics|The First Law of Thermodynamics]]" in quiz
     before = os.stat(job.notes_filepath).st_mtime_ns
     write_files(job, out, lambda title: title)
     assert os.stat(job.notes_filepath).st_mtime_ns == before

@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -31,9 +32,11 @@ from tubenotes.runner import PipelineRunner, Reporter, RunResult, Step
 from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
-from tubenotes.store import JobStore, vault_lock
+from tubenotes.store import JobStore, RegenerationCache, vault_lock
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.files import sweep_temp_files
+from tubenotes.vault.finish import finish_vault, write_index
+from tubenotes.vault.writer import VaultWriter
 
 Notice = Callable[[str], None]
 
@@ -47,13 +50,27 @@ def open_vault(vault: Path) -> Iterator[JobStore]:
         yield store
 
 
+@dataclass(frozen=True)
+class VaultOptions:
+    """Choices about the vault for one command; not remembered between runs."""
+
+    regenerate: bool = False  # generate and write the given inputs again (a fresh LLM answer)
+    force: bool = False  # overwrite files the user changed, recreate notes the user deleted
+    anki: bool = True  # write each subject's Anki deck in the vault pass
+
+
 class Session:
     """What one command works with: settings, store, generators, exporter and, on first use, the network."""
 
-    def __init__(self, settings: Settings, store: JobStore, notice: Notice) -> None:
+    def __init__(self, settings: Settings, store: JobStore, notice: Notice,
+                 options: VaultOptions = VaultOptions()) -> None:
         self.settings = settings
         self.store = store
         self.notice = notice
+        self.options = options
+        self.cache = RegenerationCache(store.cache)
+        self.vault = VaultWriter(settings.vault, store, force=options.force)
+        self._known: dict[str, VideoProcessingJob] = {}  # every job of the vault, for the subject indexes
         self._stack = ExitStack()
         self._pool: TorExitNodePool | None = None
         self._pool_lock = threading.Lock()
@@ -72,14 +89,14 @@ class Session:
     def _generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
         if settings.model == OFFLINE_MODEL:
-            return OfflineGenerator(cache=self.store.cache)
+            return OfflineGenerator(cache=self.cache)
         llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
         if llm is None:
             self.notice("No LLM configured: using the built-in offline generator "
                         "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
-            return OfflineGenerator(cache=self.store.cache)
+            return OfflineGenerator(cache=self.cache)
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency)
+        return LlmGenerator(llm, self.cache, concurrency=settings.llm_concurrency)
 
     # --- the network, started only when a video needs it -----------------------
 
@@ -141,19 +158,26 @@ class Session:
             max_attempts=self.settings.max_attempts,
         )
 
+    def generate(self, job: VideoProcessingJob) -> VideoProcessingJob:
+        with self.cache.salted(job.regeneration):
+            return generate_notes_and_assessment(job, self.notes_generator, self.assessment_generator)
+
     def write(self, job: VideoProcessingJob) -> VideoProcessingJob:
-        return write_files(job, subject_dir(self.settings.vault, job.subject))
+        warnings_before = len(job.warnings)
+        job = write_files(job, subject_dir(self.settings.vault, job.subject), vault=self.vault)
+        for warning in job.warnings[warnings_before:]:
+            self.notice(warning)
+        if job.output_dir is not None:
+            subject = job.subject.casefold()
+            write_index(self.vault, job.output_dir,
+                        [known for known in self._known.values() if known.subject.casefold() == subject])
+        return job
 
     def steps(self) -> list[Step]:
         settings = self.settings
-        generate = partial(
-            generate_notes_and_assessment,
-            notes_generator=self.notes_generator,
-            assessment_generator=self.assessment_generator,
-        )
         steps = [
             Step("fetch", self.fetch, settings.pool_size),
-            Step("generate", generate, settings.llm_concurrency),
+            Step("generate", self.generate, settings.llm_concurrency),
             # One writer: file names are claimed by looking at the folder, which must not race.
             Step("write", self.write, 1),
         ]
@@ -176,10 +200,40 @@ class Session:
                 self.store.save(job)
                 jobs.append(job)
             else:
-                if known.stage is ProcessingStage.FAILED and known.error_retryable:
+                if self.options.regenerate:
+                    known.reset_for_regeneration()
+                    self.store.save(known)
+                elif known.stage is ProcessingStage.FAILED and known.error_retryable:
                     known.reset_for_retry()  # worth another try when asked again; `retry` replays the rest
                 jobs.append(known)
         return jobs
 
     def run(self, jobs: list[VideoProcessingJob], reporter: Reporter) -> RunResult:
-        return PipelineRunner(self.store, self.steps(), reporter).run(jobs)
+        """The jobs through the stages, then the vault pass (also after Ctrl-C: the vault stays consistent)."""
+        if self.options.force:
+            for job in jobs:
+                if _forget_deleted_files(job):
+                    self.store.save(job)
+        self._known = {job.key: job for job in self.store.jobs()} | {job.key: job for job in jobs}
+        result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
+        self.vault_pass()
+        return result
+
+    def vault_pass(self) -> None:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+        for job in report.changed_jobs:
+            self.store.save(job)
+        for line in report.messages(self.settings.vault):
+            self.notice(line)
+
+
+def _forget_deleted_files(job: VideoProcessingJob) -> bool:
+    """For ``--force``: a job whose note the user deleted goes back to the write stage; True if it did."""
+    written = [path for path in (job.notes_filepath, job.assessment_filepath) if path is not None]
+    if not any(not path.exists() for path in written):
+        return False
+    job.notes_filepath = job.assessment_filepath = None
+    job.notes_pdf_path = job.assessment_pdf_path = None
+    job.stage = job.done_stage()
+    return True

@@ -71,6 +71,9 @@ run_options = _options(
     click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
     click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
     click.option("--quiet", "-q", is_flag=True, help="Only the final table; no progress lines."),
+    click.option("--force", is_flag=True, help="Overwrite notes you edited and rewrite notes you deleted "
+                 "(without it, an edited note is kept and the new version is written beside it)."),
+    click.option("--no-anki", is_flag=True, help="Do not write the Anki deck of each subject."),
 )
 
 
@@ -126,6 +129,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
+@click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
+              "anew; notes you edited are kept, the new version goes beside them.")
 @run_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
     """Process INPUTS into notes, assessments and PDFs.
@@ -135,10 +140,11 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     .txt, .json). Files in a folder's subfolders take the subfolder's name as
     subject.
     """
+    options = _vault_options(values)
     settings = _settings(values)
     with library.open_vault(settings.vault) as store:
         store.save_settings(settings.remembered())
-        with library.Session(settings, store, _notice) as session:
+        with library.Session(settings, store, _notice, options) as session:
             jobs = session.prepare(list(inputs))
             _finish(session.run(jobs, _reporter(settings)))
 
@@ -159,6 +165,7 @@ def retry(**values: Any) -> None:
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
     vault = values["vault"]
+    options = _vault_options(values)
     _require_store(vault)
     with library.open_vault(vault) as store:
         settings = _settings(values, store.load_settings())
@@ -172,8 +179,14 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
             sys.exit(EXIT_OK)
-        with library.Session(settings, store, _notice) as session:
+        with library.Session(settings, store, _notice, options) as session:
             _finish(session.run(jobs, _reporter(settings)))
+
+
+def _vault_options(values: dict[str, Any]) -> library.VaultOptions:
+    """The vault flags, taken out of ``values``: they hold for this command only."""
+    return library.VaultOptions(regenerate=bool(values.pop("regenerate", False)),
+                                force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
 
 
 def _require_store(vault: Path) -> None:

@@ -96,6 +96,9 @@ class VideoProcessingJob:
     assessment_content: str | None = None
     generator: str | None = None  # "offline" or "provider:model"
     token_usage: TokenUsage = field(default_factory=TokenUsage)
+    # How often the user asked for this job anew (`run --regenerate`): it salts the
+    # generation cache, so each round is a fresh answer, and a resumed round is not paid twice.
+    regeneration: int = 0
 
     # Stage 3: Written
     output_dir: Path | None = None
@@ -133,8 +136,10 @@ class VideoProcessingJob:
         return bool(self.assessment_content)
 
     def has_files_written(self) -> bool:
+        # The paths are set only once the files are written. A note the user has since
+        # deleted stays written: their deletion is respected, not undone on resume.
         written = [self.notes_filepath] + ([self.assessment_filepath] if self.has_assessment() else [])
-        return all(path is not None and path.exists() for path in written)
+        return all(path is not None for path in written)
 
     def has_pdfs_exported(self) -> bool:
         sources = [self.notes_filepath, self.assessment_filepath]
@@ -186,6 +191,18 @@ class VideoProcessingJob:
         self.failed_stage = None
         self.stage = self.done_stage()
 
+    def reset_for_regeneration(self) -> None:
+        """Go back to the start, asking for new notes: fetch (titles change), generate, write, export again."""
+        self.regeneration += 1
+        self.transcript = None
+        self.study_notes = self.assessment_content = None
+        self.notes_filepath = self.assessment_filepath = None
+        self.notes_pdf_path = self.assessment_pdf_path = None
+        self.error_kind = self.error_message = None
+        self.error_retryable = False
+        self.failed_stage = None
+        self.stage = ProcessingStage.CREATED
+
     def record_timing(self, name: str, seconds: float) -> None:
         self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 4)
 
@@ -231,16 +248,16 @@ class VideoProcessingJob:
         return f"{url}&t={int(seconds)}s" if url else None
 
     def get_markdown_content(self) -> str:
-        """The notes as written to the vault: front matter, then the notes."""
+        """The notes with their properties, links as generated (the write stage resolves them)."""
         # Imported here because the vault package imports this module.
-        from tubenotes.vault.frontmatter import render_note
+        from tubenotes.vault.notes import render_note
 
-        return render_note(self, self.study_notes or "", kind="notes")
+        return render_note(self, "notes")
 
     def get_assessment_markdown(self) -> str:
-        from tubenotes.vault.frontmatter import render_note
+        from tubenotes.vault.notes import render_note
 
-        return render_note(self, self.assessment_content or "", kind="assessment")
+        return render_note(self, "assessment")
 
     @property
     def duration(self) -> float:

@@ -20,8 +20,8 @@ from tubenotes.export.base import PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, Generation, NotesGenerator
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.sources.base import TranscriptSource
-from tubenotes.vault.files import atomic_write_text, claim_stem
 from tubenotes.vault.filenames import sanitize_filename
+from tubenotes.vault.writer import VaultWriter
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 # generating from it would only pay for notes that say nothing.
 MIN_TRANSCRIPT_WORDS = 40
 PDF_SUBDIR = "pdfs"
-ASSESSMENT_PREFIX = "Assessment_"
 
 
 @contextmanager
@@ -108,23 +107,26 @@ def generate_notes_and_assessment(
 
 
 def write_files(
-    job: VideoProcessingJob, output_dir: Path, sanitizer: Callable[[str], str] = sanitize_filename
+    job: VideoProcessingJob,
+    output_dir: Path,
+    sanitizer: Callable[[str], str] = sanitize_filename,
+    vault: VaultWriter | None = None,
 ) -> VideoProcessingJob:
-    """Stage 3: ``Title.md`` and ``Assessment_Title.md`` in the subject's folder, atomically."""
+    """Stage 3: ``Title.md`` and ``Assessment_Title.md`` in the subject's folder, atomically.
+
+    Links are resolved against the vault; a file the user changed since it was
+    written is kept and the new version goes beside it (see `VaultWriter`).
+    Without ``vault`` the vault is the folder above ``output_dir`` and nothing
+    is remembered between calls.
+    """
     if job.has_files_written():
         log.debug("files already written for %s, skipping", job.video_id)
         return job
 
     job.set_stage(ProcessingStage.WRITING_FILES)
-    job.output_dir = output_dir
+    writer = vault if vault is not None else VaultWriter(output_dir.parent)
     with _timed(job, "write"):
-        stem = claim_stem(output_dir, sanitizer(job.video_title or job.video_id), job.video_id)
-        job.notes_filepath = output_dir / f"{stem}.md"
-        if job.assessment_content:
-            job.assessment_filepath = output_dir / f"{ASSESSMENT_PREFIX}{stem}.md"
-        atomic_write_text(job.notes_filepath, job.get_markdown_content())
-        if job.assessment_filepath is not None:
-            atomic_write_text(job.assessment_filepath, job.get_assessment_markdown())
+        writer.write_job(job, output_dir, sanitizer)
 
     job.set_stage(ProcessingStage.FILES_WRITTEN)
     return job
@@ -152,9 +154,15 @@ def export_pdfs(job: VideoProcessingJob, pdf_exporter: PdfExporter) -> VideoProc
     return job
 
 
-def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) -> Path:
+def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) -> Path | None:
     assert job.pdf_subdir is not None
     pdf = job.pdf_subdir / f"{markdown.stem}.pdf"
+    if not markdown.exists():
+        # The user deleted the note: its deletion is respected, so there is nothing to print.
+        message = f"{markdown.name} was deleted: no PDF made of it"
+        if message not in job.warnings:
+            job.warnings.append(message)
+        return None
     for warning in exporter.markdown_to_pdf(markdown, pdf):
         message = f"{pdf.name}: {warning}"
         if message not in job.warnings:

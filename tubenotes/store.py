@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,6 +59,21 @@ _MIGRATIONS: list[str] = [
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
+    """,
+    # Every file written into the vault, by its path relative to the vault, with the hash
+    # of what was written: a file whose hash differs has been edited by the user.
+    # `pending_sha256` is set before the write and moved to `sha256` after it, so a
+    # write killed in between is still recognised as ours.
+    """
+    CREATE TABLE written_files (
+        path TEXT PRIMARY KEY,
+        job_key TEXT,
+        kind TEXT NOT NULL,
+        sha256 TEXT,
+        pending_sha256 TEXT,
+        written_at REAL NOT NULL
+    );
+    CREATE INDEX written_files_job ON written_files(job_key, kind);
     """,
 ]
 
@@ -116,6 +131,43 @@ class MemoryCache:
             self._answers[key] = answer
             self.computed += 1
         return answer
+
+
+class RegenerationCache:
+    """A cache whose keys take a salt per thread, so `run --regenerate` gets answers anew.
+
+    The generate step sets the job's regeneration count around its call; a
+    count of 0 leaves the keys as they always were, so existing entries stay valid.
+    """
+
+    def __init__(self, inner: GenerationCache) -> None:
+        self._inner = inner
+        self._local = threading.local()
+
+    @contextmanager
+    def salted(self, regeneration: int) -> Iterator[None]:
+        self._local.salt = regeneration
+        try:
+            yield
+        finally:
+            self._local.salt = 0
+
+    def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
+        salt = getattr(self._local, "salt", 0)
+        return self._inner.get_or_compute({**parts, "regeneration": salt} if salt else parts, compute)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str  # relative to the vault, with forward slashes
+    job_key: str | None
+    kind: str
+    sha256: str | None  # of the last completed write
+    pending_sha256: str | None  # of a write begun and not known to be finished
+
+    def is_ours(self, sha256: str) -> bool:
+        """Whether a file with this hash is one tubenotes wrote (not edited since)."""
+        return sha256 in (self.sha256, self.pending_sha256)
 
 
 class JobStore:
@@ -225,6 +277,45 @@ class JobStore:
         with self._lock:
             rows = self._db.execute("SELECT stats FROM exit_nodes ORDER BY id").fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    # --- files written into the vault (the FileRecords of tubenotes.vault.guard) ----
+
+    def file_record(self, path: str) -> FileRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT path, job_key, kind, sha256, pending_sha256 FROM written_files WHERE path = ?", (path,)
+            ).fetchone()
+        return FileRecord(*row) if row else None
+
+    def begin_write(self, path: str, sha256: str, kind: str, job_key: str | None) -> None:
+        with self.atomic() as db:
+            db.execute(
+                """INSERT INTO written_files (path, job_key, kind, pending_sha256, written_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(path) DO UPDATE SET job_key=excluded.job_key, kind=excluded.kind,
+                   pending_sha256=excluded.pending_sha256, written_at=excluded.written_at""",
+                (path, job_key, kind, sha256, time.time()),
+            )
+
+    def end_write(self, path: str) -> None:
+        with self.atomic() as db:
+            db.execute("UPDATE written_files SET sha256 = pending_sha256, pending_sha256 = NULL WHERE path = ?",
+                       (path,))
+
+    def forget_file(self, path: str) -> None:
+        with self.atomic() as db:
+            db.execute("DELETE FROM written_files WHERE path = ?", (path,))
+
+    def file_records(self, kind: str | None = None, job_key: str | None = None) -> list[FileRecord]:
+        """Written files, optionally of one kind or job, in path order."""
+        query = "SELECT path, job_key, kind, sha256, pending_sha256 FROM written_files WHERE 1=1"
+        args: list[str] = []
+        for column, value in (("kind", kind), ("job_key", job_key)):
+            if value is not None:
+                query += f" AND {column} = ?"
+                args.append(value)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY path", args).fetchall()
+        return [FileRecord(*row) for row in rows]
 
     def next_position(self) -> int:
         with self._lock:

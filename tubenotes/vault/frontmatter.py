@@ -1,8 +1,10 @@
-"""Front matter and the full Markdown of the notes and assessment files."""
+"""Front matter: the Obsidian properties of a note, written as YAML and read back."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
@@ -13,24 +15,79 @@ if TYPE_CHECKING:
 NoteKind = Literal["notes", "assessment"]
 
 
-def front_matter(job: VideoProcessingJob, kind: NoteKind) -> dict[str, Any]:
-    created = dt.datetime.fromtimestamp(job.created_at, tz=dt.timezone.utc).date().isoformat()
-    fields: dict[str, Any] = {
-        "title": job.video_title if kind == "notes" else f"Assessment: {job.video_title}",
+def front_matter(job: VideoProcessingJob, kind: NoteKind, stem: str | None = None) -> dict[str, Any]:
+    """The note's Obsidian properties; every key is always there (None when unknown), so queries see one shape.
+
+    ``stem`` is the file's name: the title becomes an alias when the name differs
+    (a title with a colon, or a video renamed on YouTube after its note was written).
+    """
+    title = job.video_title or job.video_id
+    if kind == "assessment":
+        title = f"Assessment: {title}"
+    provider, _, model = (job.generator or "").partition(":")
+    return {
+        "title": title,
+        "aliases": [title] if stem is None or stem != title else [],
         "source": job.get_youtube_url() or (str(job.source_path) if job.source_path else job.url),
         "video_id": job.video_id,
-        "subject": job.subject,
-        "type": kind,
-        "created": created,
-    }
-    optional = {
         "channel": job.channel,
-        "published": job.upload_date,
+        "duration": format_duration(job.duration_seconds),
+        "published": as_date(job.upload_date),
+        "subject": job.subject,
+        "tags": ["tubenotes", "lecture" if kind == "notes" else "assessment", subject_tag(job.subject)],
+        "created": dt.datetime.fromtimestamp(job.created_at, tz=dt.timezone.utc).date(),
         "language": job.language,
-        "generator": job.generator,
+        "transcript": job.transcript_track,
+        "generator": provider or None,
+        "model": model or None,
+        "type": kind,
     }
-    fields.update({key: value for key, value in optional.items() if value})
-    return fields
+
+
+class _PropertyDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, double-quoting the strings it would otherwise fold (line breaks, controls)."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if _FOLDED.search(text) or text != text.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+# Characters YAML reads as line breaks or cannot print raw: only a double-quoted escape keeps them.
+_FOLDED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_PropertyDumper.add_representer(str, _represent_text)
+
+
+def render_front_matter(properties: dict[str, Any]) -> str:
+    """The ``---`` block; PyYAML quotes whatever a title holds (colons, quotes, leading dashes, emoji)."""
+    text = yaml.dump(properties, Dumper=_PropertyDumper, allow_unicode=True, sort_keys=False, width=10**6)
+    return f"---\n{text}---\n"
+
+
+def format_duration(seconds: float | None) -> str | None:
+    """``h:mm:ss`` or ``m:ss``: Obsidian has no duration type, and this reads as one."""
+    if not seconds:
+        return None
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def as_date(value: str | None) -> dt.date | str | None:
+    """YYYYMMDD (yt-dlp) or YYYY-MM-DD as a date, which YAML writes bare and Obsidian reads as a date."""
+    if not value:
+        return None
+    digits = value.replace("-", "")
+    try:
+        return dt.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return value
+
+
+def subject_tag(subject: str) -> str:
+    """An Obsidian tag for a subject: letters, digits, _ - / only, and never only digits."""
+    tag = re.sub(r"[^\w/-]+", "-", unicodedata.normalize("NFC", subject).strip()).strip("-/") or "general"
+    return f"subject-{tag}" if tag.isdigit() else tag
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -51,22 +108,3 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 def read_front_matter(text: str) -> dict[str, Any]:
     return split_front_matter(text)[0]
-
-
-def render_note(job: VideoProcessingJob, body: str, kind: NoteKind) -> str:
-    """Front matter, a title, a link to the companion file, then the generated body."""
-    matter = yaml.safe_dump(front_matter(job, kind), allow_unicode=True, sort_keys=False, width=10**6)
-    lines = [f"---\n{matter}---", ""]
-    if kind == "notes":
-        lines.append(f"# {job.video_title}")
-        if job.assessment_filepath is not None:
-            lines.append(f"\nTest yourself: [[{job.assessment_filepath.stem}]]")
-    else:
-        lines.append(f"# Assessment: {job.video_title}")
-        if job.notes_filepath is not None:
-            lines.append(f"\nStudy notes: [[{job.notes_filepath.stem}]]")
-    source = job.get_youtube_url()
-    if source:
-        lines.append(f"\nVideo: {source}")
-    lines += ["", body.strip(), ""]
-    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""The vault's parts alone: the edit guard on both record stores, links, cards, properties, the salted cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tubenotes.generate.assessment import Assessment, Question, render_assessment
+from tubenotes.generate.base import Generation
+from tubenotes.job import VideoProcessingJob
+from tubenotes.store import JobStore, MemoryCache, RegenerationCache
+from tubenotes.vault.cards import parse_cards, render_sr_flashcards
+from tubenotes.vault.guard import FileState, GuardedFiles, MemoryRecords, WriteOutcome, sha256_of
+from tubenotes.vault.links import find_links, normalize, rewrite_links
+from tubenotes.vault.notes import render_note
+
+
+@pytest.fixture(params=["memory", "store"])
+def files(request: pytest.FixtureRequest, tmp_path: Path):
+    """The guard over each FileRecords implementation: one contract for both."""
+    if request.param == "memory":
+        yield GuardedFiles(tmp_path, MemoryRecords())
+    else:
+        with JobStore(tmp_path) as store:
+            yield GuardedFiles(tmp_path, store)
+
+
+def test_the_guard_overwrites_its_own_files_only(files: GuardedFiles, tmp_path: Path) -> None:
+    note = tmp_path / "Physics" / "Note.md"
+    assert files.write(note, b"one", "notes", "k").outcome is WriteOutcome.WRITTEN
+    assert files.write(note, b"one", "notes", "k").outcome is WriteOutcome.UNCHANGED
+    assert files.write(note, b"two", "notes", "k").outcome is WriteOutcome.WRITTEN
+    assert files.recorded_path("k", "notes") == note
+
+    note.write_bytes(b"two, and my own words")
+    assert files.state(note) is FileState.EDITED
+    result = files.write(note, b"three", "notes", "k")
+    assert result.outcome is WriteOutcome.BESIDE and result.path.name == "Note (new).md"
+    assert note.read_bytes() == b"two, and my own words" and result.path.read_bytes() == b"three"
+    assert "Note (new).md" in (result.warning(tmp_path) or "")
+    assert files.write(note, b"four", "notes", "k").path == result.path  # the new version is ours to replace
+
+    assert files.write(note, b"five", "notes", "k", force=True).path == note
+    assert note.read_bytes() == b"five"
+
+    mine = tmp_path / "Physics" / "Mine.md"
+    mine.write_bytes(b"never written by tubenotes")
+    assert files.state(mine) is FileState.FOREIGN
+    assert files.write(mine, b"x", "notes").path.name == "Mine (new).md"
+    assert not files.delete_if_ours(mine) and mine.exists()
+
+
+def test_a_write_killed_before_its_record_is_finished_is_still_ours(files: GuardedFiles, tmp_path: Path) -> None:
+    note = tmp_path / "Note.md"
+    files.write(note, b"one", "notes")
+    files.records.begin_write("Note.md", "0" * 64, "notes", None)  # begun, killed before the bytes landed
+    assert files.state(note) is FileState.OURS
+    files.records.begin_write("Note.md", sha256_of(b"two"), "notes", None)
+    note.write_bytes(b"two")  # the bytes landed, the record was not finished
+    assert files.state(note) is FileState.OURS
+
+
+def test_links_match_ignoring_case_and_accents_and_skip_code() -> None:
+    assert normalize("  Éntropie\u0301  Wärme ") == normalize("entropie warme")
+    text = "See [[Entropy]], [[heat|Heat]] and [[gone]].\n```\n[[in code]]\n```\n"
+    assert [link.target for link in find_links(text)] == ["Entropy", "heat", "gone"]
+    targets = {"entropy": "Physics/Concepts/Entropy", "heat": "Heat"}
+    out = rewrite_links(text, lambda target: targets.get(normalize(target)))
+    assert out == "See [[Physics/Concepts/Entropy|Entropy]], [[Heat]] and gone.\n```\n[[in code]]\n```\n"
+
+
+def test_cards_from_the_llm_assessment_format() -> None:
+    assessment = Assessment(questions=[
+        Question(kind="multiple_choice", question="What is conserved: energy or heat?", options=["Energy", "Heat",
+                 "Work"], answer="A", explanation="The first law.", timestamp_seconds=12),
+        Question(kind="true_false", question="Heat is a state function.", options=[], answer="false",
+                 explanation="It depends on the path.", timestamp_seconds=30),
+        Question(kind="short_answer", question="Name the law.", options=[], answer="The first law",
+                 explanation="Said at the start.", timestamp_seconds=500),
+    ])
+    markdown = render_assessment(assessment, lambda s: f"https://www.youtube.com/watch?v=abcdefghijk&t={int(s)}s",
+                                 100)
+    cards = parse_cards(markdown)
+    assert [card.answer for card in cards] == ["A. Energy", "False", "The first law"]
+    assert cards[0].question == "What is conserved: energy or heat?\nA) Energy\nB) Heat\nC) Work"
+    assert cards[0].context == "The first law." and cards[0].seconds == 12
+    assert cards[2].where == ""  # past the end of the video: no link
+    section = render_sr_flashcards(cards, "Physics")
+    assert section.startswith("## Flashcards\n\n#flashcards/Physics\n")
+    first = section.split("\n\n")[2]
+    assert first.splitlines()[4] == "?" and "\n\n" not in first  # a multi-line card has no blank line
+
+
+@given(st.text(min_size=1, max_size=80))
+def test_properties_are_yaml_for_any_title(title: str) -> None:
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk", video_title=title, subject=f"Sub: {title}",
+                             study_notes="Notes.", upload_date="20240101")
+    text = render_note(job, "notes")
+    matter = yaml.safe_load(text.split("---\n", 2)[1])
+    assert matter["title"] == title and matter["aliases"] == [title]
+    assert all(" " not in tag and not tag.isdigit() for tag in matter["tags"])
+
+
+def test_a_regeneration_salt_asks_anew_once() -> None:
+    inner = MemoryCache()
+    cache = RegenerationCache(inner)
+    parts = {"prompt": "p"}
+    answers = iter(["first", "second", "third"])
+
+    def ask() -> Generation:
+        return Generation(next(answers), "test")
+
+    assert cache.get_or_compute(parts, ask).text == "first"
+    assert cache.get_or_compute(parts, ask).text == "first"
+    with cache.salted(1):
+        assert cache.get_or_compute(parts, ask).text == "second"
+        assert cache.get_or_compute(parts, ask).text == "second"  # a resumed regeneration pays nothing
+    assert cache.get_or_compute(parts, ask).text == "first"
+    assert inner.computed == 2

@@ -1,0 +1,127 @@
+"""An Anki deck (.apkg) per subject from the assessments' questions, with genanki.
+
+The model ID, the deck ID (from the subject) and each note's GUID (from the
+video and the question) are stable, so importing the deck again updates the
+cards already in Anki instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+
+from tubenotes.generate.chunking import format_stamp
+from tubenotes.vault.cards import Card
+from tubenotes.vault.files import atomic_write_bytes
+
+# Chosen once at random; never change it, or every user's cards lose their history.
+MODEL_ID = 1_684_302_517
+MODEL_NAME = "tubenotes question"
+FIELDS = ("Question", "Answer", "Context", "Lecture")
+# Anki's own deck IDs come from the clock; ours from the subject, in the same range.
+_DECK_ID_RANGE = (1 << 30, 1 << 31)
+
+_MODEL = genanki.Model(
+    MODEL_ID,
+    MODEL_NAME,
+    fields=[{"name": name} for name in FIELDS],
+    templates=[{
+        "name": "Card 1",
+        "qfmt": "{{Question}}",
+        "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><p>{{Context}}</p><p class=lecture>{{Lecture}}</p>",
+    }],
+    css=".card { font-family: sans-serif; font-size: 20px; text-align: left; } .lecture { font-size: 14px; }",
+)
+
+
+@dataclass(frozen=True)
+class LectureCards:
+    """The cards of one lecture, and where they came from."""
+
+    video_id: str
+    title: str
+    cards: list[Card]
+    timestamp_url: Callable[[float], str | None] | None = None  # a link into the video, if it is one
+
+
+def deck_id(subject: str) -> int:
+    digest = int.from_bytes(hashlib.sha256(f"tubenotes deck:{subject.casefold()}".encode()).digest()[:8], "big")
+    low, high = _DECK_ID_RANGE
+    return low + digest % (high - low)
+
+
+def note_guid(video_id: str, card: Card) -> str:
+    return genanki.guid_for(video_id, card.question)
+
+
+def build_notes(lectures: Iterable[LectureCards], tag: str) -> list[genanki.Note]:
+    notes: dict[str, genanki.Note] = {}
+    for lecture in lectures:
+        for card in lecture.cards:
+            guid = note_guid(lecture.video_id, card)
+            fields = [_html(card.question), _html(card.answer), _html(card.context), _lecture(lecture, card)]
+            # One question asked twice in a lecture is one note.
+            notes.setdefault(guid, genanki.Note(model=_MODEL, fields=fields, guid=guid, tags=[tag]))
+    return list(notes.values())
+
+
+def write_deck(path: Path, subject: str, lectures: Iterable[LectureCards], tag: str) -> bool:
+    """Write the subject's deck to ``path``; False when there are no cards or the deck holds these already."""
+    notes = build_notes(lectures, tag)
+    if not notes:
+        return False
+    wanted = {note.guid: note.fields for note in notes}
+    if path.exists() and read_deck_notes(path) == wanted:
+        return False  # same cards: keep the file, so a repeated run changes nothing
+    deck = genanki.Deck(deck_id(subject), subject)
+    for note in notes:
+        deck.add_note(note)
+    buffer = io.BytesIO()
+    genanki.Package(deck).write_to_file(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return True
+
+
+def read_deck_notes(path: Path) -> dict[str, list[str]]:
+    """GUID -> fields of every note in an .apkg ({} for a file that is not one)."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+            database = Path(archive.extract("collection.anki2", folder))
+            connection = sqlite3.connect(database)
+            try:
+                rows = connection.execute("SELECT guid, flds FROM notes").fetchall()
+            finally:
+                connection.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError):
+        return {}
+    return {guid: fields.split("\x1f") for guid, fields in rows}
+
+
+def _html(markdown: str) -> str:
+    """Card text for Anki: escaped, Markdown escapes undone, bold kept, lines kept."""
+    text = html.escape(re.sub(r"\\(.)", r"\1", markdown), quote=False)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', text)
+    return text.replace("\n", "<br>")
+
+
+def _lecture(lecture: LectureCards, card: Card) -> str:
+    """The lecture's title and, when known, a link to the moment the answer is given."""
+    title = html.escape(lecture.title, quote=False)
+    seconds = card.seconds
+    if seconds is None:
+        return title
+    url = lecture.timestamp_url(seconds) if lecture.timestamp_url else None
+    if url is None:
+        return f"{title} · {format_stamp(seconds)}"
+    return f'{title} · <a href="{html.escape(url)}">{format_stamp(seconds)}</a>'

@@ -1,0 +1,128 @@
+"""The vault pass after each batch: concepts, links, subject indexes and flashcard decks.
+
+It runs single-threaded once the runner is done, over every job of the vault,
+so links between lectures of different batches are made too. It rewrites only
+files still exactly as tubenotes wrote them, and reports notes the user deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tubenotes.export.anki import LectureCards, write_deck
+from tubenotes.job import VideoProcessingJob
+from tubenotes.vault.cards import parse_cards
+from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
+from tubenotes.vault.filenames import subject_dir
+from tubenotes.vault.frontmatter import subject_tag
+from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
+from tubenotes.vault.writer import VaultWriter
+
+# How many deleted notes the summary line names before it says "and N more".
+_NAMED_DELETIONS = 3
+
+
+@dataclass
+class VaultReport:
+    """What the pass did that the user should hear about."""
+
+    deleted: list[Path] = field(default_factory=list)  # notes the user deleted, left deleted
+    warnings: list[str] = field(default_factory=list)  # files the user changed; their update went beside
+    decks: list[Path] = field(default_factory=list)  # decks written
+    changed_jobs: list[VideoProcessingJob] = field(default_factory=list)  # jobs with new warnings, to save
+
+    def messages(self, root: Path) -> list[str]:
+        lines = list(self.warnings)
+        if self.deleted:
+            names = ", ".join(str(path.relative_to(root)) for path in self.deleted[:_NAMED_DELETIONS])
+            more = len(self.deleted) - _NAMED_DELETIONS
+            lines.append(f"{len(self.deleted)} note(s) you deleted were left deleted: {names}"
+                         + (f" and {more} more" if more > 0 else "")
+                         + " (run again with --regenerate or --force to write them again)")
+        lines += [f"Anki deck written: {deck.relative_to(root)}" for deck in self.decks]
+        return lines
+
+
+def folder_of(root: Path, job: VideoProcessingJob) -> Path:
+    return job.output_dir if job.output_dir is not None else subject_dir(root, job.subject)
+
+
+def by_folder(root: Path, jobs: Iterable[VideoProcessingJob]) -> dict[Path, list[VideoProcessingJob]]:
+    groups: dict[Path, list[VideoProcessingJob]] = {}
+    for job in sorted(jobs, key=lambda job: job.position):
+        groups.setdefault(folder_of(root, job), []).append(job)
+    return groups
+
+
+def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True) -> VaultReport:
+    """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck."""
+    report = VaultReport()
+    writer.forget_scan()
+    for folder, subject_jobs in by_folder(writer.root, jobs).items():
+        written = [job for job in subject_jobs if job.notes_filepath is not None]
+        present = [job for job in written if job.notes_filepath is not None and job.notes_filepath.exists()]
+        existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
+        concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)
+        writer.use_concepts(concepts)
+        _write_concepts(writer, concepts, report)
+        for job in written:
+            warnings_before = len(job.warnings)
+            deleted = writer.refresh_job(job)
+            report.deleted += deleted
+            for path in deleted:
+                message = f"{path.name} was deleted: left deleted (run with --regenerate or --force to rewrite it)"
+                if message not in job.warnings:
+                    job.warnings.append(message)
+            if len(job.warnings) != warnings_before:
+                report.changed_jobs.append(job)
+        if anki and write_deck(deck_path(folder), subject_jobs[0].subject, lecture_cards(written),
+                               subject_tag(folder.name)):
+            report.decks.append(deck_path(folder))
+        write_index(writer, folder, subject_jobs, concepts, report)
+    return report
+
+
+def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
+                concepts: SubjectConcepts | None = None, report: VaultReport | None = None) -> None:
+    """The subject's index note, from the jobs as they are now."""
+    if concepts is not None:
+        paths = [concept.path for concept in concepts.concepts.values()]
+    else:  # between vault passes: the concept notes the last pass wrote
+        paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
+    text = render_index(writer.root, folder, jobs, paths)
+    result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND)
+    warning = result.warning(writer.root)
+    if warning and report is not None:
+        report.warnings.append(warning)
+
+
+def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
+    return [
+        LectureCards(job.video_id, job.video_title or job.video_id, parse_cards(job.assessment_content or ""),
+                     job.timestamp_url)
+        for job in jobs
+        if job.assessment_content
+    ]
+
+
+def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport) -> None:
+    index = index_path(concepts.folder)
+    wanted = set()
+    for concept in concepts.concepts.values():
+        wanted.add(concept.path)
+        result = writer.files.write(concept.path, concepts.render(concept, index).encode("utf-8"), CONCEPT_KIND)
+        warning = result.warning(writer.root)
+        if warning:
+            report.warnings.append(warning)
+    # A concept no longer shared (a lecture was regenerated) loses its note, unless the user wrote in it.
+    for path in _existing_concepts(writer, concepts.folder):
+        if path not in wanted:
+            writer.files.delete_if_ours(path)
+
+
+def _existing_concepts(writer: VaultWriter, folder: Path) -> list[Path]:
+    concept_dir = folder / CONCEPTS_DIRNAME
+    return [writer.root / record.path for record in writer.files.records.file_records(kind=CONCEPT_KIND)
+            if (writer.root / record.path).parent == concept_dir]

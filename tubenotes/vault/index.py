@@ -1,0 +1,82 @@
+"""The subject index: a map of content listing every lecture of a subject in input order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tubenotes.generate.markdown import escape
+from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.vault.frontmatter import format_duration, render_front_matter, subject_tag
+from tubenotes.vault.links import link_path, wikilink
+
+INDEX_KIND = "index"
+INDEX_SUFFIX = " index"
+
+
+def index_path(folder: Path) -> Path:
+    """``<Subject>/<Subject> index.md``: named after the folder, so it is unique in the vault."""
+    return folder / f"{folder.name}{INDEX_SUFFIX}.md"
+
+
+def deck_path(folder: Path) -> Path:
+    return folder / f"{folder.name}.apkg"
+
+
+def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], concepts: Iterable[Path] = ()) -> str:
+    """Each lecture with its note, assessment, PDFs, length and status; then the subject's concepts."""
+    subject = jobs[0].subject if jobs else folder.name
+    matter = {
+        "title": f"{subject}{INDEX_SUFFIX}",
+        "aliases": [subject] if subject != folder.name else [],
+        "subject": subject,
+        "tags": ["tubenotes", "index", subject_tag(folder.name)],
+        "type": INDEX_KIND,
+    }
+    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
+    lines = [
+        render_front_matter(matter) + f"# {escape(subject)}",
+        "",
+        f"Lectures: {len(jobs)}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
+        "and the next update goes beside it.",
+        "",
+        "## Lectures",
+        "",
+    ]
+    for number, job in enumerate(sorted(jobs, key=lambda job: job.position), start=1):
+        lines += _entry(root, number, job)
+    concepts = sorted(concepts, key=lambda path: path.stem.casefold())
+    if concepts:
+        lines += ["", "## Concepts", ""]
+        lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in concepts]
+    deck = deck_path(folder)
+    if deck.exists():
+        lines += ["", "## Flashcards", "", f"- Anki deck: {wikilink(link_path(root, deck), deck.name)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _entry(root: Path, number: int, job: VideoProcessingJob) -> list[str]:
+    title = job.video_title or job.url
+    note = job.notes_filepath
+    head = wikilink(link_path(root, note), title) if note is not None and note.exists() else escape(title)
+    facts = [fact for fact in (format_duration(job.duration_seconds), _status(job)) if fact]
+    lines = [f"{number}. {head} · " + " · ".join(facts)]
+    assessment = job.assessment_filepath
+    if assessment is not None and assessment.exists():
+        lines.append(f"    - Assessment: {wikilink(link_path(root, assessment), 'Assessment')}")
+    pdfs = [(label, pdf) for label, pdf in (("notes", job.notes_pdf_path), ("assessment", job.assessment_pdf_path))
+            if pdf is not None and pdf.exists()]
+    if pdfs:
+        lines.append("    - PDF: " + ", ".join(wikilink(link_path(root, pdf), label) for label, pdf in pdfs))
+    if job.get_youtube_url():
+        lines.append(f"    - Video: {job.get_youtube_url()}")
+    return lines
+
+
+def _status(job: VideoProcessingJob) -> str:
+    if job.stage is ProcessingStage.FAILED:
+        reason = " ".join((job.error_message or job.error_kind or "unknown error").split())
+        return f"failed: {escape(reason)}"
+    if job.notes_filepath is not None and not job.notes_filepath.exists():
+        return "note deleted"
+    return job.stage.value.replace("_", " ")

@@ -1,0 +1,152 @@
+"""Obsidian wikilinks: find them, match them to notes, rewrite them.
+
+Matching is case- and accent-insensitive ("Entropie", "entropie" and
+"Éntropie" are one name). A link is written with the target's path from the
+vault root, so it cannot become ambiguous when another folder gets a note of
+the same name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tubenotes.vault.frontmatter import split_front_matter
+
+# [[target]], [[target|label]], [[target#heading|label]]; an embed "![[...]]" is left alone.
+WIKILINK = re.compile(r"(?<!!)\[\[(?P<target>[^\[\]|#\n]+)(?P<anchor>#[^\[\]|\n]*)?(?:\|(?P<label>[^\[\]\n]*))?\]\]")
+_FENCE = re.compile(r"^(```|~~~)")
+_LABEL_BREAKERS = re.compile(r"[\[\]|]")
+# Folders Obsidian or tubenotes keep to themselves.
+_HIDDEN_PREFIX = "."
+
+Resolve = Callable[[str], "str | None"]
+
+
+def normalize(name: str) -> str:
+    """The form two names share when they differ only in case, accents or spacing."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str
+    label: str | None
+
+    @property
+    def text(self) -> str:
+        """What a reader sees."""
+        return self.label if self.label else self.target
+
+
+def find_links(markdown: str) -> list[Link]:
+    """The wikilinks outside code blocks, in order."""
+    found: list[Link] = []
+
+    def collect(part: str) -> str:
+        found.extend(Link(m.group("target").strip(), m.group("label")) for m in WIKILINK.finditer(part))
+        return part
+
+    _map_text(markdown, collect)
+    return found
+
+
+def rewrite_links(markdown: str, resolve: Resolve) -> str:
+    """Each link pointed at ``resolve(target)``; one that resolves to nothing becomes its plain text."""
+
+    def one(match: re.Match[str]) -> str:
+        link = Link(match.group("target").strip(), match.group("label"))
+        destination = resolve(link.target)
+        if destination is None:
+            return link.text
+        return wikilink(destination + (match.group("anchor") or ""), link.text)
+
+    return _map_text(markdown, lambda part: WIKILINK.sub(one, part))
+
+
+def wikilink(destination: str, label: str | None = None) -> str:
+    if label is not None:
+        label = " ".join(_LABEL_BREAKERS.sub(" ", label).split())  # a "]]" or "|" would end the link early
+    if not label or label == destination:
+        return f"[[{destination}]]"
+    return f"[[{destination}|{label}]]"
+
+
+def link_path(root: Path, path: Path) -> str:
+    """How a wikilink names ``path``: from the vault root, without ".md" (other files keep their suffix)."""
+    relative = path.relative_to(root).as_posix()
+    return relative[:-3] if relative.endswith(".md") else relative
+
+
+def _map_text(markdown: str, change: Callable[[str], str]) -> str:
+    """``change`` applied to the text outside fenced code blocks."""
+    out: list[str] = []
+    text: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines(keepends=True):
+        opener = _FENCE.match(line.lstrip())
+        if fence is None and opener:
+            out.append(change("".join(text)))
+            text = []
+            fence = opener.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if line.lstrip().startswith(fence):
+                fence = None
+        else:
+            text.append(line)
+    out.append(change("".join(text)))
+    return "".join(out)
+
+
+class VaultNotes:
+    """The notes of a vault by name: each note's file name, title and aliases, normalised."""
+
+    def __init__(self, root: Path, names: dict[str, str]) -> None:
+        self.root = root
+        self._names = names  # normalised name -> link path
+
+    @classmethod
+    def scan(cls, root: Path, skip: Iterable[str] = ()) -> VaultNotes:
+        """Every Markdown note under ``root`` except hidden folders and the link paths in ``skip``."""
+        skipped = set(skip)
+        candidates: dict[str, list[str]] = {}
+        for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+            relative = path.relative_to(root)
+            if any(part.startswith(_HIDDEN_PREFIX) for part in relative.parts):
+                continue
+            target = link_path(root, path)
+            if target in skipped:
+                continue
+            for name in [path.stem, *_declared_names(path)]:
+                candidates.setdefault(normalize(name), []).append(target)
+        # Two notes of one name: the one nearest the root wins, as in Obsidian's own choice.
+        names = {key: min(paths, key=lambda p: (p.count("/"), p)) for key, paths in candidates.items() if key}
+        return cls(root, names)
+
+    def find(self, name: str) -> str | None:
+        return self._names.get(normalize(name))
+
+
+def _declared_names(path: Path) -> list[str]:
+    """The title and aliases a note declares in its properties."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(8192)
+    except (OSError, UnicodeDecodeError):
+        return []
+    matter, _ = split_front_matter(head)
+    names: list[str] = []
+    aliases = matter.get("aliases")
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    for value in [matter.get("title"), *(aliases if isinstance(aliases, list) else [])]:
+        if isinstance(value, str) and value.strip():
+            names.append(value)
+    return names

@@ -1,0 +1,69 @@
+"""The full Markdown of a lecture's notes and assessment files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tubenotes.generate.markdown import escape
+from tubenotes.vault.cards import parse_cards, render_sr_flashcards
+from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
+from tubenotes.vault.links import Resolve, link_path, rewrite_links, wikilink
+
+if TYPE_CHECKING:
+    from tubenotes.job import VideoProcessingJob
+
+
+@dataclass(frozen=True)
+class NoteContext:
+    """What a note needs from its vault: the root, where its links go, its subject index, related lectures."""
+
+    root: Path
+    resolve: Resolve
+    index: Path | None = None
+    related: tuple[str, ...] = ()  # Markdown list items
+    deleted: frozenset[Path] = frozenset()  # files the user deleted: not linked
+
+
+def render_note(job: VideoProcessingJob, kind: NoteKind, context: NoteContext | None = None) -> str:
+    """Properties, a title, the video, links to the companion file and index, the body, then extras.
+
+    Without a context the generated links are kept as they are (the seed's
+    ``get_markdown_content``); the write stage always passes one.
+    """
+    own = job.notes_filepath if kind == "notes" else job.assessment_filepath
+    matter = front_matter(job, kind, own.stem if own else None)
+    heading = " ".join(matter["title"].split())  # a heading is one line, whatever the title holds
+    lines = [render_front_matter(matter) + f"# {escape(heading)}", ""]
+    url = job.get_youtube_url()
+    if kind == "notes":
+        if url:
+            lines += [f"![]({url})", ""]  # Obsidian's embed: the video plays inside the note
+        lines += _companion("Test yourself", job.assessment_filepath, "Assessment", context)
+    else:
+        lines += _companion("Study notes", job.notes_filepath, job.video_title or job.video_id, context)
+        if url:
+            lines += [f"Video: {url}", ""]
+    if context is not None and context.index is not None:
+        lines += [f"Subject: {wikilink(link_path(context.root, context.index), job.subject)}", ""]
+
+    body = (job.study_notes if kind == "notes" else job.assessment_content) or ""
+    if context is not None:
+        body = rewrite_links(body, context.resolve)
+    lines += [body.strip(), ""]
+    if kind == "notes" and context is not None and context.related:
+        lines += ["## Related lectures", "", *context.related, ""]
+    if kind == "assessment":
+        flashcards = render_sr_flashcards(parse_cards(job.assessment_content or ""), subject_tag(job.subject))
+        if flashcards:
+            lines += [flashcards]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _companion(intro: str, path: Path | None, label: str, context: NoteContext | None) -> list[str]:
+    if path is None or (context is not None and path in context.deleted):
+        return []
+    if context is None:
+        return [f"{intro}: {wikilink(path.stem)}", ""]
+    return [f"{intro}: {wikilink(link_path(context.root, path), label)}", ""]

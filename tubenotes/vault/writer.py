@@ -1,0 +1,110 @@
+"""The vault as the write stage sees it: note names, links, and the user-edit guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tubenotes.job import VideoProcessingJob
+from tubenotes.vault.concepts import CONCEPT_KIND, SubjectConcepts
+from tubenotes.vault.files import claim_stem
+from tubenotes.vault.frontmatter import NoteKind
+from tubenotes.vault.guard import BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, WriteResult
+from tubenotes.vault.index import INDEX_KIND, index_path
+from tubenotes.vault.links import VaultNotes, link_path
+from tubenotes.vault.notes import NoteContext, render_note
+
+ASSESSMENT_PREFIX = "Assessment_"
+# Files tubenotes makes for the vault, not for one lecture: never a target of a lecture's links by name.
+_OWN_KINDS = (CONCEPT_KIND, INDEX_KIND, BESIDE_KIND)
+
+
+class VaultWriter:
+    """Writes a job's notes with their links resolved, never over a file the user changed.
+
+    ``force`` overwrites changed files in the write stage (``--force``); the
+    vault pass (`tubenotes.vault.finish`) never does.
+    """
+
+    def __init__(self, root: Path, records: FileRecords | None = None, force: bool = False) -> None:
+        self.root = root
+        self.files = GuardedFiles(root, records if records is not None else MemoryRecords())
+        self.force = force
+        self._notes: VaultNotes | None = None
+        self._concepts: dict[Path, SubjectConcepts] = {}
+
+    # --- what links can point to ------------------------------------------------
+
+    def vault_notes(self) -> VaultNotes:
+        """The vault's notes by name, scanned once until `forget_scan`."""
+        if self._notes is None:
+            own = [link_path(self.root, self.root / r.path)
+                   for kind in _OWN_KINDS for r in self.files.records.file_records(kind=kind)]
+            self._notes = VaultNotes.scan(self.root, skip=own)
+        return self._notes
+
+    def forget_scan(self) -> None:
+        self._notes = None
+
+    def use_concepts(self, concepts: SubjectConcepts) -> None:
+        self._concepts[concepts.folder] = concepts
+
+    def context(self, job: VideoProcessingJob, deleted: frozenset[Path] = frozenset()) -> NoteContext:
+        assert job.output_dir is not None
+        concepts = self._concepts.get(job.output_dir)
+        if concepts is None:  # before the first vault pass: links go to notes that exist, or become text
+            concepts = SubjectConcepts(self.root, job.output_dir, [], self.vault_notes())
+        return NoteContext(self.root, concepts.resolver(job), index_path(job.output_dir),
+                           tuple(concepts.related(job)), deleted)
+
+    # --- the write stage ----------------------------------------------------------
+
+    def write_job(self, job: VideoProcessingJob, output_dir: Path, sanitizer: Callable[[str], str]) -> list[str]:
+        """Write both files of ``job`` and set its paths; returns warnings for files the user had changed."""
+        previous = self.files.recorded_path(job.key, "notes")
+        if previous is not None and previous.parent == output_dir:
+            stem = previous.stem  # a video renamed on YouTube keeps its file, so links to it hold
+        else:
+            stem = claim_stem(output_dir, sanitizer(job.video_title or job.video_id), job.video_id)
+        job.output_dir = output_dir
+        job.notes_filepath = output_dir / f"{stem}.md"
+        job.assessment_filepath = output_dir / f"{ASSESSMENT_PREFIX}{stem}.md" if job.assessment_content else None
+        try:
+            return self._write_notes(job, force=self.force)
+        except BaseException:
+            job.notes_filepath = job.assessment_filepath = None  # not written: the stage must run again
+            raise
+
+    def refresh_job(self, job: VideoProcessingJob) -> list[Path]:
+        """Rewrite ``job``'s files that are still as tubenotes wrote them (new links); returns deleted ones."""
+        deleted = [path for path in _paths(job).values() if self.files.state(path) is FileState.MISSING]
+        self._write_notes(job, force=False, only_ours=True, deleted=frozenset(deleted))
+        return deleted
+
+    def _write_notes(self, job: VideoProcessingJob, force: bool, only_ours: bool = False,
+                     deleted: frozenset[Path] = frozenset()) -> list[str]:
+        context = self.context(job, deleted)
+        warnings = []
+        for kind, path in _paths(job).items():
+            if only_ours and self.files.state(path) is not FileState.OURS:
+                continue
+            result = self.files.write(path, render_note(job, kind, context).encode("utf-8"), kind, job.key, force)
+            warnings += self._warn(job, result)
+        return warnings
+
+    def _warn(self, job: VideoProcessingJob, result: WriteResult) -> list[str]:
+        warning = result.warning(self.root)
+        if warning is None:
+            return []
+        if warning not in job.warnings:
+            job.warnings.append(warning)
+        return [warning]
+
+
+def _paths(job: VideoProcessingJob) -> dict[NoteKind, Path]:
+    paths: dict[NoteKind, Path] = {}
+    if job.notes_filepath is not None:
+        paths["notes"] = job.notes_filepath
+    if job.assessment_filepath is not None:
+        paths["assessment"] = job.assessment_filepath
+    return paths
