@@ -132,6 +132,13 @@ BROKEN_CASES = {
     "missing image": ("Before ![diagram](missing.png) after.", "missing"),
     "huge table": ("Before\n\n| a | b |\n|---|---|\n" + "\n".join(f"| {i} | row {i} |" for i in range(400))
                    + "\n\nafter.", None),
+    "equation a little wider than the page": (
+        "Before\n\n$$" + " + ".join(f"a_{{{i}}} x^{{{i}}}" for i in range(16)) + "$$\n\nafter.", "% of its size"),
+    "equation far wider than the page": (
+        "Before\n\n$$" + " + ".join(f"a_{{{i}}} x^{{{i}}}" for i in range(60)) + "$$\n\nafter.", "across lines"),
+    "table with 14 columns": (
+        "Before\n\n|" + "|".join(f" head{i} " for i in range(14)) + "|\n|" + "---|" * 14 + "\n|"
+        + "|".join(f" cell{i} " for i in range(14)) + "|\n\nafter.", "14 columns was printed in"),
 }
 
 

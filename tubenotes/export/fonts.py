@@ -3,7 +3,9 @@
 The ``typst`` wheel embeds Libertinus Serif, New Computer Modern (+ Math) and
 DejaVu Sans Mono, which cover Latin, Greek and Cyrillic. Every other script
 needs a system font; Typst's own fallback picks any installed font that has
-the glyph, and the order below decides which one it tries first.
+the glyph, and the order below decides which one it tries first. Debian
+packages: fonts-noto-cjk (CJK), fonts-noto-core (Arabic, Hebrew, Devanagari,
+Thai, ...), fonts-noto-color-emoji (emoji: Typst embeds its colour bitmaps).
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ SCRIPTS_NEEDING_SYSTEM_FONTS = (
     Script("Thai", ((0x0E00, 0x0E7F),), ("Noto Sans Thai",), "fonts-noto-core"),
     Script(
         "emoji",
-        ((0x1F300, 0x1FAFF), (0x2600, 0x27BF)),
+        # Only the emoji planes: DejaVu prints the older symbols (☐ ☑ ★) in black and white.
+        ((0x1F000, 0x1FAFF),),
         ("Noto Color Emoji",),
         "fonts-noto-color-emoji",
     ),

@@ -5,13 +5,20 @@
 -- HTML. Only the RawBlocks this filter makes itself reach the Typst writer.
 --
 -- Metadata read (set by tubenotes with -M):
---   tubenotes-plain-math  "all" or comma-separated formula numbers to print
---                         as their TeX source because Typst rejected them.
+--   tubenotes-plain-math      "all" or comma-separated formula numbers to print
+--                             as their TeX source because Typst rejected them.
+--   tubenotes-refused-images  JSON object: image path -> why tubenotes refused
+--                             it (checks Lua cannot make, such as symlinks).
 -- Warnings go to stderr as "tubenotes-warning: ..." lines.
 
 local LONG_WORD = 60      -- a word longer than this cannot fit a line: break it
 local WORD_CHUNK = 30     -- characters between inserted break opportunities
-local IMAGE_EXTENSIONS = { png = true, jpg = true, jpeg = true, gif = true, webp = true }
+-- SVG is allowed: Typst refuses URLs, absolute and ../ paths inside it, and
+-- tubenotes refuses an SVG that links any file at all (see guard.py).
+local IMAGE_EXTENSIONS = { png = true, jpg = true, jpeg = true, gif = true, webp = true, svg = true }
+local WIDE_TABLE_COLUMNS = 6  -- more columns than this print in smaller type
+local BODY_SIZE_PT = 10.5     -- as in style.typ
+local SMALLEST_TABLE_SIZE_PT = 6
 
 local function warn(message)
   io.stderr:write("tubenotes-warning: " .. (message:gsub("[\r\n]+", " ")) .. "\n")
@@ -37,15 +44,20 @@ local plain_math = {}
 local all_math_plain = false
 local formula_number = 0
 
-local function read_plain_math(meta)
+local refused_images = {}
+
+local function read_settings(meta)
   local setting = meta["tubenotes-plain-math"]
-  if setting == nil then return end
-  setting = pandoc.utils.stringify(setting)
-  if setting == "all" then
-    all_math_plain = true
-  else
-    for number in setting:gmatch("%d+") do plain_math[tonumber(number)] = true end
+  if setting ~= nil then
+    setting = pandoc.utils.stringify(setting)
+    if setting == "all" then
+      all_math_plain = true
+    else
+      for number in setting:gmatch("%d+") do plain_math[tonumber(number)] = true end
+    end
   end
+  local refused = meta["tubenotes-refused-images"]
+  if refused ~= nil then refused_images = pandoc.json.decode(pandoc.utils.stringify(refused)) end
 end
 
 local mark_math = {
@@ -65,15 +77,22 @@ local function is_remote_or_outside(src)
     or src:match("%.%.") or src:match("^~")
 end
 
+-- Pandoc keeps %20 and the like in the source; the Typst writer decodes them.
+local function decoded_path(src)
+  return (src:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
+end
+
 local function image_problem(src)
-  if is_remote_or_outside(src) then
+  local path = decoded_path(src)
+  if is_remote_or_outside(src) or is_remote_or_outside(path) then
     return "points outside the note's folder or to the network"
   end
-  local extension = (src:match("%.(%w+)$") or ""):lower()
+  if refused_images[path] ~= nil then return refused_images[path] end
+  local extension = (path:match("%.(%w+)$") or ""):lower()
   if not IMAGE_EXTENSIONS[extension] then
-    return "is not a PNG, JPEG, GIF or WebP file"
+    return "is not a PNG, JPEG, GIF, WebP or SVG file"
   end
-  local file = io.open(src, "rb")
+  local file = io.open(path, "rb")
   if file == nil then return "is missing" end
   file:close()
   return nil
@@ -90,6 +109,36 @@ local function break_long_word(el)
   end
   warn("a " .. length .. "-character word was broken across lines")
   return pandoc.Str(table.concat(pieces))
+end
+
+-- Obsidian tags: #name with letters, digits, _, - and /, not all digits.
+local function tag(el)
+  local name, rest = el.text:match("^#([%w_/\128-\255-]+)(%p*)$")
+  if name == nil or not name:match("[^%d]") then return nil end
+  local label = pandoc.RawInline("typst", "#tn-tag[" .. typst_of_inlines({ pandoc.Str("#" .. name) }) .. "]")
+  if rest == "" then return label end
+  return { label, pandoc.Str(rest) }
+end
+
+local function check_done_tasks(el)
+  for _, item in ipairs(el.content) do
+    local first = item[1] and item[1].content and item[1].content[1]
+    if first ~= nil and first.t == "Str" and first.text == "☒" then first.text = "☑" end
+  end
+  return el
+end
+
+-- A table wider than the page cannot break its cells' words: print it smaller.
+local function fit_table(el)
+  local columns = #el.colspecs
+  if columns <= WIDE_TABLE_COLUMNS then return nil end
+  local size = math.max(SMALLEST_TABLE_SIZE_PT, math.floor(BODY_SIZE_PT * WIDE_TABLE_COLUMNS / columns * 10) / 10)
+  warn("a table with " .. columns .. " columns was printed in " .. size .. "pt type to fit the page")
+  return {
+    pandoc.RawBlock("typst", "#block[#set text(size: " .. size .. "pt)"),
+    el,
+    pandoc.RawBlock("typst", "]"),
+  }
 end
 
 local function callout_header(block)
@@ -151,7 +200,10 @@ local obsidian = {
     el:walk({ Image = function() has_image = true end })
     if not has_image then return el.content end
   end,
-  Str = break_long_word,
+  Str = function(el) return tag(el) or break_long_word(el) end,
+  BulletList = check_done_tasks,
+  OrderedList = check_done_tasks,
+  Table = fit_table,
   BlockQuote = callout,
   Header = function(el)
     if is_answer_key(el) then
@@ -181,4 +233,74 @@ local header = {
   end,
 }
 
-return { neutralise, { Meta = read_plain_math }, mark_math, obsidian, header }
+-- Pass 5: paragraphs whose first letter is Arabic or Hebrew run right to
+-- left, and the others left to right in a right-to-left note, whatever the
+-- note's language says.
+local RTL_LANGUAGES = { ar = true, fa = true, he = true, ur = true, yi = true, ps = true, sd = true, ug = true }
+local RTL_SCRIPTS = {
+  { 0x0590, 0x05FF, "he" }, { 0xFB1D, 0xFB4F, "he" },
+  { 0x0600, 0x06FF, "ar" }, { 0x0750, 0x077F, "ar" }, { 0x08A0, 0x08FF, "ar" },
+  { 0xFB50, 0xFDFF, "ar" }, { 0xFE70, 0xFEFF, "ar" },
+}
+-- Code points at or above U+00C0 that are punctuation, symbols or marks, not letters.
+local NEUTRAL = { { 0x02B0, 0x036F }, { 0x2000, 0x2BFF }, { 0x3000, 0x303F }, { 0xFE00, 0xFE0F }, { 0x1F000, 0x1FAFF } }
+local note_is_rtl = false
+
+local function in_ranges(code, ranges)
+  for _, range in ipairs(ranges) do
+    if code >= range[1] and code <= range[2] then return range end
+  end
+  return nil
+end
+
+-- "ar"/"he" for right-to-left, "ltr", or nil when there is no letter yet.
+local function direction_of(text)
+  for _, code in utf8.codes(text) do
+    local rtl = in_ranges(code, RTL_SCRIPTS)
+    if rtl then return rtl[3] end
+    if (code < 0x80 and utf8.char(code):match("%a")) or (code >= 0xC0 and not in_ranges(code, NEUTRAL)) then
+      return "ltr"
+    end
+  end
+  return nil
+end
+
+local function paragraph_direction(el)
+  local direction = nil
+  -- Only words count: formulas and code are written left to right in any language.
+  pandoc.Inlines(el.content):walk({
+    Str = function(s) direction = direction or direction_of(s.text) end,
+  })
+  return direction
+end
+
+local function set_direction(el)
+  local direction = paragraph_direction(el)
+  local setting
+  if direction == "ar" or direction == "he" then
+    if note_is_rtl then return nil end
+    setting = 'lang: "' .. direction .. '"'
+  elseif direction == "ltr" and note_is_rtl then
+    setting = "dir: ltr"
+  else
+    return nil
+  end
+  -- A bare content block scopes the setting; a #block would shrink to its text.
+  return { pandoc.RawBlock("typst", "#[#set text(" .. setting .. ")"), el, pandoc.RawBlock("typst", "]") }
+end
+
+-- A filter's Meta function runs after its block functions, hence two filters.
+local note_direction = {
+  Meta = function(meta)
+    local language = meta.language and pandoc.utils.stringify(meta.language):lower():match("^%a+") or ""
+    note_is_rtl = RTL_LANGUAGES[language] == true
+  end,
+}
+
+local direction = {
+  Para = set_direction,
+  Plain = set_direction,
+  Header = set_direction,
+}
+
+return { neutralise, { Meta = read_settings }, mark_math, obsidian, header, note_direction, direction }

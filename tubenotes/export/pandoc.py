@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import subprocess
 from collections.abc import Collection
@@ -13,10 +14,12 @@ from typing import Literal
 import pypandoc
 
 from tubenotes.errors import ExportError
+from tubenotes.export.guard import UnsafeTypst, check_source, refused_images
 
 # Obsidian's dialect of pandoc Markdown. Raw HTML, raw TeX and ```{=typst}
 # blocks are turned off so the reader keeps them as text: notes are untrusted.
-READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex"
+# Citations are off: "@name" in a note is text, not a reference Typst cannot resolve.
+READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations"
 # A note is a few pages; minutes would mean pandoc is stuck.
 PANDOC_TIMEOUT_S = 120
 
@@ -37,15 +40,29 @@ def markdown_to_typst(markdown: str, note_dir: Path, plain_math: PlainMath = ())
 
     ``plain_math`` lists formula numbers (as marked ``/*tn-math-N*/``) to print as TeX source.
     Pandoc runs in ``note_dir`` so the filter can check that images exist there.
+    Raises UnsafeTypst when the markup would still load a package or a file from outside ``note_dir``.
     """
     setting = plain_math if isinstance(plain_math, str) else ",".join(map(str, sorted(plain_math)))
+    body, warnings = _run_pandoc(markdown, note_dir, setting, {})
+    refused = refused_images(body, note_dir)
+    if refused:
+        # Rare (symlinks, SVGs linking files): convert again with those images refused.
+        body, warnings = _run_pandoc(markdown, note_dir, setting, refused)
+        if still_refused := refused_images(body, note_dir):
+            raise UnsafeTypst(f"the Typst source reads images from outside the note's folder: {sorted(still_refused)}")
+    check_source(body)
+    return body, warnings
+
+
+def _run_pandoc(markdown: str, note_dir: Path, plain_math: str, refused: dict[str, str]) -> tuple[str, list[str]]:
     command = [
         "--sandbox",
         f"--from={READER_FORMAT}",
         "--to=typst",
         f"--template={package_file('note-template.typ')}",
         f"--lua-filter={package_file('obsidian.lua')}",
-        f"--metadata=tubenotes-plain-math:{setting or 'none'}",
+        f"--metadata=tubenotes-plain-math:{plain_math or 'none'}",
+        f"--metadata=tubenotes-refused-images:{json.dumps(refused)}",
         "--wrap=preserve",
     ]
     try:

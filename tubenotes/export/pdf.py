@@ -10,6 +10,7 @@ import typst
 
 from tubenotes.errors import ExportError
 from tubenotes.export.fonts import fallback_families, installed_fonts, missing_font_warnings
+from tubenotes.export.guard import UnsafeTypst
 from tubenotes.export.pandoc import markdown_to_typst, package_file
 from tubenotes.vault.files import atomic_write_bytes
 from tubenotes.vault.frontmatter import read_front_matter, split_front_matter
@@ -21,6 +22,8 @@ ERROR_LOCATION = re.compile(r"\.typ:(\d+):(\d+)")
 FORMULA_MARKER = re.compile(r"/\*tn-math-(\d+)\*/")
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# style.typ reports a wide equation as a warning about a made-up font family.
+WIDE_EQUATION = re.compile(r"unknown font family: tubenotes-equation-(?:scaled-to-(\d+)|wrapped)")
 
 PLAIN_NOTE = """
 #show: note.with(
@@ -61,13 +64,25 @@ class TypstPdfExporter:
         return missing_font_warnings(markdown) + warnings
 
     def _typeset(self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int) -> tuple[bytes, list[str]]:
+        try:
+            return self._typeset_markup(markdown, note_dir, inputs, timestamp)
+        except _Unprintable as exc:
+            reason = str(exc)
+        except UnsafeTypst as exc:
+            reason = f"{exc}, which tubenotes never runs"
+        return self._typeset_plain(markdown, note_dir, inputs, timestamp, reason)
+
+    def _typeset_markup(
+        self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int
+    ) -> tuple[bytes, list[str]]:
         plain_math: set[int] = set()
         math_warnings: list[str] = []
         for _ in range(MAX_FORMULA_RETRIES + 1):
             body, warnings = markdown_to_typst(markdown, note_dir, plain_math)
             source = self._style + body
             try:
-                return self._compile(source, note_dir, inputs, timestamp), warnings + math_warnings
+                pdf, layout_warnings = self._compile(source, note_dir, inputs, timestamp)
+                return pdf, warnings + math_warnings + layout_warnings
             except typst.TypstError as exc:
                 failure = exc
                 formula = _formula_at_error(source, exc.diagnostic)
@@ -80,38 +95,53 @@ class TypstPdfExporter:
         if FORMULA_MARKER.search(source):
             body, warnings = markdown_to_typst(markdown, note_dir, "all")
             try:
-                pdf = self._compile(self._style + body, note_dir, inputs, timestamp)
-                return pdf, [*warnings, f"all formulas were printed as TeX source: Typst said {failure.message!r}"]
+                pdf, layout_warnings = self._compile(self._style + body, note_dir, inputs, timestamp)
+                message = f"all formulas were printed as TeX source: Typst said {failure.message!r}"
+                return pdf, [*warnings, message, *layout_warnings]
             except typst.TypstError as exc:
                 failure = exc
-        return self._typeset_plain(markdown, note_dir, inputs, timestamp, failure)
+        raise _Unprintable(f"Typst said {failure.message!r}")
 
     def _typeset_plain(
-        self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int, failure: typst.TypstError
+        self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int, reason: str
     ) -> tuple[bytes, list[str]]:
         # The text goes in through sys.inputs, so Typst never parses it as markup.
         matter = read_front_matter(markdown)
         header = {key: str(matter[key]) for key in ("title", "source", "subject", "created") if matter.get(key)}
         plain_inputs = {**inputs, **header, "body": split_front_matter(markdown)[1]}
         try:
-            pdf = self._compile(self._style + PLAIN_NOTE, note_dir, plain_inputs, timestamp)
+            pdf, _ = self._compile(self._style + PLAIN_NOTE, note_dir, plain_inputs, timestamp)
         except typst.TypstError as exc:
             raise ExportError(
                 f"Typst cannot typeset the note even as plain text ({exc.message}); "
                 "check the tubenotes installation (fonts, typst package)"
             ) from exc
-        return pdf, [f"the note could not be typeset and was printed as plain text: Typst said {failure.message!r}"]
+        return pdf, [f"the note could not be typeset and was printed as plain text: {reason}"]
 
-    def _compile(self, source: str, note_dir: Path, inputs: dict[str, str], timestamp: int) -> bytes:
+    def _compile(
+        self, source: str, note_dir: Path, inputs: dict[str, str], timestamp: int
+    ) -> tuple[bytes, list[str]]:
+        """The PDF and warnings about parts the house style had to shrink."""
         compiler = getattr(self._local, "compiler", None)
         if compiler is None:
             compiler = self._local.compiler = typst.Compiler(font_paths=installed_fonts())
         # root confines every file Typst reads to the note's own folder.
-        pdf = compiler.compile(
+        pdf, diagnostics = compiler.compile_with_warnings(
             input=source.encode("utf-8"), format="pdf", root=str(note_dir), sys_inputs=inputs, timestamp=timestamp
         )
         assert isinstance(pdf, bytes)
-        return pdf
+        wide = (WIDE_EQUATION.search(diagnostic.message) for diagnostic in diagnostics)
+        return pdf, [
+            f"an equation wider than the page was printed at {match.group(1)}% of its size to fit"
+            if match.group(1)
+            else "an equation wider than the page was broken across lines to fit"
+            for match in wide
+            if match
+        ]
+
+
+class _Unprintable(Exception):
+    """Typst rejected the note's markup even with every formula printed as TeX."""
 
 
 def _formula_at_error(source: str, diagnostic: str) -> tuple[int, str] | None:
