@@ -306,3 +306,14 @@ def test_threads_share_one_exporter(exporter: TypstPdfExporter, tmp_path: Path) 
         pdf_dir = note.parent / "pdfs"
         assert [path.name for path in pdf_dir.iterdir()] == ["note.pdf"], "a temporary file was left behind"
         assert f"Worked example {index}" in PdfReader(pdf_dir / "note.pdf").pages[0].extract_text()
+
+
+def test_the_embedded_video_prints_as_a_link_to_it(exporter: TypstPdfExporter, tmp_path: Path) -> None:
+    note = tmp_path / "Lecture.md"
+    url = "https://www.youtube.com/watch?v=PFDu9oVAE-g"
+    note.write_text(FRONT_MATTER + f"\n# Lecture\n\n![]({url})\n\nSome notes.\n", encoding="utf-8")
+    warnings = exporter.markdown_to_pdf(note, tmp_path / "Lecture.pdf")
+    page = PdfReader(tmp_path / "Lecture.pdf").pages[0]
+    uris = [annotation.get_object()["/A"].get("/URI") for annotation in page.get("/Annots", [])]
+    assert url in uris and "Watch the lecture" in page.extract_text()
+    assert warnings == []

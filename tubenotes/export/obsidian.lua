@@ -186,6 +186,10 @@ local obsidian = {
     end
   end,
   Image = function(el)
+    -- Obsidian embeds a video from `![](youtube URL)`; on paper it is a link to the video.
+    if el.src:match("^https://www%.youtube%.com/watch%?v=") then
+      return pandoc.Link({ pandoc.Str("▶ Watch the lecture: " .. el.src) }, el.src)
+    end
     local label = pandoc.utils.stringify(el.caption)
     if label == "" then label = el.src end
     local problem = image_problem(el.src)
