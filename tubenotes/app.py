@@ -9,11 +9,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tubenotes.config import OFFLINE_MODEL, Settings
 from tubenotes.errors import ConfigurationError
 from tubenotes.export.pdf import TypstPdfExporter
-from tubenotes.generate.llm_generator import LlmGenerator
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import resolve_llm
 from tubenotes.inputs import jobs_from_inputs
@@ -37,6 +37,9 @@ from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
 from tubenotes.vault.writer import VaultWriter
+
+if TYPE_CHECKING:
+    from tubenotes.generate.llm_generator import LlmGenerator
 
 Notice = Callable[[str], None]
 
@@ -95,6 +98,9 @@ class Session:
             self.notice("No LLM configured: using the built-in offline generator "
                         "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.cache)
+        # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
+        from tubenotes.generate.llm_generator import LlmGenerator
+
         self.notice(f"Generating with {llm.label} at {llm.host}.")
         return LlmGenerator(llm, self.cache, concurrency=settings.llm_concurrency)
 

@@ -106,18 +106,32 @@ def _finish(result: RunResult) -> None:
     sys.exit(result.exit_code)
 
 
+def _usage(job: VideoProcessingJob) -> str:
+    """Tokens and estimated cost, or '-' when no LLM was paid for the job."""
+    usage = job.token_usage
+    if not usage.calls:
+        return "-"
+    return f"{usage.prompt_tokens + usage.completion_tokens:,} (${usage.cost_usd:.4f})"
+
+
+def _error(job: VideoProcessingJob) -> str:
+    return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
+
+
 def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
     table = Table(title="tubenotes")
-    for column in ("title", "stage", "duration", "error"):
+    for column in ("title", "stage", "duration", "tokens (cost)", "error"):
         table.add_column(column, overflow="fold")
     for job in jobs:
         style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
-        error = f"{job.error_kind}: {job.error_message}" if job.error_message else ""
-        table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration), error)
+        table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration), _usage(job),
+                      _error(job))
     out.print(table)
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
-    out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished")
+    cost = sum(job.token_usage.cost_usd for job in jobs)
+    spent = f", estimated LLM cost ${cost:.4f}" if any(job.token_usage.calls for job in jobs) else ""
+    out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished{spent}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -206,14 +220,11 @@ def status(vault: Path, as_json: bool) -> None:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"tubenotes jobs in {vault}")
-    for column in ("#", "title", "subject", "stage", "duration", "tokens", "error"):
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
         table.add_column(column, overflow="fold")
     for job in jobs:
-        usage = job.token_usage
-        tokens = f"{usage.prompt_tokens + usage.completion_tokens}" if usage.calls else "-"
-        error = f"{job.error_kind}: {job.error_message}" if job.error_message else ""
         table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
-                      format_seconds(job.duration), tokens, error)
+                      format_seconds(job.duration), _usage(job), _error(job))
     out.print(table)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
