@@ -101,11 +101,13 @@ def test_running_again_repeats_no_work(tmp_path: Path) -> None:
     assert "0 paid twice" in listing
 
 
-def test_files_in_subfolders_take_the_folder_as_subject(tmp_path: Path) -> None:
+def test_folders_name_the_subject(tmp_path: Path) -> None:
     (tmp_path / "in" / "Chemistry").mkdir(parents=True)
     (tmp_path / "in" / "Chemistry" / "bonds.en.vtt").write_text(vtt(LECTURE))
+    (tmp_path / "in" / "loose.en.vtt").write_text(vtt(LECTURE[1:]))
     tubenotes("run", str(tmp_path / "in"), "--vault", str(tmp_path / "v"), "--no-pdf", "-q", check_code=0)
     assert (tmp_path / "v" / "Chemistry" / "Bonds.md").exists()
+    assert (tmp_path / "v" / "in" / "Loose.md").exists()
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -128,7 +130,7 @@ def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) ->
     process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
-    while not (vault / "General").exists() and time.monotonic() < deadline:  # the first note is written
+    while not list(vault.glob("lectures/*.md")) and time.monotonic() < deadline:  # the first note is written
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)

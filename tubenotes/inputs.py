@@ -108,9 +108,9 @@ def _failed_input(text: str, subject: str | None, exc: TubenotesError) -> VideoP
 
 
 def _subject_from_folder(root: Path, file: Path) -> str:
-    """Files in a subfolder of the folder given take the subfolder's name as subject."""
+    """A folder's files take its name as subject; files in its subfolders take the subfolder's name."""
     parts = file.relative_to(root).parts
-    return parts[0] if len(parts) > 1 else DEFAULT_SUBJECT
+    return parts[0] if len(parts) > 1 else (root.resolve().name or DEFAULT_SUBJECT)
 
 
 def _input_lines(path: Path) -> list[str]:

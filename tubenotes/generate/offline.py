@@ -22,7 +22,7 @@ from tubenotes.job import TokenUsage, VideoProcessingJob
 from tubenotes.store import GenerationCache, MemoryCache
 
 # Bump when the output changes, so cached notes of an older version are made anew.
-OFFLINE_GENERATOR_VERSION = "1"
+OFFLINE_GENERATOR_VERSION = "2"
 
 
 class OfflineGenerator:

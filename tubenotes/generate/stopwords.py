@@ -1,8 +1,9 @@
 """Stop words for English, German, Spanish and French, and a guess for other languages.
 
 The lists hold function words plus the filler of spoken lectures ("okay",
-"basically", "gonna"), because a transcript is speech: without the filler,
-"going" and "thing" would rank as key terms of every lecture.
+"basically", "gonna") and spoken arithmetic ("equals", "times"), because a
+transcript is speech: without them, "going" and "equals" would rank as key
+terms of every lecture.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ low lower long short different important simple easy hard entire single common m
 possible best better worse worst early late far near same similar certain particular general specific
 various several clear basic typical full half along across behind beyond inside outside throughout
 become becomes seem seems happen happens happened keep keeps kept called means
+equal equals times plus minus divided squared cubed over halves half third thirds point percent
 """
 
 _GERMAN = """
