@@ -15,6 +15,9 @@ from rich.text import Text
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 
 
+STOPPING = "Stopping: the stages in progress finish and every job is saved. Press Ctrl-C again to quit now."
+
+
 def job_label(job: VideoProcessingJob, width: int = 60) -> str:
     label = job.video_title or (job.source_path.name if job.source_path else job.url)
     return label if len(label) <= width else label[: width - 1] + "…"
@@ -81,11 +84,8 @@ class LogReporter:
             status = f"ok {job.timings.get(step) or _step_seconds(job, step):.1f}s"
         self.console.print(f"[{step}] {job_label(job)}: {status}", highlight=False, markup=False, soft_wrap=True)
 
-    def stopping(self, in_flight: int) -> None:
-        self.console.print(
-            f"Stopping: finishing {in_flight} job(s) in flight, every job is saved. Press Ctrl-C again to quit now.",
-            highlight=False,
-        )
+    def stopping(self) -> None:
+        self.console.print(STOPPING, highlight=False, markup=False)
 
     def batch_finished(self, jobs: list[VideoProcessingJob]) -> None:
         pass
@@ -118,11 +118,8 @@ class RichReporter(LogReporter):
             self.tally.failed += job.stage is ProcessingStage.FAILED
         super().step_finished(job, step)
 
-    def stopping(self, in_flight: int) -> None:
-        self.live.console.print(
-            f"[yellow]Stopping:[/] finishing {in_flight} job(s) in flight, every job is saved. "
-            "Press Ctrl-C again to quit now."
-        )
+    def stopping(self) -> None:
+        self.live.console.print(STOPPING, style="yellow", highlight=False, markup=False)
 
     def batch_finished(self, jobs: list[VideoProcessingJob]) -> None:
         self.live.stop()

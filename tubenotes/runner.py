@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -57,7 +58,7 @@ class Reporter(Protocol):
 
     def step_finished(self, job: VideoProcessingJob, step: str) -> None: ...
 
-    def stopping(self, in_flight: int) -> None: ...
+    def stopping(self) -> None: ...
 
     def batch_finished(self, jobs: list[VideoProcessingJob]) -> None: ...
 
@@ -127,17 +128,13 @@ class PipelineRunner:
             pass
 
     def _drain(self) -> None:
-        """First Ctrl-C: take no new work, let the jobs in flight reach their next checkpoint."""
+        """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint."""
         self._stopping.set()
-        with self._lock:
-            in_flight = self._outstanding
-        self.reporter.stopping(in_flight)
-        try:
-            self._wait()
-        except KeyboardInterrupt:
-            # Second Ctrl-C: leave now. Every commit so far is durable (SQLite
-            # WAL), and a job in flight resumes from its last checkpoint.
-            os._exit(EXIT_INTERRUPTED)
+        # From now on a second Ctrl-C leaves at once, wherever the process is. Every
+        # commit so far is durable (SQLite WAL); a job cut off resumes from its checkpoint.
+        signal.signal(signal.SIGINT, lambda signum, frame: os._exit(EXIT_INTERRUPTED))
+        self.reporter.stopping()
+        self._wait()
 
     def _dispatch(self, job: VideoProcessingJob) -> None:
         step = None if job.stage is ProcessingStage.FAILED else self.next_step(job)
