@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.server
 import struct
 import threading
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,33 +171,6 @@ def test_a_note_that_cannot_be_typeset_prints_as_plain_text(
 def test_an_unreadable_note_raises_export_error(exporter: TypstPdfExporter, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot read"):
         exporter.markdown_to_pdf(tmp_path / "absent.md", tmp_path / "absent.pdf")
-
-
-class CountingHandler(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-        self.requests.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_server() -> Iterator[tuple[str, list[str]]]:
-    requests: list[str] = []
-    handler = type("Handler", (CountingHandler,), {"requests": requests})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_rendering_makes_no_network_request(

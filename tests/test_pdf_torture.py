@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.test_pdf_export import http_server, render, tiny_png  # noqa: F401 (http_server is a fixture)
+from tests.test_pdf_export import render, tiny_png
 from tubenotes.export.fonts import installed_families
 from tubenotes.export.pandoc import markdown_to_typst
 from tubenotes.export.pdf import TypstPdfExporter

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from tubenotes.config import DEFAULT_ROTATE_AFTER as DEFAULT_ROTATION_INTERVAL
-
 
 @runtime_checkable
 class Network(Protocol):

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tubenotes.errors import BlockedError, TransientError
-from tubenotes.network.base import DEFAULT_ROTATION_INTERVAL, DirectNetwork, Network
+from tubenotes.config import DEFAULT_ROTATE_AFTER
+from tubenotes.network.base import DirectNetwork, Network
 from tubenotes.network.errors import PoolExhaustedError
 from tubenotes.network.node import ExitNode
 
@@ -27,7 +28,7 @@ class TorExitNodePool:
         self,
         pool_size: int,
         network: Network | None = None,
-        rotation_interval: float = DEFAULT_ROTATION_INTERVAL,
+        rotation_interval: float = DEFAULT_ROTATE_AFTER,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if pool_size < 1:

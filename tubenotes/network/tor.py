@@ -26,7 +26,7 @@ import stem.process
 from stem.control import Controller, Listener
 
 from tubenotes.errors import ConfigurationError
-from tubenotes.network.base import DEFAULT_ROTATION_INTERVAL
+from tubenotes.config import DEFAULT_ROTATE_AFTER
 
 # Tor must not retire a node's circuit before the pool does: keep circuits this much longer.
 DIRTINESS_MARGIN = 600
@@ -75,7 +75,7 @@ class TorNetwork:
     def launch(
         cls,
         *,
-        rotation_interval: float = DEFAULT_ROTATION_INTERVAL,
+        rotation_interval: float = DEFAULT_ROTATE_AFTER,
         extra_config: Mapping[str, str | list[str]] | None = None,
         tor_cmd: str = "tor",
         timeout: float = DEFAULT_LAUNCH_TIMEOUT,
@@ -130,7 +130,7 @@ class TorNetwork:
         control: str,
         socks: str | None = None,
         *,
-        rotation_interval: float = DEFAULT_ROTATION_INTERVAL,
+        rotation_interval: float = DEFAULT_ROTATE_AFTER,
         password: str | None = None,
     ) -> TorNetwork:
         """Use a tor that is already running (``--tor-control HOST:PORT [--tor-socks HOST:PORT]``).

@@ -116,8 +116,8 @@ class YouTubeSource:
         except TransientError as metadata_error:
             try:
                 return fetch_oembed_title(video_id, self._session)
-            except TransientError:
-                raise metadata_error  # the yt-dlp failure says more than oEmbed's
+            except TransientError as oembed_error:
+                raise metadata_error from oembed_error  # the yt-dlp failure says more than oEmbed's
         return title or fetch_oembed_title(video_id, self._session)
 
     # --- playlists -------------------------------------------------------------------
