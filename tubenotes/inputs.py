@@ -57,7 +57,7 @@ def _resolve(
         if not files:
             raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json)")
         for file in files:
-            yield _file_job(file, subject or _subject_from_folder(path, file), language)
+            yield _file_job(file, subject or _subject_from_folder(file), language)
     elif path.is_file() and _is_input_list(path):
         yield from _resolve_all(_list_entries(path), subject, language, expand)
     elif path.exists():
@@ -107,10 +107,9 @@ def _failed_input(text: str, subject: str | None, exc: TubenotesError) -> VideoP
     return job
 
 
-def _subject_from_folder(root: Path, file: Path) -> str:
-    """A folder's files take its name as subject; files in its subfolders take the subfolder's name."""
-    parts = file.relative_to(root).parts
-    return parts[0] if len(parts) > 1 else (root.resolve().name or DEFAULT_SUBJECT)
+def _subject_from_folder(file: Path) -> str:
+    """Files found in a folder take the name of the folder they lie in as subject."""
+    return file.resolve().parent.name or DEFAULT_SUBJECT
 
 
 def _input_lines(path: Path) -> list[str]:

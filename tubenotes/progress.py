@@ -76,13 +76,15 @@ class LogReporter:
             self.tally.done[step] += 1
             if job.is_finished():
                 self.tally.finished += 1
-        if not self.verbose:
-            return
+        if self.verbose:
+            self.console.print(self._line(job, step), highlight=False, markup=False, soft_wrap=True)
+
+    def _line(self, job: VideoProcessingJob, step: str) -> str:
         if job.stage is ProcessingStage.FAILED:
             status = f"FAILED ({job.error_kind}): {job.error_message}"
         else:
             status = f"ok {job.timings.get(step) or _step_seconds(job, step):.1f}s"
-        self.console.print(f"[{step}] {job_label(job)}: {status}", highlight=False, markup=False, soft_wrap=True)
+        return f"[{step}] {job_label(job)}: {status}"
 
     def stopping(self) -> None:
         self.console.print(STOPPING, highlight=False, markup=False)
@@ -96,7 +98,7 @@ def _step_seconds(job: VideoProcessingJob, step: str) -> float:
 
 
 class RichReporter(LogReporter):
-    """A live table: per-stage counts, the jobs in flight, elapsed time and ETA."""
+    """A live table (per-stage counts, the jobs in flight, elapsed time and ETA) above a line per finished job."""
 
     def __init__(self, console: Console, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(console, clock, verbose=True)
@@ -116,7 +118,13 @@ class RichReporter(LogReporter):
         with self.tally.lock:
             self.tally.running.pop(job.key, None)
             self.tally.failed += job.stage is ProcessingStage.FAILED
-        super().step_finished(job, step)
+            self.tally.done[step] += 1
+            if job.is_finished():
+                self.tally.finished += 1
+        if job.stage is ProcessingStage.FAILED:
+            self.console.print(Text(f"✗ {job_label(job)}: {job.error_kind}: {job.error_message}", style="red"))
+        elif job.is_finished():
+            self.console.print(Text(f"✓ {job_label(job)} ({format_seconds(job.duration)})", style="green"))
 
     def stopping(self) -> None:
         self.live.console.print(STOPPING, style="yellow", highlight=False, markup=False)
@@ -139,5 +147,5 @@ class RichReporter(LogReporter):
             stages.add_row(*(f"{tally.done[s]} done, {running[s]} now" for s in tally.steps))
             current = Table(box=None, show_header=False, pad_edge=False)
             for key, step in list(tally.running.items())[:8]:
-                current.add_row(f"[cyan]{step}[/]", tally.labels.get(key, key))
+                current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)))
         return Group(head, stages, current)

@@ -81,14 +81,14 @@ def blocked(video_id: str, reason: str) -> BlockedError:
 def network_failure(what: str, exc: BaseException) -> TransientError:
     return TransientError(
         f"Could not reach YouTube for {what}: {exc}. Check the network connection or the proxy "
-        "(for a TLS-inspecting proxy set REQUESTS_CA_BUNDLE or SSL_CERT_FILE); the fetch will be retried."
+        "(for a TLS-inspecting proxy set REQUESTS_CA_BUNDLE or SSL_CERT_FILE)"
     )
 
 
 def http_failure(what: str, status: int) -> JobError:
     if status in BLOCKED_HTTP_STATUSES:
         return blocked(what, f"HTTP {status}")
-    return TransientError(f"YouTube answered HTTP {status} for {what}; the fetch will be retried later.")
+    return TransientError(f"YouTube answered HTTP {status} for {what}, a fault on its side; try again later")
 
 
 def translate_transcript_error(exc: Exception, video_id: str) -> JobError:
@@ -150,7 +150,7 @@ def translate_ytdlp_error(exc: DownloadError | ExtractorError, item: str, warnin
         return network_failure(item, transport)
     return TransientError(
         f"yt-dlp could not read YouTube's answer for {item}: {_strip_prefix(str(exc))}. "
-        "Check the network or the proxy; the fetch will be retried."
+        "Check the network or the proxy"
     )
 
 
