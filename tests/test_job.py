@@ -35,6 +35,7 @@ jobs = st.builds(
     segments=st.lists(st.builds(TranscriptSegment, seconds, seconds, text), max_size=5),
     chapters=st.lists(st.builds(Chapter, seconds, text), max_size=3),
     transcript_track=optional_text,
+    youtube_id=st.none() | st.from_regex(r"[A-Za-z0-9_-]{11}", fullmatch=True),
     channel=optional_text,
     duration_seconds=st.none() | seconds,
     study_notes=optional_text,

@@ -7,8 +7,9 @@ import os
 import pytest
 import yaml
 
+from tests.conftest import LECTURE
 from tubenotes.errors import EmptyTranscriptError, PermanentError
-from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.pipeline import (
     export_pdfs,
     fetch_transcript_and_title,
@@ -16,6 +17,7 @@ from tubenotes.pipeline import (
     process_video_pipeline,
     write_files,
 )
+from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.vault.frontmatter import read_front_matter
 
 
@@ -152,3 +154,17 @@ def test_process_video_pipeline_end_to_end_and_failure_as_data(tmp_path, process
     assert failed.stage is ProcessingStage.FAILED and failed.error_message == "no captions"
     assert failed.error_kind == "permanent" and failed.failed_stage is ProcessingStage.FETCHING_TRANSCRIPT
     assert pool.held == []
+
+
+def test_a_local_transcript_of_a_youtube_video_links_back_to_it(tmp_path) -> None:
+    cues = [f"00:00:{i * 4:02d}.000 --> 00:00:{i * 4 + 3:02d}.000\n{line}\n" for i, line in enumerate(LECTURE)]
+    (tmp_path / "lecture.en.vtt").write_text("WEBVTT\n\n" + "\n".join(cues))
+    (tmp_path / "lecture.info.json").write_text('{"id": "dQw4w9WgXcQ", "title": "Downloaded with yt-dlp"}')
+    job = VideoProcessingJob(url="file:///lecture.en.vtt", video_id="file-123", source=SourceKind.FILE)
+    job = fetch_transcript_and_title(job, LocalTranscriptFile(tmp_path / "lecture.en.vtt"), None)
+    assert job.get_youtube_url() == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert job.timestamp_url(8) == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=8s"
+    (tmp_path / "lecture.info.json").unlink()
+    plain = VideoProcessingJob(url="u", video_id="file-456", source=SourceKind.FILE)
+    plain = fetch_transcript_and_title(plain, LocalTranscriptFile(tmp_path / "lecture.en.vtt"), None)
+    assert plain.get_youtube_url() is None and plain.timestamp_url(8) is None

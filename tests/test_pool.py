@@ -232,7 +232,7 @@ def test_proxies_file_with_comments(tmp_path):
     path = tmp_path / "proxies.txt"
     path.write_text("# my proxies\n\nsocks5h://alice:s3cret@127.0.0.1:1080  # home\n  http://127.0.0.2:3128\n")
     assert read_proxies_file(path) == ["socks5h://alice:s3cret@127.0.0.1:1080", "http://127.0.0.2:3128"]
-    assert len(ProxyListNetwork.from_file(path).describe()) > 0
+    assert "s3cret" not in ProxyListNetwork(read_proxies_file(path)).describe()
 
 
 @pytest.mark.parametrize(

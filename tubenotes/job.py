@@ -85,7 +85,8 @@ class VideoProcessingJob:
     video_title: str | None = None
     segments: list[TranscriptSegment] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
-    transcript_track: str | None = None  # e.g. "en (manual)", "de (auto-generated)", "file"
+    transcript_track: str | None = None  # e.g. "en (manual)", "de (auto-generated)", "file:vtt"
+    youtube_id: str | None = None  # a local transcript's video, from its yt-dlp .info.json
     channel: str | None = None
     duration_seconds: float | None = None
     upload_date: str | None = None
@@ -239,9 +240,9 @@ class VideoProcessingJob:
             self.duration_seconds = float(data["duration"])
 
     def get_youtube_url(self) -> str | None:
-        if self.source is SourceKind.FILE:
-            return None
-        return YOUTUBE_WATCH_URL.format(video_id=self.video_id)
+        """The video's page; for a local transcript, only when its sidecar names the video."""
+        video_id = self.youtube_id if self.source is SourceKind.FILE else self.video_id
+        return YOUTUBE_WATCH_URL.format(video_id=video_id) if video_id else None
 
     def timestamp_url(self, seconds: float) -> str | None:
         url = self.get_youtube_url()
@@ -253,11 +254,6 @@ class VideoProcessingJob:
         from tubenotes.vault.notes import render_note
 
         return render_note(self, "notes")
-
-    def get_assessment_markdown(self) -> str:
-        from tubenotes.vault.notes import render_note
-
-        return render_note(self, "assessment")
 
     @property
     def duration(self) -> float:

@@ -63,6 +63,7 @@ def fetch_transcript_and_title(
             job.upload_date = meta.upload_date or job.upload_date
             job.description = meta.description or job.description
             job.chapters = meta.chapters or job.chapters
+            job.youtube_id = meta.youtube_id or job.youtube_id
         if not job.duration_seconds and job.segments:
             job.duration_seconds = round(job.segments[-1].end, 1)
 

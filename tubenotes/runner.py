@@ -46,7 +46,6 @@ _NEXT_STEP = {
     ProcessingStage.ASSESSMENT_GENERATED: "write",
     ProcessingStage.FILES_WRITTEN: "export",
 }
-STEP_NAMES = ("fetch", "generate", "write", "export")
 
 
 class Reporter(Protocol):

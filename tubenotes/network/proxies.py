@@ -74,10 +74,6 @@ class ProxyListNetwork:
         self._blocked: set[int] = set()
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_file(cls, path: str | Path) -> ProxyListNetwork:
-        return cls(read_proxies_file(path))
-
     def proxy_url(self, node_id: int, generation: int) -> str | None:
         with self._lock:
             return self._urls[self._current(node_id)]

@@ -30,3 +30,4 @@ class VideoMetadata:
     upload_date: str | None = None  # ISO date, YYYY-MM-DD
     description: str | None = None
     chapters: list[Chapter] = field(default_factory=list)
+    youtube_id: str | None = None  # for a local transcript: the YouTube video it belongs to, if known

@@ -128,6 +128,7 @@ class LocalTranscriptFile:
             upload_date=_iso_date(self._sidecar_text("upload_date")),
             description=self._sidecar_text("description"),
             chapters=self._chapters(),
+            youtube_id=self.youtube_id,
         )
 
     @cached_property

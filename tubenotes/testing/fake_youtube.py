@@ -83,14 +83,6 @@ class FakeYouTube:
         self._server: _HttpsServer | None = None
         self._thread: threading.Thread | None = None
 
-    def add_video(self, video: FakeVideo) -> FakeVideo:
-        self.videos[video.video_id] = video
-        return video
-
-    def add_playlist(self, playlist: FakePlaylist) -> FakePlaylist:
-        self.playlists[playlist.playlist_id] = playlist
-        return playlist
-
     # --- lifecycle ---------------------------------------------------------
 
     def __enter__(self) -> FakeYouTube:
