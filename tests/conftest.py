@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tubenotes.generate.base import Generation
+from tubenotes.testing.socks5 import Socks5Server
 from tubenotes.job import VideoProcessingJob
 
 LECTURE = [
@@ -70,6 +71,20 @@ def no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
                  "TUBENOTES_LLM_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TUBENOTES_MODEL", "offline")
+
+
+def trust(monkeypatch: pytest.MonkeyPatch, ca_file) -> None:
+    """Make this test, and the processes it starts, trust a fake server's throwaway CA alone."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+
+@pytest.fixture
+def socks(youtube) -> Iterator[Socks5Server]:
+    """A SOCKS5 server in front of the module's ``youtube`` fixture (a FakeYouTube)."""
+    with Socks5Server(youtube.address) as server:
+        yield server
 
 
 @pytest.fixture

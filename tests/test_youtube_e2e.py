@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LECTURE
+from tests.conftest import LECTURE, trust
 from tubenotes.testing.fake_youtube import FakeCaptionTrack, FakePlaylist, FakeVideo, FakeYouTube, VideoVariant
 from tubenotes.testing.socks5 import Socks5Server
 
@@ -37,16 +37,8 @@ def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
                lecture_video(NO_CAPTIONS, "Silent", VideoVariant.CAPTIONS_DISABLED),
                lecture_video(BLOCKED, "Blocked Everywhere", VideoVariant.BLOCKED)]
     with FakeYouTube(videos, [FakePlaylist(PLAYLIST, "Physics 101", LECTURES)]) as fake:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
-        monkeypatch.setenv("SSL_CERT_FILE", str(fake.ca_file))
-        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        trust(monkeypatch, fake.ca_file)
         yield fake
-
-
-@pytest.fixture
-def socks(youtube: FakeYouTube) -> Iterator[Socks5Server]:
-    with Socks5Server(youtube.address) as server:
-        yield server
 
 
 def tubenotes(vault: Path, *args: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import trust
 from tubenotes.errors import BlockedError, PermanentError, TransientError
 from tubenotes.job import Chapter
 from tubenotes.sources.youtube import YouTubeSource
@@ -60,15 +61,8 @@ def _videos() -> list[FakeVideo]:
 def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
     playlist = FakePlaylist("PLfakecourse01", "Physics 101", ["germanauto1", LECTURE, VARIANT_IDS[VideoVariant.PRIVATE]])
     with FakeYouTube(_videos(), [playlist]) as fake:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
-        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        trust(monkeypatch, fake.ca_file)
         yield fake
-
-
-@pytest.fixture
-def socks(youtube: FakeYouTube) -> Iterator[Socks5Server]:
-    with Socks5Server(youtube.address) as server:
-        yield server
 
 
 def source(socks: Socks5Server, user: str = "node-a", **kwargs) -> YouTubeSource:
