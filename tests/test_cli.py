@@ -124,14 +124,20 @@ def test_every_command_has_help_text() -> None:
         assert "Usage" in result.stdout
 
 
-def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) -> None:
+def run_until_the_first_note(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """A `tubenotes run` of eight lectures, caught once it has written its first note."""
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
     make_transcripts(lectures)
     process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
-    while not list(vault.glob("lectures/*.md")) and time.monotonic() < deadline:  # the first note is written
+    while not list(vault.glob("lectures/*.md")) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return process, vault
+
+
+def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) -> None:
+    process, vault = run_until_the_first_note(tmp_path)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 130, output
@@ -143,13 +149,7 @@ def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) ->
 
 
 def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) -> None:
-    lectures, vault = tmp_path / "lectures", tmp_path / "vault"
-    make_transcripts(lectures)
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 60
-    while not list(vault.glob("lectures/*.md")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    process, vault = run_until_the_first_note(tmp_path)
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)
     process.send_signal(signal.SIGINT)

@@ -222,21 +222,20 @@ class LlmGenerator:
     ) -> Generation:
         """An answer that passes ``check``, after at most one repair round; else GenerationError."""
         spent = TokenUsage()
-        completion = complete(messages)
-        spent.add(completion.usage)
-        first = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
-            completion.text)
-        if first is None:
-            return Generation(completion.text, self.settings.label, spent)
-        retry = [*messages, {"role": "assistant", "content": completion.text or "(no answer)"}, _user(repair(first))]
-        completion = complete(retry)
-        spent.add(completion.usage)
-        second = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
-            completion.text)
-        if second is None:
-            return Generation(completion.text, self.settings.label, spent)
+        attempt = messages
+        reasons: list[str] = []
+        for _ in range(2):  # the answer, then one repair round
+            completion = complete(attempt)
+            spent.add(completion.usage)
+            reason = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
+                completion.text)
+            if reason is None:
+                return Generation(completion.text, self.settings.label, spent)
+            reasons.append(reason)
+            answer = {"role": "assistant", "content": completion.text or "(no answer)"}
+            attempt = [*messages, answer, _user(repair(reason))]
         raise GenerationError(
-            f"{self.settings.label} gave no usable answer twice: {second} (first: {first}); "
+            f"{self.settings.label} gave no usable answer twice: {reasons[1]} (first: {reasons[0]}); "
             "run the job again, or choose another model with --model"
         )
 
