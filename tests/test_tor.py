@@ -204,3 +204,34 @@ def test_failed_launch_cleans_up(monkeypatch, tmp_path):
     with pytest.raises(ConfigurationError, match="tor is not installed"):
         TorNetwork.launch(extra_config=OFFLINE_TORRC, tor_cmd="tubenotes-no-such-tor")
     assert list(tmp_path.iterdir()) == []
+
+
+def tor_pids() -> set[int]:
+    return {int(pid) for pid in os.popen("pgrep -x tor").read().split()}
+
+
+def test_a_run_on_tor_that_cannot_bootstrap_fails_clearly_and_leaves_no_tor(tmp_path: Path) -> None:
+    from tubenotes.app import Session
+    from tubenotes.config import Settings
+    from tubenotes.store import JobStore
+
+    options = tuple(f"{key}={value}" for key, value in OFFLINE_TORRC.items())
+    settings = Settings(vault=tmp_path, network="tor", tor_options=options, tor_bootstrap_timeout=3)
+    notices: list[str] = []
+    before = tor_pids()
+    with JobStore(tmp_path) as store, Session(settings, store, notices.append) as session:
+        with pytest.raises(ConfigurationError, match="stuck"):
+            session.pool()
+    assert tor_pids() == before, "the tor tubenotes started is still running"
+    assert any(n.startswith("Starting tor") for n in notices) and any(n.startswith("tor: ") for n in notices)
+
+
+def test_tor_options_must_be_key_value(tmp_path: Path) -> None:
+    from tubenotes.app import Session
+    from tubenotes.config import Settings
+    from tubenotes.store import JobStore
+
+    settings = Settings(vault=tmp_path, network="tor", tor_options=("UseBridges",))
+    with JobStore(tmp_path) as store, Session(settings, store, lambda _: None) as session:
+        with pytest.raises(ConfigurationError, match="KEY=VALUE"):
+            session.pool()

@@ -133,9 +133,12 @@ class Session:
         if settings.tor_control:
             return TorNetwork.connect(settings.tor_control, settings.tor_socks, rotation_interval=settings.rotate_after)
         self.notice("Starting tor (a private instance, stopped when tubenotes exits)...")
-        tor = TorNetwork.launch(rotation_interval=settings.rotate_after)
+        tor = TorNetwork.launch(rotation_interval=settings.rotate_after, extra_config=_torrc(settings.tor_options))
         try:
-            tor.wait_until_bootstrapped(on_progress=lambda percent, summary: self.notice(f"tor: {percent}% {summary}"))
+            tor.wait_until_bootstrapped(
+                settings.tor_bootstrap_timeout,
+                on_progress=lambda percent, summary: self.notice(f"tor: {percent}% {summary}"),
+            )
         except BaseException:
             tor.close()
             raise
@@ -243,3 +246,14 @@ def _forget_deleted_files(job: VideoProcessingJob) -> bool:
     job.notes_pdf_path = job.assessment_pdf_path = None
     job.stage = job.done_stage()
     return True
+
+
+def _torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """``("Key=Value", ...)`` as torrc options; a key given twice (Bridge) keeps every value."""
+    config: dict[str, list[str]] = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigurationError(f"--tor-option {option!r} is not KEY=VALUE; write it like UseBridges=1")
+        config.setdefault(key.strip(), []).append(value.strip())
+    return {key: values[0] if len(values) == 1 else values for key, values in config.items()}

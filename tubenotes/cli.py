@@ -55,6 +55,8 @@ run_options = _options(
     click.option("--pool-size", type=click.IntRange(min=1), help="Exit nodes, i.e. parallel fetches [default: 4]."),
     click.option("--rotate-after", type=click.FloatRange(min=1), metavar="SECONDS",
                  help="Give a node a fresh identity after this long [default: 3600]."),
+    click.option("--tor-option", "tor_options", multiple=True, metavar="KEY=VALUE",
+                 help="A torrc option for the tor tubenotes starts, e.g. Bridge=...; repeat for more."),
     click.option("--tor-socks", metavar="HOST:PORT", help="Use a running tor's SOCKS port."),
     click.option("--tor-control", metavar="HOST:PORT", help="Use a running tor's control port."),
     click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",

@@ -27,6 +27,8 @@ OFFLINE_MODEL = "offline"
 # Seconds per socket operation. youtube-transcript-api sets no timeout at all, and a hung
 # request must not hold an exit node forever; YouTube answers in well under a second.
 DEFAULT_TIMEOUT = 20.0
+# A tor with a working network bootstraps in well under a minute; past five it is stuck.
+DEFAULT_TOR_BOOTSTRAP_TIMEOUT = 300.0
 # Each further attempt goes to another exit node; four blocks in a row mean the pool is burnt.
 DEFAULT_MAX_ATTEMPTS = 4
 
@@ -51,6 +53,8 @@ class Settings:
     rotate_after: float = DEFAULT_ROTATE_AFTER
     timeout: float = DEFAULT_TIMEOUT
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    tor_options: tuple[str, ...] = ()  # extra torrc lines for a tor we start, "Key=Value" (bridges)
+    tor_bootstrap_timeout: float = DEFAULT_TOR_BOOTSTRAP_TIMEOUT
     tor_socks: str | None = None
     tor_control: str | None = None
     model: str | None = None
