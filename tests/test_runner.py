@@ -125,3 +125,30 @@ def test_finished_jobs_pass_through_without_work(tmp_path: Path) -> None:
     jobs = r.run(make_jobs(3)).jobs
     again = runner(tmp_path, fake_steps(tmp_path, fetch=fetch)).run(jobs)
     assert again.exit_code == EXIT_OK and len(calls) == 3
+
+
+def test_a_store_that_fails_loses_that_checkpoint_but_never_hangs_the_batch(tmp_path: Path) -> None:
+    class FlakyStore(JobStore):
+        failures = 1
+
+        def save(self, job):
+            if job.video_id == "video000001" and job.has_transcript() and self.failures:
+                self.failures -= 1
+                raise OSError("disk full")
+            super().save(job)
+
+    store = FlakyStore(tmp_path / "vault")
+    reporter = LogReporter(Console(file=open(tmp_path / "log.txt", "w")))
+    steps = [Step(name, fn, 2) for name, fn in fake_steps(tmp_path).items()]
+    finished = threading.Event()
+    outcome = {}
+
+    def run():
+        outcome["result"] = PipelineRunner(store, steps, reporter).run(make_jobs(3))
+        finished.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert finished.wait(20), "the batch hung after a failed save"
+    stages = {job.video_id: job.stage for job in store.jobs()}
+    assert stages["video000000"] is stages["video000002"] is ProcessingStage.COMPLETED
+    assert stages.get("video000001") is not ProcessingStage.COMPLETED  # resumable from its last checkpoint

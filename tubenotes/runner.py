@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from tubenotes.errors import TubenotesError
@@ -66,10 +66,10 @@ class Reporter(Protocol):
 class RunResult:
     jobs: list[VideoProcessingJob]
     interrupted: bool = False
-    failed: list[VideoProcessingJob] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.failed = [job for job in self.jobs if job.stage is ProcessingStage.FAILED]
+    @property
+    def failed(self) -> list[VideoProcessingJob]:
+        return [job for job in self.jobs if job.stage is ProcessingStage.FAILED]
 
     @property
     def exit_code(self) -> int:
@@ -97,26 +97,30 @@ class PipelineRunner:
 
     def run(self, jobs: Iterable[VideoProcessingJob]) -> RunResult:
         jobs = list(jobs)
-        executors = {
+        self._executors = {
             name: ThreadPoolExecutor(max_workers=step.workers, thread_name_prefix=f"tubenotes-{name}")
             for name, step in self.steps.items()
         }
-        self._executors = executors
         self.reporter.batch_started(jobs, list(self.steps))
-        interrupted = False
         with self._lock:
             self._outstanding = len(jobs)
         if not jobs:
             self._all_done.set()
+        # Jobs are handed out from a thread of their own, so that a Ctrl-C in the main
+        # thread can never leave some of them neither handed out nor counted.
+        feeder = threading.Thread(target=lambda: [self._dispatch(job) for job in jobs], name="tubenotes-feeder")
+        sigint = signal.getsignal(signal.SIGINT)
+        interrupted = False
         try:
-            for job in jobs:
-                self._dispatch(job)
+            feeder.start()
             self._wait()
         except KeyboardInterrupt:
             interrupted = True
             self._drain()
         finally:
-            for executor in executors.values():
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, sigint)
+            for executor in self._executors.values():
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
         self.reporter.batch_finished(jobs)
         return RunResult(jobs, interrupted=interrupted)
@@ -129,37 +133,48 @@ class PipelineRunner:
     def _drain(self) -> None:
         """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint."""
         self._stopping.set()
-        # From now on a second Ctrl-C leaves at once, wherever the process is. Every
-        # commit so far is durable (SQLite WAL); a job cut off resumes from its checkpoint.
+        # Until the batch ends a second Ctrl-C leaves at once. Every commit so far is
+        # durable (SQLite WAL); a job cut off resumes from its last checkpoint.
         signal.signal(signal.SIGINT, lambda signum, frame: os._exit(EXIT_INTERRUPTED))
         self.reporter.stopping()
         self._wait()
 
     def _dispatch(self, job: VideoProcessingJob) -> None:
-        step = None if job.stage is ProcessingStage.FAILED else self.next_step(job)
-        if step is None or self._stopping.is_set():
+        """Hand the job to its next step, or count it finished; never raises, so no job is lost."""
+        try:
+            step = None if job.stage is ProcessingStage.FAILED else self.next_step(job)
+            if step is not None and not self._stopping.is_set():
+                self._executors[step].submit(self._work, self.steps[step], job)
+                return
             if step is None and not job.is_finished():
                 job.mark_completed()
-            self.store.save(job)
-            self._finish_one()
-            return
-        self._executors[step].submit(self._work, self.steps[step], job)
+                self.store.save(job)
+            elif step is not None:
+                self.store.save(job)  # stopping: kept as it is for `resume`
+        except Exception:
+            log.error("could not hand on %s:\n%s", job.video_id, traceback.format_exc())
+        self._finish_one()
 
     def _work(self, step: Step, job: VideoProcessingJob) -> None:
         if self._stopping.is_set():
+            self._dispatch(job)
+            return
+        try:
+            self.reporter.step_started(job, step.name)
+            try:
+                job = step.run(job)
+            except TubenotesError as exc:
+                job.mark_failed(str(exc), exc.kind, exc.retryable)
+            except Exception as exc:  # a bug: fail this job loudly, keep the batch going
+                log.error("internal error in %s for %s:\n%s", step.name, job.video_id, traceback.format_exc())
+                job.mark_failed(f"internal error in {step.name}: {type(exc).__name__}: {exc}", "internal", True)
             self.store.save(job)
+            self.reporter.step_finished(job, step.name)
+        except Exception:
+            # The store or the display failed: the job keeps its last saved checkpoint.
+            log.error("could not record %s after %s:\n%s", job.video_id, step.name, traceback.format_exc())
             self._finish_one()
             return
-        self.reporter.step_started(job, step.name)
-        try:
-            job = step.run(job)
-        except TubenotesError as exc:
-            job.mark_failed(str(exc), exc.kind, exc.retryable)
-        except Exception as exc:  # a bug: fail this job loudly, keep the batch going
-            log.error("internal error in %s for %s:\n%s", step.name, job.video_id, traceback.format_exc())
-            job.mark_failed(f"internal error in {step.name}: {type(exc).__name__}: {exc}", "internal", True)
-        self.store.save(job)
-        self.reporter.step_finished(job, step.name)
         self._dispatch(job)
 
     def _finish_one(self) -> None:
