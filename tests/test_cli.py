@@ -73,9 +73,7 @@ def test_a_batch_with_bad_inputs_fails_only_those_jobs(tmp_path: Path, batch) ->
         assert by_name[name]["stage"] == "completed", by_name[name]
     assert by_name["empty.en.vtt"]["stage"] == "failed" and by_name["empty.en.vtt"]["error"]
     assert by_name["garbage.srt"]["stage"] == "failed" and "garbage.srt" in by_name["garbage.srt"]["error"]
-    garbage_url = jobs["not a video: ://garbage"]
-    assert garbage_url["stage"] == "failed" and garbage_url["error_kind"] == "input"
-    assert "not a video" in garbage_url["error"]
+    assert "not a video: ://garbage" not in jobs  # an input that names nothing is not stored: run resolves it anew
 
     hostile = Path(by_name["hostile.en.vtt"]["notes_file"])
     assert hostile.exists() and hostile.parent == vault / "Physics"
@@ -162,3 +160,17 @@ def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) ->
     assert {job["stage"] for job in status(vault).values()} == {"completed"}
     listing = tubenotes("status", "--vault", str(vault), check_code=0).stdout
     assert "0 paid twice" in listing
+
+
+def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Path) -> None:
+    from tubenotes.store import JobStore
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
+    vault = tmp_path / "v"
+    tubenotes("run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "--lang", "de,en", "-q",
+              "--tor-option", "HTTPSProxyAuthenticator=user:hunter2", "--proxy", "http://u:s3cret@127.0.0.1:1",
+              check_code=0)
+    with JobStore(vault) as store:
+        remembered = store.load_settings()
+    assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL

@@ -83,11 +83,10 @@ def test_done_stage_follows_the_data_not_the_label(tmp_path: Path) -> None:
     job.assessment_filepath = tmp_path / "Assessment_T.md"
     # The write stage sets the paths once the files are written; a file the user deleted since stays written.
     assert job.done_stage() is ProcessingStage.FILES_WRITTEN
-    job.notes_pdf_path, job.assessment_pdf_path = tmp_path / "T.pdf", tmp_path / "Assessment_T.pdf"
-    job.notes_pdf_path.write_bytes(b"%PDF")
-    assert job.done_stage() is ProcessingStage.FILES_WRITTEN
-    job.assessment_pdf_path.write_bytes(b"%PDF")
-    assert job.done_stage() is ProcessingStage.COMPLETED
+    job.notes_pdf_path = tmp_path / "T.pdf"
+    assert job.done_stage() is ProcessingStage.FILES_WRITTEN  # the assessment's PDF is not made yet
+    job.assessment_pdf_path = tmp_path / "Assessment_T.pdf"
+    assert job.done_stage() is ProcessingStage.COMPLETED  # by the recorded paths, as for the notes
 
 
 def test_failure_remembers_where_and_retry_goes_back_to_the_checkpoint() -> None:

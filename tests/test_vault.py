@@ -222,13 +222,15 @@ def test_the_index_lists_every_job_in_input_order(tmp_path: Path, youtube: FakeY
     index = (vault / "Physics" / "Physics index.md").read_text()
     assert properties(index)["type"] == "index" and unresolved_links(vault) == []
     entries = re.findall(r"^(\d+)\. (.*)$", index, re.MULTILINE)
-    assert [int(n) for n, _ in entries] == [1, 2, 3, 4, 5, 6]
+    # "no-such-video" names no video: it failed in the run's table, and is no lecture of the index.
+    assert [int(n) for n, _ in entries] == [1, 2, 3, 4, 5]
     lines = [line for _, line in entries]
     assert lines[0].startswith("[[Physics/Entropy and the Second Law|Entropy and the Second Law]] · 4:00 · completed")
-    assert "Gases" in lines[3] and "failed" in lines[4] and "no-such-video" in lines[4]
-    assert lines[5].startswith("[[Physics/Entropy and the Second Law (twin0000004)|")
+    assert "Gases" in lines[3] and "no-such-video" not in index
+    assert lines[4].startswith("[[Physics/Entropy and the Second Law (twin0000004)|")
     assert index.count("- PDF: [[Physics/pdfs/") == 5  # every completed lecture, with both PDFs
     assert "- Assessment: [[Physics/Assessment_Entropy and the Second Law|Assessment]]" in index
+    assert "Subject: [[Physics/Physics index|Physics]]" in (vault / "Physics" / "Entropy and the Second Law.md").read_text()
 
 
 def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube: FakeYouTube) -> None:
@@ -375,3 +377,4 @@ def test_the_seed_write_stage_alone_still_writes_a_note(tmp_path: Path) -> None:
                              study_notes="## Summary\n\nSee [[entropy]].", assessment_content="## Questions\n")
     job = write_files(job, tmp_path / "Physics")
     assert job.notes_filepath is not None and "See entropy." in job.notes_filepath.read_text()
+    assert "Physics index" not in job.notes_filepath.read_text(), "a link to an index that was never written"

@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,19 +76,38 @@ class Session:
         self._stack = ExitStack()
         self._pool: TorExitNodePool | None = None
         self._pool_lock = threading.Lock()
-        # One generator for every job: its client holds the LLM concurrency limit they share.
-        self.notes_generator = self.assessment_generator = self._generator()
-        self.pdf_exporter = TypstPdfExporter() if settings.pdf else None
+        self._generator: OfflineGenerator | LlmGenerator | None = None
+        self._exporter: TypstPdfExporter | None = None
+        self._lazy_lock = threading.Lock()
 
     def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self.store.save_node_stats(self._pool.stats())
-        self._stack.close()
+        try:
+            if self._pool is not None:
+                self.store.save_node_stats(self._pool.stats())
+        finally:
+            self._stack.close()
 
-    def _generator(self) -> OfflineGenerator | LlmGenerator:
+    # --- generator and exporter, built when a job first needs them ---------------
+
+    @property
+    def generator(self) -> OfflineGenerator | LlmGenerator:
+        """One generator for every job: its client holds the LLM concurrency limit they share."""
+        with self._lazy_lock:
+            if self._generator is None:
+                self._generator = self._choose_generator()
+            return self._generator
+
+    @property
+    def pdf_exporter(self) -> TypstPdfExporter:
+        with self._lazy_lock:
+            if self._exporter is None:
+                self._exporter = TypstPdfExporter()
+            return self._exporter
+
+    def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
         if settings.model == OFFLINE_MODEL:
             return OfflineGenerator(cache=self.cache)
@@ -132,8 +150,9 @@ class Session:
             return ProxyListNetwork(urls)
         if settings.tor_control:
             return TorNetwork.connect(settings.tor_control, settings.tor_socks, rotation_interval=settings.rotate_after)
+        torrc = _torrc(settings.tor_options)
         self.notice("Starting tor (a private instance, stopped when tubenotes exits)...")
-        tor = TorNetwork.launch(rotation_interval=settings.rotate_after, extra_config=_torrc(settings.tor_options))
+        tor = TorNetwork.launch(rotation_interval=settings.rotate_after, extra_config=torrc)
         try:
             tor.wait_until_bootstrapped(
                 settings.tor_bootstrap_timeout,
@@ -169,7 +188,7 @@ class Session:
 
     def generate(self, job: VideoProcessingJob) -> VideoProcessingJob:
         with self.cache.salted(job.regeneration):
-            return generate_notes_and_assessment(job, self.notes_generator, self.assessment_generator)
+            return generate_notes_and_assessment(job, self.generator, self.generator)
 
     def write(self, job: VideoProcessingJob) -> VideoProcessingJob:
         warnings_before = len(job.warnings)
@@ -190,18 +209,28 @@ class Session:
             # One writer: file names are claimed by looking at the folder, which must not race.
             Step("write", self.write, 1),
         ]
-        if self.pdf_exporter is not None:
-            steps.append(Step("export", partial(export_pdfs, pdf_exporter=self.pdf_exporter), settings.export_workers))
+        if settings.pdf:
+            steps.append(Step("export", self.export, settings.export_workers))
         return steps
+
+    def export(self, job: VideoProcessingJob) -> VideoProcessingJob:
+        return export_pdfs(job, self.pdf_exporter)
 
     # --- commands ---------------------------------------------------------------
 
     def prepare(self, inputs: list[str]) -> list[VideoProcessingJob]:
-        """Jobs for ``inputs``: known ones as the store has them, new ones saved before any work."""
+        """Jobs for ``inputs``: known ones as the store has them, new ones saved before any work.
+
+        An input that names nothing usable comes back as a failed job for this run's
+        table, and is not stored: the next `run` resolves it again.
+        """
         jobs = []
         next_position = self.store.next_position()
         language = self.settings.languages[0] if self.settings.languages else None
         for job in jobs_from_inputs(inputs, self.settings.subject, language, self.expand_playlist):
+            if job.stage is ProcessingStage.FAILED:
+                jobs.append(job)
+                continue
             known = self.store.load(job.key)
             if known is None:
                 job.position = next_position
@@ -224,6 +253,10 @@ class Session:
                 if _forget_deleted_files(job):
                     self.store.save(job)
         self._known = {job.key: job for job in self.store.jobs()} | {job.key: job for job in jobs}
+        if any(_needs_youtube(job) for job in jobs):
+            # Here, on the main thread, so that a configuration error stops the run (exit 2)
+            # instead of failing each video, and Ctrl-C reaches a tor that is bootstrapping.
+            self.pool()
         result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
         self.vault_pass()
         return result
@@ -257,3 +290,7 @@ def _torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:
             raise ConfigurationError(f"--tor-option {option!r} is not KEY=VALUE; write it like UseBridges=1")
         config.setdefault(key.strip(), []).append(value.strip())
     return {key: values[0] if len(values) == 1 else values for key, values in config.items()}
+
+
+def _needs_youtube(job: VideoProcessingJob) -> bool:
+    return job.source is SourceKind.YOUTUBE and job.stage is not ProcessingStage.FAILED and not job.has_transcript()

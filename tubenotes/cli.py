@@ -79,15 +79,20 @@ run_options = _options(
 )
 
 
-def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) -> Settings:
-    """Flags the user gave win; then what the vault remembers of its last run; then the defaults."""
+def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) -> tuple[Settings, set[str]]:
+    """Flags the user gave win; then what the vault remembers of its last run; then the defaults.
+
+    Returns the settings and the names of those the user gave.
+    """
     given = {name: value for name, value in values.items() if value not in (None, ())}
     if "languages" in given:
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
         given["pdf"] = False
     settings = Settings(**given)
-    return settings.with_remembered(remembered, set(given)) if remembered else settings
+    if remembered:
+        settings = settings.with_remembered(remembered, set(given))
+    return settings, set(given)
 
 
 def _reporter(settings: Settings) -> Reporter:
@@ -153,13 +158,13 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
 
     INPUTS are YouTube URLs or IDs, playlist URLs, text files listing inputs
     (one a line, # comments), or transcript files and folders (.vtt, .srt,
-    .txt, .json). Files in a folder's subfolders take the subfolder's name as
-    subject.
+    .txt, .json). Without --subject, a file found in a folder takes the
+    folder's name as subject, and a playlist its title.
     """
     options = _vault_options(values)
-    settings = _settings(values)
+    settings, given = _settings(values)
     with library.open_vault(settings.vault) as store:
-        store.save_settings(settings.remembered())
+        store.save_settings(settings.remembered(given))
         with library.Session(settings, store, _notice, options) as session:
             jobs = session.prepare(list(inputs))
             _finish(session.run(jobs, _reporter(settings)))
@@ -184,7 +189,7 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
     options = _vault_options(values)
     _require_store(vault)
     with library.open_vault(vault) as store:
-        settings = _settings(values, store.load_settings())
+        settings, _ = _settings(values, store.load_settings())
         jobs = store.unfinished()
         if retry_failed:
             failed = store.failed()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,9 @@ DEFAULT_TOR_BOOTSTRAP_TIMEOUT = 300.0
 # Each further attempt goes to another exit node; four blocks in a row mean the pool is burnt.
 DEFAULT_MAX_ATTEMPTS = 4
 
-# Never remembered in the store: they may carry credentials.
-_NOT_REMEMBERED = frozenset({"proxies", "vault", "quiet"})
+# Never remembered in the store: credentials may hide in them (proxy URLs, torrc lines such as
+# HTTPSProxyAuthenticator), or they belong to one command (vault, quiet).
+_NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet"})
 
 
 def default_export_workers() -> int:
@@ -65,13 +67,16 @@ class Settings:
     pdf: bool = True
     quiet: bool = False
 
-    def remembered(self) -> dict[str, Any]:
-        """What the store keeps for the next ``resume``: no secrets, no paths of this run."""
-        return {
-            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
-            for f in dataclasses.fields(self)
-            if f.name not in _NOT_REMEMBERED
-        }
+    def remembered(self, given: set[str]) -> dict[str, Any]:
+        """What the store keeps for the next ``resume``: the settings the user gave, but no secrets.
+
+        Defaults are not kept, so that a resume on another machine takes that machine's
+        (the number of cores, say).
+        """
+        kept = given - _NOT_REMEMBERED
+        if self.base_url and "@" in urlsplit(self.base_url).netloc:
+            kept.discard("base_url")  # user:key@host: give it again to resume
+        return {name: list(value) if isinstance(value := getattr(self, name), tuple) else value for name in kept}
 
     def with_remembered(self, remembered: dict[str, Any], given: set[str]) -> Settings:
         """These settings, with the remembered ones filling what the user did not give now."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -39,17 +40,21 @@ def jobs_from_inputs(
 
 
 def _resolve_all(
-    inputs: list[str], subject: str | None, language: str | None, expand: PlaylistExpander | None
+    inputs: list[str],
+    subject: str | None,
+    language: str | None,
+    expand: PlaylistExpander | None,
+    lists: frozenset[Path] = frozenset(),  # the input lists being read, outermost first
 ) -> Iterator[VideoProcessingJob]:
     for text in inputs:
         try:
-            yield from _resolve(text.strip(), subject, language, expand)
+            yield from _resolve(text.strip(), subject, language, expand, lists)
         except TubenotesError as exc:
             yield _failed_input(text, subject, exc)
 
 
 def _resolve(
-    text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None
+    text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None, lists: frozenset[Path]
 ) -> Iterator[VideoProcessingJob]:
     path = Path(text).expanduser()
     if path.is_dir():
@@ -59,7 +64,9 @@ def _resolve(
         for file in files:
             yield _file_job(file, subject or _subject_from_folder(file), language)
     elif path.is_file() and _is_input_list(path):
-        yield from _resolve_all(_list_entries(path), subject, language, expand)
+        if path.resolve() in lists:
+            raise InputError(f"{text}: this list of inputs names itself, directly or through another list")
+        yield from _resolve_all(_list_entries(path), subject, language, expand, lists | {path.resolve()})
     elif path.exists():
         yield _file_job(path, subject or DEFAULT_SUBJECT, language)
     else:
@@ -103,7 +110,7 @@ def _file_job(path: Path, subject: str, language: str | None) -> VideoProcessing
 def _failed_input(text: str, subject: str | None, exc: TubenotesError) -> VideoProcessingJob:
     digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
     job = VideoProcessingJob(url=text, video_id=INVALID_ID_PREFIX + digest, subject=subject or DEFAULT_SUBJECT)
-    job.mark_failed(str(exc), exc.kind)
+    job.mark_failed(str(exc), exc.kind, exc.retryable)
     return job
 
 
@@ -112,9 +119,13 @@ def _subject_from_folder(file: Path) -> str:
     return file.resolve().parent.name or DEFAULT_SUBJECT
 
 
+# A comment runs from a "#" after white space to the end of the line; "#t=" in a URL is no comment.
+_COMMENT = re.compile(r"(^|\s)#.*$")
+
+
 def _input_lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    lines = (_COMMENT.sub("", line).strip() for line in path.read_text(encoding="utf-8-sig").splitlines())
+    return [line for line in lines if line]
 
 
 def _list_entries(path: Path) -> list[str]:

@@ -143,10 +143,11 @@ class VideoProcessingJob:
         return all(path is not None for path in written)
 
     def has_pdfs_exported(self) -> bool:
+        """Whether each written file has its PDF: by the recorded paths, so a PDF the user deleted stays deleted."""
         sources = [self.notes_filepath, self.assessment_filepath]
         pdfs = [self.notes_pdf_path, self.assessment_pdf_path]
         return self.has_files_written() and all(
-            pdf is not None and pdf.exists() for src, pdf in zip(sources, pdfs) if src is not None
+            pdf is not None for src, pdf in zip(sources, pdfs, strict=True) if src is not None
         )
 
     def is_finished(self) -> bool:

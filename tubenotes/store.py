@@ -254,7 +254,9 @@ class JobStore:
     # --- the settings of the last run, so resume and retry go on alike ------
 
     def save_settings(self, settings: Mapping[str, Any]) -> None:
+        """Replace the remembered settings with these."""
         with self.atomic() as db:
+            db.execute("DELETE FROM settings")
             db.executemany(
                 "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)",
                 [(name, json.dumps(value, default=str)) for name, value in settings.items()],
