@@ -174,3 +174,14 @@ def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Pa
     with JobStore(vault) as store:
         remembered = store.load_settings()
     assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL
+
+
+def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
+    vault = tmp_path / "v"
+    no_key = tubenotes("run", str(tmp_path / "in"), "--vault", str(vault), "--model", "openai:gpt-4o-mini")
+    assert no_key.returncode == 2 and "OPENAI_API_KEY" in no_key.stderr
+    no_proxy = tubenotes("run", "dQw4w9WgXcQ", "--vault", str(vault), "--network", "proxies")
+    assert no_proxy.returncode == 2 and "--proxy" in no_proxy.stderr
+    assert {job["stage"] for job in status(vault).values()} == {"created"}

@@ -253,10 +253,12 @@ class Session:
                 if _forget_deleted_files(job):
                     self.store.save(job)
         self._known = {job.key: job for job in self.store.jobs()} | {job.key: job for job in jobs}
+        # Here, on the main thread, so that a configuration error (no key, no proxy, no tor) stops
+        # the run with exit 2 instead of failing each job, and Ctrl-C reaches a tor that bootstraps.
         if any(_needs_youtube(job) for job in jobs):
-            # Here, on the main thread, so that a configuration error stops the run (exit 2)
-            # instead of failing each video, and Ctrl-C reaches a tor that is bootstrapping.
             self.pool()
+        if any(_needs_generation(job) for job in jobs):
+            _ = self.generator
         result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
         self.vault_pass()
         return result
@@ -294,3 +296,7 @@ def _torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:
 
 def _needs_youtube(job: VideoProcessingJob) -> bool:
     return job.source is SourceKind.YOUTUBE and job.stage is not ProcessingStage.FAILED and not job.has_transcript()
+
+
+def _needs_generation(job: VideoProcessingJob) -> bool:
+    return job.stage is not ProcessingStage.FAILED and not (job.has_notes() and job.has_assessment())
