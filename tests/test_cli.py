@@ -176,7 +176,7 @@ def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Pa
     assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL
 
 
-def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path: Path, monkeypatch) -> None:
+def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
     vault = tmp_path / "v"
