@@ -17,11 +17,12 @@ import random
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from tubenotes.errors import TubenotesError
 from tubenotes.job import VideoProcessingJob
-from tubenotes.network import TorExitNodePool, run_with_pool
+from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
 from tubenotes.pipeline import fetch_transcript_and_title
 from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube import YouTubeSource
@@ -49,10 +50,13 @@ def run(size: int, fake: FakeYouTube, blocked_share: float, ban_after: int | Non
         pool = TorExitNodePool(size, FreshAddressNetwork(socks))
         jobs = [VideoProcessingJob(url=video_id, video_id=video_id) for video_id in fake.videos]
 
+        def attempt(job: VideoProcessingJob, node: ExitNode) -> VideoProcessingJob:
+            with YouTubeSource(node.proxy_url, timeout=10.0) as source:
+                return fetch_transcript_and_title(job, source, node.id)
+
         def fetch(job: VideoProcessingJob) -> VideoProcessingJob:
             try:
-                return run_with_pool(pool, lambda node: fetch_transcript_and_title(
-                    job, YouTubeSource(node.proxy_url, timeout=10.0), node.id))
+                return run_with_pool(pool, partial(attempt, job))
             except TubenotesError as exc:
                 job.mark_failed(str(exc), exc.kind)
                 return job

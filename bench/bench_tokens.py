@@ -21,7 +21,7 @@ from tubenotes.generate.llm_generator import LlmGenerator
 from tubenotes.generate.providers import resolve_llm
 from tubenotes.job import Chapter, SourceKind, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.pipeline import fetch_transcript_and_title
-from tubenotes.sources.local import LocalTranscriptFile, find_transcript_files
+from tubenotes.sources.local import LocalTranscriptFile, file_video_id, find_transcript_files
 from tubenotes.store import MemoryCache
 from tubenotes.testing.fake_llm import FakeLlmServer
 
@@ -31,7 +31,7 @@ CONTEXT_WINDOWS = (8192, 128_000)
 
 def load(path: Path) -> VideoProcessingJob:
     source = LocalTranscriptFile(path)
-    job = VideoProcessingJob(url=str(path), video_id=source.video_id, source=SourceKind.FILE, source_path=path)
+    job = VideoProcessingJob(url=str(path), video_id=file_video_id(path), source=SourceKind.FILE, source_path=path)
     return fetch_transcript_and_title(job, source, None)
 
 

@@ -10,6 +10,7 @@ from tubenotes.errors import BlockedError, PermanentError, TransientError
 from tubenotes.network import (
     AllNodesBlockedError,
     PoolExhaustedError,
+    ProxyListNetwork,
     TorExitNodePool,
     run_with_pool,
 )
@@ -32,13 +33,11 @@ class Attempts:
 
 
 def run(pool, attempt, **kwargs):
+    """The result, the back-off sleeps, and the numbers of the attempts the fetch saw."""
     sleeps: list[float] = []
-    numbers: list[int] = []
     kwargs.setdefault("rng", random.Random(7))
-    result = run_with_pool(
-        pool, attempt, sleep=sleeps.append, on_attempt=lambda number, node: numbers.append(number), **kwargs
-    )
-    return result, sleeps, numbers
+    result = run_with_pool(pool, attempt, sleep=sleeps.append, **kwargs)
+    return result, sleeps, list(range(1, len(attempt.calls) + 1))
 
 
 def test_block_then_success_rotates_the_node_and_uses_another():
@@ -126,6 +125,23 @@ def test_repeated_blocks_back_off_from_the_second_on():
     result, sleeps, numbers = run(pool, attempt, backoff=1.0)
     assert result == "fetched on node 3" and numbers == [1, 2, 3, 4]
     assert len(sleeps) == 2 and 1.0 <= sleeps[0] <= 2.0 and 2.0 <= sleeps[1] <= 4.0
+
+
+def test_dead_proxy_is_left_for_a_live_one():
+    """A proxy that refuses connections fails its node, which moves to the next proxy."""
+    dead, alive = "socks5h://u:p@127.0.0.1:9", "socks5h://u:p@127.0.0.2:1080"
+    pool = TorExitNodePool(1, network=ProxyListNetwork([dead, alive]))
+    proxies_used: list[str] = []
+
+    def attempt(node):
+        proxies_used.append(node.proxy_url)
+        if node.proxy_url == dead:
+            raise TransientError("connection refused by the proxy")
+        return "fetched"
+
+    assert run_with_pool(pool, attempt, sleep=lambda _: None, max_attempts=3) == "fetched"
+    assert proxies_used == [dead, alive]
+    assert "1 failing" in pool.network.describe()
 
 
 def test_backoff_delay_depends_on_the_rng():

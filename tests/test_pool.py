@@ -18,6 +18,7 @@ from tubenotes.network import (
     PoolExhaustedError,
     ProxyListNetwork,
     TorExitNodePool,
+    parse_proxy_url,
     read_proxies_file,
     redact_proxy_url,
 )
@@ -150,20 +151,20 @@ def test_node_older_than_the_interval_is_rotated_before_reuse():
     assert node.generation == 1
     assert node.proxy_url != first_url
     assert node.age(clock.now) == 0
-    assert pool.network.rotations == [(0, False)]
+    assert pool.network.rotations == [(0, False, False)]
 
 
 class _CountingNetwork(DirectNetwork):
     """A network whose credentials change with the generation, recording rotations."""
 
     def __init__(self) -> None:
-        self.rotations: list[tuple[int, bool]] = []
+        self.rotations: list[tuple[int, bool, bool]] = []
 
     def proxy_url(self, node_id: int, generation: int) -> str | None:
         return f"socks5h://node-{node_id}:gen{generation}@127.0.0.1:9050"
 
-    def rotate(self, node_id: int, *, blocked: bool = False) -> None:
-        self.rotations.append((node_id, blocked))
+    def rotate(self, node_id: int, *, blocked: bool = False, failed: bool = False) -> None:
+        self.rotations.append((node_id, blocked, failed))
 
 
 def test_blocked_node_is_rotated_at_once_and_goes_to_the_back():
@@ -172,8 +173,16 @@ def test_blocked_node_is_rotated_at_once_and_goes_to_the_back():
     pool.release(node, blocked=True)
     assert node.generation == 1 and node.blocks == 1
     assert "gen1" in node.proxy_url
-    assert pool.network.rotations == [(0, True)]
+    assert pool.network.rotations == [(0, True, False)]
     assert pool.acquire().id == 1  # the other node is next
+
+
+def test_failed_node_tells_the_network_it_failed():
+    pool = TorExitNodePool(1, network=_CountingNetwork())
+    with pytest.raises(TransientError):
+        with pool.lease():
+            raise TransientError("the proxy refused the connection")
+    assert pool.network.rotations == [(0, False, True)]
 
 
 def test_lease_marks_blocked_and_failed_nodes():
@@ -213,6 +222,46 @@ def test_exit_node_repr_hides_password():
     assert redact_proxy_url("http://127.0.0.1:3128") == "http://127.0.0.1:3128"
 
 
+AWKWARD_PASSWORDS = ["pa#ss", "pa/ss", "pa?ss", "pa[ss", "pa]ss", "p@ss", "pa:ss", "a://b@c"]
+
+
+@pytest.mark.parametrize("password", AWKWARD_PASSWORDS)
+@pytest.mark.parametrize("scheme", ["socks5h://", "http://", ""])
+def test_redaction_masks_any_password(scheme, password):
+    url = f"{scheme}alice:{password}@127.0.0.1:1080"
+    assert redact_proxy_url(url) == f"{scheme}alice:***@127.0.0.1:1080"
+
+
+@pytest.mark.parametrize("password", ["pa#ss", "pa/ss", "pa?ss", "pa[ss", "pa]ss"])
+def test_unencoded_reserved_character_in_password_is_a_configuration_error(password):
+    with pytest.raises(ConfigurationError, match="percent-encode") as info:
+        parse_proxy_url(f"socks5h://alice:{password}@127.0.0.1:1080")
+    shown = str(info.value) + repr(info.value.__cause__) + repr(info.value.__context__)
+    assert password not in shown and "ss@" not in shown
+    assert "socks5h://alice:***@127.0.0.1:1080" in str(info.value)
+
+
+@pytest.mark.parametrize("password", ["p@ss", "pa:ss", "pa%23ss"])
+def test_passwords_a_url_allows_are_accepted(password):
+    url = f"socks5h://alice:{password}@127.0.0.1:1080"
+    assert parse_proxy_url(url) == url
+
+
+def test_malformed_port_message_hides_the_password():
+    with pytest.raises(ConfigurationError, match="malformed host or port") as info:
+        parse_proxy_url("http://alice:s3cret@127.0.0.1:http")
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert "s3cret" not in str(info.value)
+
+
+def test_hash_in_a_password_is_not_a_comment(tmp_path):
+    path = tmp_path / "proxies.txt"
+    path.write_text("socks5h://alice:se#cret@127.0.0.1:1080 # home\n")
+    with pytest.raises(ConfigurationError, match="line 1.*percent-encode") as info:
+        read_proxies_file(path)
+    assert "se#cret" not in str(info.value) and "'socks5h://alice:se'" not in str(info.value)
+
+
 def test_blocked_proxy_is_skipped_while_others_exist():
     network = ProxyListNetwork(PROXIES)
     assert network.proxy_url(0, 0) == PROXIES[0]
@@ -222,10 +271,22 @@ def test_blocked_proxy_is_skipped_while_others_exist():
     network.rotate(0, blocked=True)
     assert network.proxy_url(0, 2) == PROXIES[1]
     assert network.proxy_url(3, 0) == PROXIES[1]  # node 3 shared the blocked proxy
-    network.rotate(1, blocked=True)
-    network.rotate(2, blocked=True)
-    assert network.proxy_url(0, 3) in PROXIES  # all blocked: keep going rather than stop
-    assert network.blocked_proxies() == [redact_proxy_url(url) for url in PROXIES]
+    assert network.proxy_url(1, 0) == PROXIES[1]
+    network.rotate(1, failed=True)  # a dead proxy is left like a blocked one
+    assert network.proxy_url(1, 1) == PROXIES[2]
+    assert network.proxy_url(0, 2) == PROXIES[2]
+    assert network.describe() == "proxies (3 listed, 1 blocked, 1 failing)"
+
+
+def test_when_every_proxy_is_marked_all_are_used_again():
+    network = ProxyListNetwork(PROXIES)
+    for node_id in range(3):
+        network.rotate(node_id, blocked=True)
+    assert network.describe() == "proxies (3 listed, 0 blocked, 0 failing)"
+    # Node 2 marked the last proxy and moves on; the others stay where the round left them.
+    assert [network.proxy_url(node_id, 1) for node_id in range(3)] == [PROXIES[1], PROXIES[2], PROXIES[0]]
+    network.rotate(2, failed=True)
+    assert network.proxy_url(2, 2) == PROXIES[1]
 
 
 def test_proxies_file_with_comments(tmp_path):

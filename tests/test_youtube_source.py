@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -21,8 +23,19 @@ from tubenotes.sources.youtube_errors import (
     TranscriptsDisabledError,
     VideoUnavailableError,
 )
-from tubenotes.sources.youtube_metadata import expand_playlist
-from tubenotes.testing.fake_youtube import FakeCaptionTrack, FakePlaylist, FakeVideo, FakeYouTube, VideoVariant
+from tubenotes.sources.youtube_http import TimeoutSession
+from tubenotes.sources.youtube_metadata import (
+    expand_playlist,
+    fetch_oembed_title,
+    metadata_from_info,
+)
+from tubenotes.testing.fake_youtube import (
+    FakeCaptionTrack,
+    FakePlaylist,
+    FakeVideo,
+    FakeYouTube,
+    VideoVariant,
+)
 from tubenotes.testing.socks5 import Socks5Server
 
 LECTURE = "lecture0001"
@@ -132,6 +145,54 @@ def test_title_falls_back_to_oembed_when_yt_dlp_fails(socks, youtube) -> None:
     youtube.failing_paths["/youtubei/v1/player"] = 503
     assert source(socks).get_video_title(LECTURE) == "Thermodynamics 1"
     assert youtube.requests_by_path["/oembed"] == 1
+
+
+def test_failed_extraction_is_remembered_for_the_metadata_call(socks, youtube) -> None:
+    for path in ("/watch", "/youtubei/v1/next", "/youtubei/v1/player"):
+        youtube.failing_paths[path] = 503
+    yt = source(socks)
+    assert yt.get_video_title(LECTURE) == "Thermodynamics 1"
+    extraction_requests = youtube.requests_by_path.total() - youtube.requests_by_path["/oembed"]
+    with pytest.raises(TransientError, match="503"):
+        yt.get_video_metadata(LECTURE)
+    assert youtube.requests_by_path.total() - youtube.requests_by_path["/oembed"] == extraction_requests
+
+
+def test_oembed_answering_html_is_transient(socks, youtube) -> None:
+    """A 200 that is not oEmbed's JSON (a consent page, a captive portal) is the network's fault."""
+    youtube.failing_paths["/oembed"] = 200
+    session = TimeoutSession(5.0, socks.proxy_url("node-a", "secret"))
+    with session, pytest.raises(TransientError, match="captive portal") as caught:
+        fetch_oembed_title(LECTURE, session)
+    assert not isinstance(caught.value, BlockedError)
+
+
+def test_source_closes_its_connections(socks, youtube) -> None:
+    with source(socks) as yt:
+        yt.get_transcript(LECTURE)
+        assert socks.open_tunnels >= 1  # kept alive for the next request
+    deadline = time.monotonic() + 3
+    while socks.open_tunnels and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert socks.open_tunnels == 0
+
+
+def test_metadata_from_info_leaves_out_values_of_the_wrong_type() -> None:
+    info = {
+        "title": 42,
+        "channel": ["not", "text"],
+        "uploader": " Open University ",
+        "duration": "long",
+        "upload_date": 20240131,
+        "description": None,
+        "chapters": [{"start_time": "0", "title": "Bad"}, "junk", {"start_time": 95, "title": None},
+                     {"start_time": 5.5, "title": " Intro "}],
+    }
+    metadata = metadata_from_info(info)
+    assert (metadata.title, metadata.channel, metadata.duration_seconds) == (None, "Open University", None)
+    assert (metadata.upload_date, metadata.description) == (None, None)
+    assert metadata.chapters == [Chapter(5.5, "Intro"), Chapter(95.0, "")]
+    assert metadata_from_info({"chapters": {"start_time": 1}, "duration": True}).chapters == []
 
 
 def test_oembed_failure_reraises_the_yt_dlp_error(socks, youtube) -> None:
@@ -270,3 +331,15 @@ def test_untrusted_certificate_is_a_transient_error_naming_the_variables(socks, 
         source(socks).get_transcript(LECTURE)
     with pytest.raises(TransientError, match="REQUESTS_CA_BUNDLE"):
         source(socks).get_video_metadata(LECTURE)
+
+
+def test_fake_youtube_without_trustme_names_the_extra() -> None:
+    """trustme is a test extra: the module imports without it, and the fake says how to get it."""
+    script = (
+        "import sys; sys.modules['trustme'] = None\n"
+        "import tubenotes.testing.fake_youtube as fake\n"
+        "try:\n    fake.FakeYouTube()\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'tubenotes[test]'" in result.stdout

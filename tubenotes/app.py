@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
+    ExitNode,
     Network,
     ProxyListNetwork,
     TorExitNodePool,
@@ -180,11 +182,11 @@ class Session:
         if job.source is SourceKind.FILE:
             assert job.source_path is not None
             return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
-        return run_with_pool(
-            self.pool(),
-            lambda node: fetch_transcript_and_title(job, self.youtube_source(node.proxy_url), node.id),
-            max_attempts=self.settings.max_attempts,
-        )
+        return run_with_pool(self.pool(), partial(self._fetch_through, job), max_attempts=self.settings.max_attempts)
+
+    def _fetch_through(self, job: VideoProcessingJob, node: ExitNode) -> VideoProcessingJob:
+        with self.youtube_source(node.proxy_url) as source:
+            return fetch_transcript_and_title(job, source, node.id)
 
     def generate(self, job: VideoProcessingJob) -> VideoProcessingJob:
         with self.cache.salted(job.regeneration):

@@ -13,8 +13,13 @@ class Network(Protocol):
         """The proxy URL for this node at this generation, or None to connect directly."""
         ...
 
-    def rotate(self, node_id: int, *, blocked: bool = False) -> None:
-        """Called when the pool moves a node to its next generation; ``blocked`` if the old one was."""
+    def rotate(self, node_id: int, *, blocked: bool = False, failed: bool = False) -> None:
+        """Called when the pool moves a node to its next generation.
+
+        ``blocked``: YouTube blocked the old identity; ``failed``: it failed otherwise (a proxy
+        that refuses connections or times out). Both False: the node was only old. A network
+        with identities to choose from avoids the ones that were blocked or failed.
+        """
         ...
 
     def close(self) -> None:
@@ -32,7 +37,7 @@ class DirectNetwork:
     def proxy_url(self, node_id: int, generation: int) -> str | None:
         return None
 
-    def rotate(self, node_id: int, *, blocked: bool = False) -> None:
+    def rotate(self, node_id: int, *, blocked: bool = False, failed: bool = False) -> None:
         pass
 
     def close(self) -> None:

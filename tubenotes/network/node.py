@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 SECRET_MASK = "***"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def split_userinfo(url: str) -> tuple[str, str, str]:
+    """``(scheme://, userinfo, host part)`` of a URL as written, with no URL parsing.
+
+    The userinfo is everything between ``://`` and the last ``@``: a password may hold
+    ``# / ? [ @ :`` that a URL parser would take for the end of the address, which would
+    leave the rest of the password outside the part it masks. Empty when there is no ``@``.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or not _SCHEME.fullmatch(scheme):
+        scheme, sep, rest = "", "", url  # no scheme: "user:pass@host:port" is still masked
+    userinfo, _, host = rest.rpartition("@")
+    return scheme + sep, userinfo, host
 
 
 def redact_proxy_url(url: str | None) -> str:
-    """The URL with its password masked, safe to print or store; "direct" for no proxy."""
+    """The URL with its password masked, safe to print or store; "direct" for no proxy.
+
+    Works on the raw text, so even a malformed URL never shows its password.
+    """
     if url is None:
         return "direct"
-    parts = urlsplit(url)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
+    prefix, userinfo, host = split_userinfo(url)
+    if ":" not in userinfo:
+        return url  # no password (a user name alone is not a secret)
     user = userinfo.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:{SECRET_MASK}@{hostport}"))
+    return f"{prefix}{user}:{SECRET_MASK}@{host}"
 
 
 @dataclass(eq=False)
@@ -34,7 +51,6 @@ class ExitNode:
     uses: int = 0
     blocks: int = 0
     failures: int = 0
-    last_used: float | None = None
 
     @property
     def redacted_url(self) -> str:

@@ -8,8 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from tubenotes.errors import BlockedError, TransientError
 from tubenotes.config import DEFAULT_ROTATE_AFTER
+from tubenotes.errors import BlockedError, TransientError
 from tubenotes.network.base import DirectNetwork, Network
 from tubenotes.network.errors import PoolExhaustedError
 from tubenotes.network.node import ExitNode
@@ -63,12 +63,11 @@ class TorExitNodePool:
             self._in_use[node.id] = node
             now = self._clock()
             if node.age(now) >= self.rotation_interval:
-                self._rotate_circuit(node, blocked=False, now=now)
+                self._rotate_circuit(node, now=now)
             else:
                 # Another node's block may have moved this one's proxy (proxy lists).
                 node.proxy_url = self.network.proxy_url(node.id, node.generation)
             node.uses += 1
-            node.last_used = now
             return node
 
     def release(self, node: ExitNode, blocked: bool = False, failed: bool = False) -> None:
@@ -80,14 +79,9 @@ class TorExitNodePool:
             node.blocks += blocked
             node.failures += failed
             if blocked or failed:
-                self._rotate_circuit(node, blocked=blocked, now=self._clock())
+                self._rotate_circuit(node, blocked=blocked, failed=failed, now=self._clock())
             self._available.append(node)
             self._condition.notify()
-
-    def rotate(self, node: ExitNode) -> None:
-        """Give a node a fresh identity now (a new tor circuit; a proxy list may keep the proxy)."""
-        with self._condition:
-            self._rotate_circuit(node, blocked=False, now=self._clock())
 
     @contextmanager
     def lease(self, timeout: float | None = None) -> Iterator[ExitNode]:
@@ -143,9 +137,9 @@ class TorExitNodePool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _rotate_circuit(self, node: ExitNode, *, blocked: bool, now: float) -> None:
+    def _rotate_circuit(self, node: ExitNode, *, now: float, blocked: bool = False, failed: bool = False) -> None:
         """Next generation for the node. Called with the lock held: rotations are cheap, no I/O."""
-        self.network.rotate(node.id, blocked=blocked)
+        self.network.rotate(node.id, blocked=blocked, failed=failed)
         node.generation += 1
         node.created_at = now
         node.proxy_url = self.network.proxy_url(node.id, node.generation)

@@ -9,7 +9,11 @@ from typing import TypeVar
 
 from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import BlockedError, PermanentError, TransientError
-from tubenotes.network.errors import AllNodesBlockedError, AttemptsExhaustedError, PoolExhaustedError
+from tubenotes.network.errors import (
+    AllNodesBlockedError,
+    AttemptsExhaustedError,
+    PoolExhaustedError,
+)
 from tubenotes.network.node import ExitNode
 from tubenotes.network.pool import TorExitNodePool
 
@@ -37,16 +41,14 @@ def run_with_pool(
     acquire_timeout: float | None = DEFAULT_ACQUIRE_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
-    on_attempt: Callable[[int, ExitNode], None] | None = None,
 ) -> T:
     """``attempt(node)`` on a leased node until it returns, retrying blocks and transient failures.
 
     A blocked node is released as blocked (rotated at once), a node that failed otherwise as
     failed (rotated too); the retry leases the next node in the queue, at once after a first
     block and after a jittered, doubling back-off otherwise. A PermanentError, or any
-    other exception, propagates at once. ``on_attempt(number, node)`` is called before each
-    attempt, so the caller can record how many were used. A pool that lends no node in
-    ``acquire_timeout`` raises PoolExhaustedError at once.
+    other exception, propagates at once. A pool that lends no node in ``acquire_timeout``
+    raises PoolExhaustedError at once.
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
@@ -62,8 +64,6 @@ def run_with_pool(
         try:
             with pool.lease(acquire_timeout) as node:
                 nodes_tried.add(node.id)
-                if on_attempt is not None:
-                    on_attempt(number, node)
                 return attempt(node)
         except (PermanentError, PoolExhaustedError):
             raise

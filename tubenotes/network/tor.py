@@ -25,8 +25,8 @@ import stem.connection
 import stem.process
 from stem.control import Controller, Listener
 
-from tubenotes.errors import ConfigurationError
 from tubenotes.config import DEFAULT_ROTATE_AFTER
+from tubenotes.errors import ConfigurationError
 
 # Tor must not retire a node's circuit before the pool does: keep circuits this much longer.
 DIRTINESS_MARGIN = 600
@@ -173,7 +173,7 @@ class TorNetwork:
         # socks5h: the exit resolves names, so no DNS query leaves this machine outside tor.
         return f"socks5h://{username}:{password}@{host}:{port}"
 
-    def rotate(self, node_id: int, *, blocked: bool = False) -> None:
+    def rotate(self, node_id: int, *, blocked: bool = False, failed: bool = False) -> None:
         """Nothing to do: the node's next generation has a new password, hence a new circuit."""
 
     def bootstrap_status(self) -> tuple[int, str]:

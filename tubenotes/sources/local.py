@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from tubenotes.errors import EmptyTranscriptError, InputError, PermanentError
-from tubenotes.job import Chapter
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.sources.formats import (
     SUPPORTED_SUFFIXES,
@@ -27,6 +26,7 @@ from tubenotes.sources.formats import (
     decode_transcript_bytes,
     parse_transcript,
 )
+from tubenotes.sources.youtube_metadata import info_text, metadata_from_info
 
 SIDECAR_SUFFIX = ".info.json"
 # A language tag as yt-dlp and youtube-transcript-api put it in file names:
@@ -94,11 +94,6 @@ class LocalTranscriptFile:
         self.path = path
 
     @property
-    def video_id(self) -> str:
-        """The content id this file's job is keyed by."""
-        return file_video_id(self.path)
-
-    @property
     def youtube_id(self) -> str | None:
         """The YouTube video the sidecar says the transcript belongs to, if any."""
         video_id = self._sidecar.get("id")
@@ -111,23 +106,23 @@ class LocalTranscriptFile:
             "segments": [dataclasses.asdict(segment) for segment in parsed.segments],
             "language": self._language(parsed),
             "track": f"file:{parsed.format}",
-            "chapters": [dataclasses.asdict(chapter) for chapter in self._chapters()],
+            "chapters": [dataclasses.asdict(chapter) for chapter in self._sidecar_metadata.chapters],
         }
 
     def get_video_title(self, video_id: str) -> str:
-        return self._sidecar_text("title") or title_from_name(self.path)
+        return self._sidecar_metadata.title or title_from_name(self.path)
 
     def get_video_metadata(self, video_id: str) -> VideoMetadata:
-        duration = self._sidecar.get("duration")
-        if not isinstance(duration, int | float) and self._parsed.segments:
+        """The sidecar's metadata, with the title from the file name and the duration from the cues as fallbacks."""
+        metadata = self._sidecar_metadata
+        duration = metadata.duration_seconds
+        if duration is None and self._parsed.segments:
             duration = max(segment.end for segment in self._parsed.segments)
-        return VideoMetadata(
+        return dataclasses.replace(
+            metadata,
             title=self.get_video_title(video_id),
-            channel=self._sidecar_text("channel") or self._sidecar_text("uploader"),
-            duration_seconds=float(duration) if isinstance(duration, int | float) else None,
-            upload_date=_iso_date(self._sidecar_text("upload_date")),
-            description=self._sidecar_text("description"),
-            chapters=self._chapters(),
+            duration_seconds=duration,
+            chapters=list(metadata.chapters),
             youtube_id=self.youtube_id,
         )
 
@@ -173,21 +168,13 @@ class LocalTranscriptFile:
             return info
         return {}
 
+    @cached_property
+    def _sidecar_metadata(self) -> VideoMetadata:
+        return metadata_from_info(self._sidecar)
+
     def _language(self, parsed: ParsedTranscript) -> str | None:
         """The tag in the file name (the user's word) before the file's header and the sidecar."""
-        return language_from_name(self.path) or parsed.language or self._sidecar_text("language")
-
-    def _sidecar_text(self, key: str) -> str | None:
-        value = self._sidecar.get(key)
-        return (value.strip() or None) if isinstance(value, str) else None
-
-    def _chapters(self) -> list[Chapter]:
-        chapters = []
-        for entry in self._sidecar.get("chapters") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("start_time"), int | float):
-                title = str(entry.get("title") or "").strip()
-                chapters.append(Chapter(start=float(entry["start_time"]), title=title))
-        return sorted(chapters, key=lambda chapter: chapter.start)
+        return language_from_name(self.path) or parsed.language or info_text(self._sidecar, "language")
 
 
 def _is_transcript_name(name: str) -> bool:
@@ -210,10 +197,3 @@ def _sidecar_candidates(path: Path) -> list[Path]:
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     names = dict.fromkeys([_base_name(path) + SIDECAR_SUFFIX, stem + SIDECAR_SUFFIX])
     return [path.with_name(name) for name in names]
-
-
-def _iso_date(value: str | None) -> str | None:
-    """yt-dlp's YYYYMMDD as YYYY-MM-DD; other values as they are."""
-    if value and re.fullmatch(r"\d{8}", value):
-        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    return value

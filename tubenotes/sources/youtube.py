@@ -1,7 +1,10 @@
 """The YouTube source: transcripts (youtube-transcript-api), metadata (yt-dlp), titles (oEmbed).
 
-One `YouTubeSource` per worker and exit node: youtube-transcript-api is not
-thread-safe, and the node's proxy URL is fixed for the instance's life.
+One `YouTubeSource` per fetch attempt, made for the exit node the attempt
+leased: the node's proxy URL is fixed for the instance's life, and
+youtube-transcript-api is not thread-safe, so an instance is never shared.
+Use it as a context manager (``with YouTubeSource(node.proxy_url) as source:``),
+or call `close`, to release its HTTP connections.
 Every failure leaves as a `tubenotes.errors` class: `PermanentError`
 subclasses for the video itself, `BlockedError` when YouTube blocks the exit
 address, `TransientError` for network and proxy failures.
@@ -22,9 +25,12 @@ from youtube_transcript_api import (
 )
 from youtube_transcript_api.proxies import GenericProxyConfig
 
-from tubenotes.errors import TransientError
+from tubenotes.errors import JobError, TransientError
 from tubenotes.sources.base import VideoMetadata
-from tubenotes.sources.youtube_errors import NoTranscriptError, translate_transcript_error
+from tubenotes.sources.youtube_errors import (
+    NoTranscriptError,
+    translate_transcript_error,
+)
 from tubenotes.sources.youtube_http import TimeoutSession
 from tubenotes.sources.youtube_metadata import (
     DEFAULT_TIMEOUT,
@@ -53,7 +59,18 @@ class YouTubeSource:
         self._session = TimeoutSession(timeout, proxy_url)
         proxy_config = GenericProxyConfig(http_url=proxy_url, https_url=proxy_url) if proxy_url else None
         self._transcripts = YouTubeTranscriptApi(proxy_config=proxy_config, http_client=self._session)
-        self._info: dict[str, dict[str, Any]] = {}  # yt-dlp info per video: title and metadata cost one fetch
+        # yt-dlp's answer per video, info or failure: title and metadata cost one extraction between them.
+        self._info: dict[str, dict[str, Any] | JobError] = {}
+
+    def close(self) -> None:
+        """Close the HTTP session (its pooled connections through the proxy)."""
+        self._session.close()
+
+    def __enter__(self) -> YouTubeSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # --- transcript ------------------------------------------------------------
 
@@ -104,10 +121,19 @@ class YouTubeSource:
     # --- metadata ------------------------------------------------------------------
 
     def get_video_metadata(self, video_id: str) -> VideoMetadata:
-        """Title, channel, duration, upload date, description and chapters from yt-dlp."""
+        """Title, channel, duration, upload date, description and chapters from yt-dlp.
+
+        A failed extraction is remembered: asking again raises the same error without a request.
+        """
         if video_id not in self._info:
-            self._info[video_id] = extract_video_info(video_id, self.proxy_url, self.timeout)
-        return metadata_from_info(self._info[video_id])
+            try:
+                self._info[video_id] = extract_video_info(video_id, self.proxy_url, self.timeout)
+            except JobError as exc:
+                self._info[video_id] = exc
+        info = self._info[video_id]
+        if isinstance(info, JobError):
+            raise info
+        return metadata_from_info(info)
 
     def get_video_title(self, video_id: str) -> str:
         """The title from yt-dlp's metadata, or from oEmbed when yt-dlp fails for a passing reason."""

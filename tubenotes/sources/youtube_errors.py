@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import requests
-import yt_dlp.networking.exceptions as ytdlp_network
 import youtube_transcript_api as yta
+import yt_dlp.networking.exceptions as ytdlp_network
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from tubenotes.errors import BlockedError, JobError, PermanentError, TransientError

@@ -9,7 +9,9 @@ wanted, so ``process=False`` skips format selection.
 
 from __future__ import annotations
 
+import re
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +19,9 @@ import requests
 import yt_dlp
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from tubenotes.errors import InputError
-from tubenotes.job import Chapter
+from tubenotes.config import DEFAULT_TIMEOUT
+from tubenotes.errors import InputError, TransientError
+from tubenotes.job import YOUTUBE_WATCH_URL, Chapter
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.sources.youtube_errors import (
     http_failure,
@@ -27,11 +30,9 @@ from tubenotes.sources.youtube_errors import (
     translate_ytdlp_error,
     video_unavailable,
 )
-from tubenotes.config import DEFAULT_TIMEOUT
 from tubenotes.sources.youtube_http import ca_bundle_from_environment
 from tubenotes.sources.youtube_urls import RefKind, is_playlist_id, parse_youtube_input
 
-WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={playlist_id}"
 OEMBED_URL = "https://www.youtube.com/oembed"
 YTDLP_BASE_OPTIONS: dict[str, Any] = {
@@ -55,35 +56,49 @@ class Playlist:
 
 def extract_video_info(video_id: str, proxy_url: str | None, timeout: float) -> dict[str, Any]:
     """yt-dlp's info dict for one video, without formats."""
-    return _extract(WATCH_URL.format(video_id=video_id), video_id, proxy_url, timeout, process=False)
+    return _extract(YOUTUBE_WATCH_URL.format(video_id=video_id), video_id, proxy_url, timeout, process=False)
 
 
-def metadata_from_info(info: dict[str, Any]) -> VideoMetadata:
-    upload_date = info.get("upload_date")  # YYYYMMDD
+def metadata_from_info(info: Mapping[str, Any]) -> VideoMetadata:
+    """The metadata in a yt-dlp info dict, fetched or read from an ``.info.json`` sidecar.
+
+    A value of the wrong type (a hand-edited sidecar) is left out rather than failing the job.
+    """
     return VideoMetadata(
-        title=info.get("title"),
-        channel=info.get("channel") or info.get("uploader"),
-        duration_seconds=float(info["duration"]) if info.get("duration") is not None else None,
-        upload_date=f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}" if upload_date else None,
-        description=info.get("description"),
-        chapters=[Chapter(float(c["start_time"]), str(c["title"])) for c in info.get("chapters") or []],
+        title=info_text(info, "title"),
+        channel=info_text(info, "channel") or info_text(info, "uploader"),
+        duration_seconds=_seconds(info.get("duration")),
+        upload_date=_iso_date(info_text(info, "upload_date")),
+        description=info_text(info, "description"),
+        chapters=_chapters(info.get("chapters")),
     )
 
 
 def fetch_oembed_title(video_id: str, session: requests.Session) -> str:
     """The title from YouTube's oEmbed endpoint: one small request."""
-    watch_url = WATCH_URL.format(video_id=video_id)
+    what = f"the title of video {video_id}"
+    params = {"url": YOUTUBE_WATCH_URL.format(video_id=video_id), "format": "json"}
     try:
-        response = session.get(OEMBED_URL, params={"url": watch_url, "format": "json"})
+        response = session.get(OEMBED_URL, params=params)
     except requests.RequestException as exc:
-        raise network_failure(f"the title of video {video_id}", exc) from exc
+        raise network_failure(what, exc) from exc
     if response.status_code == 401:
         raise private_video(video_id)
     if response.status_code in (400, 404):
         raise video_unavailable(video_id)
     if response.status_code != 200:
-        raise http_failure(f"the title of video {video_id}", response.status_code)
-    return str(response.json()["title"])
+        raise http_failure(what, response.status_code)
+    try:
+        title = response.json()["title"]
+    except (ValueError, KeyError, TypeError) as exc:
+        # A 200 that is not oEmbed's JSON: a consent page or a captive portal on this network.
+        content_type = response.headers.get("Content-Type", "no content type")
+        raise TransientError(
+            f"YouTube's oEmbed answered {what} with something other than its JSON ({content_type}): "
+            "a consent page or a captive portal on this network; retry on another node, or check "
+            "the network in a browser"
+        ) from exc
+    return str(title)
 
 
 def expand_playlist(url_or_id: str, proxy_url: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Playlist:
@@ -120,6 +135,33 @@ def _extract(url: str, item: str, proxy_url: str | None, timeout: float, **optio
     if not isinstance(info, dict):
         raise translate_ytdlp_error(ExtractorError(f"no information for {url}"), item, logger.warnings)
     return info
+
+
+def info_text(info: Mapping[str, Any], key: str) -> str | None:
+    """The text under ``key``, stripped; None when missing, empty or not a string."""
+    value = info.get(key)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _iso_date(value: str | None) -> str | None:
+    """yt-dlp's YYYYMMDD as YYYY-MM-DD; other values as they are."""
+    if value and re.fullmatch(r"\d{8}", value):
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return value
+
+
+def _chapters(entries: Any) -> list[Chapter]:
+    """yt-dlp's chapters (``start_time``, ``title``) by start; entries without a start are left out."""
+    chapters = []
+    for entry in entries if isinstance(entries, list) else []:
+        start = _seconds(entry.get("start_time")) if isinstance(entry, dict) else None
+        if start is not None:
+            chapters.append(Chapter(start=start, title=str(entry.get("title") or "").strip()))
+    return sorted(chapters, key=lambda chapter: chapter.start)
 
 
 class _WarningCollector:

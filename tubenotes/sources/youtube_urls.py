@@ -16,6 +16,7 @@ from enum import StrEnum
 from urllib.parse import parse_qs, urlsplit
 
 from tubenotes.errors import InputError
+from tubenotes.job import YOUTUBE_WATCH_URL
 
 VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
 PLAYLIST_ID_RE = re.compile(r"[A-Za-z0-9_-]{2,64}")
@@ -51,7 +52,7 @@ class YouTubeRef:
         """The canonical URL, which parses back to this reference."""
         if self.kind is RefKind.PLAYLIST:
             return f"https://www.youtube.com/playlist?list={self.playlist_id}"
-        url = f"https://www.youtube.com/watch?v={self.video_id}"
+        url = YOUTUBE_WATCH_URL.format(video_id=self.video_id)
         if self.playlist_id:
             url += f"&list={self.playlist_id}"
         if self.start is not None:

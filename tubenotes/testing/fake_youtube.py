@@ -22,16 +22,15 @@ from collections import Counter
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-import trustme
-
 from tubenotes.testing.fake_youtube_pages import (
+    MISSING_PLAYLIST_DATA,
     FakeCaptionTrack,
     FakePlaylist,
     FakeVideo,
     VideoVariant,
-    MISSING_PLAYLIST_DATA,
     browse_page,
     consent_page,
     oembed_json,
@@ -42,6 +41,9 @@ from tubenotes.testing.fake_youtube_pages import (
     watch_initial_data,
     watch_page,
 )
+
+if TYPE_CHECKING:
+    import trustme
 
 __all__ = ["FakeCaptionTrack", "FakePlaylist", "FakeVideo", "FakeYouTube", "VideoVariant"]
 
@@ -78,7 +80,7 @@ class FakeYouTube:
         self.requests_by_path: Counter[str] = Counter()
         self.requests_by_ip: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._ca = trustme.CA()
+        self._ca = _throwaway_ca()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._server: _HttpsServer | None = None
         self._thread: threading.Thread | None = None
@@ -135,6 +137,17 @@ class FakeYouTube:
             self.requests_by_ip[client_ip] += 1
             if self.ban_after is not None and self.requests_by_ip[client_ip] > self.ban_after:
                 self.blocked_ips.add(client_ip)
+
+
+def _throwaway_ca() -> trustme.CA:
+    """A CA for this fake alone; trustme is a test extra, so imported only here."""
+    try:
+        import trustme
+    except ImportError as exc:
+        raise ImportError(
+            "the fake YouTube needs trustme to make its TLS certificate: pip install 'tubenotes[test]'"
+        ) from exc
+    return trustme.CA()
 
 
 class _HttpsServer(ThreadingHTTPServer):

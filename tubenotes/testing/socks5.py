@@ -62,6 +62,7 @@ class Socks5Server:
         self.dead = dead
         self.connect_timeout = connect_timeout
         self.connections: list[SocksConnection] = []
+        self._open_tunnels = 0
         self._exit_ips: dict[str, str] = {}
         self._lock = threading.Lock()
         self._server: _ThreadingServer | None = None
@@ -122,6 +123,16 @@ class Socks5Server:
         with self._lock:
             return {c.username for c in self.connections}
 
+    @property
+    def open_tunnels(self) -> int:
+        """Tunnels relaying now: a client that closed its connections leaves none behind."""
+        with self._lock:
+            return self._open_tunnels
+
+    def _count_tunnel(self, change: int) -> None:
+        with self._lock:
+            self._open_tunnels += change
+
     def _record(self, connection: SocksConnection) -> None:
         with self._lock:
             self.connections.append(connection)
@@ -167,7 +178,11 @@ class _SocksHandler(socketserver.BaseRequestHandler):
         with upstream:
             bound_ip, bound_port = upstream.getsockname()[:2]
             self._reply(client, REP_SUCCEEDED, bound_ip, bound_port)
-            _relay(client, upstream, self.server.stopping)
+            socks._count_tunnel(+1)
+            try:
+                _relay(client, upstream, self.server.stopping)
+            finally:
+                socks._count_tunnel(-1)
 
     def _negotiate_auth(self, client: socket.socket, socks: Socks5Server) -> str | None | bool:
         """The username the client authenticated with, None without one, False on failure."""

@@ -20,7 +20,7 @@ class FreshAddressNetwork:
     def proxy_url(self, node_id: int, generation: int) -> str:
         return self.socks.proxy_url(f"tubenotes-{node_id}-g{generation}", "test-password")
 
-    def rotate(self, node_id: int, *, blocked: bool = False) -> None:
+    def rotate(self, node_id: int, *, blocked: bool = False, failed: bool = False) -> None:
         """Nothing to do: the pool's next generation is a new username."""
 
     def close(self) -> None:
