@@ -31,3 +31,19 @@ def test_chunks_start_at_chapters_when_chapters_fit() -> None:
 
 def test_stamps_switch_to_hours_after_an_hour() -> None:
     assert format_stamp(754) == "12:34" and format_stamp(3725) == "1:02:05"
+
+
+def test_a_german_overview_is_split_by_its_headings_not_their_words() -> None:
+    from tubenotes.generate.notes import assemble_reduced
+
+    sections = ["## Teil eins\n\nErster Teil.", "## Teil zwei\n\nZweiter Teil."]
+    overview = ("## Zusammenfassung\n\nWorum es geht.\n\n## Schlüsselbegriffe\n\n- [[Entropie]]"
+                "\n\n## Merksätze\n\n- Eins")
+    notes = assemble_reduced(overview, sections)
+    assert notes.count("## ") == 5 and "## Summary" not in notes
+    order = ["## Zusammenfassung", "## Teil eins", "## Teil zwei", "## Schlüsselbegriffe", "## Merksätze"]
+    assert [notes.index(h) for h in order] == sorted(notes.index(h) for h in order)
+
+    no_heading = assemble_reduced("Worum es geht.\n\n## Schlüsselbegriffe\n\n- [[Entropie]]", sections)
+    assert no_heading.startswith("## Summary\n\nWorum es geht.\n\n## Teil eins")
+    assert no_heading.rstrip().endswith("- [[Entropie]]")

@@ -72,4 +72,5 @@ def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path
     assert jobs["lecture1.en.vtt"]["stage"] == "completed"
     failed = jobs["lecture0.en.vtt"]
     assert failed["stage"] == "failed" and failed["error_kind"] == "generation" and failed["notes_file"] is None
+    assert failed["token_usage"]["calls"] == 2  # the apology and its repair were paid for, and are counted
     assert not list(vault.rglob("Lecture0*"))

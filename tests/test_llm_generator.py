@@ -95,7 +95,7 @@ def test_assessment_falls_back_to_plain_json_prompt(fake: FakeLlmServer) -> None
     fake.reject_formats |= {"json_schema", "json_object"}
     generator = generator_for(fake)
     assert "## Answer key" in generator.generate_assessment(lecture()).text
-    assert generator.client.json_mode == "plain" and fake.calls == 3
+    assert "response_format" not in fake.requests[-1] and fake.calls == 3
 
 
 @pytest.mark.parametrize("bad", ["malformed_json", "schema_violation"])
@@ -209,3 +209,76 @@ def test_a_resumed_run_on_the_job_store_cache_pays_nothing(fake: FakeLlmServer, 
         generator_for(fake, store.cache, context_window=8192).generate_notes(job)
         stats = store.cache.stats()
     assert fake.calls == calls and stats["computed"] == stats["entries"] == calls and stats["hits"] == calls
+
+
+def _question(**fields: Any) -> dict[str, Any]:
+    return {"kind": "multiple_choice", "question": "Which?", "options": ["a", "b", "c", "d"], "answer": "b",
+            "explanation": "Because.", "timestamp_seconds": 30, **fields}
+
+
+def test_line_breaks_in_answers_stay_inside_the_answer_callout() -> None:
+    from tubenotes.generate.assessment import parse_assessment, render_llm_assessment
+    from tubenotes.vault.cards import parse_cards
+
+    question = _question(kind="short_answer", options=[], question="What grows?\n\nIn closed systems.",
+                         answer="**Entropy**\n\ngrows", explanation="It grows.\n\nAlways, says the lecture.")
+    text = render_llm_assessment(parse_assessment(json.dumps({"questions": [question]})), lambda s: None, None)
+    callout = text[text.index("> [!success]- Answer"):text.index("## Answer key")]
+    assert "Always, says the lecture." in callout and "\n\n" not in callout.strip()
+    [card] = parse_cards(text)
+    assert card.question == "What grows? In closed systems." and card.context == "It grows. Always, says the lecture."
+
+
+def test_more_options_than_letters_is_a_schema_error_for_the_repair_round() -> None:
+    from tubenotes.generate.assessment import parse_assessment
+
+    many = [f"option {i}" for i in range(9)]
+    with pytest.raises(ValueError, match="three to 8 options"):
+        parse_assessment(json.dumps({"questions": [_question(options=many, answer="option 8")]}))
+
+
+def test_a_fence_around_the_notes_and_a_think_block_are_removed_before_the_check(fake: FakeLlmServer) -> None:
+    thinking = "<think>" + "Let me think about the lecture and what the notes should say. " * 10 + "</think>\n\nDone."
+    notes = ("## Summary\n\nA lecture about [[Entropy]] and how it grows in closed systems over time, "
+             "with examples from engines and refrigerators and many more words to be long enough.\n")
+    fake.script(Behavior("text", text=thinking), Behavior("text", text=f"```markdown\n{notes}```\n"))
+    generation = generator_for(fake).generate_notes(lecture())
+    assert fake.calls == 2, "a think block with a few words after it passed as notes"
+    assert "too few to be notes" in fake.requests[1]["messages"][-1]["content"]
+    assert generation.text.startswith("## Summary") and "```" not in generation.text
+
+
+def untimed_lecture() -> VideoProcessingJob:
+    """A plain .txt transcript whose yt-dlp sidecar names the video: a URL, but no times."""
+    from tubenotes.job import SourceKind
+
+    text = " ".join(f"Sentence {i} explains {TOPICS[i % len(TOPICS)]} with an example." for i in range(60))
+    return VideoProcessingJob(url="/data/lecture.txt", video_id="file-abc", video_title="Thermodynamics",
+                              transcript=text, source=SourceKind.FILE, youtube_id=VIDEO)
+
+
+def test_a_transcript_without_times_gets_no_time_rules_and_prints_no_times(fake: FakeLlmServer) -> None:
+    answer = {"questions": [_question(timestamp_seconds=754)]}
+    fake.script(Behavior("text", text=json.dumps(answer)))
+    generator = generator_for(fake)
+    job = untimed_lecture()
+    text = generator.generate_assessment(job).text
+    generator.generate_notes(job)
+    prompts_sent = "\n".join(m["content"] for r in fake.requests for m in r["messages"])
+    assert "[mm:ss]" not in prompts_sent and "754 seconds" not in prompts_sent and "t=754s" not in prompts_sent
+    assert "Watch:" not in text and "12:34" not in text and "1. B. b\n" in text
+
+
+def test_the_overview_is_repaired_with_a_prompt_about_the_notes_not_a_transcript(fake: FakeLlmServer) -> None:
+    fake.when(lambda body: "written part by part" in body["messages"][-1]["content"], Behavior("apology"))
+    generator_for(fake, context_window=8192).generate_notes(lecture(minutes=180))
+    [repair] = [r["messages"][-1]["content"] for r in fake.requests if "cannot be used" in r["messages"][-1]["content"]]
+    assert "transcript" not in repair and "notes above" in repair
+
+
+def test_tokens_of_a_failed_document_are_on_the_error(fake: FakeLlmServer) -> None:
+    fake.script(Behavior("schema_violation"), Behavior("malformed_json"))
+    with pytest.raises(GenerationError) as caught:
+        generator_for(fake).generate_assessment(lecture())
+    usage = caught.value.usage
+    assert usage is not None and usage.calls == 2 and usage.prompt_tokens > 0 and usage.completion_tokens > 0

@@ -9,11 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tubenotes.errors import EmptyTranscriptError
-from tubenotes.generate.lecture import analyse
+from tubenotes.generate.labels import LABELS
+from tubenotes.generate.lecture import analyse, stands_alone
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.sentences import CAPTION_MAX_WORDS, split_sentences
 from tubenotes.job import Chapter, SourceKind, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import MemoryCache
+from tubenotes.vault.cards import parse_cards
 
 GRADIENT_DESCENT = """\
 Welcome back, everyone. Today we are going to talk about gradient descent, which is the workhorse of modern \
@@ -301,10 +303,14 @@ def test_german_lecture_is_recognised_and_its_stop_words_ignored() -> None:
     job = file_job(PHOTOSYNTHESE)  # a local file of unknown language
     assert analyse(job).language == "de"
     notes = OfflineGenerator().generate_notes(job).text
-    terms = wikilinks(part(notes, "Key terms"))
+    terms = wikilinks(part(notes, "Schlüsselbegriffe"))
     assert {"Photosynthese", "Sauerstoff", "Kohlendioxid", "Chloroplasten"} <= set(terms)
     assert not {"und", "die", "der", "das", "ist", "wird"} & {term.casefold() for term in terms}
-    summary = [said(line) for line in bullets(part(notes, "Summary"))]
+    assert "## Abschnitte" in notes and "Summary" not in notes
+    assessment = OfflineGenerator().generate_assessment(job).text
+    assert "## Fragen" in assessment and "## Lösungen" in assessment and "Fill in" not in assessment
+    assert len(parse_cards(assessment)) >= 3, "cards are not found under the German headings"
+    summary = [said(line) for line in bullets(part(notes, "Zusammenfassung"))]
     assert summary and all(flat(sentence) in flat(PHOTOSYNTHESE) for sentence in summary)
     spoken = " ".join(s.text for s in split_sentences(PHOTOSYNTHESE, []))
     assert " um ATP herzustellen" in spoken, "German 'um' is no filler"
@@ -381,6 +387,15 @@ def test_a_repeated_call_is_served_from_the_cache() -> None:
     assert cache.computed == 3, "a different input is a different entry"
 
 
+def test_a_local_transcript_that_gains_its_video_gets_linked_notes_not_cached_ones() -> None:
+    cache = MemoryCache()
+    job = file_job(GRADIENT_DESCENT, captions(GRADIENT_DESCENT))
+    plain = OfflineGenerator(cache).generate_notes(job).text
+    job.youtube_id = "dQw4w9WgXcQ"  # the yt-dlp sidecar appeared
+    linked = OfflineGenerator(cache).generate_notes(job).text
+    assert "youtube.com/watch?v=dQw4w9WgXcQ&t=" in linked and "youtube.com" not in plain
+
+
 # --- odd input ------------------------------------------------------------------------
 
 
@@ -421,4 +436,28 @@ def test_any_captions_give_notes_or_a_clear_failure(
     except EmptyTranscriptError:
         return
     assert notes == OfflineGenerator().generate_notes(job).text
-    assert "## Questions" in OfflineGenerator().generate_assessment(job).text
+    assessment = OfflineGenerator().generate_assessment(job).text
+    assert any(f"## {labels.questions}\n" in assessment for labels in LABELS.values())
+
+
+def test_sentences_that_point_back_are_not_summaries_or_questions_and_months_are_no_terms() -> None:
+    text = (
+        "In March we started with the heat engine and its cycle of heat and work. "
+        "This is why the entropy of a closed system always grows and the entropy of the heat engine matters. "
+        "So the entropy of a closed system grows, and the entropy of the heat engine grows with it. "
+        "The second law says that the entropy of a closed system never decreases over time. "
+        "A heat engine turns heat into work and must give some heat to a colder body in March or in May. "
+        "The efficiency of a heat engine is limited by the temperatures of the hot and the cold body. "
+        "Entropy measures how many microscopic states fit the macroscopic state of the system. "
+        "They showed in March that a heat engine cannot beat the efficiency of the Carnot cycle. "
+    ) * 2
+    job = file_job(text)
+    lecture = analyse(job)
+    openers = {"this", "so", "they"}
+    assert lecture.summary and not {s.tokens[0] for s in lecture.summary} & openers
+    assert "march" not in {term.text.casefold() for term in lecture.term_pool}
+    assert lecture.key_terms[0].text == "heat engine", "a multi-word term ranks below its own words"
+    from tubenotes.generate.questions import _sources
+
+    alone = [stands_alone(sentence) for sentence in _sources(lecture)]
+    assert alone.count(False) == 6 and alone == sorted(alone, reverse=True), "a question opened with a back-reference"

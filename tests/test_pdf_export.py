@@ -124,6 +124,48 @@ def test_the_answer_key_starts_the_last_page(exporter: TypstPdfExporter, tmp_pat
     assert "Quokka" not in pages[-1] and pages[-1].count("wombat answer") == 2
 
 
+LLM_ASSESSMENT = (
+    FRONT_MATTER.replace("Eigenvalues and Eigenvectors", "Assessment: Eigenvalues")
+    .replace("---\n", "---\ntype: assessment\n", 1)
+    + """
+## Questions
+
+### Question 1
+
+*Short answer*
+
+What equation does an eigenvector satisfy? Quokka question.
+
+> [!success]- Answer
+> **Av = lambda v, the wombat answer.**
+>
+> The wombat explanation.
+
+## Answer key
+
+1. Av = lambda v, the wombat answer.
+
+## Flashcards
+
+#flashcards/Linear-Algebra
+
+What equation does an eigenvector satisfy? Platypus card.
+?
+Av = lambda v
+"""
+)
+
+
+def test_an_assessment_prints_answers_only_on_the_key_page_and_no_flashcards(
+    exporter: TypstPdfExporter, tmp_path: Path
+) -> None:
+    warnings, pages = render(exporter, tmp_path, LLM_ASSESSMENT)
+    assert warnings == []
+    assert "Quokka question" in pages[0] and "wombat" not in pages[0], "the folded answer printed under its question"
+    assert pages[-1].lstrip().startswith("Answer key") and "wombat answer" in pages[-1]
+    assert "Platypus" not in "\n".join(pages) and "Flashcards" not in "\n".join(pages)
+
+
 BROKEN_CASES = {
     "formula Typst rejects": (r"Before $\frac{}{}$ and after $x^2$.", "formula Typst rejected"),
     "500-character word": ("Before " + "x" * 500 + " after.", "500-character word"),
@@ -288,3 +330,24 @@ def test_the_embedded_video_prints_as_a_link_to_it(exporter: TypstPdfExporter, t
     uris = [annotation.get_object()["/A"].get("/URI") for annotation in page.get("/Annots", [])]
     assert url in uris and "Watch the lecture" in page.extract_text()
     assert warnings == []
+
+
+def test_a_pdf_the_user_put_there_is_kept_and_ours_is_replaced(exporter: TypstPdfExporter, tmp_path: Path) -> None:
+    from tubenotes.job import VideoProcessingJob
+    from tubenotes.pipeline import export_pdfs
+
+    note = tmp_path / "Eigen.md"
+    note.write_text(NOTE, encoding="utf-8")
+    (tmp_path / "pdfs").mkdir()
+    (tmp_path / "pdfs" / "Eigen.pdf").write_bytes(b"%PDF-1.4 the user's annotated copy")
+
+    def export() -> VideoProcessingJob:
+        job = VideoProcessingJob(url="u", video_id="PFDu9oVAE-g", notes_filepath=note, output_dir=tmp_path)
+        return export_pdfs(job, exporter)
+
+    job = export()
+    assert (tmp_path / "pdfs" / "Eigen.pdf").read_bytes().endswith(b"annotated copy")
+    assert job.notes_pdf_path == tmp_path / "pdfs" / "Eigen (new).pdf"
+    assert any("Eigen (new).pdf" in warning for warning in job.warnings)
+    assert "Eigenvalues" in PdfReader(job.notes_pdf_path).pages[0].extract_text()
+    assert export().notes_pdf_path == tmp_path / "pdfs" / "Eigen (new).pdf", "tubenotes' own PDF was not replaced"

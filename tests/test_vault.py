@@ -230,7 +230,8 @@ def test_the_index_lists_every_job_in_input_order(tmp_path: Path, youtube: FakeY
     assert lines[4].startswith("[[Physics/Entropy and the Second Law (twin0000004)|")
     assert index.count("- PDF: [[Physics/pdfs/") == 5  # every completed lecture, with both PDFs
     assert "- Assessment: [[Physics/Assessment_Entropy and the Second Law|Assessment]]" in index
-    assert "Subject: [[Physics/Physics index|Physics]]" in (vault / "Physics" / "Entropy and the Second Law.md").read_text()
+    note = (vault / "Physics" / "Entropy and the Second Law.md").read_text()
+    assert "Subject: [[Physics/Physics index|Physics]]" in note
 
 
 def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube: FakeYouTube) -> None:
@@ -334,6 +335,18 @@ def test_the_anki_deck_is_a_real_one_with_stable_ids(tmp_path: Path, youtube: Fa
     deck.unlink()
     run_physics(vault, "--no-anki")
     assert not deck.exists()
+
+
+def test_a_users_own_deck_of_the_same_name_is_kept(tmp_path: Path, youtube: FakeYouTube) -> None:
+    vault = tmp_path / "vault"
+    own_deck = vault / "Physics" / "Physics.apkg"
+    own_deck.parent.mkdir(parents=True)
+    own_deck.write_bytes(b"my own deck")
+    output = tubenotes("run", *PHYSICS, "--subject", "Physics", "--vault", str(vault))
+    assert own_deck.read_bytes() == b"my own deck" and "Physics (new).apkg" in output
+    assert read_deck_notes(vault / "Physics" / "Physics (new).apkg")
+    run_physics(vault, "--regenerate")  # the new deck is ours: replaced in place, no "(new 2)"
+    assert not list(vault.rglob("*(new 2)*"))
 
 
 def test_subjects_keep_their_concepts_apart(tmp_path: Path, youtube: FakeYouTube) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tubenotes.vault.filenames import MAX_STEM_BYTES, sanitize_filename, subject_dir
-from tubenotes.vault.files import atomic_write_text, claim_stem
+from tubenotes.vault.files import atomic_write_bytes, claim_stem
 
 FORBIDDEN = set('<>:"/\\|?*#^[]')
 
@@ -45,8 +45,8 @@ def test_subject_folder_reused_across_case(tmp_path: Path) -> None:
 
 def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "note.md"
-    atomic_write_text(target, "one")
-    atomic_write_text(target, "two")
+    atomic_write_bytes(target, b"one")
+    atomic_write_bytes(target, b"two")
     assert target.read_text() == "two"
     assert os.listdir(target.parent) == ["note.md"]
 

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tubenotes.generate.assessment import Assessment, Question, render_assessment
+from tubenotes.generate.assessment import Assessment, Question, render_llm_assessment
 from tubenotes.generate.base import Generation
-from tubenotes.job import VideoProcessingJob
+from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.store import JobStore, MemoryCache, RegenerationCache
 from tubenotes.vault.cards import parse_cards, render_sr_flashcards
 from tubenotes.vault.guard import FileState, GuardedFiles, MemoryRecords, WriteOutcome, sha256_of
@@ -82,7 +82,7 @@ def test_cards_from_the_llm_assessment_format() -> None:
         Question(kind="short_answer", question="Name the law.", options=[], answer="The first law",
                  explanation="Said at the start.", timestamp_seconds=500),
     ])
-    markdown = render_assessment(assessment, lambda s: f"https://www.youtube.com/watch?v=abcdefghijk&t={int(s)}s",
+    markdown = render_llm_assessment(assessment, lambda s: f"https://www.youtube.com/watch?v=abcdefghijk&t={int(s)}s",
                                  100)
     cards = parse_cards(markdown)
     assert [card.answer for card in cards] == ["A. Energy", "False", "The first law"]
@@ -121,3 +121,36 @@ def test_a_regeneration_salt_asks_anew_once() -> None:
         assert cache.get_or_compute(parts, ask).text == "second"  # a resumed regeneration pays nothing
     assert cache.get_or_compute(parts, ask).text == "first"
     assert inner.computed == 2
+
+
+def test_a_local_transcript_is_named_by_its_file_not_its_full_path() -> None:
+    path = Path("/home/alice/lectures/week1.txt")
+    job = VideoProcessingJob(url=path.as_uri(), video_id="file-1", source=SourceKind.FILE, source_path=path,
+                             video_title="Week 1", study_notes="## Summary\n\nText.")
+    note = render_note(job, "notes")
+    assert "source: week1.txt" in note and "/home/alice" not in note
+    job.youtube_id = "dQw4w9WgXcQ"  # its yt-dlp sidecar names the video
+    assert "source: https://www.youtube.com/watch?v=dQw4w9WgXcQ" in render_note(job, "notes")
+
+
+def test_the_vault_pass_reads_each_note_once_and_parses_each_assessment_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tubenotes.vault import cards
+    from tubenotes.vault.finish import finish_vault
+    from tubenotes.vault.writer import VaultWriter
+
+    quiz = "## Questions\n\n### Question 1\n\nWhat grows?\n\n## Answer key\n\n1. Entropy\n"
+    job = VideoProcessingJob(url="u", video_id="entropy0001", subject="Physics", video_title="Entropy once",
+                             study_notes="## Summary\n\nSee [[entropy]].", assessment_content=quiz)
+    writer = VaultWriter(tmp_path)
+    writer.write_job(job, tmp_path / "Physics", lambda title: title)
+    reads: list[Path] = []
+    parses: list[str] = []
+    real_read, real_parse = Path.read_bytes, cards.parse_cards
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
+    monkeypatch.setattr(cards, "parse_cards", lambda markdown: parses.append(markdown) or real_parse(markdown))
+    cards.cards_of.cache_clear()
+    finish_vault(writer, [job])
+    assert reads.count(job.notes_filepath) == 1 and reads.count(job.assessment_filepath) == 1
+    assert len(parses) == 1
+    assert "Subject: [[Physics/Physics index|Physics]]" in job.notes_filepath.read_text()

@@ -17,6 +17,11 @@ A job that fails stores `kind` (the class's ``kind``) and the message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tubenotes.job import TokenUsage
+
 
 class TubenotesError(Exception):
     """Root of every expected tubenotes failure."""
@@ -24,6 +29,8 @@ class TubenotesError(Exception):
     kind = "error"
     # Whether running the same input again may succeed: `run` retries such failed jobs by itself.
     retryable = False
+    # What an LLM was paid before the failure (set by the generator), so a job's cost stays true.
+    usage: TokenUsage | None = None
 
 
 class ConfigurationError(TubenotesError):

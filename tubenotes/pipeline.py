@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tubenotes.errors import EmptyTranscriptError, ExportError, TubenotesError
+from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
 from tubenotes.export.base import PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, Generation, NotesGenerator
 from tubenotes.job import ProcessingStage, VideoProcessingJob
@@ -53,35 +53,43 @@ def fetch_transcript_and_title(
     job.exit_node_acquired_at = time.time() if exit_node_id is not None else None
     job.count_attempt("fetch")
     with _timed(job, "fetch"):
-        job.transcript_data = processor.get_transcript(job.video_id)
+        if not job.transcript:  # an earlier attempt may have fetched it before failing on the title
+            job.transcript_data = processor.get_transcript(job.video_id)
+        _require_enough_words(job)
         title = processor.get_video_title(job.video_id)
-        get_metadata = getattr(processor, "get_video_metadata", None)  # optional in the seed's protocol
-        if get_metadata is not None:
-            meta = get_metadata(job.video_id)
-            job.channel = meta.channel or job.channel
-            job.duration_seconds = meta.duration_seconds or job.duration_seconds
-            job.upload_date = meta.upload_date or job.upload_date
-            job.description = meta.description or job.description
-            job.chapters = meta.chapters or job.chapters
-            job.youtube_id = meta.youtube_id or job.youtube_id
-        if not job.duration_seconds and job.segments:
-            job.duration_seconds = round(job.segments[-1].end, 1)
+        _add_metadata(job, processor)
+    job.video_title = title
+    job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
+    return job
 
+
+def _require_enough_words(job: VideoProcessingJob) -> None:
     words = len((job.transcript or "").split())
     if words < MIN_TRANSCRIPT_WORDS:
         raise EmptyTranscriptError(
             f"the transcript of {job.url} has {words} words, too few to study from "
             f"(at least {MIN_TRANSCRIPT_WORDS}); check that the video has spoken captions"
         )
-    job.video_title = title
-    job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
-    return job
 
 
-def _apply(job: VideoProcessingJob, generation: Generation) -> str:
-    job.generator = generation.generator
-    job.token_usage.add(generation.usage)
-    return generation.text
+def _add_metadata(job: VideoProcessingJob, processor: TranscriptSource) -> None:
+    """Channel, duration, chapters and the like, where the processor offers them (the seed's does not)."""
+    get_metadata = getattr(processor, "get_video_metadata", None)
+    if get_metadata is not None:
+        try:
+            meta = get_metadata(job.video_id)
+        except TransientError as exc:
+            # The title came another way (oEmbed); notes without chapters beat no notes.
+            job.warnings.append(f"no channel, chapters or description: {exc}")
+        else:
+            job.channel = meta.channel or job.channel
+            job.duration_seconds = meta.duration_seconds or job.duration_seconds
+            job.upload_date = meta.upload_date or job.upload_date
+            job.description = meta.description or job.description
+            job.chapters = meta.chapters or job.chapters
+            job.youtube_id = meta.youtube_id or job.youtube_id
+    if not job.duration_seconds and job.segments:
+        job.duration_seconds = round(job.segments[-1].end, 1)
 
 
 def generate_notes_and_assessment(
@@ -92,19 +100,29 @@ def generate_notes_and_assessment(
     """Stage 2: study notes, then an assessment; each skipped when already there."""
     if not job.has_notes():
         job.set_stage(ProcessingStage.GENERATING_NOTES)
-        job.count_attempt("generate_notes")
-        with _timed(job, "generate_notes"):
-            job.study_notes = _apply(job, notes_generator.generate_notes(job))
+        job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
         job.set_stage(ProcessingStage.NOTES_GENERATED)
 
     if not job.has_assessment() and assessment_generator is not None:
         job.set_stage(ProcessingStage.GENERATING_ASSESSMENT)
-        job.count_attempt("generate_assessment")
-        with _timed(job, "generate_assessment"):
-            job.assessment_content = _apply(job, assessment_generator.generate_assessment(job))
+        job.assessment_content = _generate(job, "generate_assessment", assessment_generator.generate_assessment)
         job.set_stage(ProcessingStage.ASSESSMENT_GENERATED)
 
     return job
+
+
+def _generate(job: VideoProcessingJob, name: str, produce: Callable[[VideoProcessingJob], Generation]) -> str:
+    job.count_attempt(name)
+    with _timed(job, name):
+        try:
+            generation = produce(job)
+        except TubenotesError as exc:
+            if exc.usage is not None:  # rejected answers were paid for too
+                job.token_usage.add(exc.usage)
+            raise
+    job.generator = generation.generator
+    job.token_usage.add(generation.usage)
+    return generation.text
 
 
 def write_files(
@@ -157,13 +175,21 @@ def export_pdfs(job: VideoProcessingJob, pdf_exporter: PdfExporter) -> VideoProc
 
 def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) -> Path | None:
     assert job.pdf_subdir is not None
-    pdf = job.pdf_subdir / f"{markdown.stem}.pdf"
+    wanted = job.pdf_subdir / f"{markdown.stem}.pdf"
     if not markdown.exists():
         # The user deleted the note: its deletion is respected, so there is nothing to print.
         message = f"{markdown.name} was deleted: no PDF made of it"
         if message not in job.warnings:
             job.warnings.append(message)
         return None
+    # An exporter that can tell its own PDFs from the user's names where the PDF may go (optional in the protocol).
+    destination = getattr(exporter, "destination", None)
+    pdf = destination(wanted) if destination is not None else wanted
+    if pdf != wanted:
+        message = (f"{wanted.name} in {wanted.parent.name}/ is not a PDF tubenotes wrote: kept as it is, "
+                   f"the new PDF is {pdf.name}")
+        if message not in job.warnings:
+            job.warnings.append(message)
     for warning in exporter.markdown_to_pdf(markdown, pdf):
         message = f"{pdf.name}: {warning}"
         if message not in job.warnings:

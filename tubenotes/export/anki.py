@@ -14,7 +14,7 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +22,12 @@ import genanki
 
 from tubenotes.generate.chunking import format_stamp
 from tubenotes.vault.cards import Card
-from tubenotes.vault.files import atomic_write_bytes
+from tubenotes.vault.guard import FileState, GuardedFiles, WriteResult
 
 # Chosen once at random; never change it, or every user's cards lose their history.
 MODEL_ID = 1_684_302_517
 MODEL_NAME = "tubenotes question"
+DECK_KIND = "deck"  # the kind of file record a deck has
 FIELDS = ("Question", "Answer", "Context", "Lecture")
 # Anki's own deck IDs come from the clock; ours from the subject, in the same range.
 _DECK_ID_RANGE = (1 << 30, 1 << 31)
@@ -50,7 +51,7 @@ class LectureCards:
 
     video_id: str
     title: str
-    cards: list[Card]
+    cards: Sequence[Card]
     timestamp_url: Callable[[float], str | None] | None = None  # a link into the video, if it is one
 
 
@@ -75,21 +76,26 @@ def build_notes(lectures: Iterable[LectureCards], tag: str) -> list[genanki.Note
     return list(notes.values())
 
 
-def write_deck(path: Path, subject: str, lectures: Iterable[LectureCards], tag: str) -> bool:
-    """Write the subject's deck to ``path``; False when there are no cards or the deck holds these already."""
+def write_deck(
+    files: GuardedFiles, path: Path, subject: str, lectures: Iterable[LectureCards], tag: str
+) -> WriteResult | None:
+    """Write the subject's deck to ``path`` through the edit guard (a file of that name that tubenotes did
+    not write is kept, and the deck goes beside it); None when there are no cards or the deck holds these already.
+    """
     notes = build_notes(lectures, tag)
     if not notes:
-        return False
+        return None
     wanted = {note.guid: note.fields for note in notes}
-    if path.exists() and read_deck_notes(path) == wanted:
-        return False  # same cards: keep the file, so a repeated run changes nothing
+    current = files.destination(path)
+    # Same cards: keep the file, so a repeated run changes nothing (a package's bytes hold the time).
+    if files.state(current) is FileState.OURS and read_deck_notes(current) == wanted:
+        return None
     deck = genanki.Deck(deck_id(subject), subject)
     for note in notes:
         deck.add_note(note)
     buffer = io.BytesIO()
     genanki.Package(deck).write_to_file(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-    return True
+    return files.write(path, buffer.getvalue(), DECK_KIND)
 
 
 def read_deck_notes(path: Path) -> dict[str, list[str]]:

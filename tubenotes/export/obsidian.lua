@@ -4,6 +4,10 @@
 -- code, never passed through, so a note cannot run Typst (#read, #image) or
 -- HTML. Only the RawBlocks this filter makes itself reach the Typst writer.
 --
+-- In an assessment (front matter "type: assessment") a folded "Answer" callout
+-- is left out and so is the "Flashcards" section: on paper the answers belong
+-- on the answer key's page only, and the cards repeat the questions.
+--
 -- Metadata read (set by tubenotes with -M):
 --   tubenotes-plain-math      "all" or comma-separated formula numbers to print
 --                             as their TeX source because Typst rejected them.
@@ -45,8 +49,10 @@ local all_math_plain = false
 local formula_number = 0
 
 local refused_images = {}
+local is_assessment = false
 
 local function read_settings(meta)
+  is_assessment = meta.type ~= nil and pandoc.utils.stringify(meta.type) == "assessment"
   local setting = meta["tubenotes-plain-math"]
   if setting ~= nil then
     setting = pandoc.utils.stringify(setting)
@@ -159,12 +165,14 @@ local function callout_header(block)
     end
   end
   while title[1] and title[1].t == "Space" do title:remove(1) end
-  return kind:lower(), title, body
+  return kind:lower(), title, body, fold
 end
 
 local function callout(el)
-  local kind, title, first_body = callout_header(el.content[1])
+  local kind, title, first_body, fold = callout_header(el.content[1])
   if kind == nil then return nil end
+  -- Other folded callouts print open: paper cannot unfold them.
+  if is_assessment and fold == "-" and pandoc.utils.stringify(title):lower() == "answer" then return {} end
   if #title == 0 then title = pandoc.List({ pandoc.Str(kind:sub(1, 1):upper() .. kind:sub(2)) }) end
   local blocks = pandoc.List()
   blocks:insert(pandoc.RawBlock("typst",
@@ -175,8 +183,28 @@ local function callout(el)
   return blocks
 end
 
+-- The answer key's heading in each language of tubenotes/generate/labels.py.
+local ANSWER_KEY_HEADINGS = { ["answer key"] = true, ["lösungen"] = true, ["soluciones"] = true, ["corrigé"] = true }
+
 local function is_answer_key(el)
-  return pandoc.utils.stringify(el.content):lower():match("^%s*answer key%s*$") ~= nil
+  local text = pandoc.utils.stringify(el.content):lower():gsub("^%s+", ""):gsub("%s+$", "")
+  return ANSWER_KEY_HEADINGS[text] == true
+end
+
+local function is_flashcards(el)
+  return el.t == "Header" and el.level == 2
+    and pandoc.utils.stringify(el.content):lower():match("^%s*flashcards%s*$") ~= nil
+end
+
+-- The blocks without the "## Flashcards" section (up to the next heading of level 1 or 2).
+local function without_flashcards(blocks)
+  if not is_assessment then return nil end
+  local kept, skipping = pandoc.List(), false
+  for _, block in ipairs(blocks) do
+    if block.t == "Header" and block.level <= 2 then skipping = is_flashcards(block) end
+    if not skipping then kept:insert(block) end
+  end
+  return kept
 end
 
 local obsidian = {
@@ -209,6 +237,7 @@ local obsidian = {
   OrderedList = check_done_tasks,
   Table = fit_table,
   BlockQuote = callout,
+  Blocks = without_flashcards,
   Header = function(el)
     if is_answer_key(el) then
       return { pandoc.RawBlock("typst", "#pagebreak(weak: true)"), el }

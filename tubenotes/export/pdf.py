@@ -14,6 +14,7 @@ from tubenotes.export.guard import UnsafeTypst
 from tubenotes.export.pandoc import markdown_to_typst, package_file
 from tubenotes.vault.files import atomic_write_bytes
 from tubenotes.vault.frontmatter import read_front_matter, split_front_matter
+from tubenotes.vault.guard import BESIDE_MARK
 
 # Each retry reruns pandoc and Typst; past this many bad formulas, print all math as TeX.
 MAX_FORMULA_RETRIES = 8
@@ -22,6 +23,8 @@ ERROR_LOCATION = re.compile(r"\.typ:(\d+):(\d+)")
 FORMULA_MARKER = re.compile(r"/\*tn-math-(\d+)\*/")
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# style.typ puts this in every PDF's properties: a PDF without it is the user's and is never replaced.
+OWN_PDF_MARK = b"/Keywords(tubenotes)"
 # style.typ reports a wide equation as a warning about a made-up font family.
 WIDE_EQUATION = re.compile(r"unknown font family: tubenotes-equation-(?:scaled-to-(\d+)|wrapped)")
 
@@ -34,6 +37,14 @@ PLAIN_NOTE = """
 )
 #plain-body(sys.inputs.at("body"))
 """
+
+
+def is_own_pdf(path: Path) -> bool:
+    """Whether ``path`` is a PDF tubenotes wrote (False for a missing file)."""
+    try:
+        return OWN_PDF_MARK in path.read_bytes()
+    except OSError:
+        return False
 
 
 class TypstPdfExporter:
@@ -62,6 +73,16 @@ class TypstPdfExporter:
         pdf, warnings = self._typeset(markdown, note_dir, inputs, timestamp)
         _write_atomically(pdf_path, pdf)
         return missing_font_warnings(markdown) + warnings
+
+    @staticmethod
+    def destination(pdf_path: Path) -> Path:
+        """``pdf_path``, or the first ``Name (new N).pdf`` beside it, that is missing or a PDF tubenotes wrote."""
+        candidate, number = pdf_path, 1
+        while candidate.exists() and not is_own_pdf(candidate):
+            mark = BESIDE_MARK if number == 1 else f"{BESIDE_MARK} {number}"
+            candidate = pdf_path.with_name(f"{pdf_path.stem} ({mark}){pdf_path.suffix}")
+            number += 1
+        return candidate
 
     def _typeset(self, markdown: str, note_dir: Path, inputs: dict[str, str], timestamp: int) -> tuple[bytes, list[str]]:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -11,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from tubenotes.errors import GenerationError
 from tubenotes.generate.chunking import format_stamp
+from tubenotes.generate.markdown import LETTERS
+from tubenotes.generate.quality import unwrap
 
-_LETTERS = "ABCDEFGH"
 TimestampUrl = Callable[[float], "str | None"]
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
 
 class Question(BaseModel):
@@ -31,15 +30,22 @@ class Question(BaseModel):
     @field_validator("question", "answer", "explanation")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        value = _one_line(value)
+        if not value:
             raise ValueError("must not be empty")
-        return value.strip()
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options_one_line(cls, value: list[str]) -> list[str]:
+        return [_one_line(option) for option in value]
 
     @model_validator(mode="after")
     def _answer_fits_kind(self) -> Question:
         if self.kind == "multiple_choice":
-            if len(self.options) < 3:
-                raise ValueError("a multiple-choice question needs at least three options")
+            if not 3 <= len(self.options) <= len(LETTERS):
+                raise ValueError(f"a multiple-choice question needs three to {len(LETTERS)} options, "
+                                 f"not {len(self.options)}")
             self.answer = _option_text(self.answer, self.options)
         elif self.kind == "true_false":
             self.options = ["True", "False"]
@@ -63,13 +69,18 @@ class Assessment(BaseModel):
         return value
 
 
+def _one_line(text: str) -> str:
+    """Text on one line: a line break would end the answer callout or a list item in the Markdown."""
+    return " ".join(text.split())
+
+
 def _option_text(answer: str, options: list[str]) -> str:
     """The correct option's text; models often answer with its letter instead."""
     if answer in options:
         return answer
     letter = answer.strip().rstrip(".)").upper()
-    if len(letter) == 1 and letter in _LETTERS[: len(options)]:
-        return options[_LETTERS.index(letter)]
+    if len(letter) == 1 and letter in LETTERS[: len(options)]:
+        return options[LETTERS.index(letter)]
     lowered = {o.strip().casefold(): o for o in options}
     if answer.strip().casefold() in lowered:
         return lowered[answer.strip().casefold()]
@@ -82,7 +93,7 @@ def assessment_schema() -> dict[str, object]:
 
 def parse_assessment(text: str) -> Assessment:
     """The assessment in a model's answer; raises ValueError saying what is wrong, for a repair prompt."""
-    body = _FENCE.sub("", text.strip())
+    body = unwrap(text)
     if not body.startswith("{"):
         # Plain mode: a model may wrap the JSON in a sentence.
         start, end = body.find("{"), body.rfind("}")
@@ -116,11 +127,14 @@ def merge_assessments(parts: list[Assessment]) -> Assessment:
 _KIND_LABELS = {"multiple_choice": "Multiple choice", "true_false": "True or false", "short_answer": "Short answer"}
 
 
-def render_assessment(assessment: Assessment, timestamp_url: TimestampUrl, duration: float | None) -> str:
+def render_llm_assessment(
+    assessment: Assessment, timestamp_url: TimestampUrl | None, duration: float | None
+) -> str:
     """Markdown: the questions, each with a folded answer callout, then an answer key.
 
     ``timestamp_url(seconds)`` gives the link into the video (None for a
-    file); a time outside the video is shown without a link.
+    file); a time outside the video is left out, and so is every time when
+    ``timestamp_url`` is None (a transcript without times: the model's times are made up).
     """
     lines = ["## Questions", ""]
     key = ["## Answer key", ""]
@@ -128,7 +142,7 @@ def render_assessment(assessment: Assessment, timestamp_url: TimestampUrl, durat
         where = _where(q.timestamp_seconds, timestamp_url, duration)
         lines += [f"### Question {number}", "", f"*{_KIND_LABELS[q.kind]}*", "", q.question, ""]
         if q.kind == "multiple_choice":
-            lines += [f"- {_LETTERS[i]}. {option}" for i, option in enumerate(q.options)] + [""]
+            lines += [f"- {LETTERS[i]}. {option}" for i, option in enumerate(q.options)] + [""]
         answer = _answer_label(q)
         lines += ["> [!success]- Answer", f"> **{answer}**", ">", f"> {q.explanation}"]
         if where:
@@ -140,12 +154,12 @@ def render_assessment(assessment: Assessment, timestamp_url: TimestampUrl, durat
 
 def _answer_label(q: Question) -> str:
     if q.kind == "multiple_choice":
-        return f"{_LETTERS[q.options.index(q.answer)]}. {q.answer}"
+        return f"{LETTERS[q.options.index(q.answer)]}. {q.answer}"
     return q.answer
 
 
-def _where(seconds: float, timestamp_url: TimestampUrl, duration: float | None) -> str | None:
-    if seconds < 0 or (duration is not None and seconds > duration):
+def _where(seconds: float, timestamp_url: TimestampUrl | None, duration: float | None) -> str | None:
+    if timestamp_url is None or seconds < 0 or (duration is not None and seconds > duration):
         return None
     url = timestamp_url(seconds)
     stamp = format_stamp(seconds)

@@ -19,7 +19,7 @@ from tubenotes.generate.sentences import Sentence
 
 MAX_PHRASE_WORDS = 3
 # A phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
-PHRASE_BONUS = 0.5
+PHRASE_BONUS = 0.75  # a phrase names a concept more often than a single word does
 # A word or phrase heard inside longer candidates at least this share of the time gives way to them.
 SUBSUMED_SHARE = 0.7
 MIN_LETTERS = 3

@@ -31,6 +31,13 @@ MIN_WORDS_FOR_REPEATS = 150
 SUMMARY_LENGTHS = ((1500, 3), (5000, 4))
 LONGEST_SUMMARY = 5
 UNTITLED_WORDS = 6
+# Openers that point back to what was said before: such a sentence makes no sense alone, in a summary or a question.
+BACK_REFERENCES = frozenset("""
+here this these those they that it so and but then also
+hier dies diese dieser das sie also und aber dann
+aquí esto esta estos ellos así y pero entonces
+ici ceci cela ils elles donc et mais alors
+""".split())
 
 
 @dataclass(frozen=True)
@@ -103,16 +110,23 @@ def _inverse_document_frequency(nodes: Sequence[textrank.Node]) -> dict[str, flo
 
 
 def _candidates(section: Section, nodes: Sequence[textrank.Node]) -> list[textrank.Node]:
-    """The section's full sentences; failing those, any with content; failing those, any at all."""
+    """The section's full sentences that stand alone; failing those, any full ones; then any with content;
+    failing those, any at all."""
     mine = [nodes[sentence.index] for sentence in section.sentences]
     with_content = [node for node in mine if node.words]
     full = [
-        nodes[sentence.index]
+        sentence
         for sentence in section.sentences
         if len(nodes[sentence.index].words) >= MIN_CONTENT_WORDS
         and MIN_SENTENCE_WORDS <= len(sentence.tokens) <= MAX_SENTENCE_WORDS
     ]
-    return full or with_content or mine
+    standalone = [nodes[sentence.index] for sentence in full if stands_alone(sentence)]
+    return standalone or [nodes[sentence.index] for sentence in full] or with_content or mine
+
+
+def stands_alone(sentence: Sentence) -> bool:
+    """Whether the sentence opens without pointing back ("This is why...", "So they...")."""
+    return sentence.tokens[0] not in BACK_REFERENCES
 
 
 def _key_count(section: Section) -> int:

@@ -78,10 +78,6 @@ class ChatClient:
     def __repr__(self) -> str:
         return f"ChatClient({self.settings!r})"
 
-    @property
-    def json_mode(self) -> str:
-        return JSON_MODES[self._json_mode]
-
     def complete(self, messages: Sequence[Message], max_tokens: int | None = None) -> Completion:
         """One completion as text."""
         try:

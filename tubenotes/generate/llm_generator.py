@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from tubenotes.errors import GenerationError
+from tubenotes.errors import GenerationError, TubenotesError
 from tubenotes.generate import prompts
 from tubenotes.generate.assessment import (
-    Assessment, assessment_schema, merge_assessments, parse_assessment, render_assessment,
+    Assessment, assessment_schema, merge_assessments, parse_assessment, render_llm_assessment,
 )
 from tubenotes.generate.base import Generation
 from tubenotes.generate.chunking import (
@@ -30,7 +31,7 @@ from tubenotes.generate.chunking import (
 from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
-from tubenotes.generate.quality import bad_answer_reason, notes_problem
+from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
 from tubenotes.job import TokenUsage, VideoProcessingJob
 from tubenotes.store import GenerationCache
 
@@ -38,6 +39,7 @@ DEFAULT_QUESTIONS = 10
 # Condensing rounds before a reduce gives up: each round at least halves the text.
 MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
+# The attribute of a TubenotesError that holds the TokenUsage paid before it was raised.
 
 Check = Callable[[str], "str | None"]
 
@@ -66,37 +68,47 @@ class LlmGenerator:
 
     def generate_notes(self, job: VideoProcessingJob) -> Generation:
         usage = TokenUsage()
-        chunks = self._chunks(job)
-        if len(chunks) == 1:
-            instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
-            text = self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, usage)
-        else:
-            sections = [
-                self._ask_text(self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
-                    "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
-                    link_rule=_link_rule(job)))], notes_problem, usage)
-                for i, blocks in enumerate(chunks, start=1)
-            ]
-            text = assemble_reduced(self._overview(job, sections, usage), sections)
+        with _charged_on_failure(usage):
+            text = self._notes_text(job, usage)
         text, dropped = fix_timestamp_links(text, job.timestamp_url, _duration(job))
         warning = f"notes: dropped {dropped} timestamp link(s) outside the video"
         if dropped and warning not in job.warnings:
             job.warnings.append(warning)
         return Generation(text=text, generator=self.settings.label, usage=usage)
 
+    def _notes_text(self, job: VideoProcessingJob, usage: TokenUsage) -> str:
+        chunks = self._chunks(job)
+        if len(chunks) == 1:
+            instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
+            return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, usage)
+        sections = [
+            self._ask_text(self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
+                "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
+                link_rule=_link_rule(job)))], notes_problem, usage)
+            for i, blocks in enumerate(chunks, start=1)
+        ]
+        return assemble_reduced(self._overview(job, sections, usage), sections)
+
     def generate_assessment(self, job: VideoProcessingJob) -> Generation:
         usage = TokenUsage()
+        with _charged_on_failure(usage):
+            assessment = self._assessment(job, usage)
+        timestamp_url = job.timestamp_url if _timed(job) else None
+        markdown = render_llm_assessment(assessment, timestamp_url, _duration(job))
+        return Generation(text=markdown, generator=self.settings.label, usage=usage)
+
+    def _assessment(self, job: VideoProcessingJob, usage: TokenUsage) -> Assessment:
         chunks = self._chunks(job)
         per_chunk = self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
         parts: list[Assessment] = []
         for i, blocks in enumerate(chunks, start=1):
             part = (i, len(chunks)) if len(chunks) > 1 else None
             scope = "this part of the lecture" if part else "the whole lecture"
-            instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text())
+            instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text(),
+                                         time_rule=_time_rule(job))
             text = self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], usage)
             parts.append(parse_assessment(text))
-        markdown = render_assessment(merge_assessments(parts), job.timestamp_url, _duration(job))
-        return Generation(text=markdown, generator=self.settings.label, usage=usage)
+        return merge_assessments(parts)
 
     # --- prompts and budgets ------------------------------------------------------
 
@@ -111,7 +123,8 @@ class LlmGenerator:
         frame = self._prefix(job, [], (99, 99))
         longest_instruction = max(
             prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job)),
-            prompts.render("assessment", scope="the whole lecture", count=self.questions, schema=_schema_text()),
+            prompts.render("assessment", scope="the whole lecture", count=self.questions, schema=_schema_text(),
+                           time_rule=_time_rule(job)),
             key=len,
         )
         overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(longest_instruction)
@@ -144,6 +157,7 @@ class LlmGenerator:
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
             chapters=chapter_lines(job.chapters, "(none given: follow the topics of the lecture)"),
+            transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
             transcript=render_blocks(blocks),
         )
         return [
@@ -163,11 +177,11 @@ class LlmGenerator:
             if sum(estimate_tokens(t) for t in texts) <= budget:
                 notes = "\n\n".join(texts)
                 return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
-                                      notes_problem, usage)
+                                      notes_problem, usage, repair="repair_digest")
             words = self.settings.max_output_tokens // 3
             texts = [
                 self._ask_text(self._reduce_messages("condense", title=title, notes="\n\n".join(group), words=words),
-                               notes_problem, usage)
+                               notes_problem, usage, repair="repair_digest")
                 for group in pack(texts, estimate_tokens, budget)
             ]
         raise GenerationError(
@@ -181,10 +195,11 @@ class LlmGenerator:
 
     # --- calls: cached, checked, repaired once ------------------------------------
 
-    def _ask_text(self, messages: list[Message], check: Check, usage: TokenUsage) -> str:
+    def _ask_text(self, messages: list[Message], check: Check, usage: TokenUsage, repair: str = "repair_notes") -> str:
+        """A checked text answer; ``repair`` names the prompt that asks again (it must fit the messages)."""
         return self._cached(messages, None, lambda: self._checked(
             messages, check, lambda m: self.client.complete(m),
-            lambda reason: prompts.render("repair_notes", reason=reason, shorter=_shorter(reason))), usage)
+            lambda reason: prompts.render(repair, reason=reason, shorter=_shorter(reason))), usage)
 
     def _ask_json(self, messages: list[Message], usage: TokenUsage) -> str:
         schema = assessment_schema()
@@ -211,7 +226,12 @@ class LlmGenerator:
             computed = True
             return compute()
 
-        generation = self.cache.get_or_compute(parts, compute_and_note)
+        try:
+            generation = self.cache.get_or_compute(parts, compute_and_note)
+        except TubenotesError as exc:  # the answers that failed their checks were paid for all the same
+            if exc.usage is not None:
+                usage.add(exc.usage)
+            raise
         if computed:  # an answer from the cache cost nothing this time
             usage.add(generation.usage)
         return generation.text
@@ -224,20 +244,31 @@ class LlmGenerator:
         spent = TokenUsage()
         attempt = messages
         reasons: list[str] = []
-        for _ in range(2):  # the answer, then one repair round
-            completion = complete(attempt)
-            spent.add(completion.usage)
-            reason = bad_answer_reason(completion.text, completion.finish_reason, completion.refusal) or check(
-                completion.text)
-            if reason is None:
-                return Generation(completion.text, self.settings.label, spent)
-            reasons.append(reason)
-            answer = {"role": "assistant", "content": completion.text or "(no answer)"}
-            attempt = [*messages, answer, _user(repair(reason))]
-        raise GenerationError(
-            f"{self.settings.label} gave no usable answer twice: {reasons[1]} (first: {reasons[0]}); "
-            "run the job again, or choose another model with --model"
-        )
+        with _charged_on_failure(spent):
+            for _ in range(2):  # the answer, then one repair round
+                completion = complete(attempt)
+                spent.add(completion.usage)
+                text = unwrap(completion.text)
+                reason = bad_answer_reason(text, completion.finish_reason, completion.refusal) or check(text)
+                if reason is None:
+                    return Generation(text, self.settings.label, spent)
+                reasons.append(reason)
+                answer = {"role": "assistant", "content": completion.text or "(no answer)"}
+                attempt = [*messages, answer, _user(repair(reason))]
+            raise GenerationError(
+                f"{self.settings.label} gave no usable answer twice: {reasons[1]} (first: {reasons[0]}); "
+                "run the job again, or choose another model with --model"
+            )
+
+
+@contextmanager
+def _charged_on_failure(usage: TokenUsage) -> Iterator[None]:
+    """Attach ``usage`` to a tubenotes error raised inside, so the tokens it cost are not lost."""
+    try:
+        yield
+    except TubenotesError as exc:
+        exc.usage = usage
+        raise
 
 
 def _user(content: str) -> Message:
@@ -266,7 +297,18 @@ def _sections_rule(job: VideoProcessingJob) -> str:
     return "split the lecture into its topics, in order, each a few minutes long"
 
 
+def _timed(job: VideoProcessingJob) -> bool:
+    """Whether the transcript has times: a plain text file has none, and no time may be made up for it."""
+    return bool(job.segments)
+
+
+def _time_rule(job: VideoProcessingJob) -> str:
+    return prompts.load("time_timed" if _timed(job) else "time_untimed")
+
+
 def _link_rule(job: VideoProcessingJob) -> str:
+    if not _timed(job):
+        return ""
     url = job.get_youtube_url()
     return prompts.render("link_youtube", video_url=url) if url else prompts.load("link_plain")
 

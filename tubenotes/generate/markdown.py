@@ -7,6 +7,8 @@ import re
 from tubenotes.generate.chunking import format_stamp
 from tubenotes.job import VideoProcessingJob
 
+# Multiple-choice options are lettered; no question has more options than letters.
+LETTERS = "ABCDEFGH"
 # Characters that Obsidian or pandoc would read as markup (emphasis, links, math, tags, tables).
 _MARKUP = re.compile(r"([\\`*_\[\]<>$|~#])")
 
@@ -24,12 +26,6 @@ def stamp(job: VideoProcessingJob, seconds: float | None) -> str:
 def escape(text: str) -> str:
     """Transcript text shown as text, never as markup."""
     return _MARKUP.sub(r"\\\1", text)
-
-
-def wikilink(target: str, label: str | None = None) -> str:
-    if label is None or label == target:
-        return f"[[{target}]]"
-    return f"[[{target}|{label}]]"
 
 
 def spaced(*parts: str) -> str:

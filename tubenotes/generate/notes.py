@@ -16,7 +16,7 @@ _TIME_LINK = re.compile(
     r"(?(label)\))"
 )
 _TIME_PARTS = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
-_REDUCE_TAIL = re.compile(r"^##\s+(key concepts|takeaways)\b", re.IGNORECASE | re.MULTILINE)
+_SECTION_HEADING = re.compile(r"^##[ \t]", re.MULTILINE)
 
 
 def fix_timestamp_links(
@@ -57,11 +57,25 @@ def assemble_reduced(overview: str, sections: Sequence[str]) -> str:
     The parts' sections are kept word for word: a reduce step that rewrote
     them would have to fit three hours of notes into one answer.
     """
-    tail = _REDUCE_TAIL.search(overview)
-    head, rest = (overview[: tail.start()], overview[tail.start():]) if tail else (overview, "")
-    if not head.lstrip().lower().startswith("## summary"):
-        head = "## Summary\n\n" + head.strip()
+    head, rest = _split_summary(overview.strip())
+    if not head.startswith("## "):
+        head = "## Summary\n\n" + head
     return "\n\n".join(part.strip() for part in [head, *sections, rest] if part.strip()) + "\n"
+
+
+def _split_summary(overview: str) -> tuple[str, str]:
+    """The overview's summary and the sections after it, by heading position, not by the headings' words.
+
+    The summary is the text before the first ``##`` heading when the model
+    wrote it without one, else the first section. The headings are in the
+    lecture's language, so their words cannot be matched.
+    """
+    starts = [match.start() for match in _SECTION_HEADING.finditer(overview)]
+    if starts and starts[0] == 0:
+        starts.pop(0)  # the summary's own heading
+    if not starts:
+        return overview, ""
+    return overview[: starts[0]].strip(), overview[starts[0]:]
 
 
 def chapter_lines(chapters: Sequence, fallback: str) -> str:

@@ -14,15 +14,17 @@ import json
 from collections.abc import Callable
 
 from tubenotes.generate.base import Generation
+from tubenotes.generate.labels import labels_for
 from tubenotes.generate.lecture import Lecture, analyse
-from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
+from tubenotes.generate.markdown import escape, spaced, stamp
 from tubenotes.generate.questions import make_questions, render_assessment
 from tubenotes.generate.sentences import Sentence
 from tubenotes.job import TokenUsage, VideoProcessingJob
 from tubenotes.store import GenerationCache, MemoryCache
+from tubenotes.vault.links import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
-OFFLINE_GENERATOR_VERSION = "2"
+OFFLINE_GENERATOR_VERSION = "3"
 
 
 class OfflineGenerator:
@@ -39,9 +41,7 @@ class OfflineGenerator:
         return self._generate(job, "notes", render_notes)
 
     def generate_assessment(self, job: VideoProcessingJob) -> Generation:
-        return self._generate(
-            job, "assessment", lambda lecture, job: render_assessment(make_questions(lecture, job.video_id), job)
-        )
+        return self._generate(job, "assessment", render_offline_assessment)
 
     def _generate(
         self, job: VideoProcessingJob, kind: str, render: Callable[[Lecture, VideoProcessingJob], str]
@@ -69,33 +69,39 @@ def input_digest(job: VideoProcessingJob) -> str:
         "chapters": [dataclasses.asdict(chapter) for chapter in job.chapters],
         "title": job.video_title,
         "video_id": job.video_id,
+        "video_url": job.get_youtube_url(),  # time stamps link into it
         "language": job.language,
     }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def render_offline_assessment(lecture: Lecture, job: VideoProcessingJob) -> str:
+    return render_assessment(make_questions(lecture, job.video_id), job, labels_for(lecture.language))
+
+
 def render_notes(lecture: Lecture, job: VideoProcessingJob) -> str:
     """The notes as Markdown: summary, key terms, then each section's key sentences."""
-    lines = ["## Summary", ""]
+    labels = labels_for(lecture.language)
+    lines = [f"## {labels.summary}", ""]
     lines += [_bullet(sentence, job) for sentence in lecture.summary]
-    lines += ["", "## Key terms", ""]
+    lines += ["", f"## {labels.key_terms}", ""]
     if lecture.key_terms:
         for term in lecture.key_terms:
             first = lecture.sentences[term.sentences[0]].start
             where = stamp(job, first)
             lines.append(f"- {wikilink(term.text)}" + (f" ({where})" if where else ""))
     else:
-        lines.append("No term comes up often enough to stand out.")
-    lines += ["", "## Sections", ""]
+        lines.append(labels.no_terms)
+    lines += ["", f"## {labels.sections}", ""]
     for section in lecture.sections:
         lines += [f"### {spaced(stamp(job, section.start), escape(section.title))}", ""]
         if section.terms:
-            lines += ["Terms: " + ", ".join(wikilink(term.text) for term in section.terms), ""]
+            lines += [f"{labels.terms}: " + ", ".join(wikilink(term.text) for term in section.terms), ""]
         if section.key_sentences:
             lines += [_bullet(sentence, job) for sentence in section.key_sentences]
         else:
-            lines.append("Nothing is said in this part.")
+            lines.append(labels.nothing_said)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

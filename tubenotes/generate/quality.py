@@ -16,6 +16,16 @@ _NOT_NOTES = re.compile(
     r"|i don'?t (?:see|have) (?:a|the|any) transcript)",
     re.IGNORECASE,
 )
+# Wrappers some models put around an answer: a reasoning block, and a code fence around the whole of it.
+_THINK = re.compile(r"^\s*<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_WRAPPING_FENCE = re.compile(r"```(?:markdown|md|json)?(?=[\s{])(?P<body>.*)```", re.DOTALL | re.IGNORECASE)
+
+
+def unwrap(text: str) -> str:
+    """The answer without a leading <think>...</think> block and without a fence around all of it."""
+    text = _THINK.sub("", text).strip()
+    fenced = _WRAPPING_FENCE.fullmatch(text)
+    return fenced.group("body").strip() if fenced else text
 
 
 def bad_answer_reason(text: str | None, finish_reason: str | None, refusal: str | None) -> str | None:

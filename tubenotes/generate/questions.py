@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tubenotes.generate.keyterms import KeyTerm
-from tubenotes.generate.lecture import Lecture
-from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
+from tubenotes.generate.labels import ENGLISH, Labels
+from tubenotes.generate.lecture import Lecture, stands_alone
+from tubenotes.generate.markdown import LETTERS, escape, spaced, stamp
 from tubenotes.generate.sentences import Sentence
 from tubenotes.job import VideoProcessingJob
+from tubenotes.vault.links import wikilink
 
 MAX_QUESTIONS = 12
 CHOICES = 4
 BLANK = r"\_\_\_\_\_"
-LETTERS = "ABCDEFGH"
 # A question's sentence needs context around its blank.
 MIN_QUESTION_WORDS = 6
 
@@ -75,27 +76,20 @@ def make_questions(lecture: Lecture, seed: str) -> list[Question]:
     return questions
 
 
-def render_assessment(questions: Sequence[Question], job: VideoProcessingJob) -> str:
+def render_assessment(questions: Sequence[Question], job: VideoProcessingJob, labels: Labels = ENGLISH) -> str:
     """The assessment as Markdown: the questions, then the answer key."""
     if not questions:
-        return (
-            "## Questions\n\nThis transcript is too short to ask about: it repeats no key term "
-            "in a full sentence.\n\n## Answer key\n\nNo questions.\n"
-        )
-    lines = [
-        "## Questions",
-        "",
-        "Fill each blank with the term the lecture uses; the time stamp leads to the passage.",
-        "",
-    ]
+        return (f"## {labels.questions}\n\n{labels.too_short}\n\n"
+                f"## {labels.answer_key}\n\n{labels.no_questions}\n")
+    lines = [f"## {labels.questions}", "", labels.instructions, ""]
     for number, question in enumerate(questions, start=1):
-        kind = "Fill in the blank" if question.kind is QuestionKind.CLOZE else "Multiple choice"
+        kind = labels.fill_blank if question.kind is QuestionKind.CLOZE else labels.multiple_choice
         where = stamp(job, question.sentence.start)
         lines += [f"### {number}. {kind}" + (f" · {where}" if where else ""), "", f"> {question.prompt}", ""]
         if question.options:
             lines += [f"- **{LETTERS[i]})** {escape(option)}" for i, option in enumerate(question.options)]
             lines.append("")
-    lines += ["## Answer key", ""]
+    lines += [f"## {labels.answer_key}", ""]
     for number, question in enumerate(questions, start=1):
         choice = f"**{question.letter})** " if question.options else ""
         source = f"“{escape(question.sentence.text)}”"
@@ -113,9 +107,8 @@ def _sources(lecture: Lecture) -> Iterator[Sentence]:
             if turn < len(section.key_sentences):
                 seen.add(section.key_sentences[turn].index)
                 yield section.key_sentences[turn]
-    for sentence in lecture.sentences:
-        if sentence.index not in seen and len(sentence.tokens) >= MIN_QUESTION_WORDS:
-            yield sentence
+    rest = [s for s in lecture.sentences if s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS]
+    yield from sorted(rest, key=lambda sentence: not stands_alone(sentence))  # those that stand alone first
 
 
 def _pattern(term: KeyTerm) -> re.Pattern[str]:

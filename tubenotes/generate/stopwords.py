@@ -37,6 +37,10 @@ possible best better worse worst early late far near same similar certain partic
 various several clear basic typical full half along across behind beyond inside outside throughout
 become becomes seem seems happen happens happened keep keeps kept called means
 equal equals times plus minus divided squared cubed over halves half third thirds point percent
+january february march april june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday week weeks year years month months
+brought bring brings gave told asked ask asks tried tries turns turned goes doing getting giving
+remember remembered understand understood explain explained discuss discussed mentioned mention
 """
 
 _GERMAN = """
@@ -56,6 +60,11 @@ natürlich ganz sagen sagt gesagt sehen sieht gesehen heute beispiel beispielswe
 hierbei sodass denke glaube weiß wissen kommt kommen dinge ding teil erst ersten zweiten drei eins vier
 fünf sechs sieben acht neun zehn hundert tausend groß große großen kleine kleinen klein wichtig wichtige
 neue neuen erste zweite weniger gleich gleiche verschiedene viele vielen beiden beide
+januar februar märz april mai juni juli august september oktober november dezember
+montag dienstag mittwoch donnerstag freitag samstag sonntag woche wochen jahr jahre jahren monat monate
+wäre wären würde würden hatten hätten gewesen gemacht machte nehmen nimmt genommen geben gegeben ging
+gehe geht sollten sollen können konnte müssen musste möchte möchten lassen lässt sehen schauen
+erklären erklärt verstehen versteht bekommen bekommt steht stehen liegt liegen findet finden bleibt
 """
 
 _SPANISH = """

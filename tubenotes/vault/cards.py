@@ -13,9 +13,12 @@ generator to keep a second copy of its questions.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tubenotes.generate.labels import ANSWER_KEY_HEADINGS, QUESTIONS_HEADINGS
 from tubenotes.vault.links import WIKILINK
 
 _HEADING = re.compile(r"^##\s+(.*?)\s*$")
@@ -53,16 +56,22 @@ class Card:
 def parse_cards(markdown: str) -> list[Card]:
     """The question/answer pairs of an assessment in either generator's format."""
     sections = _sections(markdown)
-    key = _key_items(sections.get("answer key", ""))
+    key = _key_items(_first(sections, ANSWER_KEY_HEADINGS))
     cards = []
-    for number, (heading, lines) in enumerate(_question_blocks(sections.get("questions", "")), start=1):
+    for number, (heading, lines) in enumerate(_question_blocks(_first(sections, QUESTIONS_HEADINGS)), start=1):
         card = _card(heading, lines, key.get(number, ""))
         if card is not None:
             cards.append(card)
     return cards
 
 
-def render_sr_flashcards(cards: list[Card], deck: str) -> str:
+@functools.lru_cache(maxsize=64)
+def cards_of(markdown: str) -> tuple[Card, ...]:
+    """`parse_cards`, remembered: a vault pass needs each assessment's cards for its note and for the deck."""
+    return tuple(parse_cards(markdown))
+
+
+def render_sr_flashcards(cards: Sequence[Card], deck: str) -> str:
     """A "## Flashcards" section the Spaced Repetition plugin reads, in deck ``flashcards/<deck>``."""
     if not cards:
         return ""
@@ -88,6 +97,11 @@ def _sections(markdown: str) -> dict[str, str]:
         elif current is not None:
             current.append(line)
     return {name: "\n".join(lines) for name, lines in sections.items()}
+
+
+def _first(sections: dict[str, str], names: frozenset[str]) -> str:
+    """The first section under one of ``names`` (the offline assessment's headings are in the lecture's language)."""
+    return next((text for name, text in sections.items() if name in names), "")
 
 
 def _question_blocks(section: str) -> list[tuple[str, list[str]]]:

@@ -36,10 +36,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def belongs_to(path: Path, video_id: str) -> bool:
     """Whether ``path`` is free, or is a note tubenotes wrote for ``video_id``."""
     if not path.exists():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tubenotes.export.anki import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.cards import parse_cards
+from tubenotes.vault.cards import cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import subject_tag
@@ -77,9 +77,8 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
                     job.warnings.append(message)
             if len(job.warnings) != warnings_before:
                 report.changed_jobs.append(job)
-        if anki and write_deck(deck_path(folder), subject_jobs[0].subject, lecture_cards(written),
-                               subject_tag(folder.name)):
-            report.decks.append(deck_path(folder))
+        if anki:
+            _write_deck(writer, folder, subject_jobs[0].subject, written, report)
         write_index(writer, folder, subject_jobs, concepts, report)
     return report
 
@@ -98,9 +97,20 @@ def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob
         report.warnings.append(warning)
 
 
+def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[VideoProcessingJob],
+                report: VaultReport) -> None:
+    result = write_deck(writer.files, deck_path(folder), subject, lecture_cards(jobs), subject_tag(folder.name))
+    if result is None:
+        return
+    report.decks.append(result.path)
+    warning = result.warning(writer.root)
+    if warning:
+        report.warnings.append(warning)
+
+
 def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
     return [
-        LectureCards(job.video_id, job.video_title or job.video_id, parse_cards(job.assessment_content or ""),
+        LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
                      job.timestamp_url)
         for job in jobs
         if job.assessment_content

@@ -28,7 +28,7 @@ def front_matter(job: VideoProcessingJob, kind: NoteKind, stem: str | None = Non
     return {
         "title": title,
         "aliases": [title] if stem is None or stem != title else [],
-        "source": job.get_youtube_url() or (str(job.source_path) if job.source_path else job.url),
+        "source": public_source(job),
         "video_id": job.video_id,
         "channel": job.channel,
         "duration": format_duration(job.duration_seconds),
@@ -42,6 +42,16 @@ def front_matter(job: VideoProcessingJob, kind: NoteKind, stem: str | None = Non
         "model": model or None,
         "type": kind,
     }
+
+
+def public_source(job: VideoProcessingJob) -> str:
+    """The video's URL, or a transcript file's name: its full path (a home folder) stays out of notes and PDFs."""
+    url = job.get_youtube_url()
+    if url:
+        return url
+    if job.source_path is not None:
+        return job.source_path.name
+    return job.url
 
 
 class _PropertyDumper(yaml.SafeDumper):

@@ -80,6 +80,14 @@ class WriteOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class Seen:
+    """A file as it is on disk now: read and hashed once, for every decision about it."""
+
+    state: FileState
+    sha256: str | None  # of its bytes; None when missing
+
+
+@dataclass(frozen=True)
 class WriteResult:
     target: Path
     path: Path  # where the bytes are: the target, or the file beside it
@@ -106,15 +114,18 @@ class GuardedFiles:
     def key(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def state(self, path: Path) -> FileState:
+    def look(self, path: Path) -> Seen:
         try:
-            data = path.read_bytes()
+            digest = sha256_of(path.read_bytes())
         except FileNotFoundError:
-            return FileState.MISSING
+            return Seen(FileState.MISSING, None)
         record = self.records.file_record(self.key(path))
         if record is None:
-            return FileState.FOREIGN
-        return FileState.OURS if record.is_ours(sha256_of(data)) else FileState.EDITED
+            return Seen(FileState.FOREIGN, digest)
+        return Seen(FileState.OURS if record.is_ours(digest) else FileState.EDITED, digest)
+
+    def state(self, path: Path) -> FileState:
+        return self.look(path).state
 
     def recorded_path(self, job_key: str, kind: str) -> Path | None:
         """The file last written for a job's note of ``kind``, whether or not it still exists."""
@@ -122,14 +133,21 @@ class GuardedFiles:
         return self.root / records[0].path if records else None
 
     def write(self, path: Path, data: bytes, kind: str, job_key: str | None = None,
-              force: bool = False) -> WriteResult:
-        """``data`` at ``path``, or beside it when the user owns ``path`` (unless ``force``)."""
-        state = self.state(path)
-        if state in (FileState.MISSING, FileState.OURS) or force:
-            return WriteResult(path, path, self._put(path, data, kind, job_key))
-        beside = self._beside(path)
-        self._put(beside, data, BESIDE_KIND, job_key)
+              force: bool = False, seen: Seen | None = None) -> WriteResult:
+        """``data`` at ``path``, or beside it when the user owns ``path`` (unless ``force``).
+
+        ``seen`` is ``look(path)`` when the caller has just made it: the file is not read again.
+        """
+        seen = seen if seen is not None else self.look(path)
+        if force or seen.state in (FileState.MISSING, FileState.OURS):
+            return WriteResult(path, path, self._put(path, data, kind, job_key, seen))
+        beside, beside_seen = self._beside(path)
+        self._put(beside, data, BESIDE_KIND, job_key, beside_seen)
         return WriteResult(path, beside, WriteOutcome.BESIDE)
+
+    def destination(self, path: Path) -> Path:
+        """Where `write` puts new bytes for ``path`` (unforced): ``path``, or beside it when the user owns it."""
+        return path if self.state(path) in (FileState.MISSING, FileState.OURS) else self._beside(path)[0]
 
     def delete_if_ours(self, path: Path) -> bool:
         """Remove a file tubenotes wrote and nobody changed; a changed one stays."""
@@ -141,22 +159,23 @@ class GuardedFiles:
             return True
         return False
 
-    def _put(self, path: Path, data: bytes, kind: str, job_key: str | None) -> WriteOutcome:
+    def _put(self, path: Path, data: bytes, kind: str, job_key: str | None, seen: Seen) -> WriteOutcome:
         key, digest = self.key(path), sha256_of(data)
         record = self.records.file_record(key)
-        if record is not None and record.sha256 == digest and path.is_file() and path.read_bytes() == data:
+        if seen.sha256 == digest and record is not None and record.sha256 == digest:
             return WriteOutcome.UNCHANGED
         self.records.begin_write(key, digest, kind, job_key)
         atomic_write_bytes(path, data)
         self.records.end_write(key)
         return WriteOutcome.WRITTEN
 
-    def _beside(self, path: Path) -> Path:
-        """The first ``Name (new N).md`` that is free or still ours to replace."""
+    def _beside(self, path: Path) -> tuple[Path, Seen]:
+        """The first ``Name (new N).md`` that is free or still ours to replace, and how it was seen."""
         number = 1
         while True:
             mark = BESIDE_MARK if number == 1 else f"{BESIDE_MARK} {number}"
             candidate = path.with_name(f"{path.stem} ({mark}){path.suffix}")
-            if self.state(candidate) in (FileState.MISSING, FileState.OURS):
-                return candidate
+            seen = self.look(candidate)
+            if seen.state in (FileState.MISSING, FileState.OURS):
+                return candidate, seen
             number += 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tubenotes.generate.markdown import escape
 from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.vault.frontmatter import format_duration, render_front_matter, subject_tag
+from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
 from tubenotes.vault.links import link_path, wikilink
 
 INDEX_KIND = "index"
@@ -56,7 +56,7 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
 
 
 def _entry(root: Path, number: int, job: VideoProcessingJob) -> list[str]:
-    title = job.video_title or job.url
+    title = job.video_title or public_source(job)
     note = job.notes_filepath
     head = wikilink(link_path(root, note), title) if note is not None and note.exists() else escape(title)
     facts = [fact for fact in (format_duration(job.duration_seconds), _status(job)) if fact]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tubenotes.generate.markdown import escape
-from tubenotes.vault.cards import parse_cards, render_sr_flashcards
+from tubenotes.vault.cards import cards_of, render_sr_flashcards
 from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
 from tubenotes.vault.links import Resolve, link_path, rewrite_links, wikilink
 
@@ -55,7 +55,7 @@ def render_note(job: VideoProcessingJob, kind: NoteKind, context: NoteContext | 
     if kind == "notes" and context is not None and context.related:
         lines += ["## Related lectures", "", *context.related, ""]
     if kind == "assessment":
-        flashcards = render_sr_flashcards(parse_cards(job.assessment_content or ""), subject_tag(job.subject))
+        flashcards = render_sr_flashcards(cards_of(job.assessment_content or ""), subject_tag(job.subject))
         if flashcards:
             lines += [flashcards]
     return "\n".join(lines).rstrip("\n") + "\n"

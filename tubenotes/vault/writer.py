@@ -9,7 +9,9 @@ from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.concepts import CONCEPT_KIND, SubjectConcepts
 from tubenotes.vault.files import claim_stem
 from tubenotes.vault.frontmatter import NoteKind
-from tubenotes.vault.guard import BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, WriteResult
+from tubenotes.vault.guard import (
+    BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, Seen, WriteResult,
+)
 from tubenotes.vault.index import INDEX_KIND, index_path
 from tubenotes.vault.links import VaultNotes, link_path
 from tubenotes.vault.notes import NoteContext, render_note
@@ -52,10 +54,12 @@ class VaultWriter:
     def context(self, job: VideoProcessingJob, deleted: frozenset[Path] = frozenset()) -> NoteContext:
         assert job.output_dir is not None
         concepts = self._concepts.get(job.output_dir)
+        # The index is linked once it exists, or while the vault pass (which writes it) is at its folder.
+        index = index_path(job.output_dir)
+        linked_index = index if concepts is not None or index.exists() else None
         if concepts is None:  # before the first vault pass: links go to notes that exist, or become text
             concepts = SubjectConcepts(self.root, job.output_dir, [], self.vault_notes())
-        return NoteContext(self.root, concepts.resolver(job), index_path(job.output_dir),
-                           tuple(concepts.related(job)), deleted)
+        return NoteContext(self.root, concepts.resolver(job), linked_index, tuple(concepts.related(job)), deleted)
 
     # --- the write stage ----------------------------------------------------------
 
@@ -77,18 +81,23 @@ class VaultWriter:
 
     def refresh_job(self, job: VideoProcessingJob) -> list[Path]:
         """Rewrite ``job``'s files that are still as tubenotes wrote them (new links); returns deleted ones."""
-        deleted = [path for path in _paths(job).values() if self.files.state(path) is FileState.MISSING]
-        self._write_notes(job, force=False, only_ours=True, deleted=frozenset(deleted))
+        paths = _paths(job)
+        seen = {kind: self.files.look(path) for kind, path in paths.items()}  # each file read once
+        deleted = [paths[kind] for kind, look in seen.items() if look.state is FileState.MISSING]
+        self._write_notes(job, force=False, only_ours=seen, deleted=frozenset(deleted))
         return deleted
 
-    def _write_notes(self, job: VideoProcessingJob, force: bool, only_ours: bool = False,
+    def _write_notes(self, job: VideoProcessingJob, force: bool, only_ours: dict[NoteKind, Seen] | None = None,
                      deleted: frozenset[Path] = frozenset()) -> list[str]:
+        """Render and write the job's files; with ``only_ours``, only those seen as tubenotes wrote them."""
         context = self.context(job, deleted)
         warnings = []
         for kind, path in _paths(job).items():
-            if only_ours and self.files.state(path) is not FileState.OURS:
+            seen = only_ours.get(kind) if only_ours is not None else None
+            if only_ours is not None and (seen is None or seen.state is not FileState.OURS):
                 continue
-            result = self.files.write(path, render_note(job, kind, context).encode("utf-8"), kind, job.key, force)
+            data = render_note(job, kind, context).encode("utf-8")
+            result = self.files.write(path, data, kind, job.key, force, seen=seen)
             warnings += self._warn(job, result)
         return warnings
 

@@ -1,0 +1,82 @@
+"""The offline generator's words around the lecture's own: headings and notes, in the lecture's language.
+
+The assessment's two headings are also how its cards are found (vault/cards.py)
+and where the answer key's page starts (export/obsidian.lua keeps a copy of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Labels:
+    summary: str
+    key_terms: str
+    sections: str
+    terms: str
+    nothing_said: str
+    no_terms: str
+    questions: str
+    answer_key: str
+    instructions: str
+    fill_blank: str
+    multiple_choice: str
+    too_short: str
+    no_questions: str
+
+
+ENGLISH = Labels(
+    summary="Summary", key_terms="Key terms", sections="Sections", terms="Terms",
+    nothing_said="Nothing is said in this part.", no_terms="No term comes up often enough to stand out.",
+    questions="Questions", answer_key="Answer key",
+    instructions="Fill each blank with the term the lecture uses; the time stamp leads to the passage.",
+    fill_blank="Fill in the blank", multiple_choice="Multiple choice",
+    too_short="This transcript is too short to ask about: it repeats no key term in a full sentence.",
+    no_questions="No questions.",
+)
+
+LABELS: dict[str, Labels] = {
+    "en": ENGLISH,
+    "de": Labels(
+        summary="Zusammenfassung", key_terms="Schlüsselbegriffe", sections="Abschnitte", terms="Begriffe",
+        nothing_said="In diesem Teil wird nichts gesagt.",
+        no_terms="Kein Begriff kommt oft genug vor, um herauszustechen.",
+        questions="Fragen", answer_key="Lösungen",
+        instructions="Füllen Sie jede Lücke mit dem Begriff der Vorlesung; der Zeitstempel führt zur Stelle.",
+        fill_blank="Lückentext", multiple_choice="Multiple Choice",
+        too_short="Dieses Transkript ist zu kurz für Fragen: Es wiederholt keinen Schlüsselbegriff in einem "
+                  "ganzen Satz.",
+        no_questions="Keine Fragen.",
+    ),
+    "es": Labels(
+        summary="Resumen", key_terms="Términos clave", sections="Secciones", terms="Términos",
+        nothing_said="En esta parte no se dice nada.",
+        no_terms="Ningún término aparece lo bastante a menudo para destacar.",
+        questions="Preguntas", answer_key="Soluciones",
+        instructions="Complete cada espacio con el término que usa la clase; la marca de tiempo lleva al pasaje.",
+        fill_blank="Completar el espacio", multiple_choice="Opción múltiple",
+        too_short="Esta transcripción es demasiado corta para preguntar: no repite ningún término clave en una "
+                  "frase completa.",
+        no_questions="No hay preguntas.",
+    ),
+    "fr": Labels(
+        summary="Résumé", key_terms="Termes clés", sections="Sections", terms="Termes",
+        nothing_said="Rien n'est dit dans cette partie.",
+        no_terms="Aucun terme ne revient assez souvent pour ressortir.",
+        questions="Questions", answer_key="Corrigé",
+        instructions="Complétez chaque blanc avec le terme employé dans le cours ; l'horodatage mène au passage.",
+        fill_blank="Texte à trous", multiple_choice="Choix multiple",
+        too_short="Cette transcription est trop courte pour poser des questions : elle ne répète aucun terme clé "
+                  "dans une phrase complète.",
+        no_questions="Aucune question.",
+    ),
+}
+
+# The headings an assessment's parts may have, case-folded, in every language.
+QUESTIONS_HEADINGS = frozenset(labels.questions.casefold() for labels in LABELS.values())
+ANSWER_KEY_HEADINGS = frozenset(labels.answer_key.casefold() for labels in LABELS.values())
+
+
+def labels_for(language: str | None) -> Labels:
+    return LABELS.get(language or "", ENGLISH)
