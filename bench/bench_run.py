@@ -26,7 +26,7 @@ def run_once(inputs: list[str], extra: list[str]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as vault:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", *inputs, "--vault", vault, "--quiet",
-                                    *extra], stdout=subprocess.DEVNULL)
+                                    *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # wait4 gives this child's own peak memory, not the largest of all children so far.
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
