@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 
 Notice = Callable[[str], None]
 
+# Seconds between rewrites of a subject's index during a batch.
+INDEX_INTERVAL = 2.0
+
 
 @contextmanager
 def open_vault(vault: Path) -> Iterator[JobStore]:
@@ -75,6 +79,7 @@ class Session:
         self.cache = RegenerationCache(store.cache)
         self.vault = VaultWriter(settings.vault, store, force=options.force)
         self._known: dict[str, VideoProcessingJob] = {}  # every job of the vault, for the subject indexes
+        self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
         self._stack = ExitStack()
         self._pool: TorExitNodePool | None = None
         self._pool_lock = threading.Lock()
@@ -197,11 +202,20 @@ class Session:
         job = write_files(job, subject_dir(self.settings.vault, job.subject), vault=self.vault)
         for warning in job.warnings[warnings_before:]:
             self.notice(warning)
-        if job.output_dir is not None:
+        if job.output_dir is not None and self._index_due(job.output_dir):
             subject = job.subject.casefold()
             write_index(self.vault, job.output_dir,
                         [known for known in self._known.values() if known.subject.casefold() == subject])
         return job
+
+    def _index_due(self, folder: Path) -> bool:
+        """Whether the subject's index should be rewritten now: as jobs complete, but at most
+        every few seconds, since each rewrite lists the whole subject; the vault pass writes the last."""
+        now = time.monotonic()
+        if now - self._index_written.get(folder, -INDEX_INTERVAL) < INDEX_INTERVAL:
+            return False
+        self._index_written[folder] = now
+        return True
 
     def steps(self) -> list[Step]:
         settings = self.settings

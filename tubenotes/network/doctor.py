@@ -25,10 +25,6 @@ class TorDoctorReport:
     bootstrap: str | None = None
     problems: tuple[str, ...] = ()
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def lines(self) -> list[str]:
         """Human-readable lines for the CLI."""
         lines = [f"tor binary: {self.binary} ({self.version})" if self.binary else "tor binary: not installed"]

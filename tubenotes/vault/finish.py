@@ -62,7 +62,7 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
     writer.forget_scan()
     for folder, subject_jobs in by_folder(writer.root, jobs).items():
         written = [job for job in subject_jobs if job.notes_filepath is not None]
-        present = [job for job in written if job.notes_filepath is not None and job.notes_filepath.exists()]
+        present = [job for job in written if job.notes_filepath.exists()]
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
         concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)
         writer.use_concepts(concepts)
