@@ -18,6 +18,7 @@ from typing import Any
 
 import openai
 
+from tubenotes.backoff import backoff_ceiling
 from tubenotes.errors import ConfigurationError, GenerationError, TransientError
 from tubenotes.generate.chunking import estimate_tokens
 from tubenotes.generate.providers import LlmSettings
@@ -134,7 +135,7 @@ class ChatClient:
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = min(self._retry.max_delay, self._retry.base_delay * 2 ** (attempt - 1))
+        backoff = backoff_ceiling(attempt, self._retry.base_delay, self._retry.max_delay)
         if retry_after is not None:
             # The server knows when it will have room; a little jitter keeps
             # parallel jobs from all returning in the same instant.

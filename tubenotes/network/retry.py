@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from tubenotes.backoff import backoff_ceiling
 from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import BlockedError, PermanentError, TransientError
 from tubenotes.network.errors import (
@@ -27,7 +28,7 @@ DEFAULT_ACQUIRE_TIMEOUT = 600.0
 
 def backoff_delay(retry: int, backoff: float, max_backoff: float, rng: random.Random) -> float:
     """Seconds to wait before retry number ``retry`` (1, 2, ...): doubling, capped, jittered in [half, full]."""
-    ceiling = min(max_backoff, backoff * 2 ** (retry - 1))
+    ceiling = backoff_ceiling(retry, backoff, max_backoff)
     return rng.uniform(ceiling / 2, ceiling)
 
 
