@@ -163,7 +163,7 @@ def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) ->
 
 
 def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Path) -> None:
-    from tubenotes.store import JobStore
+    from tubenotes.store import SqliteStore
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
@@ -171,7 +171,7 @@ def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Pa
     tubenotes("run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "--lang", "de,en", "-q",
               "--tor-option", "HTTPSProxyAuthenticator=user:hunter2", "--proxy", "http://u:s3cret@127.0.0.1:1",
               check_code=0)
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         remembered = store.load_settings()
     assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL
 

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import LECTURE
-from tubenotes.store import JobStore
+from tubenotes.store import SqliteStore
 from tubenotes.vault.files import TEMP_SUFFIX
 from tubenotes.vault.frontmatter import read_front_matter
 
@@ -77,7 +77,7 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
         for key in ("notes_pdf", "assessment_pdf"):
             assert len(PdfReader(job[key]).pages) >= 1
     assert not list(vault.rglob(f"*{TEMP_SUFFIX}")), "a killed write left a temporary file behind"
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         cache = store.cache.stats()
     assert cache["entries"] == 2 * len(TOPICS)
     assert cache["computed"] == cache["entries"], f"a generation ran twice: {cache}"
