@@ -20,6 +20,7 @@ from tubenotes.errors import (
     TubenotesError,
 )
 from tubenotes.api import make_notes
+from tubenotes.config import Settings
 from tubenotes.executors import Executor, LocalExecutor, RunResult
 from tubenotes.job import (
     Chapter,
@@ -63,6 +64,7 @@ __all__ = [
     "PermanentError",
     "ProcessingStage",
     "RunResult",
+    "Settings",
     "SourceKind",
     "SqliteStore",
     "Stages",
