@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import LECTURE
 from tests.test_crash_safety import make_transcripts
@@ -115,11 +117,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert tubenotes("run", "x", "--network", "carrier-pigeon", "--vault", str(tmp_path)).returncode == 2
 
 
-def test_every_command_has_help_text() -> None:
+def test_every_command_and_option_has_help_text() -> None:
+    runner = CliRunner()
     for name, sub in cli.commands.items():
         assert sub.help, f"`tubenotes {name}` has no help text"
-        result = tubenotes(name, "--help", check_code=0)
-        assert "Usage" in result.stdout
+        for param in sub.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"`tubenotes {name} {param.opts[0]}` has no help text"
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output
 
 
 def run_until_the_first_note(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
