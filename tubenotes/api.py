@@ -84,6 +84,7 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
             if _forget_deleted_files(job):
                 stages.store.save(job)
     stages.prepare(jobs)
+    stages.vault_pass_due()
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
     stages.vault_pass()
     return result

@@ -17,7 +17,7 @@ from tubenotes import config
 from tubenotes.api import prepare_jobs, run_batch
 from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError
-from tubenotes.executors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
+from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
 from tubenotes.stages import VaultOptions, build_stages, open_vault
@@ -198,18 +198,20 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             for job in replayed:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
-        if not jobs:
+        with build_stages(settings, store, _notice, options) as stages:
+            if jobs:
+                _finish(run_batch(stages, jobs, _reporter(settings)))
+            if stages.vault_pass_pending():
+                _notice("An earlier run stopped before its vault pass had ended: finishing it.")
+                stages.vault_pass()
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
-            sys.exit(EXIT_OK)
-        with build_stages(settings, store, _notice, options) as stages:
-            _finish(run_batch(stages, jobs, _reporter(settings)))
 
 
 def _vault_options(values: dict[str, Any]) -> VaultOptions:
     """The vault flags, taken out of ``values``: they hold for this command only."""
     return VaultOptions(regenerate=bool(values.pop("regenerate", False)),
-                                force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
+                        force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
 
 
 def _require_store(vault: Path) -> None:

@@ -33,7 +33,7 @@ from tubenotes.network import (
 )
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import JobStore, SqliteStore, VaultRecords, vault_lock
+from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, vault_lock
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
 from tubenotes.vault.guard import FileRecords
@@ -47,6 +47,10 @@ Notice = Callable[[str], None]
 
 # Seconds between rewrites of a subject's index during a batch.
 INDEX_INTERVAL = 2.0
+# Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
+# date: from the start of a batch until its vault pass has ended. A run killed in between
+# leaves it, and the next `run`, `resume` or `retry` finishes the pass.
+VAULT_PASS_PENDING = "vault-pass.pending"
 
 
 @dataclass(frozen=True)
@@ -188,13 +192,28 @@ class Stages:
 
     # --- the vault pass -----------------------------------------------------------
 
+    def vault_pass_due(self) -> None:
+        """Record that the vault is about to change, before it does."""
+        marker = self._pass_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+    def vault_pass_pending(self) -> bool:
+        """Whether an earlier batch stopped before its vault pass had ended."""
+        return self._pass_marker().exists()
+
     def vault_pass(self) -> None:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
+        self.notice("Updating links, concept notes, indexes and decks...")
         report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
         for job in report.changed_jobs:
             self.store.save(job)
+        self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+
+    def _pass_marker(self) -> Path:
+        return self.settings.vault / STORE_DIRNAME / VAULT_PASS_PENDING
 
     # --- building ---------------------------------------------------------------------
 
