@@ -11,11 +11,13 @@ The CLI calls the same pieces (`prepare_jobs`, `run_batch`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from tubenotes.config import Settings
+from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
 from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
@@ -86,7 +88,13 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     stages.prepare(jobs)
     stages.vault_pass_due()
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
-    stages.vault_pass()
+    if result.stopped_by is None:  # else it would fail too; the next resume runs it
+        try:
+            stages.vault_pass()
+        except (OSError, sqlite3.Error) as exc:
+            result.stopped_by = as_storage_error(exc)
+            if result.stopped_by is None:
+                raise
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from rich.table import Table
 from tubenotes import config
 from tubenotes.api import prepare_jobs, run_batch
 from tubenotes.config import Settings
-from tubenotes.errors import ConfigurationError, InputError, TubenotesError
+from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
@@ -109,6 +110,9 @@ def _notice(message: str) -> None:
 
 def _finish(result: RunResult) -> None:
     _print_final_table(result.jobs)
+    if result.stopped_by is not None:
+        err.print(f"error: {result.stopped_by}", markup=False)
+        err.print("The batch stopped there: jobs in flight kept their last checkpoint, none failed for it.")
     if result.interrupted:
         unfinished = sum(not job.is_finished() for job in result.jobs)
         err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `tubenotes resume` to go on.")
@@ -280,5 +284,11 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_USAGE
     except TubenotesError as exc:
         err.print(f"error: {exc}", markup=False)
+        code = 1
+    except (OSError, sqlite3.Error) as exc:
+        storage = as_storage_error(exc)
+        if storage is None:
+            raise
+        err.print(f"error: {storage}", markup=False)
         code = 1
     sys.exit(code or 0)
