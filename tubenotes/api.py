@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tubenotes.config import Settings
+from tubenotes.config import Settings, VaultOptions
 from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
 from tubenotes.executors.local import LocalExecutor
@@ -24,7 +24,7 @@ from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
-from tubenotes.stages import Notice, Stages, VaultOptions, build_stages, open_vault
+from tubenotes.stages import Notice, Stages, build_stages, open_vault
 
 
 def make_notes(inputs: Iterable[str | Path], vault: str | Path = "notes", *, progress: Reporter | None = None,
