@@ -24,7 +24,7 @@ from tubenotes.store import GenerationCache, MemoryCache
 from tubenotes.vault.links import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
-OFFLINE_GENERATOR_VERSION = "3"
+OFFLINE_GENERATOR_VERSION = "4"
 
 
 class OfflineGenerator:
