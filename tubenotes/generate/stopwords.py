@@ -42,7 +42,8 @@ january february march april june july august september october november decembe
 monday tuesday wednesday thursday friday saturday sunday week weeks year years month months
 brought bring brings gave told asked ask asks tried tries turns turned goes doing getting giving
 remember remembered understand understood explain explained discuss discussed mentioned mention
-forth etcetera kinda sorta delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau
+eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen thirty forty fifty sixty seventy
+eighty ninety forth etcetera kinda sorta delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau
 upsilon phi chi psi omega
 """
 

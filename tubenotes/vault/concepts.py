@@ -11,15 +11,13 @@ shown as plain text: no link ever points to a note that does not exist.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tubenotes.generate.markdown import escape, stamp
-from tubenotes.generate.sentences import tokenize
+from tubenotes.generate.language import common_language
 from tubenotes.generate.specificity import fold, is_everyday
-from tubenotes.generate.stopwords import detect_language
 from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
@@ -29,8 +27,6 @@ CONCEPTS_DIRNAME = "Concepts"
 # One lecture's term is a word of that lecture; two lectures make it a concept of the subject.
 MIN_LECTURES_PER_CONCEPT = 2
 CONCEPT_KIND = "concept"
-# Characters of a transcript enough to tell its language.
-_LANGUAGE_SAMPLE = 20_000
 
 
 @dataclass
@@ -50,7 +46,7 @@ class SubjectConcepts:
         self.root, self.folder, self.notes = root, folder, notes
         self.jobs = sorted(jobs, key=lambda job: job.position)
         # One language folds and judges the terms of all the subject's lectures, so that they meet.
-        self.language = _subject_language(self.jobs)
+        self.language = common_language(self.jobs)
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
@@ -155,13 +151,6 @@ def first_mention(job: VideoProcessingJob, spellings: list[str]) -> float | None
         if any(pattern.search(text) for pattern in patterns):
             return segment.start
     return None
-
-
-def _subject_language(jobs: list[VideoProcessingJob]) -> str | None:
-    """The language most of the lectures are in, as the offline generator finds it."""
-    found = Counter(detect_language(tokenize((job.transcript or "")[:_LANGUAGE_SAMPLE]), job.language)
-                    for job in jobs)
-    return found.most_common(1)[0][0] if found else None
 
 
 def _display(term: str) -> str:
