@@ -123,9 +123,12 @@ def _pattern(term: KeyTerm) -> re.Pattern[str]:
 
 
 def _find(term: KeyTerm, text: str) -> re.Match[str] | None:
-    match = _pattern(term).search(text)
+    matches = list(_pattern(term).finditer(text))
+    if not matches or len({match.group().casefold() for match in matches}) > 1:
+        return None  # two forms ("mini-batch", "mini-batches") would need two answers for one blank
+    match = matches[0]
     # A blank needs words around it to be a question.
-    if match and len(text.split()) - len(match.group().split()) >= MIN_QUESTION_WORDS - 1:
+    if len(text.split()) - len(match.group().split()) >= MIN_QUESTION_WORDS - 1:
         return match
     return None
 
