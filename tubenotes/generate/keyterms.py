@@ -150,4 +150,5 @@ def _phrase_weight(key: Key) -> float:
 
 
 def _weight(term: KeyTerm) -> float:
-    return term.count * _phrase_weight(term.key) * term.keyness
+    # Keyness already favours a phrase over its words: the language says a phrase more rarely.
+    return term.count * term.keyness

@@ -165,7 +165,7 @@ def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm],
                  language: str | None = None) -> list[str]:
     """Other key terms of the answer's kind: none sharing a word with it (that could be right too),
     none in the sentence; those of the answer's number (singular or plural) first."""
-    kind = _kind(answer, language)
+    kind = _kind(answer, term, language)
     others = [
         other
         for other in pool
@@ -174,7 +174,7 @@ def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm],
         and not _pattern(other).search(text)
     ]
     alike = [form for other in others if (form := _form_like(other, answer, language)) is not None
-             and _kind(form, language) == kind and _similar_length(form, answer)]
+             and _kind(form, other, language) == kind and _similar_length(form, answer)]
     rng.shuffle(alike)
     alike.sort(key=lambda form: _plural(form, language) != _plural(answer, language))  # stable: shuffled within
     chosen: list[str] = []
@@ -192,18 +192,21 @@ def _form_like(other: KeyTerm, answer: str, language: str | None) -> str | None:
     return (same_number or forms)[0] if forms else None
 
 
-def _kind(text: str, language: str | None) -> tuple[int, bool, str]:
+def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, bool, str]:
     """What a reader sees of a term's kind: its number of words, a capital, and its last word's role."""
-    return len(text.split()), text[:1].isupper(), _role(text.split()[-1], language)
+    return len(text.split()), text[:1].isupper(), _role(term, language)
 
 
-def _role(word: str, language: str | None) -> str:
-    folded = word.casefold()
-    if language in (None, "en"):
-        if folded.endswith(_VERB_ENDINGS) and len(folded) > 5:
-            return "verb"
-        if folded.endswith(_ADJECTIVE_ENDINGS) and len(folded) > 5:
-            return "adjective"
+def _role(term: KeyTerm, language: str | None) -> str:
+    """Verb, adjective or noun, by English endings: a term said as "expanded" or "expanding" is a verb
+    even where it is said "expands"."""
+    if language not in (None, "en"):
+        return "noun"
+    lasts = [form.split()[-1].casefold() for form in term.forms]
+    if any(last.endswith(_VERB_ENDINGS) and len(last) > 5 for last in lasts):
+        return "verb"
+    if any(last.endswith(_ADJECTIVE_ENDINGS) and len(last) > 5 for last in lasts):
+        return "adjective"
     return "noun"
 
 

@@ -23,6 +23,8 @@ from wordfreq import zipf_frequency
 EVERYDAY_ZIPF = 4.5
 # log10 of how many times more often the lecture must say a term than the language does.
 MIN_KEYNESS = 1.0
+# Zipf points a phrase is taken to be rarer than its rarest word, per word past the first.
+PHRASE_RARITY = 1.0
 # A word wordfreq has never seen counts as this rare (Zipf 1: once in a billion words).
 UNSEEN_ZIPF = 1.0
 _STEMMERS = {"en": "english", "de": "german", "es": "spanish", "fr": "french"}
@@ -43,19 +45,22 @@ def is_everyday(text: str, language: str | None) -> bool:
     ("cools", "killed": their stems "cool" and "kill" are everyday words)."""
     if language is None or len(text.split()) != 1:
         return False
-    return max(zipf(text, language), zipf(_stem(text.casefold(), language), language)) >= EVERYDAY_ZIPF
+    stem = _stem(text.casefold(), language)
+    # A stem drops a final "e" too: "increases" is "increas", an inflection of "increase".
+    return max(zipf(form, language) for form in (text, stem, stem + "e")) >= EVERYDAY_ZIPF
 
 
 def keyness(text: str, count: int, total_words: int, language: str | None) -> float:
     """log10 of how many times more often the lecture says ``text`` than the language does.
 
-    For a phrase wordfreq estimates the language's frequency from its words, an
-    estimate too high for a real term ("second law"), so phrases are judged mildly.
+    For a phrase wordfreq estimates the language's frequency from its words, about
+    that of its rarest word: far too high for a phrase ("second law" would be as
+    common as "law"), so each word past the first counts as making it PHRASE_RARITY rarer.
     """
     if language is None:
         return MIN_KEYNESS
     said = math.log10(count / max(total_words, 1) * 1e9)
-    return said - zipf(text, language)
+    return said - (zipf(text, language) - PHRASE_RARITY * (len(text.split()) - 1))
 
 
 def is_specific(text: str, count: int, total_words: int, language: str | None) -> bool:

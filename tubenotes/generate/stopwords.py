@@ -43,7 +43,8 @@ monday tuesday wednesday thursday friday saturday sunday week weeks year years m
 brought bring brings gave told asked ask asks tried tries turns turned goes doing getting giving
 remember remembered understand understood explain explained discuss discussed mentioned mention
 eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen thirty forty fifty sixty seventy
-eighty ninety forth etcetera kinda sorta delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau
+eighty ninety forth etcetera kinda sorta lecture lectures course courses chapter chapters homework exam exams
+slide slides delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau
 upsilon phi chi psi omega
 """
 
