@@ -18,7 +18,6 @@ from wordfreq import zipf_frequency
 
 from tests.test_offline_generator import GRADIENT_DESCENT, PHOTOSYNTHESE, captions, file_job
 from tubenotes.generate.lecture import analyse
-from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.sentences import split_sentences
 from tubenotes.generate.stopwords import STOPWORDS
 from tubenotes.vault.frontmatter import split_front_matter
@@ -182,8 +181,3 @@ def test_an_examples_vault_speaks_the_lectures_language(examples_vault: Path) ->
                     if phrase in text]
     [english] = notes_of(examples_vault / "Physics", "notes")
     assert "Test yourself: [[" in english and "Subject: [[" in english
-
-
-def test_the_offline_output_is_still_deterministic_with_word_frequencies() -> None:
-    job = file_job(PHOTOSYNTHESE)
-    assert OfflineGenerator().generate_notes(job).text == OfflineGenerator().generate_notes(job).text
