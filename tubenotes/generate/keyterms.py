@@ -5,8 +5,8 @@ punctuation ("gradient descent", "Lernrate"), their inflections folded into one
 ("heat engine", "heat engines"). Only specific candidates are terms: no word the
 language uses every day, nothing the lecture says barely more often than the
 language does (see specificity.py). A lecture's key terms are those said most
-often, weighed by how specific they are, longer phrases weighing more; a word
-heard mostly inside a longer phrase gives way to the phrase. A section's terms
+often, weighed by how specific they are (a phrase is rarer in the language than
+its words); a word heard mostly inside a longer phrase gives way to the phrase. A section's terms
 are those it says more often than the other sections do (TF-IDF with sections
 as documents).
 """
@@ -23,7 +23,7 @@ from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.specificity import fold, is_specific, keyness
 
 MAX_PHRASE_WORDS = 4  # "van der Waals equation"
-# A phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
+# In a section's ranking, a phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
 PHRASE_BONUS = 0.75  # a phrase names a concept more often than a single word does
 # A word or phrase heard inside longer candidates at least this share of the time gives way to them.
 SUBSUMED_SHARE = 0.7
@@ -42,7 +42,7 @@ class KeyTerm:
     forms: tuple[str, ...]  # every form heard, longest first, e.g. ("gradient descents", "Gradient descent")
     count: int
     sentences: tuple[int, ...]  # indices of the sentences that say it, in order (first mention first)
-    keyness: float = 1.0  # log10 of how many times more often the lecture says it than its language
+    keyness: float  # log10 of how many times more often the lecture says it than its language
 
 
 @dataclass
@@ -140,6 +140,8 @@ def _is_content(word: str, stopwords: frozenset[str]) -> bool:
     folded = word.casefold()
     if folded in stopwords or "_" in word or not any(char.isalpha() for char in word):
         return False
+    if all(part in stopwords for part in folded.split("-")):
+        return False  # "seventy-three", "so-called"
     letters = sum(char.isalpha() for char in word)
     # Two-letter words count only as acronyms: "AI", "ML".
     return letters >= MIN_LETTERS or (letters == 2 and word.isupper())
