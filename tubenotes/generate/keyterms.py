@@ -58,12 +58,14 @@ class TermIndex:
         self._language = language
         self._words = sum(len(sentence.tokens) for sentence in sentences)
         self._candidates: dict[Key, _Candidate] = {}
+        self._eligible_by_count: dict[int, list[KeyTerm]] = {}
         for sentence in sentences:
             for run in _content_runs(sentence.text, stopwords):
+                folded = fold(run, language)
                 for size in range(1, min(MAX_PHRASE_WORDS, len(run)) + 1):
                     for start in range(len(run) - size + 1):
                         words = run[start : start + size]
-                        key = fold(words, language)
+                        key = folded[start : start + size]
                         candidate = self._candidates.setdefault(key, _Candidate())
                         candidate.forms[" ".join(words)] += 1
                         candidate.occurrences.append(sentence.index)
@@ -97,6 +99,11 @@ class TermIndex:
         return result
 
     def _eligible(self, min_count: int) -> list[KeyTerm]:
+        if min_count not in self._eligible_by_count:
+            self._eligible_by_count[min_count] = self._find_eligible(min_count)
+        return list(self._eligible_by_count[min_count])
+
+    def _find_eligible(self, min_count: int) -> list[KeyTerm]:
         counted = {key: c for key, c in self._candidates.items() if len(c.occurrences) >= min_count}
         # How often each candidate is heard inside a phrase one word longer ("training" in
         # "training set" and "training data"): a sum, so a word split among phrases gives way too.
