@@ -22,6 +22,7 @@ def lecture_language(job: VideoProcessingJob) -> str | None:
 
 
 def common_language(jobs: Iterable[VideoProcessingJob]) -> str | None:
-    """The language most of ``jobs`` are in (the first to come on a tie)."""
-    found = Counter(lecture_language(job) for job in jobs)
+    """The language most of ``jobs`` are in (the first to come on a tie); jobs without a transcript
+    (failed ones) have no say."""
+    found = Counter(language for job in jobs if job.transcript and (language := lecture_language(job)))
     return found.most_common(1)[0][0] if found else None
