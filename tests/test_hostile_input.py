@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from tubenotes.errors import PermanentError
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, SourceKind
+from tubenotes.plaintext import INVISIBLE
 from tubenotes.sources.local import MAX_TRANSCRIPT_BYTES, LocalTranscriptFile
 
 SRT = "1\n00:00:01,000 --> 00:00:04,000\nEntropy measures the number of microstates.\n"
@@ -88,3 +91,26 @@ def test_a_transcript_past_the_size_limit_is_refused_with_the_limit(tmp_path: Pa
     [job] = jobs_from_inputs([str(huge)])
     with pytest.raises(PermanentError, match=f"larger than {MAX_TRANSCRIPT_BYTES // 2**20} MB"):
         LocalTranscriptFile(job.source_path).get_transcript(job.video_id)
+
+
+def test_control_and_bidi_characters_in_a_title_reach_no_file_name_and_no_note(tmp_path: Path) -> None:
+    words = " ".join(["Heat flows from the hot body to the cold one, and work is done on the way."] * 6)
+    (tmp_path / "lecture.en.srt").write_text(f"1\n00:00:01,000 --> 00:00:09,000\n{words}\n")
+    title = "Heat\x00 and \u202eWork\u2066\n\x1b part\u200f 2\x85"
+    info = {"id": "dQw4w9WgXcQ", "title": title, "channel": "Hall\x07\u202d", "duration": 9,
+            "chapters": [{"start_time": 0, "title": "Intro\x00\u2067"}]}
+    (tmp_path / "lecture.info.json").write_text(json.dumps(info))
+    result = subprocess.run(
+        [sys.executable, "-m", "tubenotes", "run", "lecture.en.srt", "--vault", "vault", "--no-pdf",
+         "--subject", "Phys\u202eics\x07"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = [path for path in (tmp_path / "vault").rglob("*") if ".tubenotes" not in path.parts]
+    assert any(path.name == "Heat and Work part 2.md" for path in files)
+    assert [path for path in files if INVISIBLE.search(path.name)] == []
+    notes = {path.name: path.read_text(encoding="utf-8") for path in files if path.suffix == ".md"}
+    hidden = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # line breaks are fine
+    assert len(notes) >= 3 and {name for name, text in notes.items() if hidden.search(text)} == set()
+    note = notes["Heat and Work part 2.md"]
+    assert "title: Heat and Work part 2\n" in note and "channel: Hall\n" in note and "subject: Physics\n" in note

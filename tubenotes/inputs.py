@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
+from tubenotes.plaintext import clean_line
 from tubenotes.sources.formats import SUPPORTED_SUFFIXES
 from tubenotes.sources.local import (
     MAX_TRANSCRIPT_BYTES,
@@ -39,6 +40,7 @@ def jobs_from_inputs(
     so that the rest of the batch goes on and the user sees what was wrong.
     """
     jobs: dict[str, VideoProcessingJob] = {}
+    subject = clean_line(subject or "") or None
     for job in _resolve_all(inputs, subject, language, expand_playlist):
         jobs.setdefault(job.key, job)
     for position, job in enumerate(jobs.values()):
@@ -121,7 +123,7 @@ def _youtube_jobs(
     if not playlist.video_ids:
         raise InputError(f"{text}: the playlist is empty or private")
     for video_id in playlist.video_ids:
-        yield _youtube_job(video_id, subject or playlist.title or DEFAULT_SUBJECT, language)
+        yield _youtube_job(video_id, subject or clean_line(playlist.title or "") or DEFAULT_SUBJECT, language)
 
 
 def _youtube_job(video_id: str, subject: str, language: str | None) -> VideoProcessingJob:

@@ -19,6 +19,7 @@ from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, 
 from tubenotes.export.base import PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, Generation, NotesGenerator
 from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.plaintext import clean_line
 from tubenotes.sources.base import TranscriptSource
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.writer import VaultWriter
@@ -58,7 +59,7 @@ def fetch_transcript_and_title(
         _require_enough_words(job)
         title = processor.get_video_title(job.video_id)
         _add_metadata(job, processor)
-    job.video_title = title
+    job.video_title = clean_line(title) if title else title
     job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
     return job
 
