@@ -32,6 +32,7 @@ from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
+from tubenotes.generate.safe_markdown import safe_markdown
 from tubenotes.job import TokenUsage, VideoProcessingJob
 from tubenotes.store import GenerationCache
 
@@ -71,6 +72,7 @@ class LlmGenerator:
         with _charged_on_failure(usage):
             text = self._notes_text(job, usage)
         text, dropped = fix_timestamp_links(text, job.timestamp_url, _duration(job))
+        text = safe_markdown(text)
         warning = f"notes: dropped {dropped} timestamp link(s) outside the video"
         if dropped and warning not in job.warnings:
             job.warnings.append(warning)
@@ -94,7 +96,7 @@ class LlmGenerator:
         with _charged_on_failure(usage):
             assessment = self._assessment(job, usage)
         timestamp_url = job.timestamp_url if _timed(job) else None
-        markdown = render_llm_assessment(assessment, timestamp_url, _duration(job))
+        markdown = safe_markdown(render_llm_assessment(assessment, timestamp_url, _duration(job)))
         return Generation(text=markdown, generator=self.settings.label, usage=usage)
 
     def _assessment(self, job: VideoProcessingJob, usage: TokenUsage) -> Assessment:
