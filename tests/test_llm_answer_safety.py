@@ -39,7 +39,9 @@ def fake() -> Iterator[FakeLlmServer]:
 def links_and_html(markdown: str) -> tuple[list[str], list[str], list[str]]:
     """Link targets, image sources and raw HTML as a CommonMark reader (Obsidian's kind) sees them."""
     links, images, html = [], [], []
-    for token in MarkdownIt("commonmark").parse(markdown):
+    reader = MarkdownIt("commonmark")
+    reader.validateLink = lambda url: True  # markdown-it drops file: and javascript: links; Obsidian need not
+    for token in reader.parse(markdown):
         if token.type.startswith("html"):
             html.append(token.content)
         for child in token.children or []:

@@ -8,7 +8,8 @@ out keeps the notes' words and their Markdown, but:
   runs no script and fetches no remote image or tracking pixel;
 - links only to the web: a link, reference or autolink whose target is not
   http(s) is escaped to text (its words stay), and an image becomes a link,
-  so nothing is fetched when the note is opened; wikilinks stay;
+  so nothing is fetched when the note is opened; wikilinks stay, an embed
+  ("![[...]]") becomes one;
 - no front matter: a ``---`` line that could open a YAML block becomes ``***``,
   the same rule on the page, so no answer can set a note's properties;
 - no control characters (NUL among them) and no bidi overrides.
@@ -24,8 +25,9 @@ import re
 
 # Controls other than tab and line break, and the bidi embeddings, overrides and isolates.
 _HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-# A fence opens a code block; a backtick fence's info string holds no backtick (else it is a code span).
-_FENCE = re.compile(r"^ {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+# A fence opens a code block when every reader agrees that it does: its info string is
+# a language name or {attributes}, or nothing (pandoc takes "~~~<b>" for text, CommonMark for code).
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(?:[\w+#.-]+|\{[^{}<>`]*\})?[ \t]*$")
 _CLOSING_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _YAML_OPENER = re.compile(r"^ {0,3}---[ \t]*$")
 _WEB_AUTOLINK = re.compile(r"<https?://[^\s<>]*>", re.IGNORECASE)
@@ -162,7 +164,7 @@ def _escape_text(text: str, start: int, end: int) -> str:
         # comment or autolink (file:, javascript:, an e-mail address) in any reader.
         if char == "<" and not _WEB_AUTOLINK.match(text, i):
             out.append("\\<")
-        elif char == "!" and text.startswith("[", i + 1) and not text.startswith("[[", i + 1):
+        elif char == "!" and text.startswith("[", i + 1):
             out.append("\\!")  # an image would be fetched when the note opens; a link is not
         elif char == "]" and text[i + 1:i + 2] in ("(", ":") and not _WEB_TARGET.match(text, i + 2):
             out.append("\\]")
