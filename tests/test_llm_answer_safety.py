@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 
@@ -57,13 +58,13 @@ def links_and_html(markdown: str) -> tuple[list[str], list[str], list[str]]:
 def test_hostile_markdown_in_an_answer_reaches_the_notes_as_text(fake: FakeLlmServer) -> None:
     fake.script(Behavior("text", text=HOSTILE_NOTES))
     notes = generator_for(fake).generate_notes(lecture(minutes=2, chapters=False)).text
-    links, images, html = links_and_html(notes)
-    assert html == [] and images == []
+    links, images, raw = links_and_html(notes)
+    assert raw == [] and images == []
     assert links == ["https://tracker.example/diagram.png",
                      "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=30s"]
     assert "\n---\ntitle" not in notes and "\x00" not in notes and "\u202e" not in notes
     for words in ("Entropy always grows", "the notes", "here", "<script>", "diagram", "[[Entropy]]", "second law"):
-        assert words in notes.replace("\\", "")  # every word is still there, shown as text
+        assert words in html.unescape(notes)  # every word is still there, shown as text
 
 
 def test_an_assessment_that_smuggles_html_and_links_is_text(fake: FakeLlmServer) -> None:
@@ -73,8 +74,8 @@ def test_an_assessment_that_smuggles_html_and_links_is_text(fake: FakeLlmServer)
                 "timestamp_seconds": 10}
     fake.script(Behavior("text", text=json.dumps({"questions": [question]})))
     assessment = generator_for(fake).generate_assessment(lecture(minutes=2, chapters=False)).text
-    links, images, html = links_and_html(assessment)
-    assert html == [] and images == [] and all(link.startswith("https://www.youtube.com/") for link in links)
+    links, images, raw = links_and_html(assessment)
+    assert raw == [] and images == [] and all(link.startswith("https://www.youtube.com/") for link in links)
     assert "the proof" in assessment and "Entropy" in assessment
 
 

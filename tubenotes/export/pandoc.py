@@ -21,10 +21,15 @@ from tubenotes.vault.frontmatter import split_front_matter
 # Obsidian's dialect of pandoc Markdown. Raw HTML, raw TeX and ```{=typst}
 # blocks are turned off so the reader keeps them as text: notes are untrusted.
 # Citations are off: "@name" in a note is text, not a reference Typst cannot resolve.
-# YAML blocks are off: pandoc would take one from anywhere in the note, so that a
-# "---" block in an LLM's answer set the PDF's title and source link. The note's
-# own properties go in as metadata instead (HEADER_PROPERTIES).
-READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations-yaml_metadata_block"
+# YAML blocks and "% title" blocks are off: pandoc would take a YAML block from anywhere
+# in the note, so that a "---" block in an LLM's answer set the PDF's title and source
+# link. The note's own properties go in as metadata instead (HEADER_PROPERTIES).
+# Sub- and superscripts are off: Obsidian has none, and pandoc reads their content a second
+# time, so that "~&#91;a&#93;(file:///x)~" became a link.
+READER_FORMAT = (
+    "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations-yaml_metadata_block"
+    "-subscript-superscript-pandoc_title_block"
+)
 # The properties the template (title, source, subject, date) and the Lua filter (type, language) read.
 HEADER_PROPERTIES = ("title", "source", "subject", "created", "type", "language")
 # A note is a few pages; minutes would mean pandoc is stuck.

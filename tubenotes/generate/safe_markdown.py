@@ -11,11 +11,13 @@ out keeps the notes' words and their Markdown, but:
   so nothing is fetched when the note is opened; wikilinks stay, an embed
   ("![[...]]") becomes one;
 - no front matter: a ``---`` line that could open a YAML block becomes ``***``,
-  the same rule on the page, so no answer can set a note's properties;
+  the same rule on the page, and a leading "%" (pandoc's title block) is
+  escaped, so no answer can set a note's properties;
 - no control characters (NUL among them) and no bidi overrides.
 
-Escaping is by backslash, which every CommonMark reader (Obsidian, pandoc)
-shows as the character itself. Code blocks, code spans and formulas are kept
+Escaping is by character reference (``&lt;``), which every reader shows as the
+character itself; a backslash is not enough (pandoc reads ``~x\\<b>~`` as a
+subscript holding raw HTML). Code blocks, code spans and formulas are kept
 as they are: no markup is read inside them. Applying it twice changes nothing.
 """
 
@@ -39,6 +41,8 @@ _BACKTICKS = re.compile(r"`+")
 def safe_markdown(text: str) -> str:
     """``text`` with raw HTML, non-web links, images, YAML blocks and hidden characters escaped or removed."""
     text = _HIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if text.startswith("%"):  # pandoc's "% title" block, for a reader that has it on
+        text = "&#37;" + text[1:]
     out: list[str] = []
     paragraph: list[str] = []
     fence: str | None = None  # the run of backticks or tildes that closes the open code block
@@ -92,7 +96,8 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
     Delimiters are paired as CommonMark pairs code spans; a code span that runs
     over a line break is not kept (a list item or quote may end there, and the
-    reader then sees markup): it is escaped like text, which is only cosmetic.
+    reader then sees markup), nor is anything after a run of backticks that
+    closes nowhere: it is escaped like text, which is only cosmetic.
     """
     spans: list[tuple[int, int]] = []
     i = 0
@@ -105,8 +110,9 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
             run = _BACKTICKS.match(text, i).group(0)
             end = _closing_backticks(text, i + len(run), len(run))
             if end is None:
-                i += len(run)
-                continue
+                # Readers part ways here (pandoc tries the run's shorter tails as openers,
+                # CommonMark does not): nothing after it is trusted to be code or math.
+                break
             if "\n" not in text[i:end]:
                 spans.append((i, end))
             i = end
@@ -156,18 +162,21 @@ def _escape_text(text: str, start: int, end: int) -> str:
     i = start
     while i < end:
         char = text[i]
-        if char == "\\":  # an escape stays as it is, with the character it escapes
-            out.append(text[i:i + 2])
+        if char == "\\":
+            if text[i + 1:i + 2] in ("<", "!", "]"):
+                i += 1  # not enough for every reader: the character goes through the rules below
+                continue
+            out.append(text[i:i + 2])  # any other escape stays, with the character it escapes
             i += 2
             continue
         # Every "<" but a web autolink's: an escaped one looks the same, and opens no tag,
         # comment or autolink (file:, javascript:, an e-mail address) in any reader.
         if char == "<" and not _WEB_AUTOLINK.match(text, i):
-            out.append("\\<")
+            out.append("&lt;")
         elif char == "!" and text.startswith("[", i + 1):
-            out.append("\\!")  # an image would be fetched when the note opens; a link is not
+            out.append("&#33;")  # an image would be fetched when the note opens; a link is not
         elif char == "]" and text[i + 1:i + 2] in ("(", ":") and not _WEB_TARGET.match(text, i + 2):
-            out.append("\\]")
+            out.append("&#93;")
         else:
             out.append(char)
         i += 1
