@@ -10,8 +10,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.test_llm_generator import generator_for, lecture
+from tubenotes.export.anki import LectureCards, build_notes
 from tubenotes.generate.safe_markdown import safe_markdown
 from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
+from tubenotes.vault.cards import Card
 
 HOSTILE_NOTES = """## Summary
 
@@ -84,3 +86,10 @@ def test_safe_markdown_keeps_ordinary_notes_as_they_are() -> None:
              "- [[Second law|the second law]] at [02:10](https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=130s)\n\n"
              "> [!tip] Remember\n> Heat flows from hot to cold.\n\n```python\nif a < b: print('<ok>')\n```\n")
     assert safe_markdown(notes) == notes
+
+
+def test_an_escaped_answer_reads_as_its_characters_on_an_anki_card() -> None:
+    card = Card(question=safe_markdown("Is x<y when <script> runs?"), answer=safe_markdown("[No](file:///x)"))
+    [note] = build_notes([LectureCards("vid", "Lecture", [card])], "tag")
+    assert note.fields[0] == "Is x&lt;y when &lt;script&gt; runs?"  # shown as "x<y" and "<script>", not "&lt;"
+    assert note.fields[1] == "[No](file:///x)"
