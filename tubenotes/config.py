@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_VAULT = Path("notes")
 DEFAULT_LANGUAGES = ("en",)
@@ -36,6 +36,22 @@ DEFAULT_MAX_ATTEMPTS = 4
 # Never remembered in the store: credentials may hide in them (proxy URLs, torrc lines such as
 # HTTPSProxyAuthenticator), or they belong to one command (vault, quiet).
 _NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet"})
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the parts that can hold a secret: user and password, query (``?api-key=``), fragment."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _without_secrets(value: Any) -> Any:
+    """A setting as the store keeps it: tuples as lists, URLs redacted."""
+    if isinstance(value, tuple):
+        return [_without_secrets(item) for item in value]
+    if isinstance(value, str) and "://" in value:
+        return redact_url(value)
+    return value
 
 
 def default_export_workers() -> int:
@@ -74,9 +90,7 @@ class Settings:
         (the number of cores, say).
         """
         kept = given - _NOT_REMEMBERED
-        if self.base_url and "@" in urlsplit(self.base_url).netloc:
-            kept.discard("base_url")  # user:key@host: give it again to resume
-        return {name: list(value) if isinstance(value := getattr(self, name), tuple) else value for name in kept}
+        return {name: _without_secrets(getattr(self, name)) for name in kept}
 
     def with_remembered(self, remembered: dict[str, Any], given: set[str]) -> Settings:
         """These settings, with the remembered ones filling what the user did not give now."""

@@ -27,6 +27,7 @@ from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
+from tubenotes.plaintext import clean_line
 from tubenotes.sources.base import DescribedSource, TranscriptSource
 from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.vault.filenames import sanitize_filename, subject_dir
@@ -66,7 +67,7 @@ def fetch_transcript_and_title(
             job.transcript_data = processor.get_transcript(job.video_id)
         title = processor.get_video_title(job.video_id)
         _add_metadata(job, processor)
-    job.video_title = title
+    job.video_title = clean_line(title) if title else title
     job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
     return job
 
