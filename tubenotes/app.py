@@ -35,6 +35,7 @@ from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
 from tubenotes.store import JobStore, RegenerationCache, vault_lock
+from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, is_media_job
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
@@ -86,6 +87,7 @@ class Session:
         self._generator: OfflineGenerator | LlmGenerator | None = None
         self._exporter: TypstPdfExporter | None = None
         self._lazy_lock = threading.Lock()
+        self.speech = SpeechFetcher(settings, self.pool)
 
     def __enter__(self) -> Session:
         return self
@@ -174,7 +176,8 @@ class Session:
 
     def youtube_source(self, proxy_url: str | None) -> YouTubeSource:
         settings = self.settings
-        return YouTubeSource(proxy_url, settings.languages, settings.translate_to, settings.timeout)
+        return YouTubeSource(proxy_url, settings.languages, settings.translate_to, settings.timeout,
+                             auto_captions=settings.transcribe != "always")
 
     def expand_playlist(self, playlist_id: str) -> Playlist:
         return run_with_pool(
@@ -184,16 +187,24 @@ class Session:
         )
 
     def fetch(self, job: VideoProcessingJob) -> VideoProcessingJob:
+        if is_media_job(job):
+            return self.speech.media_file(job)
         if job.source is SourceKind.FILE:
             assert job.source_path is not None
             return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
-        return run_with_pool(self.pool(), partial(self._fetch_through, job), max_attempts=self.settings.max_attempts)
+        try:
+            return run_with_pool(self.pool(), partial(self._fetch_through, job), max_attempts=self.settings.max_attempts)
+        except CAPTIONLESS:
+            if self.settings.transcribe == "never":
+                raise
+            return self.speech.youtube(job)
 
     def _fetch_through(self, job: VideoProcessingJob, node: ExitNode) -> VideoProcessingJob:
         with self.youtube_source(node.proxy_url) as source:
             return fetch_transcript_and_title(job, source, node.id)
 
     def generate(self, job: VideoProcessingJob) -> VideoProcessingJob:
+        self.speech.transcript_committed(job)  # the runner stored the fetch stage's job before this stage
         with self.cache.salted(job.regeneration):
             return generate_notes_and_assessment(job, self.generator, self.generator)
 
@@ -275,6 +286,7 @@ class Session:
             self.pool()
         if any(_needs_generation(job) for job in jobs):
             _ = self.generator
+        self.speech.prepare(jobs)
         result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
         self.vault_pass()
         return result

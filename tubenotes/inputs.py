@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
+from tubenotes.sources.media import find_media_files
 from tubenotes.sources.local import file_video_id, find_transcript_files, language_from_name
 from tubenotes.sources.youtube_metadata import Playlist
 from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
@@ -58,9 +59,10 @@ def _resolve(
 ) -> Iterator[VideoProcessingJob]:
     path = Path(text).expanduser()
     if path.is_dir():
-        files = find_transcript_files(path)
+        files = find_transcript_files(path) + find_media_files(path)
         if not files:
-            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json)")
+            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json) "
+                             "and no recordings (.mp4, .mp3, .wav...)")
         for file in files:
             yield _file_job(file, subject or _subject_from_folder(file), language)
     elif path.is_file() and _is_input_list(path):

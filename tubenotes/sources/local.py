@@ -62,10 +62,11 @@ def file_video_id(path: Path) -> str:
     that its job exists and can fail with the reason.
     """
     try:
-        content = path.read_bytes()
+        with path.open("rb") as file:  # in chunks: a lecture's recording may be gigabytes
+            digest = hashlib.file_digest(file, "sha256")
     except OSError:
-        content = b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")
-    return "file-" + hashlib.sha256(content).hexdigest()[:_CONTENT_ID_HEX_DIGITS]
+        digest = hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape"))
+    return "file-" + digest.hexdigest()[:_CONTENT_ID_HEX_DIGITS]
 
 
 def language_from_name(path: Path) -> str | None:
