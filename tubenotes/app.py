@@ -194,10 +194,10 @@ class Session:
             return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
         try:
             return run_with_pool(self.pool(), partial(self._fetch_through, job), max_attempts=self.settings.max_attempts)
-        except CAPTIONLESS:
+        except CAPTIONLESS as captionless:
             if self.settings.transcribe == "never":
                 raise
-            return self.speech.youtube(job)
+            return self.speech.youtube(job, captionless)
 
     def _fetch_through(self, job: VideoProcessingJob, node: ExitNode) -> VideoProcessingJob:
         with self.youtube_source(node.proxy_url) as source:

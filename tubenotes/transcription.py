@@ -76,13 +76,18 @@ class SpeechFetcher:
         source = MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self.progress_for(job))
         return fetch_transcript_and_title(job, source, None)
 
-    def youtube(self, job: VideoProcessingJob) -> VideoProcessingJob:
-        """The video's speech: the audio through an exit node (held for the download only), then Whisper."""
-        audio = run_with_pool(
-            self.pool(),
-            lambda node: download_audio(job.video_id, self.audio_folder, node.proxy_url, self.settings.timeout),
-            max_attempts=self.settings.max_attempts,
-        )
+    def youtube(self, job: VideoProcessingJob, captionless: PermanentError) -> VideoProcessingJob:
+        """The speech of a video without usable captions (``captionless`` says why): the audio through an
+        exit node, held for the download only, then Whisper."""
+        try:
+            audio = run_with_pool(
+                self.pool(),
+                lambda node: download_audio(job.video_id, self.audio_folder, node.proxy_url, self.settings.timeout),
+                max_attempts=self.settings.max_attempts,
+            )
+        except PermanentError as exc:
+            # The captions are what the user misses: their reason leads, the audio's follows.
+            raise type(captionless)(f"{captionless} Its audio could not be transcribed instead: {exc}") from exc
         source = MediaFileSource(audio.path, self.transcriber, audio.language or job.language, audio.metadata,
                                  on_progress=self.progress_for(job))
         return fetch_transcript_and_title(job, source, None)

@@ -81,6 +81,7 @@ class FakeYouTube:
         self.hanging_paths: set[str] = set()
         self.requests_by_path: Counter[str] = Counter()
         self.requests_by_ip: Counter[str] = Counter()
+        self.streams_requested: Counter[str] = Counter()  # /videoplayback requests by itag
         self._lock = threading.Lock()
         self._ca = _throwaway_ca()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
@@ -306,6 +307,8 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
 
     def _videoplayback(self, query: dict[str, str], blocked: bool) -> None:
         """A stream's bytes, whole or the ``Range`` asked for (yt-dlp downloads YouTube streams in chunks)."""
+        with self.server.youtube._lock:
+            self.server.youtube.streams_requested[query.get("itag", "")] += 1
         video = self._video(query.get("id"), blocked)
         audio = video.audio if video is not None else None
         if video is not None and video.variant in (VideoVariant.BLOCKED, VideoVariant.RATE_LIMITED):
