@@ -132,3 +132,28 @@ def test_transcribe_never_fails_a_recording_with_the_reason(tmp_path: Path, lect
     assert result.returncode == 1, result.stdout + result.stderr
     job = jobs_by_title(vault)[lecture_recording.name]
     assert job["error_kind"] == "transcription_off" and "--transcribe auto" in job["error"]
+
+
+def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_display() -> None:
+    import io
+
+    from rich.console import Console
+
+    from tubenotes.job import VideoProcessingJob
+    from tubenotes.progress import RichReporter
+    from tubenotes.transcription import TranscriptionProgress
+
+    now = [0.0]
+    reporter = RichReporter(Console(file=io.StringIO(), width=160), clock=lambda: now[0])
+    reporter.tally.total, reporter.tally.steps = 1, ["fetch"]
+    job = VideoProcessingJob(url="file:///lecture.mp4", video_id="file-0123456789ab", video_title="Lecture 7")
+    reporter.step_started(job, "fetch")
+    progress = TranscriptionProgress(job, reporter, clock=lambda: now[0])
+    now[0] = 60.0
+    progress(15 * 60, 45 * 60)  # a third of the audio in a minute: two minutes to go
+
+    console = Console(file=io.StringIO(), width=160, color_system=None)
+    console.print(reporter._render())
+    assert "Lecture 7  transcribing 15:00 of 45:00, ETA 2:00" in console.file.getvalue()
+    reporter.step_finished(job, "fetch")
+    assert job.key not in reporter.tally.details

@@ -287,6 +287,7 @@ class Session:
         if any(_needs_generation(job) for job in jobs):
             _ = self.generator
         self.speech.prepare(jobs)
+        self.speech.show_progress_on(reporter)
         result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
         self.vault_pass()
         return result

@@ -43,6 +43,7 @@ class _Tally:
         self.steps: list[str] = []
         self.done: Counter[str] = Counter()
         self.running: dict[str, str] = {}  # job key -> step
+        self.details: dict[str, str] = {}  # job key -> progress within its step ("12:00 of 45:00 ...")
         self.labels: dict[str, str] = {}
         self.failed = 0
         self.lock = threading.Lock()
@@ -86,6 +87,9 @@ class LogReporter:
             status = f"ok {job.timings.get(step) or _step_seconds(job, step):.1f}s"
         return f"[{step}] {job_label(job)}: {status}"
 
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None:
+        """Progress within a long step (a transcription): shown live on a terminal, not logged line by line."""
+
     def stopping(self) -> None:
         self.console.print(STOPPING, highlight=False, markup=False)
 
@@ -114,9 +118,15 @@ class RichReporter(LogReporter):
             self.tally.running[job.key] = step
             self.tally.labels[job.key] = job_label(job, 50)
 
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None:
+        with self.tally.lock:
+            if job.key in self.tally.running:
+                self.tally.details[job.key] = detail
+
     def step_finished(self, job: VideoProcessingJob, step: str) -> None:
         with self.tally.lock:
             self.tally.running.pop(job.key, None)
+            self.tally.details.pop(job.key, None)
             self.tally.failed += job.stage is ProcessingStage.FAILED
             self.tally.done[step] += 1
             if job.is_finished():
@@ -147,5 +157,6 @@ class RichReporter(LogReporter):
             stages.add_row(*(f"{tally.done[s]} done, {running[s]} now" for s in tally.steps))
             current = Table(box=None, show_header=False, pad_edge=False)
             for key, step in list(tally.running.items())[:8]:
-                current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)))
+                current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)),
+                                Text(tally.details.get(key, ""), style="dim"))
         return Group(head, stages, current)

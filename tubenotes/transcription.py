@@ -10,13 +10,16 @@ transcribes again without downloading again.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from typing import Protocol
 
 from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, PermanentError
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
 from tubenotes.pipeline import fetch_transcript_and_title
+from tubenotes.progress import format_seconds
 from tubenotes.sources.media import MediaFileSource, is_media_file
 from tubenotes.sources.speech import EnglishOnlyModelError, ProgressCallback, SpeechTranscriber
 from tubenotes.sources.youtube_audio import download_audio, remove_audio
@@ -27,8 +30,30 @@ from tubenotes.store import STORE_DIRNAME
 CAPTIONLESS = (TranscriptsDisabledError, NoTranscriptError)
 AUDIO_DIRNAME = "audio"
 
-# job -> a callback for its transcription's progress (minutes done of the total), or None.
-ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
+
+
+class ProgressDisplay(Protocol):
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None: ...
+
+
+class TranscriptionProgress:
+    """A transcription's progress as the live display shows it: minutes of audio done of the total, and an ETA."""
+
+    def __init__(self, job: VideoProcessingJob, display: ProgressDisplay,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.job = job
+        self.display = display
+        self.clock = clock
+        self.started = clock()
+
+    def __call__(self, done: float, total: float) -> None:
+        self.display.step_progress(self.job, "fetch", describe_progress(done, total, self.clock() - self.started))
+
+
+def describe_progress(done: float, total: float, elapsed: float) -> str:
+    """"transcribing 12:00 of 45:00, ETA 3:10": the ETA from the pace so far."""
+    eta = format_seconds(elapsed / done * (total - done)) if done > 0 else "-"
+    return f"transcribing {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
 
 
 class TranscriptionOffError(PermanentError):
@@ -38,11 +63,10 @@ class TranscriptionOffError(PermanentError):
 class SpeechFetcher:
     """Transcripts by Whisper for one command: the model is loaded once, on first need."""
 
-    def __init__(self, settings: Settings, pool: Callable[[], TorExitNodePool],
-                 progress_for: ProgressFor = lambda job: None) -> None:
+    def __init__(self, settings: Settings, pool: Callable[[], TorExitNodePool]) -> None:
         self.settings = settings
         self.pool = pool
-        self.progress_for = progress_for
+        self.display: ProgressDisplay | None = None  # set by `show_progress_on`
         self.audio_folder = settings.vault / STORE_DIRNAME / AUDIO_DIRNAME
         self._transcriber: SpeechTranscriber | None = None
         self._lock = threading.Lock()
@@ -68,12 +92,19 @@ class SpeechFetcher:
         except EnglishOnlyModelError as exc:
             raise ConfigurationError(str(exc)) from exc
 
+    def show_progress_on(self, display: object) -> None:
+        """Report each transcription's progress to ``display``, if it can show it (a live display can)."""
+        self.display = display if hasattr(display, "step_progress") else None  # type: ignore[assignment]
+
+    def _progress(self, job: VideoProcessingJob) -> ProgressCallback | None:
+        return TranscriptionProgress(job, self.display) if self.display is not None else None
+
     def media_file(self, job: VideoProcessingJob) -> VideoProcessingJob:
         assert job.source_path is not None
         if self.settings.transcribe == "never":
             raise TranscriptionOffError(f"{job.source_path.name} is a recording, and --transcribe never forbids "
                                         "transcribing it; run with --transcribe auto")
-        source = MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self.progress_for(job))
+        source = MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self._progress(job))
         return fetch_transcript_and_title(job, source, None)
 
     def youtube(self, job: VideoProcessingJob, captionless: PermanentError) -> VideoProcessingJob:
@@ -89,7 +120,7 @@ class SpeechFetcher:
             # The captions are what the user misses: their reason leads, the audio's follows.
             raise type(captionless)(f"{captionless} Its audio could not be transcribed instead: {exc}") from exc
         source = MediaFileSource(audio.path, self.transcriber, audio.language or job.language, audio.metadata,
-                                 on_progress=self.progress_for(job))
+                                 on_progress=self._progress(job))
         return fetch_transcript_and_title(job, source, None)
 
     def transcript_committed(self, job: VideoProcessingJob) -> None:
