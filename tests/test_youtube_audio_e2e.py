@@ -14,11 +14,11 @@ import pytest
 
 from tests.conftest import LECTURE, trust
 from tests.test_youtube_e2e import jobs_by_id, tubenotes
-from tubenotes.testing.fake_youtube import FakeAudio, FakeVideo, FakeYouTube, VideoVariant
+from tubenotes.testing.fake_youtube import FakeAudio, FakeCaptionTrack, FakeVideo, FakeYouTube, VideoVariant
 from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
 from tubenotes.testing.synthetic_speech import speak
 
-SPOKEN = "spokenonly1"
+SPOKEN, AUTO_CAPTIONED = "spokenonly1", "autocaption"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,11 @@ def youtube(monkeypatch: pytest.MonkeyPatch, spoken_audio: bytes) -> Iterator[Fa
     video = FakeVideo(SPOKEN, title="Heat and Work, Spoken", channel="Open Lecture Hall", duration=70,
                       chapters=[(0, "The first law"), (30, "Processes")], variant=VideoVariant.CAPTIONS_DISABLED,
                       audio=FakeAudio(spoken_audio))
-    with FakeYouTube([video]) as fake:
+    # Auto-generated captions only, in words the lecture never says: whichever way the notes came shows.
+    asr = [(6.0 * i, 6.0, f"robot caption line {i} about quasars") for i in range(12)]
+    auto_captioned = FakeVideo(AUTO_CAPTIONED, title="Auto Captioned", duration=70, audio=FakeAudio(spoken_audio),
+                               captions=[FakeCaptionTrack("en", asr, generated=True)])
+    with FakeYouTube([video, auto_captioned]) as fake:
         trust(monkeypatch, fake.ca_file)
         yield fake
 
@@ -64,3 +68,13 @@ def test_with_transcribe_never_it_fails_for_its_captions(tmp_path: Path, youtube
     job = jobs_by_id(vault)[SPOKEN]
     assert job["error_kind"] == "transcripts_disabled" and "caption" in job["error"]
     assert youtube.requests_by_path["/videoplayback"] == 0
+
+
+def test_transcribe_always_prefers_whisper_over_auto_generated_captions(tmp_path: Path, youtube, socks) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", AUTO_CAPTIONED, "--network", "proxies", f"--proxy={socks.proxy_url('n', 'pw')}",
+                       "--transcribe", "always", "--no-pdf", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = Path(jobs_by_id(vault)[AUTO_CAPTIONED]["notes_file"]).read_text()
+    assert "transcript: whisper:tiny.en" in notes and "quasars" not in notes
+    assert "internal energy" in notes.casefold()
