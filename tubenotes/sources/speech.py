@@ -93,7 +93,8 @@ class SpeechTranscriber:
     own, apart from the fetch stage's exit nodes.
     """
 
-    def __init__(self, model: str, device: str = "auto", workers: int | None = None) -> None:
+    def __init__(self, model: str, device: str = "auto", workers: int | None = None,
+                 cpu_threads: int | None = None) -> None:
         self.choice = resolve_model(model)
         self.device = resolve_device(device)
         if self.device not in COMPUTE_TYPES:
@@ -102,7 +103,7 @@ class SpeechTranscriber:
         cores = os.cpu_count() or 1
         # Cores on the CPU (each transcription may use them all when it runs alone), one per GPU.
         self.workers = workers or (cores if self.device == "cpu" else 1)
-        self._cpu_threads = cores
+        self._cpu_threads = cpu_threads or cores
         self._slots = threading.BoundedSemaphore(self.workers)
         self._model: WhisperModel | None = None
         self._load_lock = threading.Lock()
