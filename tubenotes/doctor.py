@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pypandoc
@@ -49,6 +50,16 @@ def speech_report(model: str, device: str) -> list[tuple[str, str]]:
     resolved = resolve_device(device)
     rows.append(("whisper device", f"{resolved}, {COMPUTE_TYPES.get(resolved, '?')}"
                  + (" (auto: no CUDA device found)" if device == "auto" and resolved == "cpu" else "")))
-    deno = deno_path()
-    rows.append(("deno (yt-dlp's JS runtime)", deno or "missing: pip install deno (YouTube audio needs it)"))
+    rows.append(("deno (yt-dlp's JS runtime)", _deno_finding()))
     return rows
+
+
+def _deno_finding() -> str:
+    deno = deno_path()
+    if deno is None:
+        return "missing: pip install deno (downloading a video's audio needs it)"
+    try:
+        version = subprocess.run([deno, "--version"], capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"{deno} does not run ({exc}); reinstall it: pip install --force-reinstall deno"
+    return f"{version.stdout.splitlines()[0]} ({deno})"

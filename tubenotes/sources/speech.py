@@ -154,9 +154,9 @@ class SpeechTranscriber:
     def transcribe(self, media: Path, language: str | None, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
         """The speech in ``media`` as the sources' transcript dict, with timed segments and the language."""
         decode_as = self.check_language(language, media.name)
-        audio = decode(media)
-        total = len(audio) / SAMPLE_RATE
-        with self._slots:
+        with self._slots:  # decoding too: a waiting job must not hold its decoded audio in memory
+            audio = decode(media)
+            total = len(audio) / SAMPLE_RATE
             # VAD on: silences produce no text instead of invented words.
             pieces, info = self.model.transcribe(audio, language=decode_as, vad_filter=True)
             segments = []
