@@ -141,8 +141,7 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
     from rich.console import Console
 
     from tubenotes.job import VideoProcessingJob
-    from tubenotes.progress import RichReporter
-    from tubenotes.transcription import TranscriptionProgress
+    from tubenotes.progress import RichReporter, TranscriptionProgress
 
     now = [0.0]
     reporter = RichReporter(Console(file=io.StringIO(), width=160), clock=lambda: now[0])

@@ -13,14 +13,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tubenotes import app as library
 from tubenotes import config
+from tubenotes.api import prepare_jobs, run_batch
 from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError
+from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
-from tubenotes.runner import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
-from tubenotes.store import STORE_DIRNAME, JobStore
+from tubenotes.stages import VaultOptions, build_stages, open_vault
+from tubenotes.store import STORE_DIRNAME, SqliteStore, failed, unfinished
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -93,6 +94,7 @@ def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) 
     Returns the settings and the names of those the user gave.
     """
     given = {name: value for name, value in values.items() if value not in (None, ())}
+    given["vault"] = Path(values.get("vault") or config.DEFAULT_VAULT).absolute()
     if "languages" in given:
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
@@ -172,11 +174,11 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     """
     options = _vault_options(values)
     settings, given = _settings(values)
-    with library.open_vault(settings.vault) as store:
+    with open_vault(settings.vault) as store:
         store.save_settings(settings.remembered(given))
-        with library.Session(settings, store, _notice, options) as session:
-            jobs = session.prepare(list(inputs))
-            _finish(session.run(jobs, _reporter(settings)))
+        with build_stages(settings, store, _notice, options) as stages:
+            jobs = prepare_jobs(stages, list(inputs))
+            _finish(run_batch(stages, jobs, _reporter(settings)))
 
 
 @cli.command()
@@ -194,29 +196,31 @@ def retry(**values: Any) -> None:
 
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
-    vault = values["vault"]
+    vault = Path(values["vault"]).absolute()
     options = _vault_options(values)
     _require_store(vault)
-    with library.open_vault(vault) as store:
+    with open_vault(vault) as store:
         settings, _ = _settings(values, store.load_settings())
-        jobs = store.unfinished()
+        jobs = unfinished(store)
         if retry_failed:
-            failed = store.failed()
-            for job in failed:
+            replayed = failed(store)
+            for job in replayed:
                 job.reset_for_retry()
-            jobs = sorted(jobs + failed, key=lambda job: job.position)
-        if not jobs:
+            jobs = sorted(jobs + replayed, key=lambda job: job.position)
+        with build_stages(settings, store, _notice, options) as stages:
+            if jobs:
+                _finish(run_batch(stages, jobs, _reporter(settings)))
+            if stages.vault_pass_pending():
+                _notice("An earlier run stopped before its vault pass had ended: finishing it.")
+                stages.vault_pass()
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
-            sys.exit(EXIT_OK)
-        with library.Session(settings, store, _notice, options) as session:
-            _finish(session.run(jobs, _reporter(settings)))
 
 
-def _vault_options(values: dict[str, Any]) -> library.VaultOptions:
+def _vault_options(values: dict[str, Any]) -> VaultOptions:
     """The vault flags, taken out of ``values``: they hold for this command only."""
-    return library.VaultOptions(regenerate=bool(values.pop("regenerate", False)),
-                                force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
+    return VaultOptions(regenerate=bool(values.pop("regenerate", False)),
+                        force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
 
 
 def _require_store(vault: Path) -> None:
@@ -230,7 +234,7 @@ def _require_store(vault: Path) -> None:
 def status(vault: Path, as_json: bool) -> None:
     """Show the jobs of a vault, the generation cache and the exit nodes."""
     _require_store(vault)
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         jobs, cache, nodes = store.jobs(), store.cache.stats(), store.node_stats()
     if as_json:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))

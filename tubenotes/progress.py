@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -30,6 +31,33 @@ def format_seconds(seconds: float | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@runtime_checkable
+class ProgressShower(Protocol):
+    """A reporter that can show progress within a step."""
+
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None: ...
+
+
+class TranscriptionProgress:
+    """A transcription's progress for the live display: minutes of audio done of the total, and an ETA."""
+
+    def __init__(self, job: VideoProcessingJob, display: ProgressShower,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.job = job
+        self.display = display
+        self.clock = clock
+        self.started = clock()
+
+    def __call__(self, done: float, total: float) -> None:
+        self.display.step_progress(self.job, "fetch", describe_transcription(done, total, self.clock() - self.started))
+
+
+def describe_transcription(done: float, total: float, elapsed: float) -> str:
+    """"transcribing 12:00 of 45:00, ETA 3:10": the ETA from the pace so far."""
+    eta = format_seconds(elapsed / done * (total - done)) if done > 0 else "-"
+    return f"transcribing {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
 
 
 class _Tally:

@@ -1,25 +1,23 @@
 """The fetch stage's road to a transcript by speech: recordings on disk, and YouTube videos without captions.
 
-A YouTube video's audio is downloaded through an exit node, which is released
-as soon as the download ends: transcription is long and CPU-bound, and holds
-no node. The audio stays in the vault's ``.tubenotes/audio/`` until the
-transcript is committed (`transcript_committed`), so a run cut short
-transcribes again without downloading again.
+`SpeechFetcher` gives the fetch stage (`tubenotes.pipeline`) a transcript
+source for a job that needs Whisper. A YouTube video's audio is downloaded
+through an exit node, which is released as soon as the download ends:
+transcription is long and CPU-bound, and holds no node. The audio stays in
+the vault's ``.tubenotes/audio/`` until the transcript is committed
+(`transcript_committed`), so a run cut short transcribes again without
+downloading again.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from typing import Protocol
 
 from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, PermanentError
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
-from tubenotes.pipeline import fetch_transcript_and_title
-from tubenotes.progress import format_seconds
 from tubenotes.sources.media import MediaFileSource, is_media_file
 from tubenotes.sources.speech import EnglishOnlyModelError, ProgressCallback, SpeechTranscriber
 from tubenotes.sources.youtube_audio import download_audio, remove_audio
@@ -30,30 +28,8 @@ from tubenotes.store import STORE_DIRNAME
 CAPTIONLESS = (TranscriptsDisabledError, NoTranscriptError)
 AUDIO_DIRNAME = "audio"
 
-
-
-class ProgressDisplay(Protocol):
-    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None: ...
-
-
-class TranscriptionProgress:
-    """A transcription's progress as the live display shows it: minutes of audio done of the total, and an ETA."""
-
-    def __init__(self, job: VideoProcessingJob, display: ProgressDisplay,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.job = job
-        self.display = display
-        self.clock = clock
-        self.started = clock()
-
-    def __call__(self, done: float, total: float) -> None:
-        self.display.step_progress(self.job, "fetch", describe_progress(done, total, self.clock() - self.started))
-
-
-def describe_progress(done: float, total: float, elapsed: float) -> str:
-    """"transcribing 12:00 of 45:00, ETA 3:10": the ETA from the pace so far."""
-    eta = format_seconds(elapsed / done * (total - done)) if done > 0 else "-"
-    return f"transcribing {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
+# job -> a callback for its transcription's progress, or None (set by whoever shows progress).
+ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
 
 
 class TranscriptionOffError(PermanentError):
@@ -61,13 +37,12 @@ class TranscriptionOffError(PermanentError):
 
 
 class SpeechFetcher:
-    """Transcripts by Whisper for one command: the model is loaded once, on first need."""
+    """Transcript sources by Whisper for one process: the model is loaded once, on first need."""
 
-    def __init__(self, settings: Settings, pool: Callable[[], TorExitNodePool]) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pool = pool
-        self.display: ProgressDisplay | None = None  # set by `show_progress_on`
         self.audio_folder = settings.vault / STORE_DIRNAME / AUDIO_DIRNAME
+        self.progress_for: ProgressFor = lambda job: None
         self._transcriber: SpeechTranscriber | None = None
         self._lock = threading.Lock()
 
@@ -92,36 +67,32 @@ class SpeechFetcher:
         except EnglishOnlyModelError as exc:
             raise ConfigurationError(str(exc)) from exc
 
-    def show_progress_on(self, display: object) -> None:
-        """Report each transcription's progress to ``display``, if it can show it (a live display can)."""
-        self.display = display if hasattr(display, "step_progress") else None  # type: ignore[assignment]
-
-    def _progress(self, job: VideoProcessingJob) -> ProgressCallback | None:
-        return TranscriptionProgress(job, self.display) if self.display is not None else None
-
-    def media_file(self, job: VideoProcessingJob) -> VideoProcessingJob:
+    def media_source(self, job: VideoProcessingJob) -> MediaFileSource:
+        """The source for a recording on disk."""
         assert job.source_path is not None
         if self.settings.transcribe == "never":
             raise TranscriptionOffError(f"{job.source_path.name} is a recording, and --transcribe never forbids "
                                         "transcribing it; run with --transcribe auto")
-        source = MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self._progress(job))
-        return fetch_transcript_and_title(job, source, None)
+        return MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self.progress_for(job))
 
-    def youtube(self, job: VideoProcessingJob, captionless: PermanentError) -> VideoProcessingJob:
-        """The speech of a video without usable captions (``captionless`` says why): the audio through an
-        exit node, held for the download only, then Whisper."""
+    def youtube_source(self, job: VideoProcessingJob, captionless: PermanentError,
+                       pool: TorExitNodePool, max_attempts: int) -> MediaFileSource:
+        """The source for a video without usable captions (``captionless`` says why), or that error again
+        when speech may not stand in (--transcribe never). The audio comes through an exit node, held
+        for the download only."""
+        if self.settings.transcribe == "never":
+            raise captionless
         try:
             audio = run_with_pool(
-                self.pool(),
+                pool,
                 lambda node: download_audio(job.video_id, self.audio_folder, node.proxy_url, self.settings.timeout),
-                max_attempts=self.settings.max_attempts,
+                max_attempts=max_attempts,
             )
         except PermanentError as exc:
             # The captions are what the user misses: their reason leads, the audio's follows.
             raise type(captionless)(f"{captionless} Its audio could not be transcribed instead: {exc}") from exc
-        source = MediaFileSource(audio.path, self.transcriber, audio.language or job.language, audio.metadata,
-                                 on_progress=self._progress(job))
-        return fetch_transcript_and_title(job, source, None)
+        return MediaFileSource(audio.path, self.transcriber, audio.language or job.language, audio.metadata,
+                               on_progress=self.progress_for(job))
 
     def transcript_committed(self, job: VideoProcessingJob) -> None:
         """The job's transcript is in the store: the audio downloaded for it is no longer needed."""

@@ -1,0 +1,93 @@
+"""One contract for every JobStore: the same behaviour from each implementation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
+    opened: JobStore = SqliteStore(tmp_path) if request.param == "sqlite" else MemoryStore(tmp_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def job(video_id: str, position: int, stage: ProcessingStage = ProcessingStage.CREATED) -> VideoProcessingJob:
+    return VideoProcessingJob(url=f"https://youtu.be/{video_id}", video_id=video_id, subject="Physics",
+                              position=position, stage=stage)
+
+
+def test_a_saved_job_loads_equal_and_is_not_shared(store: JobStore) -> None:
+    saved = job("aaaaaaaaaaa", 0)
+    saved.transcript, saved.token_usage = "words " * 40, TokenUsage(2, 100, 50, 0.01)
+    store.save(saved)
+    loaded = store.load(saved.key)
+    assert loaded == saved and loaded is not saved
+    loaded.transcript = "changed"
+    assert store.load(saved.key).transcript == saved.transcript
+    assert store.load("physics/missing") is None
+
+
+def test_jobs_come_in_input_order_and_filter_by_stage(store: JobStore) -> None:
+    for video_id, position, stage in [("ccccccccccc", 2, ProcessingStage.FAILED),
+                                      ("aaaaaaaaaaa", 0, ProcessingStage.COMPLETED),
+                                      ("bbbbbbbbbbb", 1, ProcessingStage.TRANSCRIPT_FETCHED)]:
+        store.save(job(video_id, position, stage))
+    assert [j.video_id for j in store.jobs()] == ["aaaaaaaaaaa", "bbbbbbbbbbb", "ccccccccccc"]
+    assert [j.video_id for j in unfinished(store)] == ["bbbbbbbbbbb"]
+    assert [j.video_id for j in failed(store)] == ["ccccccccccc"]
+    assert store.next_position() == 3
+    store.save(job("aaaaaaaaaaa", 0, ProcessingStage.FAILED))  # a save replaces, never duplicates
+    assert len(store.jobs()) == 3 and len(failed(store)) == 2
+
+
+def test_paths_inside_the_vault_are_stored_relative_to_it(store: JobStore, tmp_path: Path) -> None:
+    saved = job("aaaaaaaaaaa", 0)
+    saved.notes_filepath = tmp_path / "Physics" / "Heat.md"
+    saved.source_path = Path("/elsewhere/heat.vtt")
+    store.save(saved)
+    loaded = store.load(saved.key)
+    assert loaded.notes_filepath == tmp_path / "Physics" / "Heat.md"
+    assert loaded.source_path == Path("/elsewhere/heat.vtt")
+    assert saved.to_dict(tmp_path)["notes_filepath"] == "Physics/Heat.md"
+
+
+def test_settings_and_node_stats_are_replaced_whole(store: JobStore) -> None:
+    store.save_settings({"model": "offline", "languages": ["en", "de"]})
+    store.save_settings({"pool_size": 2})
+    assert store.load_settings() == {"pool_size": 2}
+    store.save_node_stats([{"id": 0, "uses": 3}, {"id": 1, "uses": 1}])
+    assert store.node_stats() == [{"id": 0, "uses": 3}, {"id": 1, "uses": 1}]
+
+
+def test_the_cache_computes_each_answer_once_and_counts(store: JobStore) -> None:
+    calls = []
+
+    def compute() -> Generation:
+        calls.append(1)
+        return Generation("notes", "test", TokenUsage(1, 10, 5, 0.001))
+
+    first = store.cache.get_or_compute({"prompt": "p"}, compute)
+    again = store.cache.get_or_compute({"prompt": "p"}, compute)
+    assert first == again == Generation("notes", "test", TokenUsage(1, 10, 5, 0.001))
+    store.cache.get_or_compute({"prompt": "other"}, compute)
+    assert len(calls) == 2
+    assert store.cache.stats() == {"entries": 2, "computed": 2, "hits": 1}
+
+
+def test_saves_from_many_threads_are_all_kept(store: JobStore) -> None:
+    threads = [threading.Thread(target=lambda n=n: store.save(job(f"video{n:06d}", n))) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [j.position for j in store.jobs()] == list(range(20))
