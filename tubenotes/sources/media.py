@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.sources.local import title_from_name
-from tubenotes.sources.speech import ProgressCallback, SpeechTranscriber
+
+if TYPE_CHECKING:
+    from tubenotes.sources.speech import ProgressCallback, SpeechTranscriber
 
 MEDIA_SUFFIXES = (".mp4", ".mkv", ".webm", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".flac")
 

@@ -25,16 +25,14 @@ if TYPE_CHECKING:
 BUNDLED_MODEL_NAME = DEFAULT_WHISPER_MODEL
 # int8 on CPU: about twice as fast as float32 with the same words; float16 is what GPUs do best.
 COMPUTE_TYPES = {"cpu": "int8", "cuda": "float16"}
+# Audio goes to the model in windows of this many seconds (see tubenotes.sources.audio): peak
+# memory grows with the window (about 1.4 MB per second), and a lecture pauses far more often.
+WINDOW_SECONDS = 180.0
 # The smallest multilingual model that transcribes lectures well enough to study from.
 MULTILINGUAL_SUGGESTION = "small"
-SAMPLE_RATE = 16000  # what Whisper hears; faster-whisper resamples to it
 
 # (seconds of audio done, seconds in all): called as segments come out of the model.
 ProgressCallback = Callable[[float, float], None]
-
-
-class MediaError(PermanentError):
-    kind = "media"
 
 
 class NoSpeechError(EmptyTranscriptError):
@@ -94,7 +92,7 @@ class SpeechTranscriber:
     """
 
     def __init__(self, model: str, device: str = "auto", workers: int | None = None,
-                 cpu_threads: int | None = None) -> None:
+                 cpu_threads: int | None = None, window_seconds: float = WINDOW_SECONDS) -> None:
         self.choice = resolve_model(model)
         self.device = resolve_device(device)
         if self.device not in COMPUTE_TYPES:
@@ -104,6 +102,7 @@ class SpeechTranscriber:
         # Cores on the CPU (each transcription may use them all when it runs alone), one per GPU.
         self.workers = workers or (cores if self.device == "cpu" else 1)
         self._cpu_threads = cpu_threads or cores
+        self.window_seconds = window_seconds
         self._slots = threading.BoundedSemaphore(self.workers)
         self._model: WhisperModel | None = None
         self._load_lock = threading.Lock()
@@ -153,45 +152,37 @@ class SpeechTranscriber:
 
     def transcribe(self, media: Path, language: str | None, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
         """The speech in ``media`` as the sources' transcript dict, with timed segments and the language."""
+        # Imported here: PyAV and numpy are for runs that transcribe.
+        from tubenotes.sources.audio import SAMPLE_RATE, audio_windows, media_duration
+
         decode_as = self.check_language(language, media.name)
-        with self._slots:  # decoding too: a waiting job must not hold its decoded audio in memory
-            audio = decode(media)
-            total = len(audio) / SAMPLE_RATE
-            # VAD on: silences produce no text instead of invented words.
-            pieces, info = self.model.transcribe(audio, language=decode_as, vad_filter=True)
-            segments = []
-            for piece in pieces:
-                text = piece.text.strip()
-                if text:
-                    segments.append({"start": piece.start, "duration": piece.end - piece.start, "text": text})
+        segments: list[dict[str, Any]] = []
+        done = 0.0
+        with self._slots:  # decoding too: a waiting job holds no audio in memory
+            total = media_duration(media) or 0.0
+            for window in audio_windows(media, self.window_seconds):
+                # VAD on: silences produce no text instead of invented words.
+                pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
+                for piece in pieces:
+                    text = piece.text.strip()
+                    if text:
+                        segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
+                                         "text": text})
+                    if on_progress is not None:
+                        on_progress(done + piece.end, max(total, done + piece.end))
+                decode_as = decode_as or info.language  # detected in the first window, kept for the rest
+                done += len(window) / SAMPLE_RATE
                 if on_progress is not None:
-                    on_progress(min(piece.end, total), total)
+                    on_progress(done, max(total, done))
+        if done == 0:
+            raise NoSpeechError(f"{media.name}: holds no audio at all; give the lecture's recording with sound")
         if not segments:
-            raise NoSpeechError(f"{media.name}: no speech found in {total:.0f} s of audio; "
+            raise NoSpeechError(f"{media.name}: no speech found in {done:.0f} s of audio; "
                                 "check that the file is the lecture's recording and has sound")
         return {
             "transcript": " ".join(segment["text"] for segment in segments),
             "segments": segments,
-            "language": info.language,
+            "language": decode_as,
             "track": self.label,
-            "duration": round(total, 1),
+            "duration": round(done, 1),
         }
-
-
-def decode(media: Path) -> Any:
-    """The audio of ``media`` as 16 kHz mono samples; a file that is no media, or has no audio, fails clearly."""
-    import av
-    from faster_whisper.audio import decode_audio
-
-    try:
-        audio = decode_audio(str(media), sampling_rate=SAMPLE_RATE)
-    except av.error.FFmpegError as exc:
-        raise MediaError(f"{media.name}: cannot be decoded as audio or video ({exc.strerror or exc}): it is "
-                         "corrupt, cut short or no media at all; check that it plays, or convert it to mp3 or wav") from exc
-    except (IndexError, StopIteration) as exc:  # PyAV's way of saying there is no audio stream
-        raise MediaError(f"{media.name}: holds no audio stream; give the lecture's recording with sound") from exc
-    except OSError as exc:
-        raise MediaError(f"{media.name}: cannot be read ({exc.strerror or exc}); check the file") from exc
-    if len(audio) == 0:
-        raise NoSpeechError(f"{media.name}: holds no audio at all; give the lecture's recording with sound")
-    return audio
