@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.test_crash_safety import make_transcripts
 from tubenotes.job import ProcessingStage
@@ -77,3 +81,57 @@ def test_a_vault_pass_killed_midway_is_finished_by_the_next_resume(tmp_path: Pat
             assert _files(vault)[name] == data, name
     again = tubenotes("resume", "--vault", str(vault))
     assert "finishing it" not in again.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 16 MB tmpfs, unmounted after the test."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_full_disk_stops_the_batch_with_one_message_and_resume_finishes(tmp_path: Path, small_disk: Path) -> None:
+    lectures, vault = tmp_path / "lectures", small_disk / "vault"
+    make_transcripts(lectures)
+    filler = small_disk / "filler"
+    ran = tubenotes("run", str(lectures), "--vault", str(vault), "--subject", "Physics")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    for path in vault.rglob("pdfs"):
+        shutil.rmtree(path)
+    with SqliteStore(vault) as store:  # as a run killed before its exports leaves it
+        for job in store.jobs():
+            job.notes_pdf_path = job.assessment_pdf_path = None
+            job.stage = ProcessingStage.FILES_WRITTEN
+            store.save(job)
+    free = shutil.disk_usage(small_disk).free
+    filler.write_bytes(b"\0" * max(free - 64 * 1024, 0))  # what is left: room for the store, not the PDFs
+    full = tubenotes("resume", "--vault", str(vault))
+    output = full.stdout + full.stderr
+    assert full.returncode == 1, output
+    assert "Traceback" not in output and output.count("cannot write") == 1, output
+    assert "free some space" in output
+    with SqliteStore(vault) as store:
+        assert ProcessingStage.FAILED not in {job.stage for job in store.jobs()}
+
+    filler.unlink()
+    again = tubenotes("resume", "--vault", str(vault))
+    assert again.returncode == 0, again.stdout + again.stderr
+    with SqliteStore(vault) as store:
+        assert {job.stage for job in store.jobs()} == {ProcessingStage.COMPLETED}
+
+
+def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path) -> None:
+    vault = small_disk / "vault"
+    assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    ran = tubenotes("run", str(EXAMPLES / "Physics"), "--vault", str(vault), "--no-pdf")
+    output = ran.stdout + ran.stderr
+    assert ran.returncode == 1, output
+    assert "Traceback" not in output and "cannot write" in output, output

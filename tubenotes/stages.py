@@ -14,11 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tubenotes.config import OFFLINE_MODEL, Settings
+from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import resolve_llm
@@ -52,15 +51,6 @@ INDEX_INTERVAL = 2.0
 # date: from the start of a batch until its vault pass has ended. A run killed in between
 # leaves it, and the next `run`, `resume` or `retry` finishes the pass.
 VAULT_PASS_PENDING = "vault-pass.pending"
-
-
-@dataclass(frozen=True)
-class VaultOptions:
-    """Choices about the vault for one command; not remembered between runs."""
-
-    regenerate: bool = False  # generate and write the given inputs again (a fresh LLM answer)
-    force: bool = False  # overwrite files the user changed, recreate notes the user deleted
-    anki: bool = True  # write each subject's Anki deck in the vault pass
 
 
 @contextmanager
