@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
-from tubenotes.sources.media import find_media_files
 from tubenotes.sources.local import file_video_id, find_transcript_files, language_from_name
+from tubenotes.sources.media import find_media_files
 from tubenotes.sources.youtube_metadata import Playlist
 from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
 
