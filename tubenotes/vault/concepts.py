@@ -9,6 +9,7 @@ shown as plain text: no link ever points to a note that does not exist.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, no
 CONCEPTS_DIRNAME = "Concepts"
 # One lecture's term is a word of that lecture; two lectures make it a concept of the subject.
 MIN_LECTURES_PER_CONCEPT = 2
+# A note lists this many related lectures at most, those sharing the most concepts: in a subject of
+# hundreds of lectures a longer list is not read, and it would make each note grow with the subject
+# (the vault pass with its square). Every lecture of a concept stays listed on the concept's note.
+RELATED_LECTURES = 10
 CONCEPT_KIND = "concept"
 
 
@@ -31,6 +36,7 @@ class Concept:
     key: str  # normalised name
     name: str  # as the first lecture (in input order) wrote it
     path: Path
+    link: str = ""  # the path's link form, set with the path
     spellings: list[str] = field(default_factory=list)
     jobs: list[VideoProcessingJob] = field(default_factory=list)
 
@@ -45,10 +51,14 @@ class SubjectConcepts:
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
+        self._of_job: dict[str, list[Concept]] = {}  # job key -> the concepts its notes link, in concept order
+        self._note_links: dict[str, str] = {}
+        self._spoken_by_job: dict[str, list[tuple[float, str]]] = {}
         self.concepts = self._find()
 
     def _find(self) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
+        members: dict[str, set[str]] = {}  # concept key -> keys of its jobs, so membership is one lookup
         for job in self.jobs:
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
             for link in find_links(job.study_notes or ""):
@@ -59,9 +69,11 @@ class SubjectConcepts:
                 concept = found.get(key)
                 if concept is None:
                     concept = found[key] = Concept(key, _display(link.target), Path())
+                    members[key] = set()
                 if link.target not in concept.spellings:
                     concept.spellings.append(link.target)
-                if all(other is not job for other in concept.jobs):
+                if job.key not in members[key]:
+                    members[key].add(job.key)
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
                 if len(c.jobs) >= MIN_LECTURES_PER_CONCEPT or key in self._existing}
@@ -73,7 +85,18 @@ class SubjectConcepts:
             stem = stem if number == 1 else f"{stem} ({number})"
             taken.add(stem.casefold())
             concept.path = self.folder / CONCEPTS_DIRNAME / f"{stem}.md"
+            concept.link = link_path(self.root, concept.path)
+            for job in concept.jobs:
+                self._of_job.setdefault(job.key, []).append(concept)
         return kept
+
+    def _note_link(self, job: VideoProcessingJob) -> str:
+        """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
+        assert job.notes_filepath is not None
+        link = self._note_links.get(job.key)
+        if link is None:
+            link = self._note_links[job.key] = link_path(self.root, job.notes_filepath)
+        return link
 
     def resolver(self, job: VideoProcessingJob) -> Resolve:
         """Where ``job``'s links go: a vault note of that name (not itself), else a concept note, else nowhere."""
@@ -84,28 +107,32 @@ class SubjectConcepts:
             if found is not None and found not in own:
                 return found
             concept = self.concepts.get(normalize(target))
-            return link_path(self.root, concept.path) if concept else None
+            return concept.link if concept else None
 
         return resolve
 
     def related(self, job: VideoProcessingJob) -> list[str]:
-        """List items: the other lectures of the subject that share concepts with ``job``, most shared first."""
+        """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
         shared: dict[str, list[Concept]] = {}
         others: dict[str, VideoProcessingJob] = {}
-        for concept in self.concepts.values():
-            if all(other is not job for other in concept.jobs):
-                continue
+        for concept in self._of_job.get(job.key, []):
             for other in concept.jobs:
                 if other is not job and other.notes_filepath is not None:
                     shared.setdefault(other.key, []).append(concept)
                     others[other.key] = other
-        ranked = sorted(shared, key=lambda key: (-len(shared[key]), others[key].position))
+        ranked = heapq.nsmallest(RELATED_LECTURES, shared, key=lambda key: (-len(shared[key]), others[key].position))
         return [
-            f"- {wikilink(link_path(self.root, others[key].notes_filepath), _title(others[key]))}: "
-            + ", ".join(wikilink(link_path(self.root, c.path), c.name) for c in shared[key])
+            f"- {wikilink(self._note_link(others[key]), _title(others[key]))}: "
+            + ", ".join(wikilink(c.link, c.name) for c in shared[key])
             for key in ranked
-            if others[key].notes_filepath is not None
         ]
+
+    def _spoken(self, job: VideoProcessingJob) -> list[tuple[float, str]]:
+        """``job``'s segments as (start, normalised text), worked out once for all its concepts."""
+        spoken = self._spoken_by_job.get(job.key)
+        if spoken is None:
+            spoken = self._spoken_by_job[job.key] = [(s.start, normalize(s.text)) for s in job.segments]
+        return spoken
 
     def render(self, concept: Concept, index: Path) -> str:
         """The concept note: every lecture it comes up in, with a link to the moment."""
@@ -127,20 +154,18 @@ class SubjectConcepts:
             "",
         ]
         for job in concept.jobs:
-            assert job.notes_filepath is not None
-            where = stamp(job, first_mention(job, concept.spellings))
-            lines.append(f"- {wikilink(link_path(self.root, job.notes_filepath), _title(job))}"
+            where = stamp(job, first_mention(self._spoken(job), concept.spellings))
+            lines.append(f"- {wikilink(self._note_link(job), _title(job))}"
                          + (f" at {where}" if where else ""))
         return "\n".join(lines) + "\n"
 
 
-def first_mention(job: VideoProcessingJob, spellings: list[str]) -> float | None:
-    """When the transcript first says one of ``spellings`` (a plural or other ending counts)."""
+def first_mention(spoken: list[tuple[float, str]], spellings: list[str]) -> float | None:
+    """When a transcript's normalised segments first say one of ``spellings`` (a plural or other ending counts)."""
     patterns = [re.compile(r"(?<!\w)" + re.escape(normalize(s))) for s in spellings if normalize(s)]
-    for segment in job.segments:
-        text = normalize(segment.text)
+    for start, text in spoken:
         if any(pattern.search(text) for pattern in patterns):
-            return segment.start
+            return start
     return None
 
 
