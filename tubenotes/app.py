@@ -35,6 +35,7 @@ from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
 from tubenotes.store import JobStore, RegenerationCache, vault_lock
+from tubenotes.store_health import StoreIdentity
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
@@ -78,6 +79,7 @@ class Session:
         self.options = options
         self.cache = RegenerationCache(store.cache)
         self.vault = VaultWriter(settings.vault, store, force=options.force)
+        self._store_identity = StoreIdentity.of(store.path)
         self._known: dict[str, VideoProcessingJob] = {}  # every job of the vault, for the subject indexes
         self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
         self._stack = ExitStack()
@@ -277,6 +279,8 @@ class Session:
             _ = self.generator
         result = PipelineRunner(self.store, self.steps(), reporter).run(jobs)
         self.vault_pass()
+        completed = [job.key for job in result.jobs if job.stage is ProcessingStage.COMPLETED]
+        self._store_identity.check_still_there(completed)
         return result
 
     def vault_pass(self) -> None:

@@ -3,6 +3,7 @@
     TubenotesError                 root: every expected failure
     ├── ConfigurationError         bad flags, settings or environment (exit code 2)
     ├── InputError                 an input that names no video or transcript
+    ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
         │   ├── EmptyTranscriptError
@@ -39,6 +40,10 @@ class ConfigurationError(TubenotesError):
 
 class InputError(TubenotesError):
     kind = "input"
+
+
+class StoreError(TubenotesError):
+    kind = "store"
 
 
 class JobError(TubenotesError):

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.base import Generation
 from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.store_health import check_readable
 
 STORE_DIRNAME = ".tubenotes"
 STORE_FILENAME = "tubenotes.db"
@@ -176,6 +177,7 @@ class JobStore:
     def __init__(self, vault: Path) -> None:
         self.path = Path(vault) / STORE_DIRNAME / STORE_FILENAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_readable(self.path)
         # One connection shared by the runner's threads, serialised by a lock:
         # SQLite allows one writer at a time anyway, and commits are short.
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)

@@ -1,0 +1,67 @@
+"""A store lost during a run, or broken, is named to the user with what to do; never a traceback or silence."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_crash_safety import make_transcripts
+
+STORE = Path(".tubenotes") / "tubenotes.db"
+WIDE = {**os.environ, "COLUMNS": "1000"}  # a message on one line, as the tests read it
+
+
+def tubenotes(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tubenotes", *args], capture_output=True, text=True, timeout=300,
+                          cwd=cwd, env=WIDE)
+
+
+@pytest.mark.parametrize("loss", ["deleted", "emptied"])
+def test_a_run_whose_store_vanishes_says_so_and_fails(tmp_path: Path, loss: str) -> None:
+    make_transcripts(tmp_path / "in")
+    vault = tmp_path / "vault"
+    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(tmp_path / "in"), "--vault", str(vault),
+                                "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=WIDE)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(vault.glob("*/*.md")):  # the store is open and the first note written
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.02)
+        if loss == "deleted":
+            shutil.rmtree(vault / ".tubenotes")
+        else:
+            (vault / STORE).write_bytes(b"")
+        out, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 1, out + err
+    assert "vanished during this run" in err and str(vault / STORE) in err and "rebuild-store" in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_broken_store_is_named_with_what_to_do(tmp_path: Path, damage: str) -> None:
+    make_transcripts(tmp_path / "in")
+    vault = tmp_path / "vault"
+    assert tubenotes("run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "-q", cwd=tmp_path).returncode == 0
+    database = vault / STORE
+    if damage == "garbage":
+        database.write_bytes(b"this is not a database, it is what a sync tool left\n" * 200)
+    else:
+        data = database.read_bytes()
+        database.write_bytes(data[: len(data) // 3])
+    for command in (["status", "--vault", str(vault)],
+                    ["run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "-q"],
+                    ["resume", "--vault", str(vault)]):
+        result = tubenotes(*command, cwd=tmp_path)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+        assert f"the store {database} cannot be read" in result.stderr and "rebuild-store" in result.stderr, result.stderr
