@@ -65,3 +65,29 @@ def test_a_broken_store_is_named_with_what_to_do(tmp_path: Path, damage: str) ->
         assert result.returncode == 1, result.stdout + result.stderr
         assert "Traceback" not in result.stderr, result.stderr
         assert f"the store {database} cannot be read" in result.stderr and "rebuild-store" in result.stderr, result.stderr
+
+
+def vault_files(vault: Path) -> dict[str, bytes]:
+    return {path.relative_to(vault).as_posix(): path.read_bytes() for path in vault.rglob("*")
+            if path.is_file() and ".tubenotes" not in path.parts}
+
+
+def test_after_the_store_is_lost_a_run_adopts_its_notes_instead_of_writing_duplicates(tmp_path: Path) -> None:
+    make_transcripts(tmp_path / "in")
+    vault = tmp_path / "vault"
+    run = ["run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "-q"]
+    assert tubenotes(*run, cwd=tmp_path).returncode == 0
+    before = vault_files(vault)
+    user_note = vault / "in" / "My own note.md"  # the user's, with properties of their own: never adopted
+    user_note.write_text("---\ntags: [physics]\ntype: notes\n---\nMine.\n")
+    shutil.rmtree(vault / ".tubenotes")
+
+    result = tubenotes(*run, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = vault_files(vault)
+    assert not [name for name in after if "(new" in name], sorted(after)
+    assert after.pop("in/My own note.md") == user_note.read_bytes()
+    assert sorted(after) == sorted(before)  # every note, concept note, index and deck in place, none beside
+    for name, data in after.items():
+        if name.endswith(".md") and "/Concepts/" not in name and not name.startswith("in/Assessment_"):
+            assert ("## Related lectures" in data.decode()) == ("## Related lectures" in before[name].decode())
