@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,3 +92,34 @@ def test_after_the_store_is_lost_a_run_adopts_its_notes_instead_of_writing_dupli
     for name, data in after.items():
         if name.endswith(".md") and "/Concepts/" not in name and not name.startswith("in/Assessment_"):
             assert ("## Related lectures" in data.decode()) == ("## Related lectures" in before[name].decode())
+
+
+def test_rebuild_store_makes_the_store_again_from_the_vault(tmp_path: Path) -> None:
+    make_transcripts(tmp_path / "in")
+    vault = tmp_path / "vault"
+    run = ["run", str(tmp_path / "in"), "--vault", str(vault), "-q"]
+    assert tubenotes(*run, cwd=tmp_path).returncode == 0
+    jobs_before = json.loads(tubenotes("status", "--vault", str(vault), "--json", cwd=tmp_path).stdout)
+    before = vault_files(vault)
+    (vault / STORE).write_bytes(b"\x00garbage" * 1000)  # broken: named, moved aside as the message says
+    assert "cannot be read" in tubenotes("status", "--vault", str(vault), cwd=tmp_path).stderr
+    (vault / STORE).rename(vault / ".tubenotes" / "tubenotes.db.broken")
+
+    result = tubenotes("rebuild-store", "--vault", str(vault), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(jobs_before)} lecture(s) added as completed" in result.stdout, result.stdout
+    jobs = json.loads(tubenotes("status", "--vault", str(vault), "--json", cwd=tmp_path).stdout)
+    assert sorted((job["video_id"], job["stage"], job["notes_file"], job["assessment_file"]) for job in jobs) == \
+        sorted((job["video_id"], job["stage"], job["notes_file"], job["assessment_file"]) for job in jobs_before)
+
+    again = tubenotes(*run, cwd=tmp_path)  # every lecture known: nothing to do, nothing written beside
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = vault_files(vault)
+    assert sorted(after) == sorted(before)
+    assert [name for name in before if after[name] != before[name] and not name.endswith(" index.md")] == []
+
+    edited = vault / jobs[0]["notes_file"]  # the store knows the hashes again: a later edit is the user's
+    edited.write_text(edited.read_text() + "\nMy own words.\n")
+    regenerate = tubenotes(*run, "--regenerate", cwd=tmp_path)
+    assert regenerate.returncode == 0, regenerate.stdout + regenerate.stderr
+    assert edited.with_name(f"{edited.stem} (new).md").exists() and "My own words." in edited.read_text()

@@ -256,6 +256,8 @@ class Session:
                 self.store.save(job)
                 jobs.append(job)
             else:
+                # Where the transcript file is now: it may have moved, or the job was rebuilt from its note.
+                known.source_path = job.source_path or known.source_path
                 if self.options.regenerate:
                     known.reset_for_regeneration()
                     self.store.save(known)

@@ -245,6 +245,20 @@ def status(vault: Path, as_json: bool) -> None:
         out.print(node_table)
 
 
+@cli.command("rebuild-store")
+@vault_option
+def rebuild_store(vault: Path) -> None:
+    """Rebuild a lost or broken store from the notes tubenotes wrote into the vault."""
+    from tubenotes.vault.rebuild import rebuild_store as rebuild
+
+    if not vault.is_dir():
+        raise ConfigurationError(f"{vault} is not a folder; give the vault with --vault")
+    with library.open_vault(vault) as store:
+        rebuilt = rebuild(vault, store)
+    out.print(f"Store rebuilt from {vault}: {rebuilt.jobs} lecture(s) added as completed, {rebuilt.files} file(s) "
+              "recorded. Their notes are kept as they are; `tubenotes run --regenerate INPUT` writes one anew.")
+
+
 @cli.command()
 @click.option("--tor-control", metavar="HOST:PORT", help="Also check a running tor's control port.")
 def doctor(tor_control: str | None) -> None:
