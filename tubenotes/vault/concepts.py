@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import neg
 from pathlib import Path
 
 from tubenotes.generate.markdown import escape, stamp
@@ -39,6 +41,8 @@ class Concept:
     link: str = ""  # the path's link form, set with the path
     spellings: list[str] = field(default_factory=list)
     jobs: list[VideoProcessingJob] = field(default_factory=list)
+    members: list[int] = field(default_factory=list)  # the jobs' places in the subject, in the same order
+    member_set: set[int] = field(default_factory=set)
 
 
 class SubjectConcepts:
@@ -53,13 +57,14 @@ class SubjectConcepts:
         self._existing = {normalize(path.stem) for path in existing}
         self._of_job: dict[str, list[Concept]] = {}  # job key -> the concepts its notes link, in concept order
         self._note_links: dict[str, str] = {}
+        self._number: dict[str, int] = {}  # job key -> its place in ``self.jobs``
         self._spoken_by_job: dict[str, list[tuple[float, str]]] = {}
         self.concepts = self._find()
 
     def _find(self) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
-        members: dict[str, set[str]] = {}  # concept key -> keys of its jobs, so membership is one lookup
-        for job in self.jobs:
+        for number, job in enumerate(self.jobs):
+            self._number[job.key] = number
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
             for link in find_links(job.study_notes or ""):
                 key = normalize(link.target)
@@ -69,11 +74,11 @@ class SubjectConcepts:
                 concept = found.get(key)
                 if concept is None:
                     concept = found[key] = Concept(key, _display(link.target), Path())
-                    members[key] = set()
                 if link.target not in concept.spellings:
                     concept.spellings.append(link.target)
-                if job.key not in members[key]:
-                    members[key].add(job.key)
+                if number not in concept.member_set:
+                    concept.member_set.add(number)
+                    concept.members.append(number)
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
                 if len(c.jobs) >= MIN_LECTURES_PER_CONCEPT or key in self._existing}
@@ -113,18 +118,17 @@ class SubjectConcepts:
 
     def related(self, job: VideoProcessingJob) -> list[str]:
         """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
-        shared: dict[str, list[Concept]] = {}
-        others: dict[str, VideoProcessingJob] = {}
-        for concept in self._of_job.get(job.key, []):
-            for other in concept.jobs:
-                if other is not job and other.notes_filepath is not None:
-                    shared.setdefault(other.key, []).append(concept)
-                    others[other.key] = other
-        ranked = heapq.nsmallest(RELATED_LECTURES, shared, key=lambda key: (-len(shared[key]), others[key].position))
+        concepts = self._of_job.get(job.key, [])
+        counts: Counter[int] = Counter()
+        for concept in concepts:
+            counts.update(concept.members)  # counted in C: a concept of many lectures is one call
+        counts.pop(self._number.get(job.key, -1), None)
+        # Most shared first, then input order (a job's number is its place in input order).
+        ranked = [number for _, number in heapq.nsmallest(RELATED_LECTURES, zip(map(neg, counts.values()), counts))]
         return [
-            f"- {wikilink(self._note_link(others[key]), _title(others[key]))}: "
-            + ", ".join(wikilink(c.link, c.name) for c in shared[key])
-            for key in ranked
+            f"- {wikilink(self._note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+            + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
+            for number in ranked
         ]
 
     def _spoken(self, job: VideoProcessingJob) -> list[tuple[float, str]]:

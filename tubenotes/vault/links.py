@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ _HIDDEN_PREFIX = "."
 Resolve = Callable[[str], "str | None"]
 
 
+@lru_cache(maxsize=1 << 16)  # the same terms and names are normalised again and again in a vault pass
 def normalize(name: str) -> str:
     """The form two names share when they differ only in case, accents or spacing."""
     decomposed = unicodedata.normalize("NFKD", name)
