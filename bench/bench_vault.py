@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 # Words that recur across lectures (they become shared key terms and concepts) and filler around them.
@@ -49,21 +51,35 @@ def build_inputs(folder: Path, jobs: int, subjects: int) -> None:
         (subject / f"lecture {number:05d}.en.vtt").write_text(lecture(rng, number))
 
 
-def tubenotes(args: list[str], cwd: Path, code: Path | None, profile: Path | None = None) -> float:
+def tubenotes(args: list[str], cwd: Path, code: Path | None, profile: Path | None = None) -> Timing:
     env = dict(os.environ, TUBENOTES_MODEL="offline")
     if code is not None:
         env["PYTHONPATH"] = str(code)
     command = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else []), "-m", "tubenotes"]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     # Not from the repository root: `-m` puts the working directory first on the path, before ``code``.
     result = subprocess.run(command + args, env=env, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"tubenotes {' '.join(args)} exited {result.returncode}:\n{result.stderr[-2000:]}")
-    return elapsed
+    return Timing(elapsed, cpu)
 
 
-def measure(jobs: int, subjects: int, code: Path | None, profile_top: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float  # user + system seconds of the process: what it costs, on a machine others share too
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} ({self.cpu:.2f})"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(jobs: int, subjects: int, code: Path | None, profile_top: int) -> dict[str, Timing]:
     with tempfile.TemporaryDirectory() as work:
         inputs, vault = Path(work) / "in", Path(work) / "vault"
         build_inputs(inputs, jobs, subjects)
@@ -76,7 +92,7 @@ def measure(jobs: int, subjects: int, code: Path | None, profile_top: int) -> di
             import pstats
 
             pstats.Stats(str(profile)).sort_stats("cumulative").print_stats(profile_top)
-    return {"jobs": jobs, "first_s": first, "rerun_s": rerun, "status_s": status}
+    return {"first": first, "rerun": rerun, "status": status}
 
 
 def main() -> None:
@@ -86,11 +102,11 @@ def main() -> None:
     parser.add_argument("--code", type=Path, help="a folder holding the tubenotes package to run instead")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the re-run's top N functions")
     args = parser.parse_args()
-    print(f"{'jobs':>6} {'first run s':>12} {'no-op re-run s':>15} {'status s':>9}   ({args.subjects} subjects)")
+    print(f"seconds: wall (cpu), {args.subjects} subjects")
+    print(f"{'jobs':>6} {'first run':>18} {'no-op re-run':>18} {'status':>16}")
     for jobs in args.jobs:
         row = measure(jobs, args.subjects, args.code, args.profile)
-        print(f"{row['jobs']:>6} {row['first_s']:>12.1f} {row['rerun_s']:>15.2f} {row['status_s']:>9.2f}",
-              flush=True)
+        print(f"{jobs:>6} {row['first']!s:>18} {row['rerun']!s:>18} {row['status']!s:>16}", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def test_a_run_whose_store_vanishes_says_so_and_fails(tmp_path: Path, loss: str)
     make_transcripts(tmp_path / "in")
     vault = tmp_path / "vault"
     process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(tmp_path / "in"), "--vault", str(vault),
-                                "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=WIDE)
+                                "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               env=WIDE)
     try:
         deadline = time.monotonic() + 120
         while not any(vault.glob("*/*.md")):  # the store is open and the first note written
@@ -65,7 +66,8 @@ def test_a_broken_store_is_named_with_what_to_do(tmp_path: Path, damage: str) ->
         result = tubenotes(*command, cwd=tmp_path)
         assert result.returncode == 1, result.stdout + result.stderr
         assert "Traceback" not in result.stderr, result.stderr
-        assert f"the store {database} cannot be read" in result.stderr and "rebuild-store" in result.stderr, result.stderr
+        assert f"the store {database} cannot be read" in result.stderr, result.stderr
+        assert "rebuild-store" in result.stderr, result.stderr
 
 
 def vault_files(vault: Path) -> dict[str, bytes]:
