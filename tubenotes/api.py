@@ -27,6 +27,8 @@ from tubenotes.network import run_with_pool
 from tubenotes.progress import ProgressShower, TranscriptionProgress
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
+from tubenotes.store import SqliteStore
+from tubenotes.store.health import StoreIdentity
 
 
 def make_notes(inputs: Iterable[str | Path], vault: str | Path = "notes", *, progress: Reporter | None = None,
@@ -65,6 +67,8 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
             store.save(job)
             jobs.append(job)
             continue
+        # Where the transcript file is now: it may have moved, or the job was rebuilt from its note.
+        known.source_path = job.source_path or known.source_path
         if stages.options.regenerate:
             known.reset_for_regeneration()
             store.save(known)
@@ -91,6 +95,8 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if isinstance(reporter, ProgressShower):
         stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
     stages.vault_pass_due()
+    # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.
+    identity = StoreIdentity.of(stages.store.path) if isinstance(stages.store, SqliteStore) else None
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
@@ -99,6 +105,8 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
             result.stopped_by = as_storage_error(exc)
             if result.stopped_by is None:
                 raise
+    if identity is not None:
+        identity.check_still_there(job.key for job in result.completed)
     return result
 
 

@@ -301,6 +301,22 @@ def _stage_order(item: tuple[ProcessingStage, int]) -> int:
     return list(ProcessingStage).index(item[0])
 
 
+@cli.command("rebuild-store")
+@vault_option
+def rebuild_store(vault: Path) -> None:
+    """Rebuild a lost or broken store from the notes tubenotes wrote into the vault."""
+    from tubenotes.stages import open_vault
+    from tubenotes.vault.rebuild import rebuild_store as rebuild
+
+    if not vault.is_dir():
+        raise ConfigurationError(f"{vault} is not a folder; give the vault with --vault")
+    vault = vault.absolute()
+    with open_vault(vault) as store:
+        rebuilt = rebuild(vault, store, store.records)
+    out.print(f"Store rebuilt from {vault}: {rebuilt.jobs} lecture(s) added as completed, {rebuilt.files} file(s) "
+              "recorded. Their notes are kept as they are; `tubenotes run --regenerate INPUT` writes one anew.")
+
+
 @cli.command()
 @click.option("--tor-control", metavar="HOST:PORT", help="Also check a running tor's control port.")
 @click.option("--whisper-model", metavar="NAME|PATH", default=config.DEFAULT_WHISPER_MODEL, show_default=True,

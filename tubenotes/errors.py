@@ -4,6 +4,7 @@
     ├── ConfigurationError         bad flags, settings or environment (exit code 2)
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
+    ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
         │   ├── EmptyTranscriptError
@@ -106,6 +107,10 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
                                 "writable, then run `tubenotes resume`")
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+class StoreError(TubenotesError):
+    kind = "store"
 
 
 class JobError(TubenotesError):

@@ -25,6 +25,7 @@ from typing import Any
 from tubenotes.errors import ConfigurationError
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.health import check_readable
 
 STORE_DIRNAME = ".tubenotes"
 STORE_FILENAME = "tubenotes.db"
@@ -190,6 +191,7 @@ class _Database:
     def __init__(self, vault: Path) -> None:
         self.path = Path(vault) / STORE_DIRNAME / STORE_FILENAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_readable(self.path)
         self.connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self.lock = threading.RLock()
         self.connection.execute("PRAGMA journal_mode=WAL")

@@ -10,9 +10,12 @@ shown as plain text: no link ever points to a note that does not exist.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import neg
 from pathlib import Path
 
 from tubenotes.generate.language import common_language
@@ -26,6 +29,10 @@ from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, no
 CONCEPTS_DIRNAME = "Concepts"
 # One lecture's term is a word of that lecture; two lectures make it a concept of the subject.
 MIN_LECTURES_PER_CONCEPT = 2
+# A note lists this many related lectures at most, those sharing the most concepts: in a subject of
+# hundreds of lectures a longer list is not read, and it would make each note grow with the subject
+# (the vault pass with its square). Every lecture of a concept stays listed on the concept's note.
+RELATED_LECTURES = 10
 CONCEPT_KIND = "concept"
 
 
@@ -34,8 +41,11 @@ class Concept:
     key: str  # normalised name, inflections folded
     name: str  # as the first lecture (in input order) wrote it
     path: Path
+    link: str = ""  # the path's link form, set with the path
     spellings: list[str] = field(default_factory=list)
     jobs: list[VideoProcessingJob] = field(default_factory=list)
+    members: list[int] = field(default_factory=list)  # the jobs' places in the subject, in the same order
+    member_set: set[int] = field(default_factory=set)
 
 
 class SubjectConcepts:
@@ -50,11 +60,16 @@ class SubjectConcepts:
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
+        self._of_job: dict[str, list[Concept]] = {}  # job key -> the concepts its notes link, in concept order
+        self._note_links: dict[str, str] = {}
+        self._number: dict[str, int] = {}  # job key -> its place in ``self.jobs``
+        self._spoken_by_job: dict[str, list[tuple[float, str]]] = {}
         self.concepts = self._find()
 
     def _find(self) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
-        for job in self.jobs:
+        for number, job in enumerate(self.jobs):
+            self._number[job.key] = number
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
             for link in find_links(job.study_notes or ""):
                 key = self._key(link.target)
@@ -66,7 +81,9 @@ class SubjectConcepts:
                     concept = found[key] = Concept(key, _display(link.target), Path())
                 if link.target not in concept.spellings:
                     concept.spellings.append(link.target)
-                if all(other is not job for other in concept.jobs):
+                if number not in concept.member_set:
+                    concept.member_set.add(number)
+                    concept.members.append(number)
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
                 if (len(c.jobs) >= MIN_LECTURES_PER_CONCEPT and not is_everyday(c.name, self.language))
@@ -79,7 +96,18 @@ class SubjectConcepts:
             stem = stem if number == 1 else f"{stem} ({number})"
             taken.add(stem.casefold())
             concept.path = self.folder / CONCEPTS_DIRNAME / f"{stem}.md"
+            concept.link = link_path(self.root, concept.path)
+            for job in concept.jobs:
+                self._of_job.setdefault(job.key, []).append(concept)
         return kept
+
+    def _note_link(self, job: VideoProcessingJob) -> str:
+        """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
+        assert job.notes_filepath is not None
+        link = self._note_links.get(job.key)
+        if link is None:
+            link = self._note_links[job.key] = link_path(self.root, job.notes_filepath)
+        return link
 
     def resolver(self, job: VideoProcessingJob) -> Resolve:
         """Where ``job``'s links go: a vault note of that name (not itself), else a concept note, else nowhere."""
@@ -90,7 +118,7 @@ class SubjectConcepts:
             if found is not None and found not in own:
                 return found
             concept = self.concepts.get(self._key(target))
-            return link_path(self.root, concept.path) if concept else None
+            return concept.link if concept else None
 
         return resolve
 
@@ -98,23 +126,26 @@ class SubjectConcepts:
         return " ".join(fold(normalize(target).split(), self.language))
 
     def related(self, job: VideoProcessingJob) -> list[str]:
-        """List items: the other lectures of the subject that share concepts with ``job``, most shared first."""
-        shared: dict[str, list[Concept]] = {}
-        others: dict[str, VideoProcessingJob] = {}
-        for concept in self.concepts.values():
-            if all(other is not job for other in concept.jobs):
-                continue
-            for other in concept.jobs:
-                if other is not job and other.notes_filepath is not None:
-                    shared.setdefault(other.key, []).append(concept)
-                    others[other.key] = other
-        ranked = sorted(shared, key=lambda key: (-len(shared[key]), others[key].position))
+        """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
+        concepts = self._of_job.get(job.key, [])
+        counts: Counter[int] = Counter()
+        for concept in concepts:
+            counts.update(concept.members)  # counted in C: a concept of many lectures is one call
+        counts.pop(self._number.get(job.key, -1), None)
+        # Most shared first, then input order (a job's number is its place in input order).
+        ranked = [number for _, number in heapq.nsmallest(RELATED_LECTURES, zip(map(neg, counts.values()), counts))]
         return [
-            f"- {wikilink(link_path(self.root, others[key].notes_filepath), _title(others[key]))}: "
-            + ", ".join(wikilink(link_path(self.root, c.path), c.name) for c in shared[key])
-            for key in ranked
-            if others[key].notes_filepath is not None
+            f"- {wikilink(self._note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+            + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
+            for number in ranked
         ]
+
+    def _spoken(self, job: VideoProcessingJob) -> list[tuple[float, str]]:
+        """``job``'s segments as (start, normalised text), worked out once for all its concepts."""
+        spoken = self._spoken_by_job.get(job.key)
+        if spoken is None:
+            spoken = self._spoken_by_job[job.key] = [(s.start, normalize(s.text)) for s in job.segments]
+        return spoken
 
     def render(self, concept: Concept, index: Path) -> str:
         """The concept note: every lecture it comes up in, with a link to the moment."""
@@ -136,20 +167,18 @@ class SubjectConcepts:
             "",
         ]
         for job in concept.jobs:
-            assert job.notes_filepath is not None
-            where = stamp(job, first_mention(job, concept.spellings))
-            lines.append(f"- {wikilink(link_path(self.root, job.notes_filepath), _title(job))}"
+            where = stamp(job, first_mention(self._spoken(job), concept.spellings))
+            lines.append(f"- {wikilink(self._note_link(job), _title(job))}"
                          + (f" at {where}" if where else ""))
         return "\n".join(lines) + "\n"
 
 
-def first_mention(job: VideoProcessingJob, spellings: list[str]) -> float | None:
-    """When the transcript first says one of ``spellings`` (a plural or other ending counts)."""
+def first_mention(spoken: list[tuple[float, str]], spellings: list[str]) -> float | None:
+    """When a transcript's normalised segments first say one of ``spellings`` (a plural or other ending counts)."""
     patterns = [re.compile(r"(?<!\w)" + re.escape(normalize(s))) for s in spellings if normalize(s)]
-    for segment in job.segments:
-        text = normalize(segment.text)
+    for start, text in spoken:
         if any(pattern.search(text) for pattern in patterns):
-            return segment.start
+            return start
     return None
 
 

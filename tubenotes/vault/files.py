@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from tubenotes.vault.frontmatter import read_front_matter
@@ -21,11 +23,32 @@ def sweep_temp_files(vault: Path) -> int:
     return len(stale)
 
 
+# What open() asks for a new file; the umask takes away from it.
+_NEW_FILE_MODE = 0o666
+
+
+@cache
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (setting it races other threads)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    match = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
+    if match:
+        return int(match.group(1), 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX)
     try:
+        # mkstemp makes the file 0600, and the rename would keep that: give it the mode any editor would.
+        os.fchmod(fd, _NEW_FILE_MODE & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -62,6 +62,11 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
     writer.forget_scan()
     for folder, subject_jobs in by_folder(writer.root, jobs).items():
         written = [job for job in subject_jobs if job.notes_filepath is not None]
+        if any(not job.has_notes() for job in written):
+            # A lecture known only from its note (a store rebuilt from the vault) has no text to link or
+            # render: the subject's notes, concepts and deck stay as they are until it is regenerated.
+            write_index(writer, folder, subject_jobs, report=report)
+            continue
         present = [job for job in written if job.notes_filepath.exists()]
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
         concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)

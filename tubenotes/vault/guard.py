@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tubenotes.store import FileRecord
+from tubenotes.vault.adopt import written_by_tubenotes
 from tubenotes.vault.files import atomic_write_bytes
 
 # The new version of a file the user edited goes to "Name (new).md".
@@ -139,6 +140,8 @@ class GuardedFiles:
         ``seen`` is ``look(path)`` when the caller has just made it: the file is not read again.
         """
         seen = seen if seen is not None else self.look(path)
+        if seen.state is FileState.FOREIGN and written_by_tubenotes(path, data):
+            seen = replace(seen, state=FileState.OURS)  # ours by what it is: the store that knew it was lost
         if force or seen.state in (FileState.MISSING, FileState.OURS):
             return WriteResult(path, path, self._put(path, data, kind, job_key, seen))
         beside, beside_seen = self._beside(path)

@@ -12,9 +12,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tubenotes.generate.markdown import wikilink
+from tubenotes.vault.adopt import is_tubenotes_note
 from tubenotes.vault.frontmatter import split_front_matter
 
 # [[target]], [[target|label]], [[target#heading|label]]; an embed "![[...]]" is left alone.
@@ -26,6 +29,7 @@ _HIDDEN_PREFIX = "."
 Resolve = Callable[[str], "str | None"]
 
 
+@lru_cache(maxsize=1 << 16)  # the same terms and names are normalised again and again in a vault pass
 def normalize(name: str) -> str:
     """The form two names share when they differ only in case, accents or spacing."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -106,9 +110,10 @@ class VaultNotes:
         self._names = names  # normalised name -> link path
 
     @classmethod
-    def scan(cls, root: Path, skip: Iterable[str] = ()) -> VaultNotes:
-        """Every Markdown note under ``root`` except hidden folders and the link paths in ``skip``."""
-        skipped = set(skip)
+    def scan(cls, root: Path, skip: Iterable[str] = (), skip_types: Iterable[str] = ()) -> VaultNotes:
+        """Every Markdown note under ``root`` except hidden folders, the link paths in ``skip``, and the
+        notes whose properties give them a ``type`` in ``skip_types`` (tubenotes' own, known or not)."""
+        skipped, skipped_types = set(skip), set(skip_types)
         candidates: dict[str, list[str]] = {}
         for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
             relative = path.relative_to(root)
@@ -117,7 +122,10 @@ class VaultNotes:
             target = link_path(root, path)
             if target in skipped:
                 continue
-            for name in [path.stem, *_declared_names(path)]:
+            matter = _properties(path)
+            if is_tubenotes_note(matter) and matter["type"] in skipped_types:
+                continue
+            for name in [path.stem, *_declared_names(matter)]:
                 candidates.setdefault(normalize(name), []).append(target)
         # Two notes of one name: the one nearest the root wins, as in Obsidian's own choice.
         names = {key: min(paths, key=lambda p: (p.count("/"), p)) for key, paths in candidates.items() if key}
@@ -127,14 +135,17 @@ class VaultNotes:
         return self._names.get(normalize(name))
 
 
-def _declared_names(path: Path) -> list[str]:
-    """The title and aliases a note declares in its properties."""
+def _properties(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
             head = handle.read(8192)
     except (OSError, UnicodeDecodeError):
-        return []
-    matter, _ = split_front_matter(head)
+        return {}
+    return split_front_matter(head)[0]
+
+
+def _declared_names(matter: dict[str, Any]) -> list[str]:
+    """The title and aliases a note declares in its properties."""
     names: list[str] = []
     aliases = matter.get("aliases")
     if isinstance(aliases, str):

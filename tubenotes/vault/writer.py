@@ -19,6 +19,8 @@ from tubenotes.vault.notes import NoteContext, render_note
 ASSESSMENT_PREFIX = "Assessment_"
 # Files tubenotes makes for the vault, not for one lecture: never a target of a lecture's links by name.
 _OWN_KINDS = (CONCEPT_KIND, INDEX_KIND, BESIDE_KIND)
+# The same by their properties, for when the store that knew them is lost.
+_OWN_TYPES = (CONCEPT_KIND, INDEX_KIND)
 
 
 class VaultWriter:
@@ -42,7 +44,7 @@ class VaultWriter:
         if self._notes is None:
             own = [link_path(self.root, self.root / r.path)
                    for kind in _OWN_KINDS for r in self.files.records.file_records(kind=kind)]
-            self._notes = VaultNotes.scan(self.root, skip=own)
+            self._notes = VaultNotes.scan(self.root, skip=own, skip_types=_OWN_TYPES)
         return self._notes
 
     def forget_scan(self) -> None:

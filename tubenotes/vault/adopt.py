@@ -1,0 +1,45 @@
+"""Recognising the files tubenotes wrote when its store no longer knows them.
+
+The vault is the truth: a store lost, emptied or rebuilt must not turn every
+note into the user's (and every update into a ``(new)`` copy beside it). A
+note is tubenotes' own when its properties say so: the ``tubenotes`` tag, and
+the same type, video and subject as the note that would be written there.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tubenotes.vault.frontmatter import read_front_matter
+
+# Properties that say which note a file is: the same in the file and in what would replace it.
+_IDENTITY = ("type", "video_id", "subject")
+TAG = "tubenotes"
+# How much of a file holds its properties.
+_HEAD_BYTES = 8192
+
+
+def properties_of(data: bytes) -> dict[str, Any]:
+    """The front matter of a Markdown file's bytes; {} when it has none or is not text."""
+    return read_front_matter(data[:_HEAD_BYTES].decode("utf-8", errors="ignore"))
+
+
+def is_tubenotes_note(properties: dict[str, Any]) -> bool:
+    tags = properties.get("tags")
+    return isinstance(tags, list) and TAG in tags and isinstance(properties.get("type"), str)
+
+
+def written_by_tubenotes(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` is the one tubenotes wrote there, by what it is: the note ``data``
+    is a new version of (its properties), or a subject's Anki deck (a zip, like every ``.apkg``)."""
+    if path.suffix == ".apkg":
+        return path.stem == path.parent.name and zipfile.is_zipfile(path)
+    try:
+        with path.open("rb") as handle:
+            theirs = properties_of(handle.read(_HEAD_BYTES))
+    except OSError:
+        return False
+    ours = properties_of(data)
+    return is_tubenotes_note(theirs) and all(theirs.get(key) == ours.get(key) for key in _IDENTITY)

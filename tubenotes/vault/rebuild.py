@@ -1,0 +1,96 @@
+"""A store rebuilt from the vault: the notes tubenotes wrote say what it knew.
+
+Each lecture's note and assessment (found by their properties) become a
+completed job and file records with their hashes, as do the concept notes,
+subject indexes and decks. Generated text is not read back from the notes:
+a rebuilt lecture's notes are kept as they are (the vault pass leaves them
+alone) until ``run --regenerate`` asks for them anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.store import JobStore
+from tubenotes.vault.adopt import is_tubenotes_note, properties_of, written_by_tubenotes
+from tubenotes.vault.guard import FileRecords, sha256_of
+from tubenotes.vault.index import deck_path
+
+_LECTURE_TYPES = ("notes", "assessment")
+_PDF_SUBDIR = "pdfs"  # as the export stage names it
+
+
+@dataclass
+class Rebuilt:
+    jobs: int = 0  # lectures the store did not know
+    files: int = 0  # files recorded with their hashes
+
+
+def rebuild_store(vault: Path, store: JobStore, records: FileRecords) -> Rebuilt:
+    """Record in ``records`` every file of ``vault`` that tubenotes wrote, and in ``store`` every lecture
+    it did not know."""
+    rebuilt = Rebuilt()
+    lectures: dict[str, VideoProcessingJob] = {}
+    next_position = store.next_position()
+    for path in sorted(vault.rglob("*.md")):
+        relative = path.relative_to(vault)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        data = path.read_bytes()
+        matter = properties_of(data)
+        if not is_tubenotes_note(matter):
+            continue
+        kind, key = matter["type"], None
+        if kind in _LECTURE_TYPES and matter.get("video_id") and matter.get("subject"):
+            key = _key(matter)
+            if key not in lectures and store.load(key) is None:
+                lectures[key] = _lecture(matter, next_position)
+                next_position += 1
+            if key in lectures:  # a lecture the store knows keeps what it knows
+                _attach(lectures[key], kind, path)
+        _record(records, vault, path, data, kind, key, rebuilt)
+    for folder in {path.parent for path in vault.rglob("*.apkg")}:
+        deck = deck_path(folder)
+        if deck.exists() and written_by_tubenotes(deck, b""):
+            _record(records, vault, deck, deck.read_bytes(), "deck", None, rebuilt)
+    for job in lectures.values():
+        store.save(job)
+    rebuilt.jobs = len(lectures)
+    return rebuilt
+
+
+def _key(matter: dict) -> str:
+    return f"{str(matter['subject']).casefold()}/{matter['video_id']}"
+
+
+def _lecture(matter: dict, position: int) -> VideoProcessingJob:
+    source = str(matter.get("source") or matter["video_id"])
+    title = str(matter.get("title") or matter["video_id"]).removeprefix("Assessment: ")
+    provider, model = matter.get("generator"), matter.get("model")
+    return VideoProcessingJob(
+        url=source, video_id=str(matter["video_id"]),
+        source=SourceKind.YOUTUBE if source.startswith(("http://", "https://")) else SourceKind.FILE,
+        subject=str(matter["subject"]), language=matter.get("language"), position=position, video_title=title,
+        channel=matter.get("channel"), generator=f"{provider}:{model}" if provider and model else provider,
+        stage=ProcessingStage.COMPLETED,
+    )
+
+
+def _attach(job: VideoProcessingJob, kind: str, path: Path) -> None:
+    pdf = path.parent / _PDF_SUBDIR / f"{path.stem}.pdf"
+    job.output_dir = path.parent
+    if kind == "notes":
+        job.notes_filepath, job.notes_pdf_path = path, pdf if pdf.exists() else None
+    else:
+        job.assessment_filepath, job.assessment_pdf_path = path, pdf if pdf.exists() else None
+
+
+def _record(records: FileRecords, vault: Path, path: Path, data: bytes, kind: str, job_key: str | None,
+            rebuilt: Rebuilt) -> None:
+    relative = path.relative_to(vault).as_posix()
+    if records.file_record(relative) is None:
+        records.begin_write(relative, sha256_of(data), kind, job_key)
+        records.end_write(relative)
+        rebuilt.files += 1
