@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_pdf_export import FRONT_MATTER, render, tiny_png
+from tubenotes.errors import ExportError
 from tubenotes.export import pandoc as pandoc_module
 from tubenotes.export.guard import UnsafeTypst, check_source
 from tubenotes.export.pandoc import markdown_to_typst
@@ -128,3 +129,19 @@ def test_image_paths_with_spaces_are_checked_as_typst_reads_them(tmp_path: Path)
     (tmp_path / "my figure.png").write_bytes(tiny_png())
     body, warnings = markdown_to_typst("![a](my%20figure.png) ![b](<my figure.png>)\n", tmp_path)
     assert warnings == [] and body.count('image("my figure.png")') == 2
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("kill -TERM $$", ["pandoc failed on the note", "stopped by signal SIGTERM", "wrote nothing on stderr"]),
+    ("echo 'out of memory' >&2; exit 3", ["pandoc failed on the note", "exited with code 3", "out of memory"]),
+])
+def test_a_pandoc_that_dies_is_reported_with_how_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, expected: list[str]
+) -> None:
+    fake = tmp_path / "pandoc"
+    fake.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pandoc_module.pypandoc, "get_pandoc_path", lambda: str(fake))
+    with pytest.raises(ExportError) as failure:
+        markdown_to_typst("# A note\n", tmp_path)
+    assert all(part in str(failure.value) for part in expected), str(failure.value)

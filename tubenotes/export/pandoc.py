@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import signal
 import subprocess
 from collections.abc import Collection
 from importlib import resources
@@ -22,6 +23,8 @@ from tubenotes.export.guard import UnsafeTypst, check_source, refused_images
 READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations"
 # A note is a few pages; minutes would mean pandoc is stuck.
 PANDOC_TIMEOUT_S = 120
+# Enough of stderr to show pandoc's last error.
+STDERR_TAIL_CHARS = 500
 
 WARNING_PREFIX = "tubenotes-warning: "
 BAD_TEX = re.compile(r"^\[WARNING\] Could not convert TeX math (.*), rendering as TeX:?$")
@@ -69,12 +72,32 @@ def _run_pandoc(markdown: str, note_dir: Path, plain_math: str, refused: dict[st
         result = subprocess.run(
             [pypandoc.get_pandoc_path(), *command], input=markdown, capture_output=True, text=True, encoding="utf-8",
             cwd=note_dir, timeout=PANDOC_TIMEOUT_S, check=False,
+            # Its own session: the terminal's Ctrl-C stops tubenotes, which lets the conversion finish.
+            start_new_session=True,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ExportError(f"pandoc could not convert the note: {exc}; reinstall pypandoc-binary") from exc
     if result.returncode != 0:
-        raise ExportError(f"pandoc failed on the note: {result.stderr.strip()[:500]}")
+        raise ExportError(f"pandoc failed on the note: {ended(result.returncode)}; {stderr_tail(result.stderr)}")
     return result.stdout, _warnings(result.stderr)
+
+
+def ended(returncode: int) -> str:
+    """How a child process ended, from its return code, in words."""
+    if returncode < 0:
+        try:
+            return f"it was stopped by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"it was stopped by signal {-returncode}"
+    return f"it exited with code {returncode}"
+
+
+def stderr_tail(stderr: str) -> str:
+    """The end of what a child process wrote to stderr, or a note that it wrote nothing."""
+    text = stderr.strip()
+    if not text:
+        return "it wrote nothing on stderr"
+    return f"it said: {text[-STDERR_TAIL_CHARS:]}"
 
 
 def _warnings(stderr: str) -> list[str]:
