@@ -162,9 +162,9 @@ def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) ->
     assert "0 paid twice" in listing
 
 
-def children_named(pid: int, name: str) -> list[int]:
-    """The PIDs of the child processes of ``pid`` whose command is ``name`` (Linux /proc)."""
-    found = []
+def children_named(pid: int, name: str) -> dict[int, int]:
+    """The child processes of ``pid`` whose command is ``name``: PID -> process group (Linux /proc)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -172,7 +172,7 @@ def children_named(pid: int, name: str) -> list[int]:
             continue  # the process ended meanwhile
         command, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
         if command == name and int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+            found[int(stat.parent.name)] = int(fields[2])
     return found
 
 
@@ -189,6 +189,7 @@ def test_ctrl_c_in_a_terminal_leaves_the_exports_in_flight_unfailed(tmp_path: Pa
             time.sleep(0.005)
         assert exporting, "no export started"
         os.killpg(process.pid, signal.SIGINT)
+        assert process.pid not in exporting.values(), "pandoc is in the group that the terminal signals"
         output, _ = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
