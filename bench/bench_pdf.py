@@ -246,13 +246,27 @@ def _importable(module: str) -> bool:
     return True
 
 
-def notes_per_second(engine: str, notes: list[Path], workers: int) -> float:
+def notes_per_second(engine: str, notes: list[Path], workers: int) -> tuple[float, float]:
+    """Notes per second of wall time, and CPU seconds per note (this process and its children).
+
+    On a shared machine the first depends on the other users; the second much less, and
+    ``workers / cpu`` is the rate on as many idle cores.
+    """
     start_engine, _ = ENGINES[engine]
+    warm_up = notes[:workers * 2]
+    cpu_before = _cpu_seconds()
     with start_engine(workers) as (pool, render):
-        list(pool.map(render, notes[:workers * 2]))  # start-up: font scans, imports, first pages
+        list(pool.map(render, warm_up))  # start-up: font scans, imports, first pages
         started = time.perf_counter()
         list(pool.map(render, notes))
-        return len(notes) / (time.perf_counter() - started)
+        rate = len(notes) / (time.perf_counter() - started)
+    # Children (pandoc, the browser, WeasyPrint's processes) count once they have ended, after the engine.
+    return rate, (_cpu_seconds() - cpu_before) / (len(notes) + len(warm_up))
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def main() -> None:
@@ -273,9 +287,10 @@ def main() -> None:
             if not ENGINES[engine][1]():
                 print(f"{engine}: not installed, skipped (see bench/requirements.txt)")
                 continue
-            rates[engine] = notes_per_second(engine, notes, args.workers)
+            rates[engine], cpu = notes_per_second(engine, notes, args.workers)
             print(f"{engine}: {args.notes} notes on {args.workers} workers: {rates[engine]:.2f} notes/s, "
-                  f"{args.workers / rates[engine]:.2f} s per note per worker", flush=True)
+                  f"{args.workers / rates[engine]:.2f} s per note per worker, {cpu:.3f} CPU s per note "
+                  f"({args.workers / cpu:.1f} notes/s on {args.workers} idle cores)", flush=True)
     for engine, rate in rates.items():
         if engine != "typst" and "typst" in rates:
             print(f"typst / {engine}: {rates['typst'] / rate:.1f}x")

@@ -168,6 +168,45 @@ def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) ->
     assert "0 paid twice" in listing
 
 
+def children_named(pid: int, name: str) -> dict[int, int]:
+    """The child processes of ``pid`` whose command is ``name``: PID -> process group (Linux /proc)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        command, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if command == name and int(fields[1]) == pid:
+            found[int(stat.parent.name)] = int(fields[2])
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds pandoc through Linux's /proc")
+def test_ctrl_c_in_a_terminal_leaves_the_exports_in_flight_unfailed(tmp_path: Path) -> None:
+    lectures, vault = tmp_path / "lectures", tmp_path / "vault"
+    make_transcripts(lectures)
+    # As in a terminal: tubenotes leads its own process group, and Ctrl-C signals the whole group.
+    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (exporting := children_named(process.pid, "pandoc")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert exporting, "no export started"
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.pid not in exporting.values(), "pandoc is in the group that the terminal signals"
+        output, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, output
+    jobs = status(vault)
+    assert [job["error"] for job in jobs.values() if job["stage"] == "failed"] == [], output
+    tubenotes("resume", "--vault", str(vault), "-q", check_code=0)
+    assert {job["stage"] for job in status(vault).values()} == {"completed"}
+
+
 def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Path) -> None:
     from tubenotes.store import SqliteStore
 

@@ -9,9 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_pdf_export import FRONT_MATTER, render, tiny_png
+from tubenotes.errors import ExportError
 from tubenotes.export import pandoc as pandoc_module
 from tubenotes.export.guard import UnsafeTypst, check_source
-from tubenotes.export.pandoc import markdown_to_typst
+from tubenotes.export.pandoc import PandocWorker, markdown_to_typst
 from tubenotes.export.pdf import TypstPdfExporter
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">{}</svg>'
@@ -128,3 +129,27 @@ def test_image_paths_with_spaces_are_checked_as_typst_reads_them(tmp_path: Path)
     (tmp_path / "my figure.png").write_bytes(tiny_png())
     body, warnings = markdown_to_typst("![a](my%20figure.png) ![b](<my figure.png>)\n", tmp_path)
     assert warnings == [] and body.count('image("my figure.png")') == 2
+
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("kill -TERM $$", ["pandoc failed on the note", "stopped by signal SIGTERM", "wrote nothing on stderr"]),
+    ("echo 'out of memory' >&2; exit 3", ["pandoc failed on the note", "exited with code 3", "out of memory"]),
+])
+def test_a_pandoc_that_dies_is_reported_with_how_and_why_and_then_started_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, expected: list[str]
+) -> None:
+    fake = tmp_path / "pandoc"
+    fake.write_text(f"#!/bin/sh\nread -r length\n{script}\n")
+    fake.chmod(0o755)
+    request = {"markdown": "# A note\n\nText.\n", "folder": str(tmp_path), "plain_math": [], "refused_images": {},
+               "header": {"title": "A note"}}
+    worker = PandocWorker()
+    real = pandoc_module.pandoc_path()
+    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: str(fake))
+    with pytest.raises(ExportError) as failure:
+        worker.convert(request)
+    assert all(part in str(failure.value) for part in expected), str(failure.value)
+    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: real)
+    assert "Text." in worker.convert(request)["typst"]
+    worker.close()

@@ -8,13 +8,19 @@
 -- is left out and so is the "Flashcards" section: on paper the answers belong
 -- on the answer key's page only, and the cards repeat the questions.
 --
--- Metadata read (set by tubenotes with -M; the note's header properties come the same way,
--- never from a YAML block, which pandoc would take from anywhere in the body):
---   tubenotes-plain-math      "all" or comma-separated formula numbers to print
---                             as their TeX source because Typst rejected them.
---   tubenotes-refused-images  JSON object: image path -> why tubenotes refused
---                             it (checks Lua cannot make, such as symlinks).
--- Warnings go to stderr as "tubenotes-warning: ..." lines.
+-- This file is a chunk that pandoc-worker.lua loads once and calls once per
+-- note, so each note starts from fresh state. The call's argument holds:
+--   warn            function(message): reports what the filter changed.
+--   plain_math      "all" or a list of formula numbers to print as their TeX
+--                   source because Typst rejected them.
+--   refused_images  image path -> why tubenotes refused it (checks Lua cannot
+--                   make, such as symbolic links).
+-- The note's header properties are in the document's metadata (set by the worker
+-- from the note's own properties, never from a YAML block in the body).
+-- It returns the filters, to apply in order.
+
+local options = ...
+local warn = options.warn
 
 local LONG_WORD = 60      -- a word longer than this cannot fit a line: break it
 local WORD_CHUNK = 30     -- characters between inserted break opportunities
@@ -25,12 +31,46 @@ local WIDE_TABLE_COLUMNS = 6  -- more columns than this print in smaller type
 local BODY_SIZE_PT = 10.5     -- as in style.typ
 local SMALLEST_TABLE_SIZE_PT = 6
 
-local function warn(message)
-  io.stderr:write("tubenotes-warning: " .. (message:gsub("[\r\n]+", " ")) .. "\n")
-end
+-- Typst markup for inline content (a callout's title, a tag) that goes into a
+-- RawBlock or RawInline this filter makes. Each call of pandoc's Typst writer
+-- costs about a millisecond, whatever its length, so the fragments wait as
+-- placeholders and the last pass writes them all in one call. The placeholder
+-- and the separator carry a random key, which a note cannot guess.
+local KEY = string.format("tnfragment%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+local fragments = pandoc.List()
 
 local function typst_of_inlines(inlines)
-  return pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), "typst"):gsub("%s+$", "")
+  fragments:insert(pandoc.Plain(inlines))
+  return KEY .. ":" .. #fragments .. ";"
+end
+
+local function written_fragments()
+  local blocks = pandoc.List()
+  for index, fragment in ipairs(fragments) do
+    if index > 1 then blocks:insert(pandoc.RawBlock("typst", KEY)) end
+    blocks:insert(fragment)
+  end
+  local written, texts, start = pandoc.write(pandoc.Pandoc(blocks), "typst"), {}, 1
+  local separator = "\n" .. KEY .. "\n"
+  while true do
+    local at = written:find(separator, start, true)
+    texts[#texts + 1] = written:sub(start, at and at - 1):gsub("%s+$", "")
+    if at == nil then break end
+    start = at + #separator
+  end
+  assert(#texts == #fragments, "the Typst writer's fragments did not split back")
+  return texts
+end
+
+local function fill_fragments(doc)
+  if #fragments == 0 then return nil end
+  local texts = written_fragments()
+  local function fill(el)
+    if el.format ~= "typst" then return nil end
+    el.text = el.text:gsub(KEY .. ":(%d+);", function(index) return texts[tonumber(index)] end)
+    return el
+  end
+  return doc:walk({ RawBlock = fill, RawInline = fill })
 end
 
 -- Pass 1: neutralise raw content from the note.
@@ -45,26 +85,18 @@ local neutralise = {
 }
 
 -- Pass 2: number the formulas and print the rejected ones as TeX source.
+local all_math_plain = options.plain_math == "all"
 local plain_math = {}
-local all_math_plain = false
+if not all_math_plain then
+  for _, number in ipairs(options.plain_math) do plain_math[number] = true end
+end
 local formula_number = 0
 
-local refused_images = {}
+local refused_images = options.refused_images
 local is_assessment = false
 
 local function read_settings(meta)
   is_assessment = meta.type ~= nil and pandoc.utils.stringify(meta.type) == "assessment"
-  local setting = meta["tubenotes-plain-math"]
-  if setting ~= nil then
-    setting = pandoc.utils.stringify(setting)
-    if setting == "all" then
-      all_math_plain = true
-    else
-      for number in setting:gmatch("%d+") do plain_math[tonumber(number)] = true end
-    end
-  end
-  local refused = meta["tubenotes-refused-images"]
-  if refused ~= nil then refused_images = pandoc.json.decode(pandoc.utils.stringify(refused)) end
 end
 
 local mark_math = {
@@ -303,13 +335,27 @@ local function direction_of(text)
   return nil
 end
 
+-- The direction of the first word with a letter, in reading order. Only words
+-- count: formulas and code are written left to right in any language.
+local function first_direction(inlines)
+  for _, el in ipairs(inlines) do
+    local found
+    if el.t == "Str" then
+      found = direction_of(el.text)
+    elseif el.t == "Image" then
+      found = first_direction(el.caption)
+    elseif el.t == "Note" then
+      el:walk({ Str = function(s) found = found or direction_of(s.text) end })
+    elseif el.content ~= nil then
+      found = first_direction(el.content)
+    end
+    if found ~= nil then return found end
+  end
+  return nil
+end
+
 local function paragraph_direction(el)
-  local direction = nil
-  -- Only words count: formulas and code are written left to right in any language.
-  pandoc.Inlines(el.content):walk({
-    Str = function(s) direction = direction or direction_of(s.text) end,
-  })
-  return direction
+  return first_direction(el.content)
 end
 
 local function set_direction(el)
@@ -341,4 +387,7 @@ local direction = {
   Header = set_direction,
 }
 
-return { neutralise, { Meta = read_settings }, mark_math, obsidian, header, note_direction, direction }
+return {
+  neutralise, { Meta = read_settings }, mark_math, obsidian, header, note_direction, direction,
+  { Pandoc = fill_fragments },
+}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
-import re
+import os
+import signal
 import subprocess
+import threading
+import weakref
 from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 import pypandoc
 
@@ -34,11 +38,24 @@ READER_FORMAT = (
 HEADER_PROPERTIES = ("title", "source", "subject", "created", "type", "language")
 # A note is a few pages; minutes would mean pandoc is stuck.
 PANDOC_TIMEOUT_S = 120
-
-WARNING_PREFIX = "tubenotes-warning: "
-BAD_TEX = re.compile(r"^\[WARNING\] Could not convert TeX math (.*), rendering as TeX:?$")
+# Enough of stderr to show pandoc's last error.
+STDERR_TAIL_CHARS = 500
+STDERR_TAIL_LINES = 20
 
 PlainMath = Collection[int] | Literal["all"]
+
+
+@functools.cache
+def pandoc_path() -> str:
+    """The pandoc that the pypandoc-binary wheel ships.
+
+    Not pypandoc's own lookup: that probes candidates by running them, in the terminal's
+    process group, so a Ctrl-C at that moment would fail an export.
+    """
+    shipped = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if not shipped.is_file():
+        raise ExportError(f"pandoc is missing from the pypandoc-binary wheel ({shipped}); reinstall pypandoc-binary")
+    return str(shipped)
 
 
 @functools.cache
@@ -51,10 +68,10 @@ def markdown_to_typst(markdown: str, note_dir: Path, plain_math: PlainMath = ())
     """Typst markup for a note (without the house style) and warnings about what was changed.
 
     ``plain_math`` lists formula numbers (as marked ``/*tn-math-N*/``) to print as TeX source.
-    Pandoc runs in ``note_dir`` so the filter can check that images exist there.
+    The filter checks that images exist in ``note_dir``.
     Raises UnsafeTypst when the markup would still load a package or a file from outside ``note_dir``.
     """
-    setting = plain_math if isinstance(plain_math, str) else ",".join(map(str, sorted(plain_math)))
+    setting = plain_math if isinstance(plain_math, str) else sorted(plain_math)
     properties, text = split_front_matter(markdown)
     header = _header_metadata(properties)
     body, warnings = _run_pandoc(text, note_dir, setting, {}, header)
@@ -68,43 +85,143 @@ def markdown_to_typst(markdown: str, note_dir: Path, plain_math: PlainMath = ())
     return body, warnings
 
 
-def _header_metadata(properties: dict[str, object]) -> list[str]:
-    """``--metadata`` options for the note's header: pandoc takes their values as text, never as markup."""
+def _header_metadata(properties: dict[str, object]) -> dict[str, str]:
+    """The note's header as metadata: pandoc takes these values as text, never as markup."""
     values = {key: clean_line(str(properties[key])) for key in HEADER_PROPERTIES if properties.get(key)}
-    return [f"--metadata={key}:{value}" for key, value in values.items() if value]
+    return {key: value for key, value in values.items() if value}
 
 
 def _run_pandoc(
-    markdown: str, note_dir: Path, plain_math: str, refused: dict[str, str], header: list[str]
+    markdown: str, note_dir: Path, plain_math: list[int] | Literal["all"], refused: dict[str, str],
+    header: dict[str, str],
 ) -> tuple[str, list[str]]:
-    command = [
-        "--sandbox",
-        f"--from={READER_FORMAT}",
-        "--to=typst",
-        f"--template={package_file('note-template.typ')}",
-        f"--lua-filter={package_file('obsidian.lua')}",
-        f"--metadata=tubenotes-plain-math:{plain_math or 'none'}",
-        f"--metadata=tubenotes-refused-images:{json.dumps(refused)}",
-        "--wrap=preserve",
-        *header,
+    reply = _this_threads_worker().convert({"markdown": markdown, "folder": str(note_dir), "plain_math": plain_math,
+                                            "refused_images": refused, "header": header})
+    bad_tex = dict.fromkeys(reply["bad_tex"])  # the writer may report a formula more than once
+    return reply["typst"], [
+        *reply["warnings"],
+        *(f"formula {formula!r} is not TeX that pandoc knows; printed as its source" for formula in bad_tex),
     ]
+
+
+class PandocWorker:
+    """One long-lived ``pandoc lua`` process running pandoc-worker.lua; converts one note at a time.
+
+    A pandoc per note spent as long starting (its runtime maps a 64 MB heap) as converting.
+    The process starts on first use and again after it died; it ends when the worker is
+    collected or its pipe closes (tubenotes exited).
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._stderr_reader: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def convert(self, request: dict[str, object]) -> dict:
+        """The worker's reply to ``request``; raises ExportError when pandoc fails or dies."""
+        process = self._running()
+        data = json.dumps(request, ensure_ascii=False).encode("utf-8")
+        # A stuck pandoc is killed, which ends the read below.
+        watchdog = threading.Timer(PANDOC_TIMEOUT_S, process.kill)
+        watchdog.start()
+        try:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(b"%d\n" % len(data) + data)
+            process.stdin.flush()
+            reply = json.loads(process.stdout.read(int(process.stdout.readline())))
+        except (OSError, ValueError) as exc:
+            raise self._died(timed_out=not watchdog.is_alive()) from exc
+        finally:
+            watchdog.cancel()
+        if "error" in reply:
+            # A Lua error: its message, without the stack traceback that follows it.
+            reason = reply["error"].split("\nstack traceback:")[0].strip() or "pandoc gave no reason"
+            raise ExportError(f"pandoc failed on the note: {reason[:STDERR_TAIL_CHARS]}")
+        return reply
+
+    def close(self) -> None:
+        if self._process is not None:
+            _stop(self._process)
+            self._process = None
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is None and self._pid == os.getpid():
+            return self._process
+        # Started anew when it ended between two notes (nothing was lost), and in a forked
+        # child (a Celery worker), which must not share its parent's pipes.
+        self._pid = os.getpid()
+        self._stderr.clear()
+        command = [
+            pandoc_path(), "lua", str(package_file("pandoc-worker.lua")),
+            READER_FORMAT, str(package_file("note-template.typ")), str(package_file("obsidian.lua")),
+        ]
+        try:
+            # Its own session: the terminal's Ctrl-C stops tubenotes, which lets the conversion finish.
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       start_new_session=True)
+        except OSError as exc:
+            raise ExportError(f"pandoc could not start: {exc}; reinstall pypandoc-binary") from exc
+        # A function of its own, not a method: the thread must not keep the worker alive.
+        self._stderr_reader = threading.Thread(target=_keep_tail, args=(process.stderr, self._stderr), daemon=True,
+                                               name="tubenotes-pandoc-stderr")
+        self._stderr_reader.start()
+        self._process = process
+        weakref.finalize(self, _stop, process)
+        return process
+
+    def _died(self, timed_out: bool) -> ExportError:
+        process, self._process = self._process, None
+        assert process is not None
+        _stop(process)
+        if self._stderr_reader is not None:
+            self._stderr_reader.join(timeout=5)
+        how = f"it took over {PANDOC_TIMEOUT_S} s and was stopped" if timed_out else ended(process.returncode)
+        return ExportError(f"pandoc failed on the note: {how}; {stderr_tail(chr(10).join(self._stderr))}")
+
+
+def _keep_tail(stream: IO[bytes], lines: collections.deque[str]) -> None:
+    # Drained all along, or pandoc would block once the pipe is full of its warnings.
+    for line in stream:
+        lines.append(line.decode("utf-8", errors="replace").rstrip())
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End a worker by closing its input; kill it if it does not end."""
     try:
-        result = subprocess.run(
-            [pypandoc.get_pandoc_path(), *command], input=markdown, capture_output=True, text=True, encoding="utf-8",
-            cwd=note_dir, timeout=PANDOC_TIMEOUT_S, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ExportError(f"pandoc could not convert the note: {exc}; reinstall pypandoc-binary") from exc
-    if result.returncode != 0:
-        raise ExportError(f"pandoc failed on the note: {result.stderr.strip()[:500]}")
-    return result.stdout, _warnings(result.stderr)
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        process.kill()
+        process.wait()
 
 
-def _warnings(stderr: str) -> list[str]:
-    warnings = []
-    for line in stderr.splitlines():
-        if line.startswith(WARNING_PREFIX):
-            warnings.append(line.removeprefix(WARNING_PREFIX))
-        elif match := BAD_TEX.match(line):
-            warnings.append(f"formula {match.group(1)!r} is not TeX that pandoc knows; printed as its source")
-    return warnings
+_workers = threading.local()
+
+
+def _this_threads_worker() -> PandocWorker:
+    # One per thread: a worker converts one note at a time, and export threads run side by side.
+    worker = getattr(_workers, "worker", None)
+    if worker is None:
+        worker = _workers.worker = PandocWorker()
+    return worker
+
+
+def ended(returncode: int) -> str:
+    """How a child process ended, from its return code, in words."""
+    if returncode < 0:
+        try:
+            return f"it was stopped by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"it was stopped by signal {-returncode}"
+    return f"it exited with code {returncode}"
+
+
+def stderr_tail(stderr: str) -> str:
+    """The end of what a child process wrote to stderr, or a note that it wrote nothing."""
+    text = stderr.strip()
+    if not text:
+        return "it wrote nothing on stderr"
+    return f"it said: {text[-STDERR_TAIL_CHARS:]}"
+
