@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,7 @@ class ChatClient:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
         self._sdk = openai.OpenAI(
@@ -69,7 +71,8 @@ class ChatClient:
             timeout=openai.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
             max_retries=0,
         )
-        self._slots = threading.BoundedSemaphore(concurrency)
+        # Around each call; a gate shared with other processes (tubenotes.distributed.limits) replaces the local one.
+        self._slots = gate if gate is not None else threading.BoundedSemaphore(concurrency)
         self._retry = retry
         self._sleep = sleep
         self._jitter = jitter
