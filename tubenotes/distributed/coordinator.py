@@ -34,6 +34,7 @@ def submit(app: Any, inflight: InFlight, store: Any, jobs: Iterable[VideoProcess
             job.mark_completed()
             store.save(job)
             continue
+        store.save(job)  # as the workers will load it: `retry` resets failed jobs in memory
         # Marked before it is sent: a coordinator killed in between leaves a mark without a message,
         # never a message without a mark (which a resume would send a second time).
         inflight.mark([job.key], stage)

@@ -8,18 +8,24 @@ when a new batch brings other settings.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tubenotes.config import Settings
 from tubenotes.distributed.app import STAGES, task_name
 from tubenotes.distributed.inflight import InFlight
+from tubenotes.distributed.limits import SharedLlmLimit
 from tubenotes.errors import TubenotesError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.pipeline import next_stage
+from tubenotes.store import STORE_DIRNAME
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,7 @@ class WorkerConfig:
     store_url: str
     settings: Settings
     given: set[str] = field(default_factory=set)  # the settings given on this worker, which the batch's do not replace
+    llm_per_minute: int | None = None
 
 
 class WorkerState:
@@ -41,11 +48,12 @@ class WorkerState:
 
         self.app = app
         self.config = config
-        self.store = PostgresJobStore(config.store_url)
+        self.store = PostgresJobStore(config.store_url, config.settings.vault)
         self.inflight = InFlight(app.conf.broker_url)
         self._lock = threading.Lock()
         self._remembered: dict[str, Any] | None = None
         self._stages: Any = None
+        self._gate: SharedLlmLimit | None = None
         self.settings = config.settings
 
     def stages(self) -> Any:
@@ -55,17 +63,24 @@ class WorkerState:
         remembered = self.store.load_settings()
         with self._lock:
             if self._stages is None or remembered != self._remembered:
-                if self._stages is not None:
-                    self._stages.close()
+                self._close_stages()
                 self.settings = self.config.settings.with_remembered(remembered, self.config.given)
-                self._stages = build_stages(self.settings, self.store, notice=log.warning)
+                # The LLM limits hold across every worker on the broker, not per process.
+                self._gate = SharedLlmLimit(self.app.conf.broker_url, self.settings.llm_concurrency,
+                                            self.config.llm_per_minute)
+                self._stages = build_stages(self.settings, self.store, notice=log.warning, llm_gate=self._gate)
                 self._remembered = remembered
             return self._stages
 
+    def _close_stages(self) -> None:
+        if self._stages is not None:
+            self._stages.close()
+        if self._gate is not None:
+            self._gate.close()
+
     def close(self) -> None:
         with self._lock:
-            if self._stages is not None:
-                self._stages.close()
+            self._close_stages()
         self.inflight.close()
         self.store.close()
 
@@ -127,7 +142,8 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         return
     job.workers[stage] = worker
     try:
-        job = stages.run(stage, job)
+        with single_writer(state.settings.vault) if stage == "write" else nullcontext():
+            job = stages.run(stage, job)
     except TubenotesError as exc:
         job.mark_failed(str(exc), exc.kind, exc.retryable)
     except Exception as exc:  # a bug: fail this job loudly, keep the batch going
@@ -135,6 +151,20 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         job.mark_failed(f"internal error in {stage}: {type(exc).__name__}: {exc}", "internal", True)
     state.store.save(job)
     _hand_on(state, job, None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf))
+
+
+@contextmanager
+def single_writer(vault: Path) -> Iterator[None]:
+    """One write at a time on the vault's machine, whatever the pool: file names are claimed by
+    looking at the folder, which must not race (all writers of a vault run on the machine that holds it)."""
+    path = Path(vault) / STORE_DIRNAME / "write.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> None:

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
+from tubenotes.config import Settings
 from tubenotes.distributed.app import STAGES, make_app
 from tubenotes.distributed.tasks import WorkerConfig, close_worker_state, configure, register_tasks
 from tubenotes.errors import ConfigurationError
@@ -23,6 +24,13 @@ def parse_queues(text: str) -> list[str]:
 def pool_for(queues: Sequence[str]) -> str:
     """Threads for the stages that wait on the network; processes where PDFs are typeset (CPU)."""
     return "prefork" if "export" in queues else "threads"
+
+
+def default_concurrency(queues: Sequence[str], settings: Settings) -> int:
+    """As many tasks at once as the most parallel of its stages allows in one process."""
+    limits = {"fetch": settings.pool_size, "generate": settings.llm_concurrency, "write": 1,
+              "export": settings.export_workers}
+    return max(limits[queue] for queue in queues)
 
 
 def default_name(queues: Sequence[str]) -> str:
