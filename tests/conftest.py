@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tubenotes.generate.base import Generation
 from tubenotes.testing.socks5 import Socks5Server
-from tubenotes.job import VideoProcessingJob
+from tubenotes.job import Generation, VideoProcessingJob
 
 LECTURE = [
     "Today we study the first law of thermodynamics.",

@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import LECTURE
 from tests.test_crash_safety import make_transcripts
@@ -115,11 +117,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert tubenotes("run", "x", "--network", "carrier-pigeon", "--vault", str(tmp_path)).returncode == 2
 
 
-def test_every_command_has_help_text() -> None:
+def test_every_command_and_option_has_help_text() -> None:
+    runner = CliRunner()
     for name, sub in cli.commands.items():
         assert sub.help, f"`tubenotes {name}` has no help text"
-        result = tubenotes(name, "--help", check_code=0)
-        assert "Usage" in result.stdout
+        for param in sub.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"`tubenotes {name} {param.opts[0]}` has no help text"
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output
 
 
 def run_until_the_first_note(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
@@ -163,7 +169,7 @@ def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) ->
 
 
 def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Path) -> None:
-    from tubenotes.store import JobStore
+    from tubenotes.store import SqliteStore
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
@@ -171,7 +177,7 @@ def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Pa
     tubenotes("run", str(tmp_path / "in"), "--vault", str(vault), "--no-pdf", "--lang", "de,en", "-q",
               "--tor-option", "HTTPSProxyAuthenticator=user:hunter2", "--proxy", "http://u:s3cret@127.0.0.1:1",
               check_code=0)
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         remembered = store.load_settings()
     assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL
 

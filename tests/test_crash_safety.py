@@ -8,14 +8,13 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from tests.conftest import LECTURE
-from tubenotes.store import JobStore
+from tubenotes.store import SqliteStore
 from tubenotes.vault.files import TEMP_SUFFIX
 from tubenotes.vault.frontmatter import read_front_matter
 
@@ -51,15 +50,21 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
     make_transcripts(lectures)
     rng = random.Random(20261128)
     kills = 0
-    for delay in (rng.uniform(0.8, 2.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 6.0)):
-        process = tubenotes("run", str(lectures), "--subject", "Physics", "--vault", str(vault), "--quiet")
-        time.sleep(delay)
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            kills += 1
+    # Killed after a random number of finished steps, not after a random delay: the moments
+    # are the same on a fast machine and a slow one. 8 jobs take 32 steps; 3 kills at most 24.
+    for steps in (rng.randint(1, 8), rng.randint(1, 8), rng.randint(1, 8)):
+        process = tubenotes("run", str(lectures), "--subject", "Physics", "--vault", str(vault))
+        assert process.stdout is not None
+        seen = 0
+        for line in process.stdout:
+            seen += line.startswith("[")
+            if seen == steps:
+                os.kill(process.pid, signal.SIGKILL)
+                kills += 1
+                break
         process.wait(timeout=60)
         process.stdout.close()
-    assert kills >= 1, "the run finished before any kill: the test proved nothing"
+    assert kills == 3, "a run finished before its kill: the test proved less than it says"
 
     process = tubenotes("resume", "--vault", str(vault), "--quiet")
     output, _ = process.communicate(timeout=300)
@@ -77,7 +82,7 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
         for key in ("notes_pdf", "assessment_pdf"):
             assert len(PdfReader(job[key]).pages) >= 1
     assert not list(vault.rglob(f"*{TEMP_SUFFIX}")), "a killed write left a temporary file behind"
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         cache = store.cache.stats()
     assert cache["entries"] == 2 * len(TOPICS)
     assert cache["computed"] == cache["entries"], f"a generation ran twice: {cache}"

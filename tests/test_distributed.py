@@ -220,7 +220,10 @@ def test_a_killed_coordinator_resumes_without_doing_anything_twice(cluster: Clus
     jobs = cluster.jobs()
     assert [job.video_id for job in jobs] == ids
     assert all(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    assert all(job.attempts.get("fetch") == 1 and job.attempts.get("generate_notes") == 1 for job in jobs)
+    # The resume sent only the jobs that were neither finished nor queued when it started.
+    assert "already queued or finished" in cluster.log("resume.log")
+    assert all(job.attempts.get("generate_notes") == 1 and job.attempts.get("generate_assessment") == 1
+               for job in jobs)
     assert max(cluster.llm.calls_by_prompt.values()) == 1
     notes = sorted(path.name for path in (cluster.vault / "General").glob("*.md") if path.name.startswith("Lecture"))
     assert notes == sorted(f"Lecture {n}.md" for n in range(12))  # no note written twice beside itself

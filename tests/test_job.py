@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tubenotes.job import (
+    PATH_FIELDS,
     Chapter,
     ProcessingStage,
     SourceKind,
@@ -21,8 +23,8 @@ optional_text = st.none() | text
 seconds = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
 paths = st.none() | st.builds(Path, st.from_regex(r"/[a-z]{1,8}(/[A-Za-z0-9 _.]{1,12}){0,3}", fullmatch=True))
 
-jobs = st.builds(
-    VideoProcessingJob,
+# A strategy for every field of the job (a test checks that none is missing).
+FIELDS = dict(
     url=text,
     video_id=st.from_regex(r"[A-Za-z0-9_-]{11}", fullmatch=True),
     source=st.sampled_from(SourceKind),
@@ -38,22 +40,37 @@ jobs = st.builds(
     youtube_id=st.none() | st.from_regex(r"[A-Za-z0-9_-]{11}", fullmatch=True),
     channel=optional_text,
     duration_seconds=st.none() | seconds,
+    upload_date=optional_text,
+    description=optional_text,
     study_notes=optional_text,
     assessment_content=optional_text,
+    generator=optional_text,
     token_usage=st.builds(TokenUsage, st.integers(0, 99), st.integers(0, 10**6), st.integers(0, 10**6), seconds),
     output_dir=paths,
     notes_filepath=paths,
+    assessment_filepath=paths,
+    pdf_subdir=paths,
     notes_pdf_path=paths,
+    assessment_pdf_path=paths,
     stage=st.sampled_from(ProcessingStage),
     failed_stage=st.none() | st.sampled_from(ProcessingStage),
     exit_node_id=st.none() | st.integers(0, 64),
+    exit_node_acquired_at=st.none() | seconds,
     timings=st.dictionaries(text, seconds, max_size=4),
     attempts=st.dictionaries(text, st.integers(0, 9), max_size=3),
     warnings=st.lists(text, max_size=3),
+    error_kind=optional_text,
     error_message=optional_text,
     error_retryable=st.booleans(),
     regeneration=st.integers(0, 99),
+    created_at=seconds,
+    completed_at=st.none() | seconds,
 )
+jobs = st.builds(VideoProcessingJob, **FIELDS)
+
+
+def test_the_round_trip_strategy_covers_every_field_of_the_job() -> None:
+    assert set(FIELDS) == {field.name for field in dataclasses.fields(VideoProcessingJob)}
 
 
 @given(jobs)
@@ -61,6 +78,18 @@ def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
     again = VideoProcessingJob.from_json(job.to_json())
     assert again == job
     assert again.to_json() == job.to_json()
+
+
+@given(jobs)
+def test_a_job_saved_relative_to_its_vault_means_the_same_in_a_moved_vault(job: VideoProcessingJob) -> None:
+    old, new = Path("/a"), Path("/elsewhere/b")
+    moved = VideoProcessingJob.from_json(job.to_json(old), new)
+    for name in PATH_FIELDS:
+        before, after = getattr(job, name), getattr(moved, name)
+        if before is None or not before.is_relative_to(old):
+            assert after == before  # outside the vault (an input file): kept as it is
+        else:
+            assert after == new / before.relative_to(old)
 
 
 def test_unknown_fields_from_a_newer_version_are_ignored() -> None:

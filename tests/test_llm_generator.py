@@ -199,13 +199,13 @@ def test_timestamp_links_past_the_end_or_to_other_videos_are_fixed(fake: FakeLlm
 
 
 def test_a_resumed_run_on_the_job_store_cache_pays_nothing(fake: FakeLlmServer, tmp_path: Any) -> None:
-    from tubenotes.store import JobStore
+    from tubenotes.store import SqliteStore
 
     job = lecture(minutes=90)
-    with JobStore(tmp_path) as store:
+    with SqliteStore(tmp_path) as store:
         generator_for(fake, store.cache, context_window=8192).generate_notes(job)
     calls = fake.calls
-    with JobStore(tmp_path) as store:  # a new process: new store connection, new client
+    with SqliteStore(tmp_path) as store:  # a new process: new store connection, new client
         generator_for(fake, store.cache, context_window=8192).generate_notes(job)
         stats = store.cache.stats()
     assert fake.calls == calls and stats["computed"] == stats["entries"] == calls and stats["hits"] == calls
@@ -276,9 +276,10 @@ def test_the_overview_is_repaired_with_a_prompt_about_the_notes_not_a_transcript
     assert "transcript" not in repair and "notes above" in repair
 
 
-def test_tokens_of_a_failed_document_are_on_the_error(fake: FakeLlmServer) -> None:
+def test_tokens_of_a_failed_document_are_on_the_job(fake: FakeLlmServer) -> None:
     fake.script(Behavior("schema_violation"), Behavior("malformed_json"))
-    with pytest.raises(GenerationError) as caught:
-        generator_for(fake).generate_assessment(lecture())
-    usage = caught.value.usage
-    assert usage is not None and usage.calls == 2 and usage.prompt_tokens > 0 and usage.completion_tokens > 0
+    job = lecture()
+    with pytest.raises(GenerationError):
+        generator_for(fake).generate_assessment(job)
+    usage = job.token_usage
+    assert usage.calls == 2 and usage.prompt_tokens > 0 and usage.completion_tokens > 0

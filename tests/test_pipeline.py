@@ -7,10 +7,12 @@ import os
 import pytest
 import yaml
 
-from tests.conftest import LECTURE
+from tests.conftest import LECTURE, CountingGenerator
 from tubenotes.errors import EmptyTranscriptError, PermanentError
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.network import DirectNetwork, TorExitNodePool
 from tubenotes.pipeline import (
+    Components,
     export_pdfs,
     fetch_transcript_and_title,
     generate_notes_and_assessment,
@@ -18,6 +20,7 @@ from tubenotes.pipeline import (
     write_files,
 )
 from tubenotes.sources.local import LocalTranscriptFile
+from tubenotes.vault.writer import VaultWriter
 from tubenotes.vault.frontmatter import read_front_matter
 
 
@@ -55,8 +58,12 @@ def test_a_transcript_too_short_to_study_fails_before_generation() -> None:
         def get_video_title(self, video_id):
             return "Song"
 
+    job = fetch_transcript_and_title(fresh_job(), Stub(), 0)  # the fetch records what it fetched
+    assert job.stage is ProcessingStage.TRANSCRIPT_FETCHED
+    generator = CountingGenerator()
     with pytest.raises(EmptyTranscriptError, match="too few to study"):
-        fetch_transcript_and_title(fresh_job(), Stub(), 0)
+        generate_notes_and_assessment(job, generator, generator)
+    assert generator.calls == []
 
 
 def test_generate_alone_from_json_and_idempotent(processor, generator) -> None:
@@ -126,22 +133,15 @@ def test_export_alone_from_json_and_idempotent(tmp_path, processor, generator, e
 
 
 def test_process_video_pipeline_end_to_end_and_failure_as_data(tmp_path, processor, generator, exporter) -> None:
-    class OneNodePool:
-        def __init__(self):
-            self.held = []
-
-        def acquire(self):
-            self.held.append("node")
-            return type("Node", (), {"id": 3})()
-
-        def release(self, node):
-            self.held.pop()
-
-    pool = OneNodePool()
-    components = {"processor": processor, "notes_generator": generator, "assessment_generator": generator,
-                  "output_dir": tmp_path, "pdf_exporter": exporter}
+    pool = TorExitNodePool(1, DirectNetwork())
+    components = Components(notes_generator=generator, assessment_generator=generator,
+                            vault=VaultWriter(tmp_path), pdf_exporter=exporter,
+                            youtube_source=lambda proxy_url: processor)
     job = process_video_pipeline(fresh_job(), pool, components)
-    assert job.stage is ProcessingStage.COMPLETED and pool.held == [] and job.exit_node_id == 3
+    assert job.stage is ProcessingStage.COMPLETED and job.exit_node_id == 0
+    assert job.notes_filepath == tmp_path / "Physics" / "The First Law of Thermodynamics.md"
+    assert job.notes_pdf_path is not None and job.notes_pdf_path.exists()
+    assert pool.stats()[0]["in_use"] is False
 
     class NoCaptions:
         def get_transcript(self, video_id):
@@ -150,10 +150,11 @@ def test_process_video_pipeline_end_to_end_and_failure_as_data(tmp_path, process
         def get_video_title(self, video_id):
             return "x"
 
-    failed = process_video_pipeline(fresh_job(), pool, {**components, "processor": NoCaptions()})
+    components.youtube_source = lambda proxy_url: NoCaptions()
+    failed = process_video_pipeline(fresh_job(), pool, components)
     assert failed.stage is ProcessingStage.FAILED and failed.error_message == "no captions"
     assert failed.error_kind == "permanent" and failed.failed_stage is ProcessingStage.FETCHING_TRANSCRIPT
-    assert pool.held == []
+    assert pool.stats()[0]["in_use"] is False
 
 
 def test_a_local_transcript_of_a_youtube_video_links_back_to_it(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""The streaming runner: no barrier between stages, limits per stage, failures stay in their job."""
+"""The local executor: no barrier between stages, limits per stage, failures stay in their job."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 from rich.console import Console
 
 from tubenotes.errors import PermanentError
+from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.pipeline import next_stage, settle
 from tubenotes.progress import LogReporter
-from tubenotes.runner import EXIT_FAILED, EXIT_OK, PipelineRunner, Step
-from tubenotes.store import JobStore
+from tubenotes.store import SqliteStore
 
 
 def make_jobs(n: int) -> list[VideoProcessingJob]:
@@ -39,11 +40,36 @@ def fake_steps(tmp_path: Path, **overrides) -> dict:
     return steps
 
 
-def runner(tmp_path: Path, steps: dict, workers: dict | None = None) -> PipelineRunner:
-    workers = workers or {}
-    store = JobStore(tmp_path / "vault")
-    reporter = LogReporter(Console(file=open(tmp_path / "log.txt", "w")))
-    return PipelineRunner(store, [Step(name, fn, workers.get(name, 2)) for name, fn in steps.items()], reporter)
+class FakeStages:
+    """Stage functions by name, with the pipeline's own routing (no export stage unless given one)."""
+
+    def __init__(self, steps: dict, workers: dict | None = None) -> None:
+        self.steps, self.workers = steps, workers or {}
+
+    def run(self, name, job):
+        return self.steps[name](job)
+
+    def next_stage(self, job):
+        return next_stage(job, pdf="export" in self.steps)
+
+    def settle(self, job):
+        return settle(job, pdf="export" in self.steps)
+
+    def limits(self):
+        return {name: self.workers.get(name, 2) for name in self.steps}
+
+
+class Runner:
+    def __init__(self, store, stages: FakeStages, tmp_path: Path) -> None:
+        self.store, self.stages = store, stages
+        self.reporter = LogReporter(Console(file=open(tmp_path / "log.txt", "w")))
+
+    def run(self, jobs) -> RunResult:
+        return LocalExecutor(self.store).run(jobs, self.stages, self.reporter)
+
+
+def runner(tmp_path: Path, steps: dict, workers: dict | None = None) -> Runner:
+    return Runner(SqliteStore(tmp_path / "vault"), FakeStages(steps, workers), tmp_path)
 
 
 def test_jobs_stream_without_a_barrier_between_stages(tmp_path: Path) -> None:
@@ -128,7 +154,7 @@ def test_finished_jobs_pass_through_without_work(tmp_path: Path) -> None:
 
 
 def test_a_store_that_fails_loses_that_checkpoint_but_never_hangs_the_batch(tmp_path: Path) -> None:
-    class FlakyStore(JobStore):
+    class FlakyStore(SqliteStore):
         failures = 1
 
         def save(self, job):
@@ -138,13 +164,11 @@ def test_a_store_that_fails_loses_that_checkpoint_but_never_hangs_the_batch(tmp_
             super().save(job)
 
     store = FlakyStore(tmp_path / "vault")
-    reporter = LogReporter(Console(file=open(tmp_path / "log.txt", "w")))
-    steps = [Step(name, fn, 2) for name, fn in fake_steps(tmp_path).items()]
     finished = threading.Event()
     outcome = {}
 
     def run():
-        outcome["result"] = PipelineRunner(store, steps, reporter).run(make_jobs(3))
+        outcome["result"] = Runner(store, FakeStages(fake_steps(tmp_path)), tmp_path).run(make_jobs(3))
         finished.set()
 
     threading.Thread(target=run, daemon=True).start()

@@ -1,18 +1,18 @@
-"""One contract for every job store: what the SQLite store in the vault does, the shared ones do too."""
+"""One contract for every JobStore: the same behaviour from each implementation."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tubenotes.generate.base import Generation
-from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
-from tubenotes.store import JobStore
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
 from tubenotes.testing.services import postgres_database
+
+DURABLE = ("sqlite", "postgres")
 
 
 @pytest.fixture(scope="module")
@@ -21,113 +21,125 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def _clear_postgres(url: str) -> None:
+def _emptied(url: str) -> str:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("DROP SCHEMA public CASCADE")
         db.execute("CREATE SCHEMA public")
+    return url
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], JobStore]]:
     """Opens the store under test; each call is a new connection to the same data, as a restart is."""
-    opened: list[Any] = []
-    if request.param == "sqlite":
-        def opener() -> Any:
-            opened.append(JobStore(tmp_path / "vault"))
-            return opened[-1]
-    else:
-        from tubenotes.store_postgres import PostgresJobStore
+    opened: list[JobStore] = []
+    url = _emptied(request.getfixturevalue("postgres_url")) if request.param == "postgres" else ""
 
-        url = request.getfixturevalue("postgres_url")
-        _clear_postgres(url)
+    def opener() -> JobStore:
+        if request.param == "sqlite":
+            opened.append(SqliteStore(tmp_path))
+        elif request.param == "memory":
+            opened.append(MemoryStore(tmp_path))
+        else:
+            from tubenotes.store.postgres import PostgresJobStore
 
-        def opener() -> Any:
-            opened.append(PostgresJobStore(url))
-            return opened[-1]
+            opened.append(PostgresJobStore(url, tmp_path))
+        return opened[-1]
+
+    opener.kind = request.param  # type: ignore[attr-defined]
     yield opener
     for store in opened:
         store.close()
 
 
 @pytest.fixture
-def store(open_store: Callable[[], Any]) -> Any:
+def store(open_store: Callable[[], JobStore]) -> JobStore:
     return open_store()
 
 
-def make_job(video_id: str, position: int = 0, subject: str = "Physics", **fields: Any) -> VideoProcessingJob:
-    return VideoProcessingJob(url=f"https://youtu.be/{video_id}", video_id=video_id, subject=subject,
-                              position=position, **fields)
+def job(video_id: str, position: int, stage: ProcessingStage = ProcessingStage.CREATED) -> VideoProcessingJob:
+    return VideoProcessingJob(url=f"https://youtu.be/{video_id}", video_id=video_id, subject="Physics",
+                              position=position, stage=stage)
 
 
-def test_a_saved_job_loads_back_whole(store: Any) -> None:
-    job = make_job("abcdefghijk", transcript="Ünïcode text ✓ " * 20, video_title="Title", notes_filepath=Path("P/n.md"),
-                   token_usage=TokenUsage(calls=2, prompt_tokens=10, completion_tokens=5, cost_usd=0.25))
-    job.record_timing("fetch", 1.5)
-    job.warnings.append("a warning")
-    store.save(job)
-    assert store.load(job.key).to_dict() == job.to_dict()
+def test_a_saved_job_loads_equal_and_is_not_shared(store: JobStore) -> None:
+    saved = job("aaaaaaaaaaa", 0)
+    saved.transcript, saved.token_usage = "words " * 40, TokenUsage(2, 100, 50, 0.01)
+    store.save(saved)
+    loaded = store.load(saved.key)
+    assert loaded == saved and loaded is not saved
+    loaded.transcript = "changed"
+    assert store.load(saved.key).transcript == saved.transcript
     assert store.load("physics/missing") is None
 
 
-def test_saving_again_replaces_the_job(store: Any) -> None:
-    job = make_job("abcdefghijk")
-    store.save(job)
-    job.transcript, job.video_title = "words", "Title"
-    job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
-    store.save(job)
-    assert store.load(job.key).stage is ProcessingStage.TRANSCRIPT_FETCHED
-    assert len(store.jobs()) == 1
+def test_jobs_come_in_input_order_and_filter_by_stage(store: JobStore) -> None:
+    for video_id, position, stage in [("ccccccccccc", 2, ProcessingStage.FAILED),
+                                      ("aaaaaaaaaaa", 0, ProcessingStage.COMPLETED),
+                                      ("bbbbbbbbbbb", 1, ProcessingStage.TRANSCRIPT_FETCHED)]:
+        store.save(job(video_id, position, stage))
+    assert [j.video_id for j in store.jobs()] == ["aaaaaaaaaaa", "bbbbbbbbbbb", "ccccccccccc"]
+    assert [j.video_id for j in unfinished(store)] == ["bbbbbbbbbbb"]
+    assert [j.video_id for j in failed(store)] == ["ccccccccccc"]
+    assert store.next_position() == 3
+    store.save(job("aaaaaaaaaaa", 0, ProcessingStage.FAILED))  # a save replaces, never duplicates
+    assert len(store.jobs()) == 3 and len(failed(store)) == 2
 
 
-def test_jobs_come_in_input_order_and_by_stage(store: Any) -> None:
-    for video_id, position in (("c", 2), ("a", 0), ("b", 1), ("b2", 1)):
-        store.save(make_job(video_id, position))
-    assert [job.video_id for job in store.jobs()] == ["a", "b", "b2", "c"]
-    failed = store.load("physics/b")
-    failed.mark_failed("gone", "permanent")
-    store.save(failed)
-    done = store.load("physics/c")
-    done.mark_completed()
-    store.save(done)
-    assert [job.video_id for job in store.failed()] == ["b"]
-    assert [job.video_id for job in store.unfinished()] == ["a", "b2"]
-    assert [job.video_id for job in store.jobs([ProcessingStage.COMPLETED, ProcessingStage.FAILED])] == ["b", "c"]
-    assert [job.video_id for job in store.jobs(iter([ProcessingStage.COMPLETED]))] == ["c"]
+def test_paths_inside_the_vault_are_stored_relative_to_it(store: JobStore, tmp_path: Path) -> None:
+    saved = job("aaaaaaaaaaa", 0)
+    saved.notes_filepath = tmp_path / "Physics" / "Heat.md"
+    saved.source_path = Path("/elsewhere/heat.vtt")
+    store.save(saved)
+    loaded = store.load(saved.key)
+    assert loaded.notes_filepath == tmp_path / "Physics" / "Heat.md"
+    assert loaded.source_path == Path("/elsewhere/heat.vtt")
+    assert saved.to_dict(tmp_path)["notes_filepath"] == "Physics/Heat.md"
 
 
-def test_next_position_follows_the_last_job(store: Any) -> None:
-    assert store.next_position() == 0
-    store.save(make_job("a", 0))
-    store.save(make_job("b", 7))
-    assert store.next_position() == 8
+def test_settings_and_node_stats_are_replaced_whole(store: JobStore) -> None:
+    store.save_settings({"model": "offline", "languages": ["en", "de"]})
+    store.save_settings({"pool_size": 2})
+    assert store.load_settings() == {"pool_size": 2}
+    store.save_node_stats([{"id": 0, "uses": 3}, {"id": 1, "uses": 1}])
+    assert store.node_stats() == [{"id": 0, "uses": 3}, {"id": 1, "uses": 1}]
 
 
-def test_settings_are_replaced_as_a_whole(store: Any) -> None:
-    store.save_settings({"languages": ["de", "en"], "pool_size": 3, "pdf": False, "model": None,
-                         "vault": Path("/v")})
-    assert store.load_settings() == {"languages": ["de", "en"], "pool_size": 3, "pdf": False, "model": None,
-                                     "vault": "/v"}
-    store.save_settings({"pool_size": 5})
-    assert store.load_settings() == {"pool_size": 5}
+def test_the_cache_computes_each_answer_once_and_counts(store: JobStore) -> None:
+    calls = []
+
+    def compute() -> Generation:
+        calls.append(1)
+        return Generation("notes", "test", TokenUsage(1, 10, 5, 0.001))
+
+    first = store.cache.get_or_compute({"prompt": "p"}, compute)
+    again = store.cache.get_or_compute({"prompt": "p"}, compute)
+    assert first == again == Generation("notes", "test", TokenUsage(1, 10, 5, 0.001))
+    store.cache.get_or_compute({"prompt": "other"}, compute)
+    assert len(calls) == 2
+    assert store.cache.stats() == {"entries": 2, "computed": 2, "hits": 1}
 
 
-def test_node_stats_are_replaced_and_ordered(store: Any) -> None:
-    store.save_node_stats([{"id": 2, "uses": 4}, {"id": 1, "uses": 1, "blocked": 2}])
-    assert store.node_stats() == [{"id": 1, "uses": 1, "blocked": 2}, {"id": 2, "uses": 4}]
-    store.save_node_stats([])
-    assert store.node_stats() == []
+def test_saves_from_many_threads_are_all_kept(store: JobStore) -> None:
+    threads = [threading.Thread(target=lambda n=n: store.save(job(f"video{n:06d}", n))) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [j.position for j in store.jobs()] == list(range(20))
 
 
-def test_everything_outlives_the_connection(open_store: Callable[[], Any]) -> None:
+def test_everything_outlives_the_connection(open_store: Callable[[], JobStore]) -> None:
+    if open_store.kind not in DURABLE:  # type: ignore[attr-defined]
+        pytest.skip("the memory store forgets at exit, by design")
     first = open_store()
-    first.save(make_job("a", 0))
+    first.save(job("aaaaaaaaaaa", 0))
     first.save_settings({"pool_size": 2})
     first.cache.get_or_compute({"prompt": "p"}, lambda: Generation("answer", "g"))
     first.close()
     again = open_store()  # migrations already applied: opening again must neither fail nor lose data
-    assert [job.video_id for job in again.jobs()] == ["a"]
+    assert [j.video_id for j in again.jobs()] == ["aaaaaaaaaaa"]
     assert again.load_settings() == {"pool_size": 2}
     assert again.cache.get_or_compute({"prompt": "p"}, _never).text == "answer"
 
@@ -136,25 +148,12 @@ def _never() -> Generation:
     raise AssertionError("computed although the answer was stored")
 
 
-def test_the_cache_computes_an_answer_once(store: Any) -> None:
-    calls: list[int] = []
-
-    def compute() -> Generation:
-        calls.append(1)
-        return Generation("## Notes", "openai:gpt", TokenUsage(calls=1, prompt_tokens=100, completion_tokens=20,
-                                                                cost_usd=0.5))
-
-    first = store.cache.get_or_compute({"model": "gpt", "prompt": "p", "n": 1}, compute)
-    second = store.cache.get_or_compute({"n": 1, "prompt": "p", "model": "gpt"}, _never)  # key order is irrelevant
-    assert first == second
-    assert second.usage == TokenUsage(calls=1, prompt_tokens=100, completion_tokens=20, cost_usd=0.5)
-    assert calls == [1]
-    store.cache.get_or_compute({"model": "gpt", "prompt": "other"}, compute)
-    assert calls == [1, 1]
-    assert store.cache.stats() == {"entries": 2, "computed": 2, "hits": 1}
+def test_an_answer_is_found_whatever_the_order_of_its_parts(store: JobStore) -> None:
+    store.cache.get_or_compute({"model": "m", "prompt": "p", "n": 1}, lambda: Generation("answer", "g"))
+    assert store.cache.get_or_compute({"n": 1, "prompt": "p", "model": "m"}, _never).text == "answer"
 
 
-def test_a_failed_computation_stores_nothing(store: Any) -> None:
+def test_a_failed_computation_stores_nothing(store: JobStore) -> None:
     def fail() -> Generation:
         raise RuntimeError("the LLM is down")
 
@@ -164,21 +163,12 @@ def test_a_failed_computation_stores_nothing(store: Any) -> None:
     assert store.cache.stats() == {"entries": 1, "computed": 1, "hits": 0}
 
 
-def test_threads_share_the_store(store: Any) -> None:
-    errors: list[BaseException] = []
+def test_settings_keep_json_values_and_anything_else_as_text(store: JobStore) -> None:
+    store.save_settings({"languages": ["de", "en"], "pdf": False, "model": None, "pool_size": 3, "vault": Path("/v")})
+    assert store.load_settings() == {"languages": ["de", "en"], "pdf": False, "model": None, "pool_size": 3,
+                                     "vault": "/v"}
 
-    def save_many(start: int) -> None:
-        try:
-            for i in range(start, start + 25):
-                store.save(make_job(f"v{i:03d}", i))
-                assert store.load(f"physics/v{i:03d}") is not None
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
 
-    threads = [threading.Thread(target=save_many, args=(n * 25,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert [job.position for job in store.jobs()] == list(range(100))
+def test_node_stats_come_by_node_id(store: JobStore) -> None:
+    store.save_node_stats([{"id": 2, "uses": 4}, {"id": 1, "uses": 1, "blocks": 2}])
+    assert store.node_stats() == [{"id": 1, "uses": 1, "blocks": 2}, {"id": 2, "uses": 4}]

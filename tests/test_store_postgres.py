@@ -19,8 +19,8 @@ from tubenotes.testing.services import postgres_database
 WORKER = """
 import sys, time
 from pathlib import Path
-from tubenotes.generate.base import Generation
-from tubenotes.store_postgres import PostgresJobStore
+from tubenotes.job import Generation
+from tubenotes.store.postgres import PostgresJobStore
 
 url, trace, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 
@@ -55,7 +55,7 @@ def wait_for_line(trace: Path, count: int, timeout: float = 30) -> None:
 
 
 def test_workers_racing_for_one_answer_pay_once(url: str, tmp_path: Path) -> None:
-    from tubenotes.store_postgres import PostgresJobStore
+    from tubenotes.store.postgres import PostgresJobStore
 
     trace = tmp_path / "trace"
     workers = [start_worker(url, trace, 1.0) for _ in range(3)]
@@ -83,7 +83,7 @@ def test_a_killed_worker_leaves_the_answer_to_the_next(url: str, tmp_path: Path)
 
 
 def test_an_unreachable_server_is_a_configuration_error_without_the_password() -> None:
-    from tubenotes.store_postgres import PostgresJobStore
+    from tubenotes.store.postgres import PostgresJobStore
 
     with pytest.raises(ConfigurationError) as caught:
         PostgresJobStore("postgresql://user:s3cret@127.0.0.1:1/none?connect_timeout=2")

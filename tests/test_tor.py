@@ -211,27 +211,27 @@ def tor_pids() -> set[int]:
 
 
 def test_a_run_on_tor_that_cannot_bootstrap_fails_clearly_and_leaves_no_tor(tmp_path: Path) -> None:
-    from tubenotes.app import Session
+    from tubenotes.stages import build_stages
     from tubenotes.config import Settings
-    from tubenotes.store import JobStore
+    from tubenotes.store import SqliteStore
 
     options = tuple(f"{key}={value}" for key, value in OFFLINE_TORRC.items())
     settings = Settings(vault=tmp_path, network="tor", tor_options=options, tor_bootstrap_timeout=3)
     notices: list[str] = []
     before = tor_pids()
-    with JobStore(tmp_path) as store, Session(settings, store, notices.append) as session:
+    with SqliteStore(tmp_path) as store, build_stages(settings, store, notices.append) as stages:
         with pytest.raises(ConfigurationError, match="stuck"):
-            session.pool()
+            stages.pool()
     assert tor_pids() == before, "the tor tubenotes started is still running"
     assert any(n.startswith("Starting tor") for n in notices) and any(n.startswith("tor: ") for n in notices)
 
 
 def test_tor_options_must_be_key_value(tmp_path: Path) -> None:
-    from tubenotes.app import Session
+    from tubenotes.stages import build_stages
     from tubenotes.config import Settings
-    from tubenotes.store import JobStore
+    from tubenotes.store import SqliteStore
 
     settings = Settings(vault=tmp_path, network="tor", tor_options=("UseBridges",))
-    with JobStore(tmp_path) as store, Session(settings, store, lambda _: None) as session:
+    with SqliteStore(tmp_path) as store, build_stages(settings, store, lambda _: None) as stages:
         with pytest.raises(ConfigurationError, match="KEY=VALUE"):
-            session.pool()
+            stages.pool()

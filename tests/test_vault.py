@@ -21,13 +21,13 @@ import yaml
 from click.testing import CliRunner
 
 from tests.conftest import CountingExporter
-from tubenotes import app
+from tubenotes import stages
 from tubenotes.cli import cli
-from tubenotes.export.anki import MODEL_ID, deck_id, read_deck_notes
+from tubenotes.vault.deck import MODEL_ID, deck_id, read_deck_notes
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.pipeline import fetch_transcript_and_title
 from tubenotes.sources.base import VideoMetadata
-from tubenotes.store import JobStore
+from tubenotes.store import SqliteStore
 from tubenotes.vault.cards import parse_cards
 from tubenotes.vault.frontmatter import split_front_matter
 
@@ -103,15 +103,8 @@ class FakeYouTube:
 @pytest.fixture
 def youtube(monkeypatch: pytest.MonkeyPatch) -> FakeYouTube:
     fake = FakeYouTube(PHYSICS)
-    fetch_files = app.Session.fetch
-
-    def fetch(self: app.Session, job: VideoProcessingJob) -> VideoProcessingJob:
-        if job.source is SourceKind.FILE:
-            return fetch_files(self, job)
-        return fetch_transcript_and_title(job, fake, None)
-
-    monkeypatch.setattr(app.Session, "fetch", fetch)
-    monkeypatch.setattr(app, "TypstPdfExporter", CountingExporter)  # the real one has its own tests
+    monkeypatch.setattr(stages, "YouTubeSource", lambda *args: fake)
+    monkeypatch.setattr(stages, "_pdf_exporter", CountingExporter)  # the real one has its own tests
     return fake
 
 
@@ -258,7 +251,7 @@ def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube:
     assert beside.exists() and "My own summary" not in beside.read_text()
     assert "edited since tubenotes wrote it" in output and beside.name in output
     assert deleted.exists()  # asked for: written again
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         job = store.load("physics/entropy0001")
         assert any(beside.name in warning for warning in job.warnings)
         assert store.cache.stats()["entries"] == 4 * len(PHYSICS)  # a fresh answer per job, paid once
@@ -277,7 +270,7 @@ def test_force_rewrites_a_deleted_note_without_regenerating(tmp_path: Path, yout
     note.unlink()
     run_physics(vault, "--force")
     assert note.read_text() == text
-    with JobStore(vault) as store:
+    with SqliteStore(vault) as store:
         assert store.cache.stats()["entries"] == 2 * len(PHYSICS)  # nothing generated again
 
 

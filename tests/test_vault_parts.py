@@ -9,10 +9,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import LECTURE
 from tubenotes.generate.assessment import Assessment, Question, render_llm_assessment
-from tubenotes.generate.base import Generation
-from tubenotes.job import SourceKind, VideoProcessingJob
-from tubenotes.store import JobStore, MemoryCache, RegenerationCache
+from tubenotes.job import Generation, SourceKind, VideoProcessingJob
+from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.store import MemoryCache, SqliteStore
 from tubenotes.vault.cards import parse_cards, render_sr_flashcards
 from tubenotes.vault.guard import FileState, GuardedFiles, MemoryRecords, WriteOutcome, sha256_of
 from tubenotes.vault.links import find_links, normalize, rewrite_links
@@ -25,8 +26,8 @@ def files(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "memory":
         yield GuardedFiles(tmp_path, MemoryRecords())
     else:
-        with JobStore(tmp_path) as store:
-            yield GuardedFiles(tmp_path, store)
+        with SqliteStore(tmp_path) as store:
+            yield GuardedFiles(tmp_path, store.records)
 
 
 def test_the_guard_overwrites_its_own_files_only(files: GuardedFiles, tmp_path: Path) -> None:
@@ -105,22 +106,17 @@ def test_properties_are_yaml_for_any_title(title: str) -> None:
     assert all(" " not in tag and not tag.isdigit() for tag in matter["tags"])
 
 
-def test_a_regeneration_salt_asks_anew_once() -> None:
-    inner = MemoryCache()
-    cache = RegenerationCache(inner)
-    parts = {"prompt": "p"}
-    answers = iter(["first", "second", "third"])
-
-    def ask() -> Generation:
-        return Generation(next(answers), "test")
-
-    assert cache.get_or_compute(parts, ask).text == "first"
-    assert cache.get_or_compute(parts, ask).text == "first"
-    with cache.salted(1):
-        assert cache.get_or_compute(parts, ask).text == "second"
-        assert cache.get_or_compute(parts, ask).text == "second"  # a resumed regeneration pays nothing
-    assert cache.get_or_compute(parts, ask).text == "first"
-    assert inner.computed == 2
+def test_the_regeneration_round_of_the_job_is_part_of_the_cache_key() -> None:
+    cache = MemoryCache()
+    generator = OfflineGenerator(cache=cache)
+    job = VideoProcessingJob(url="u", video_id="abcdefghijk", video_title="Heat", transcript=" ".join(LECTURE))
+    generator.generate_notes(job)
+    generator.generate_notes(job)
+    assert cache.stats() == {"entries": 1, "computed": 1, "hits": 1}
+    job.regeneration = 1  # `run --regenerate`: asked anew once, and a resumed round pays nothing
+    generator.generate_notes(job)
+    generator.generate_notes(VideoProcessingJob.from_json(job.to_json()))
+    assert cache.stats() == {"entries": 2, "computed": 2, "hits": 2}
 
 
 def test_a_local_transcript_is_named_by_its_file_not_its_full_path() -> None:

@@ -13,14 +13,16 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tubenotes import app as library
 from tubenotes import config
+from tubenotes.api import prepare_jobs, run_batch
 from tubenotes.config import Settings
+from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError
+from tubenotes.executors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
-from tubenotes.runner import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
-from tubenotes.store import STORE_DIRNAME, JobStore
+from tubenotes.stages import VaultOptions, build_stages, open_vault
+from tubenotes.store import STORE_DIRNAME, failed, open_store, unfinished
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -85,6 +87,7 @@ def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) 
     Returns the settings and the names of those the user gave.
     """
     given = {name: value for name, value in values.items() if value not in (None, ())}
+    given["vault"] = Path(values.get("vault") or config.DEFAULT_VAULT).absolute()
     if "languages" in given:
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
@@ -153,6 +156,7 @@ def cli() -> None:
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
               "anew; notes you edited are kept, the new version goes beside them.")
 @run_options
+@executor_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
     """Process INPUTS into notes, assessments and PDFs.
 
@@ -162,16 +166,19 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     folder's name as subject, and a playlist its title.
     """
     options = _vault_options(values)
+    executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
-    with library.open_vault(settings.vault) as store:
+    with open_vault(settings.vault, store_url) as store:
         store.save_settings(settings.remembered(given))
-        with library.Session(settings, store, _notice, options) as session:
-            jobs = session.prepare(list(inputs))
-            _finish(session.run(jobs, _reporter(settings)))
+        with build_stages(settings, store, _notice, options) as stages:
+            jobs = prepare_jobs(stages, list(inputs))
+            chosen = executor_for(executor, broker, store_url, store, settings, _notice)
+            _finish(run_batch(stages, jobs, _reporter(settings), chosen))
 
 
 @cli.command()
 @run_options
+@executor_options
 def resume(**values: Any) -> None:
     """Continue every unfinished job from its stage."""
     _continue(values, retry_failed=False)
@@ -179,34 +186,38 @@ def resume(**values: Any) -> None:
 
 @cli.command()
 @run_options
+@executor_options
 def retry(**values: Any) -> None:
     """Replay failed jobs (and finish unfinished ones)."""
     _continue(values, retry_failed=True)
 
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
-    vault = values["vault"]
+    vault = Path(values["vault"]).absolute()
     options = _vault_options(values)
-    _require_store(vault)
-    with library.open_vault(vault) as store:
+    executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
+    if not store_url:
+        _require_store(vault)
+    with open_vault(vault, store_url) as store:
         settings, _ = _settings(values, store.load_settings())
-        jobs = store.unfinished()
+        jobs = unfinished(store)
         if retry_failed:
-            failed = store.failed()
-            for job in failed:
+            replayed = failed(store)
+            for job in replayed:
                 job.reset_for_retry()
-            jobs = sorted(jobs + failed, key=lambda job: job.position)
+            jobs = sorted(jobs + replayed, key=lambda job: job.position)
         if not jobs:
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
             sys.exit(EXIT_OK)
-        with library.Session(settings, store, _notice, options) as session:
-            _finish(session.run(jobs, _reporter(settings)))
+        with build_stages(settings, store, _notice, options) as stages:
+            chosen = executor_for(executor, broker, store_url, store, settings, _notice)
+            _finish(run_batch(stages, jobs, _reporter(settings), chosen))
 
 
-def _vault_options(values: dict[str, Any]) -> library.VaultOptions:
+def _vault_options(values: dict[str, Any]) -> VaultOptions:
     """The vault flags, taken out of ``values``: they hold for this command only."""
-    return library.VaultOptions(regenerate=bool(values.pop("regenerate", False)),
+    return VaultOptions(regenerate=bool(values.pop("regenerate", False)),
                                 force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
 
 
@@ -218,20 +229,28 @@ def _require_store(vault: Path) -> None:
 @cli.command()
 @vault_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of each job's summary.")
-def status(vault: Path, as_json: bool) -> None:
+@store_option
+def status(vault: Path, as_json: bool, store_url: str | None) -> None:
     """Show the jobs of a vault, the generation cache and the exit nodes."""
-    _require_store(vault)
-    with JobStore(vault) as store:
+    if not store_url:
+        _require_store(vault)
+    store = open_store(store_url, Path(vault).absolute())
+    try:
         jobs, cache, nodes = store.jobs(), store.cache.stats(), store.node_stats()
+    finally:
+        store.close()
     if as_json:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"tubenotes jobs in {vault}")
-    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
+    distributed = any(job.workers for job in jobs)
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error") + (
+            ("workers",) if distributed else ()):
         table.add_column(column, overflow="fold")
     for job in jobs:
         table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
-                      format_seconds(job.duration), _usage(job), _error(job))
+                      format_seconds(job.duration), _usage(job), _error(job),
+                      *([worker_table(job)] if distributed else []))
     out.print(table)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
@@ -255,6 +274,9 @@ def doctor(tor_control: str | None) -> None:
     for name, value in diagnose(tor_control):
         table.add_row(name, value)
     out.print(table)
+
+
+cli.add_command(worker_command(run_options, _settings))
 
 
 def main(argv: list[str] | None = None) -> None:

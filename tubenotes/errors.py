@@ -13,14 +13,15 @@
 
 Every message says what happened and, where there is one, what to do.
 A job that fails stores `kind` (the class's ``kind``) and the message.
+Errors are data that may cross processes (a Celery result, a job's JSON):
+each pickles, and `to_dict`/`from_dict` carry it through JSON, with its
+class, kind, message and retryability.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tubenotes.job import TokenUsage
+import importlib
+from typing import Any
 
 
 class TubenotesError(Exception):
@@ -29,8 +30,44 @@ class TubenotesError(Exception):
     kind = "error"
     # Whether running the same input again may succeed: `run` retries such failed jobs by itself.
     retryable = False
-    # What an LLM was paid before the failure (set by the generator), so a job's cost stays true.
-    usage: TokenUsage | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls __init__ with the args alone, which fails for
+        # subclasses whose constructor takes more (keyword-only counts, say).
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": f"{type(self).__module__}.{type(self).__qualname__}", "kind": self.kind,
+                "message": str(self), "retryable": self.retryable, "state": dict(self.__dict__)}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> TubenotesError:
+        """The error `to_dict` described; a class this version lacks comes back as a JobError of that kind."""
+        cls = _error_class(str(data.get("type", "")))
+        error = _rebuild(cls or JobError, str(data.get("message", "")), dict(data.get("state") or {}))
+        if cls is None:
+            error.kind = str(data.get("kind", JobError.kind))
+            error.retryable = bool(data.get("retryable", False))
+        return error
+
+
+def _rebuild(cls: type[TubenotesError], message: str, state: dict[str, Any]) -> TubenotesError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+def _error_class(name: str) -> type[TubenotesError] | None:
+    """Only tubenotes's own error classes: the name comes from data, and must not import anything else."""
+    module, _, qualname = name.rpartition(".")
+    if not (module == "tubenotes" or module.startswith("tubenotes.")):
+        return None
+    try:
+        found = getattr(importlib.import_module(module), qualname, None)
+    except ImportError:
+        return None
+    return found if isinstance(found, type) and issubclass(found, TubenotesError) else None
 
 
 class ConfigurationError(TubenotesError):

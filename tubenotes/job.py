@@ -70,6 +70,15 @@ class TokenUsage:
 
 
 @dataclass
+class Generation:
+    """One generated document (notes or assessment) and what it cost."""
+
+    text: str
+    generator: str  # "offline" or "provider:model"
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+
+@dataclass
 class VideoProcessingJob:
     # Input
     url: str
@@ -251,11 +260,15 @@ class VideoProcessingJob:
         return f"{url}&t={int(seconds)}s" if url else None
 
     def get_markdown_content(self) -> str:
-        """The notes with their properties, links as generated (the write stage resolves them)."""
-        # Imported here because the vault package imports this module.
-        from tubenotes.vault.notes import render_note
+        """The notes as a plain Markdown page: title, source and body (the write stage adds properties and links)."""
+        url = self.get_youtube_url()
+        source = [f"Source: <{url}>", ""] if url else []
+        return "\n".join([f"# {self.video_title or self.video_id}", "", *source, (self.study_notes or "").strip(), ""])
 
-        return render_note(self, "notes")
+    def warn(self, message: str) -> None:
+        """Note something the user should hear about, once however often it happens."""
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     @property
     def duration(self) -> float:
@@ -286,12 +299,14 @@ class VideoProcessingJob:
 
     # --- JSON ------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, vault: Path | None = None) -> dict[str, Any]:
+        """Plain data; a path inside ``vault`` is written relative to it, so that the data means
+        the same on any machine and after the vault is moved."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, Path):
-                value = str(value)
+                value = _portable(value, vault)
             elif isinstance(value, StrEnum):
                 value = value.value
             elif f.name in ("segments", "chapters"):
@@ -304,14 +319,15 @@ class VideoProcessingJob:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VideoProcessingJob:
+    def from_dict(cls, data: dict[str, Any], vault: Path | None = None) -> VideoProcessingJob:
+        """The job ``to_dict`` gave; relative paths are taken inside ``vault`` when it is given."""
         known = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         for name, value in data.items():
             if name not in known:
                 continue  # a field from a newer version: ignore rather than fail
-            if value is not None and name in _PATH_FIELDS:
-                value = Path(value)
+            if value is not None and name in PATH_FIELDS:
+                value = Path(value) if vault is None else Path(vault) / value
             elif name == "stage" or (name == "failed_stage" and value is not None):
                 value = ProcessingStage(value)
             elif name == "source":
@@ -325,15 +341,27 @@ class VideoProcessingJob:
             kwargs[name] = value
         return cls(**kwargs)
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+    def to_json(self, vault: Path | None = None) -> str:
+        return json.dumps(self.to_dict(vault), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> VideoProcessingJob:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str, vault: Path | None = None) -> VideoProcessingJob:
+        return cls.from_dict(json.loads(text), vault)
 
 
-_PATH_FIELDS = frozenset(
+def _portable(path: Path, vault: Path | None) -> str:
+    """``path`` relative to ``vault`` (POSIX separators) when it lies inside it; else as it is."""
+    if vault is not None:
+        try:
+            return path.relative_to(vault).as_posix()
+        except ValueError:
+            absolute, root = path.absolute(), Path(vault).absolute()
+            if absolute.is_relative_to(root):
+                return absolute.relative_to(root).as_posix()
+    return str(path)
+
+
+PATH_FIELDS = frozenset(
     f.name
     for f in dataclasses.fields(VideoProcessingJob)
     if f.type in ("Path | None",)

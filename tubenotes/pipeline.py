@@ -1,9 +1,14 @@
-"""The four stages of the seed, each a function ``job -> job``.
+"""The four stages of the seed, each a function ``job -> job``, and the routing between them.
 
 Every stage first checks whether its work is done and then returns the job
 untouched, so it can run again safely, alone, on a job loaded from JSON.
 Failures raise ``tubenotes.errors`` exceptions; ``process_video_pipeline``
-and the runner turn them into a failed job with a reason.
+and the executors turn them into a failed job with a reason.
+
+`Components` are what the stages run with (sources, generators, the vault,
+the PDF exporter); `run_stage` runs one stage by name with them, and
+`next_stage` says which stage a job needs next. An executor (the local
+streaming runner, Celery) only moves jobs between stages.
 """
 
 from __future__ import annotations
@@ -12,15 +17,19 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
 
+from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
-from tubenotes.export.base import PdfExporter
-from tubenotes.generate.base import AssessmentGenerator, Generation, NotesGenerator
-from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.sources.base import TranscriptSource
-from tubenotes.vault.filenames import sanitize_filename
+from tubenotes.export.base import GuardedPdfExporter, PdfExporter
+from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
+from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
+from tubenotes.sources.base import DescribedSource, TranscriptSource
+from tubenotes.sources.local import LocalTranscriptFile
+from tubenotes.vault.filenames import sanitize_filename, subject_dir
 from tubenotes.vault.writer import VaultWriter
 
 log = logging.getLogger(__name__)
@@ -55,7 +64,6 @@ def fetch_transcript_and_title(
     with _timed(job, "fetch"):
         if not job.transcript:  # an earlier attempt may have fetched it before failing on the title
             job.transcript_data = processor.get_transcript(job.video_id)
-        _require_enough_words(job)
         title = processor.get_video_title(job.video_id)
         _add_metadata(job, processor)
     job.video_title = title
@@ -74,13 +82,12 @@ def _require_enough_words(job: VideoProcessingJob) -> None:
 
 def _add_metadata(job: VideoProcessingJob, processor: TranscriptSource) -> None:
     """Channel, duration, chapters and the like, where the processor offers them (the seed's does not)."""
-    get_metadata = getattr(processor, "get_video_metadata", None)
-    if get_metadata is not None:
+    if isinstance(processor, DescribedSource):
         try:
-            meta = get_metadata(job.video_id)
+            meta = processor.get_video_metadata(job.video_id)
         except TransientError as exc:
             # The title came another way (oEmbed); notes without chapters beat no notes.
-            job.warnings.append(f"no channel, chapters or description: {exc}")
+            job.warn(f"no channel, chapters or description: {exc}")
         else:
             job.channel = meta.channel or job.channel
             job.duration_seconds = meta.duration_seconds or job.duration_seconds
@@ -97,7 +104,12 @@ def generate_notes_and_assessment(
     notes_generator: NotesGenerator,
     assessment_generator: AssessmentGenerator | None,
 ) -> VideoProcessingJob:
-    """Stage 2: study notes, then an assessment; each skipped when already there."""
+    """Stage 2: study notes, then an assessment; each skipped when already there.
+
+    A transcript too short to study from fails here, before any LLM is paid.
+    """
+    if not (job.has_notes() and job.has_assessment()):
+        _require_enough_words(job)
     if not job.has_notes():
         job.set_stage(ProcessingStage.GENERATING_NOTES)
         job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
@@ -114,12 +126,7 @@ def generate_notes_and_assessment(
 def _generate(job: VideoProcessingJob, name: str, produce: Callable[[VideoProcessingJob], Generation]) -> str:
     job.count_attempt(name)
     with _timed(job, name):
-        try:
-            generation = produce(job)
-        except TubenotesError as exc:
-            if exc.usage is not None:  # rejected answers were paid for too
-                job.token_usage.add(exc.usage)
-            raise
+        generation = produce(job)  # a generator that fails puts what it spent on the job itself
     job.generator = generation.generator
     job.token_usage.add(generation.usage)
     return generation.text
@@ -178,52 +185,118 @@ def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) 
     wanted = job.pdf_subdir / f"{markdown.stem}.pdf"
     if not markdown.exists():
         # The user deleted the note: its deletion is respected, so there is nothing to print.
-        message = f"{markdown.name} was deleted: no PDF made of it"
-        if message not in job.warnings:
-            job.warnings.append(message)
+        job.warn(f"{markdown.name} was deleted: no PDF made of it")
         return None
-    # An exporter that can tell its own PDFs from the user's names where the PDF may go (optional in the protocol).
-    destination = getattr(exporter, "destination", None)
-    pdf = destination(wanted) if destination is not None else wanted
+    pdf = exporter.destination(wanted) if isinstance(exporter, GuardedPdfExporter) else wanted
     if pdf != wanted:
-        message = (f"{wanted.name} in {wanted.parent.name}/ is not a PDF tubenotes wrote: kept as it is, "
-                   f"the new PDF is {pdf.name}")
-        if message not in job.warnings:
-            job.warnings.append(message)
+        job.warn(f"{wanted.name} in {wanted.parent.name}/ is not a PDF tubenotes wrote: kept as it is, "
+                 f"the new PDF is {pdf.name}")
     for warning in exporter.markdown_to_pdf(markdown, pdf):
-        message = f"{pdf.name}: {warning}"
-        if message not in job.warnings:
-            job.warnings.append(message)
+        job.warn(f"{pdf.name}: {warning}")
     return pdf
 
 
-def process_video_pipeline(
-    job: VideoProcessingJob, exit_node_pool: Any, components: dict[str, Any]
-) -> VideoProcessingJob:
-    """All four stages for one job, in order, as the seed shows them.
+# --- the composition: components, one stage by name, routing -----------------------
 
-    The exit node is held for the fetch stage only. ``components`` holds
-    ``processor``, ``notes_generator``, ``assessment_generator``,
-    ``output_dir`` and optionally ``sanitizer`` and ``pdf_exporter``. The
-    batch runner (`tubenotes.runner`) streams many jobs through the same
-    stage functions instead of calling this once per job.
+STAGE_NAMES = ("fetch", "generate", "write", "export")
+
+# Which stage a job needs next, from the last checkpoint its data proves.
+_NEXT_STAGE = {
+    ProcessingStage.CREATED: "fetch",
+    ProcessingStage.TRANSCRIPT_FETCHED: "generate",
+    ProcessingStage.NOTES_GENERATED: "generate",
+    ProcessingStage.ASSESSMENT_GENERATED: "write",
+    ProcessingStage.FILES_WRITTEN: "export",
+}
+
+
+@dataclass
+class Components:
+    """What the stages run with: the seed's components, typed.
+
+    ``youtube_source`` makes a transcript source that fetches through a
+    proxy URL (None: directly); transcript files are read as they are.
+    Without ``pdf_exporter`` there is no export stage.
     """
-    try:
-        node = exit_node_pool.acquire()
-        try:
-            job = fetch_transcript_and_title(job, components["processor"], node.id)
-        finally:
-            exit_node_pool.release(node)
 
-        job = generate_notes_and_assessment(
-            job, components["notes_generator"], components["assessment_generator"]
-        )
-        job = write_files(job, components["output_dir"], components.get("sanitizer", sanitize_filename))
-        if components.get("pdf_exporter"):
-            job = export_pdfs(job, components["pdf_exporter"])
-        else:
-            job.mark_completed()
-        return job
+    notes_generator: NotesGenerator
+    assessment_generator: AssessmentGenerator | None
+    vault: VaultWriter
+    pdf_exporter: PdfExporter | None = None
+    youtube_source: Callable[[str | None], TranscriptSource] | None = None
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+
+
+def next_stage(job: VideoProcessingJob, pdf: bool = True) -> str | None:
+    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left)."""
+    if job.is_finished():
+        return None
+    done = job.done_stage()
+    if done is ProcessingStage.FILES_WRITTEN and not pdf:
+        return None
+    return _NEXT_STAGE.get(done)
+
+
+def settle(job: VideoProcessingJob, pdf: bool = True) -> bool:
+    """Mark a job that needs no further stage completed; True if it changed."""
+    if job.is_finished() or next_stage(job, pdf) is not None:
+        return False
+    job.mark_completed()
+    return True
+
+
+def run_stage(name: str, job: VideoProcessingJob, components: Components,
+              exit_node_pool: TorExitNodePool | None = None) -> VideoProcessingJob:
+    """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch only."""
+    if name == "fetch":
+        return _fetch(job, components, exit_node_pool)
+    if name == "generate":
+        return generate_notes_and_assessment(job, components.notes_generator, components.assessment_generator)
+    if name == "write":
+        return write_files(job, subject_dir(components.vault.root, job.subject), vault=components.vault)
+    if name == "export":
+        if components.pdf_exporter is None:
+            raise ExportError("no PDF exporter was given; pass one, or run without the export stage")
+        return export_pdfs(job, components.pdf_exporter)
+    raise ValueError(f"no stage is called {name!r}; the stages are {', '.join(STAGE_NAMES)}")
+
+
+def _fetch(job: VideoProcessingJob, components: Components,
+           exit_node_pool: TorExitNodePool | None) -> VideoProcessingJob:
+    if job.source is SourceKind.FILE:
+        assert job.source_path is not None
+        return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
+    if exit_node_pool is None or components.youtube_source is None:
+        raise TubenotesError(f"{job.video_id}: fetching from YouTube needs an exit node pool and a youtube_source")
+    return run_with_pool(exit_node_pool, partial(_fetch_through, job, components.youtube_source),
+                         max_attempts=components.max_attempts)
+
+
+def _fetch_through(job: VideoProcessingJob, youtube_source: Callable[[str | None], TranscriptSource],
+                   node: ExitNode) -> VideoProcessingJob:
+    source = youtube_source(node.proxy_url)
+    close = getattr(source, "close", None)
+    try:
+        return fetch_transcript_and_title(job, source, node.id)
+    finally:
+        if close is not None:
+            close()
+
+
+def process_video_pipeline(
+    job: VideoProcessingJob, exit_node_pool: TorExitNodePool | None, components: Components
+) -> VideoProcessingJob:
+    """Every stage the job still needs, in order, as the seed shows them; failure comes back as data.
+
+    The same stages and routing the batch executors use: fetches are retried
+    through the pool with node rotation, written notes pass the user-edit
+    guard, and PDFs are exported when ``components`` has an exporter.
+    """
+    pdf = components.pdf_exporter is not None
+    try:
+        while (name := next_stage(job, pdf)) is not None:
+            job = run_stage(name, job, components, exit_node_pool)
+        settle(job, pdf)
     except TubenotesError as exc:
         job.mark_failed(str(exc), exc.kind, exc.retryable)
-        return job
+    return job

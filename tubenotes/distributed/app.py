@@ -44,7 +44,7 @@ def make_app(broker: str | None = None) -> Any:
     """A Celery app on ``broker`` (flag, else TUBENOTES_BROKER, else the local Redis)."""
     try:
         from celery import Celery
-        from kombu import Queue
+        from kombu import Exchange, Queue
     except ImportError:
         raise ConfigurationError(f"the Celery executor needs Celery: {INSTALL_HINT}") from None
 
@@ -54,9 +54,11 @@ def make_app(broker: str | None = None) -> Any:
     app = Celery("tubenotes", broker=url, set_as_current=False)
     timeout = visibility_timeout()
     app.conf.update(
-        task_queues=[Queue(stage) for stage in STAGES],
+        task_queues=[Queue(stage, Exchange(stage, type="direct"), routing_key=stage) for stage in STAGES],
         task_routes={task_name(stage): {"queue": stage} for stage in STAGES},
         task_default_queue="fetch",
+        task_default_exchange="fetch",
+        task_default_routing_key="fetch",
         task_serializer="json",
         accept_content=["json"],
         # The store holds every result; nobody waits on Celery's.

@@ -32,6 +32,25 @@ def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return executor_option(broker_option(store_option(command)))
 
 
+def executor_for(kind: str, broker: str | None, store_url: str | None, store: Any, settings: Any,
+                 notice: Callable[[str], None]) -> Any:
+    """The executor `--executor` names: None for the local runner, else a Celery executor on ``store``."""
+    if kind == "local":
+        return None
+    from tubenotes.distributed.executor import CeleryExecutor
+    from tubenotes.errors import ConfigurationError
+
+    if not store_url:
+        raise ConfigurationError(f"--executor celery needs a store the workers share: --store postgresql://... "
+                                 f"or {STORE_ENV}")
+    return CeleryExecutor(store, broker, notice, pdf=settings.pdf)
+
+
+def worker_table(job: Any) -> str:
+    """Which worker ran each stage, for `tubenotes status`: "fetch: w1, generate: w1, write: w2"."""
+    return ", ".join(f"{stage}: {job.workers[stage]}" for stage in STAGES if stage in job.workers)
+
+
 def worker_command(run_options: Decorator, settings_from: Callable[[dict[str, Any]], tuple[Any, set[str]]]
                    ) -> click.Command:
     """`tubenotes worker`, taking the run options that concern its stages (network, LLM, vault)."""

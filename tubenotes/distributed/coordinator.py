@@ -79,7 +79,3 @@ def _report(job: VideoProcessingJob, reported: set[str], started: dict[str, str]
         started[job.key] = queued
         reporter.step_started(job, queued)
 
-
-def worker_table(job: VideoProcessingJob) -> str:
-    """Which worker ran each stage, for `tubenotes status`: "fetch: w1, generate: w1, write: w2"."""
-    return ", ".join(f"{stage}: {job.workers[stage]}" for stage in STAGES if stage in job.workers)

@@ -44,7 +44,7 @@ class WorkerState:
     """One worker process's store, stages and broker link, built on its first task."""
 
     def __init__(self, app: Any, config: WorkerConfig) -> None:
-        from tubenotes.store_postgres import PostgresJobStore
+        from tubenotes.store.postgres import PostgresJobStore
 
         self.app = app
         self.config = config

@@ -33,8 +33,10 @@ def default_concurrency(queues: Sequence[str], settings: Settings) -> int:
     return max(limits[queue] for queue in queues)
 
 
-def default_name(queues: Sequence[str]) -> str:
-    return f"{'+'.join(queues)}-{os.getpid()}@{socket.gethostname()}"
+def node_name(name: str | None, queues: Sequence[str]) -> str:
+    """``NAME@HOST``, as Celery names its nodes (and Flower shows them)."""
+    name = name or f"{'+'.join(queues)}-{os.getpid()}"
+    return name if "@" in name else f"{name}@{socket.gethostname()}"
 
 
 def run_worker(queues: Sequence[str], concurrency: int, broker: str | None, config: WorkerConfig,
@@ -49,7 +51,7 @@ def run_worker(queues: Sequence[str], concurrency: int, broker: str | None, conf
     for signal in (worker_shutdown, worker_process_shutdown):
         signal.connect(_close, weak=False)
     argv = ["worker", "--queues", ",".join(queues), "--concurrency", str(concurrency), "--pool", pool_for(queues),
-            "--hostname", name or default_name(queues), "--loglevel", loglevel, "--without-gossip",
+            "--hostname", node_name(name, queues), "--loglevel", loglevel, "--without-gossip",
             "--without-mingle", "--task-events"]
     app.worker_main(argv=argv)
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from tubenotes.job import TokenUsage
-
 if TYPE_CHECKING:
-    from tubenotes.job import VideoProcessingJob
-
-
-@dataclass
-class Generation:
-    """One generated document and what it cost."""
-
-    text: str
-    generator: str  # "offline" or "provider:model"
-    usage: TokenUsage = field(default_factory=TokenUsage)
+    from tubenotes.job import Generation, VideoProcessingJob
 
 
 class NotesGenerator(Protocol):

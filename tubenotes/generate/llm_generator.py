@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from tubenotes.errors import GenerationError, TubenotesError
@@ -23,7 +24,6 @@ from tubenotes.generate import prompts
 from tubenotes.generate.assessment import (
     Assessment, assessment_schema, merge_assessments, parse_assessment, render_llm_assessment,
 )
-from tubenotes.generate.base import Generation
 from tubenotes.generate.chunking import (
     SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, pack, plan_chunks, render_blocks,
     transcript_blocks,
@@ -32,14 +32,13 @@ from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
-from tubenotes.job import TokenUsage, VideoProcessingJob
-from tubenotes.store import GenerationCache
+from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
+from tubenotes.store.base import GenerationCache
 
 DEFAULT_QUESTIONS = 10
 # Condensing rounds before a reduce gives up: each round at least halves the text.
 MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
-# The attribute of a TubenotesError that holds the TokenUsage paid before it was raised.
 
 Check = Callable[[str], "str | None"]
 
@@ -54,11 +53,12 @@ class LlmGenerator:
         client: ChatClient | None = None,
         concurrency: int = 4,
         questions: int = DEFAULT_QUESTIONS,
+        gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
         # One client, hence one concurrency limit, for every job that shares this generator.
-        self.client = client or ChatClient(settings, concurrency=concurrency)
+        self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate)
         self.questions = questions
 
     def __repr__(self) -> str:
@@ -67,37 +67,36 @@ class LlmGenerator:
     # --- the two documents ----------------------------------------------------
 
     def generate_notes(self, job: VideoProcessingJob) -> Generation:
-        usage = TokenUsage()
-        with _charged_on_failure(usage):
-            text = self._notes_text(job, usage)
+        bill = _Bill(job.regeneration)
+        with _charged_to(job, bill):
+            text = self._notes_text(job, bill)
         text, dropped = fix_timestamp_links(text, job.timestamp_url, _duration(job))
-        warning = f"notes: dropped {dropped} timestamp link(s) outside the video"
-        if dropped and warning not in job.warnings:
-            job.warnings.append(warning)
-        return Generation(text=text, generator=self.settings.label, usage=usage)
+        if dropped:
+            job.warn(f"notes: dropped {dropped} timestamp link(s) outside the video")
+        return Generation(text=text, generator=self.settings.label, usage=bill.usage)
 
-    def _notes_text(self, job: VideoProcessingJob, usage: TokenUsage) -> str:
+    def _notes_text(self, job: VideoProcessingJob, bill: _Bill) -> str:
         chunks = self._chunks(job)
         if len(chunks) == 1:
             instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
-            return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, usage)
+            return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, bill)
         sections = [
             self._ask_text(self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
                 "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
-                link_rule=_link_rule(job)))], notes_problem, usage)
+                link_rule=_link_rule(job)))], notes_problem, bill)
             for i, blocks in enumerate(chunks, start=1)
         ]
-        return assemble_reduced(self._overview(job, sections, usage), sections)
+        return assemble_reduced(self._overview(job, sections, bill), sections)
 
     def generate_assessment(self, job: VideoProcessingJob) -> Generation:
-        usage = TokenUsage()
-        with _charged_on_failure(usage):
-            assessment = self._assessment(job, usage)
+        bill = _Bill(job.regeneration)
+        with _charged_to(job, bill):
+            assessment = self._assessment(job, bill)
         timestamp_url = job.timestamp_url if _timed(job) else None
         markdown = render_llm_assessment(assessment, timestamp_url, _duration(job))
-        return Generation(text=markdown, generator=self.settings.label, usage=usage)
+        return Generation(text=markdown, generator=self.settings.label, usage=bill.usage)
 
-    def _assessment(self, job: VideoProcessingJob, usage: TokenUsage) -> Assessment:
+    def _assessment(self, job: VideoProcessingJob, bill: _Bill) -> Assessment:
         chunks = self._chunks(job)
         per_chunk = self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
         parts: list[Assessment] = []
@@ -106,7 +105,7 @@ class LlmGenerator:
             scope = "this part of the lecture" if part else "the whole lecture"
             instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text(),
                                          time_rule=_time_rule(job))
-            text = self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], usage)
+            text = self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill)
             parts.append(parse_assessment(text))
         return merge_assessments(parts)
 
@@ -166,7 +165,7 @@ class LlmGenerator:
             {"role": "assistant", "content": prompts.render("ack")},
         ]
 
-    def _overview(self, job: VideoProcessingJob, sections: list[str], usage: TokenUsage) -> str:
+    def _overview(self, job: VideoProcessingJob, sections: list[str], bill: _Bill) -> str:
         """Summary, key concepts and takeaways of the whole lecture from its parts' notes."""
         title = job.video_title or job.video_id
         overhead = estimate_tokens(prompts.render("system")) + estimate_tokens(
@@ -177,11 +176,11 @@ class LlmGenerator:
             if sum(estimate_tokens(t) for t in texts) <= budget:
                 notes = "\n\n".join(texts)
                 return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
-                                      notes_problem, usage, repair="repair_digest")
+                                      notes_problem, bill, repair="repair_digest")
             words = self.settings.max_output_tokens // 3
             texts = [
                 self._ask_text(self._reduce_messages("condense", title=title, notes="\n\n".join(group), words=words),
-                               notes_problem, usage, repair="repair_digest")
+                               notes_problem, bill, repair="repair_digest")
                 for group in pack(texts, estimate_tokens, budget)
             ]
         raise GenerationError(
@@ -195,21 +194,21 @@ class LlmGenerator:
 
     # --- calls: cached, checked, repaired once ------------------------------------
 
-    def _ask_text(self, messages: list[Message], check: Check, usage: TokenUsage, repair: str = "repair_notes") -> str:
+    def _ask_text(self, messages: list[Message], check: Check, bill: _Bill, repair: str = "repair_notes") -> str:
         """A checked text answer; ``repair`` names the prompt that asks again (it must fit the messages)."""
         return self._cached(messages, None, lambda: self._checked(
             messages, check, lambda m: self.client.complete(m),
-            lambda reason: prompts.render(repair, reason=reason, shorter=_shorter(reason))), usage)
+            lambda reason: prompts.render(repair, reason=reason, shorter=_shorter(reason)), bill), bill)
 
-    def _ask_json(self, messages: list[Message], usage: TokenUsage) -> str:
+    def _ask_json(self, messages: list[Message], bill: _Bill) -> str:
         schema = assessment_schema()
         return self._cached(messages, {"name": ASSESSMENT_SCHEMA_NAME, "schema": schema}, lambda: self._checked(
             messages, _json_problem, lambda m: self.client.complete_json(m, ASSESSMENT_SCHEMA_NAME, schema),
-            lambda error: prompts.render("repair_json", error=error)), usage)
+            lambda error: prompts.render("repair_json", error=error), bill), bill)
 
     def _cached(
         self, messages: list[Message], response_format: Mapping[str, Any] | None,
-        compute: Callable[[], Generation], usage: TokenUsage,
+        compute: Callable[[], Generation], bill: _Bill,
     ) -> str:
         parts = {
             "provider": self.settings.provider,
@@ -219,6 +218,8 @@ class LlmGenerator:
             "params": {self.settings.max_tokens_param: self.settings.max_output_tokens},
             "response_format": response_format,
         }
+        if bill.regeneration:  # `run --regenerate`: a fresh answer, which a resume of it finds again
+            parts["regeneration"] = bill.regeneration
         computed = False
 
         def compute_and_note() -> Generation:
@@ -226,25 +227,20 @@ class LlmGenerator:
             computed = True
             return compute()
 
-        try:
-            generation = self.cache.get_or_compute(parts, compute_and_note)
-        except TubenotesError as exc:  # the answers that failed their checks were paid for all the same
-            if exc.usage is not None:
-                usage.add(exc.usage)
-            raise
+        generation = self.cache.get_or_compute(parts, compute_and_note)
         if computed:  # an answer from the cache cost nothing this time
-            usage.add(generation.usage)
+            bill.usage.add(generation.usage)
         return generation.text
 
     def _checked(
         self, messages: list[Message], check: Check, complete: Callable[[list[Message]], Any],
-        repair: Callable[[str], str],
+        repair: Callable[[str], str], bill: _Bill,
     ) -> Generation:
         """An answer that passes ``check``, after at most one repair round; else GenerationError."""
         spent = TokenUsage()
         attempt = messages
         reasons: list[str] = []
-        with _charged_on_failure(spent):
+        with _charged_on_failure(spent, bill):
             for _ in range(2):  # the answer, then one repair round
                 completion = complete(attempt)
                 spent.add(completion.usage)
@@ -261,15 +257,32 @@ class LlmGenerator:
             )
 
 
+@dataclass
+class _Bill:
+    """One document's generation: the job's regeneration round (part of every cache key) and what it cost."""
+
+    regeneration: int
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+
 @contextmanager
-def _charged_on_failure(usage: TokenUsage) -> Iterator[None]:
-    """Attach ``usage`` to a tubenotes error raised inside, so the tokens it cost are not lost."""
+def _charged_on_failure(spent: TokenUsage, bill: _Bill) -> Iterator[None]:
+    """Answers that failed their checks were paid for all the same: they go on the bill."""
     try:
         yield
-    except TubenotesError as exc:
-        exc.usage = usage
+    except TubenotesError:
+        bill.usage.add(spent)
         raise
 
+
+@contextmanager
+def _charged_to(job: VideoProcessingJob, bill: _Bill) -> Iterator[None]:
+    """A generation that fails cost what it spent all the same: the job's cost stays true."""
+    try:
+        yield
+    except TubenotesError:
+        job.token_usage.add(bill.usage)
+        raise
 
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}

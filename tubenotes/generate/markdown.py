@@ -31,3 +31,14 @@ def escape(text: str) -> str:
 def spaced(*parts: str) -> str:
     """Parts joined by spaces, empty ones left out."""
     return " ".join(part for part in parts if part)
+
+
+# A "]]" or "|" in a label would end the link early.
+_LABEL_BREAKERS = re.compile(r"[\[\]|]")
+
+def wikilink(destination: str, label: str | None = None) -> str:
+    if label is not None:
+        label = " ".join(_LABEL_BREAKERS.sub(" ", label).split())
+    if not label or label == destination:
+        return f"[[{destination}]]"
+    return f"[[{destination}|{label}]]"

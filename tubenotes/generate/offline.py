@@ -13,15 +13,15 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from tubenotes.generate.base import Generation
 from tubenotes.generate.labels import labels_for
 from tubenotes.generate.lecture import Lecture, analyse
 from tubenotes.generate.markdown import escape, spaced, stamp
 from tubenotes.generate.questions import make_questions, render_assessment
 from tubenotes.generate.sentences import Sentence
-from tubenotes.job import TokenUsage, VideoProcessingJob
-from tubenotes.store import GenerationCache, MemoryCache
-from tubenotes.vault.links import wikilink
+from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
+from tubenotes.store.base import GenerationCache
+from tubenotes.store.memory import MemoryCache
+from tubenotes.generate.markdown import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
 OFFLINE_GENERATOR_VERSION = "3"
@@ -47,7 +47,10 @@ class OfflineGenerator:
         self, job: VideoProcessingJob, kind: str, render: Callable[[Lecture, VideoProcessingJob], str]
     ) -> Generation:
         digest = input_digest(job)
-        parts = {"generator": self.name, "version": OFFLINE_GENERATOR_VERSION, "kind": kind, "input": digest}
+        parts: dict[str, object] = {"generator": self.name, "version": OFFLINE_GENERATOR_VERSION, "kind": kind,
+                                    "input": digest}
+        if job.regeneration:  # as for an LLM's answers: each `--regenerate` round is its own entry
+            parts["regeneration"] = job.regeneration
         return self.cache.get_or_compute(
             parts, lambda: Generation(render(self._analysis(job, digest), job), self.name, TokenUsage())
         )

@@ -20,7 +20,7 @@ from tubenotes.generate.lecture import Lecture, stands_alone
 from tubenotes.generate.markdown import LETTERS, escape, spaced, stamp
 from tubenotes.generate.sentences import Sentence
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.links import wikilink
+from tubenotes.generate.markdown import wikilink
 
 MAX_QUESTIONS = 12
 CHOICES = 4

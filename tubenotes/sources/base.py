@@ -11,15 +11,25 @@ duration, chapters, upload date and description.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tubenotes.job import Chapter
 
 
 class TranscriptSource(Protocol):
+    """The seed's processor: a transcript (a dict with ``transcript``, and optionally ``segments``,
+    ``language``, ``track``, ``chapters``, ``duration``) and a title."""
+
     def get_transcript(self, video_id: str) -> dict[str, Any]: ...
 
     def get_video_title(self, video_id: str) -> str: ...
+
+
+@runtime_checkable
+class DescribedSource(TranscriptSource, Protocol):
+    """A source that also knows the channel, duration, chapters and the like (the seed's does not)."""
+
+    def get_video_metadata(self, video_id: str) -> VideoMetadata: ...
 
 
 @dataclass

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.generate.markdown import escape, stamp
+from tubenotes.generate.markdown import escape, stamp, wikilink
 from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, normalize, wikilink
+from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, normalize
 
 CONCEPTS_DIRNAME = "Concepts"
 # One lecture's term is a word of that lecture; two lectures make it a concept of the subject.

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.export.anki import LectureCards, write_deck
+from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.cards import cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tubenotes.generate.markdown import escape
+from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
-from tubenotes.vault.links import link_path, wikilink
+from tubenotes.vault.links import link_path
 
 INDEX_KIND = "index"
 INDEX_SUFFIX = " index"

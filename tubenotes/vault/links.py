@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tubenotes.generate.markdown import wikilink
 from tubenotes.vault.frontmatter import split_front_matter
 
 # [[target]], [[target|label]], [[target#heading|label]]; an embed "![[...]]" is left alone.
 WIKILINK = re.compile(r"(?<!!)\[\[(?P<target>[^\[\]|#\n]+)(?P<anchor>#[^\[\]|\n]*)?(?:\|(?P<label>[^\[\]\n]*))?\]\]")
 _FENCE = re.compile(r"^(```|~~~)")
-_LABEL_BREAKERS = re.compile(r"[\[\]|]")
 # Folders Obsidian or tubenotes keep to themselves.
 _HIDDEN_PREFIX = "."
 
@@ -68,13 +68,6 @@ def rewrite_links(markdown: str, resolve: Resolve) -> str:
 
     return _map_text(markdown, lambda part: WIKILINK.sub(one, part))
 
-
-def wikilink(destination: str, label: str | None = None) -> str:
-    if label is not None:
-        label = " ".join(_LABEL_BREAKERS.sub(" ", label).split())  # a "]]" or "|" would end the link early
-    if not label or label == destination:
-        return f"[[{destination}]]"
-    return f"[[{destination}|{label}]]"
 
 
 def link_path(root: Path, path: Path) -> str:

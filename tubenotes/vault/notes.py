@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tubenotes.generate.markdown import escape
+from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.vault.cards import cards_of, render_sr_flashcards
 from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
-from tubenotes.vault.links import Resolve, link_path, rewrite_links, wikilink
+from tubenotes.vault.links import Resolve, link_path, rewrite_links
 
 if TYPE_CHECKING:
     from tubenotes.job import VideoProcessingJob

@@ -1,36 +1,51 @@
-"""The durable job store and the cache of generated content, in one SQLite file.
+"""The default store: jobs, the generation cache and the vault's file records, in one SQLite file.
 
 The store lives in ``<vault>/.tubenotes/tubenotes.db`` in WAL mode. A job
 is committed at every stage transition, so ``kill -9`` loses at most the
 stage in flight. Every generated document is cached under a hash of what
-produced it (generator, model, prompt, parameters) before the job hears of
-it, so a resumed or repeated run never pays twice for the same answer.
+produced it before the job hears of it. The hashes of the files written into
+the vault (`VaultRecords`, for the user-edit guard) live here whatever store
+holds the jobs: they belong to the vault.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from tubenotes.errors import ConfigurationError
-from tubenotes.generate.base import Generation
-from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.store.base import cache_key
 
 STORE_DIRNAME = ".tubenotes"
 STORE_FILENAME = "tubenotes.db"
 
+# How many trailing parts of an old path name it inside the vault: the write stage puts
+# notes at <Subject>/<Title>.md and PDFs at <Subject>/pdfs/<Title>.pdf.
+_TRAILING_PARTS = {"output_dir": 1, "notes_filepath": 2, "assessment_filepath": 2, "pdf_subdir": 2,
+                   "notes_pdf_path": 3, "assessment_pdf_path": 3}
+
+
+def _vault_relative_paths(db: sqlite3.Connection) -> None:
+    for key, text in db.execute("SELECT key, data FROM jobs").fetchall():
+        data = json.loads(text)
+        for name, parts in _TRAILING_PARTS.items():
+            if data.get(name):
+                data[name] = PurePosixPath(*Path(data[name]).parts[-parts:]).as_posix()
+        db.execute("UPDATE jobs SET data = ? WHERE key = ?", (json.dumps(data, ensure_ascii=False), key))
+
+
 # Each entry moves the schema one version on; PRAGMA user_version records how far.
-_MIGRATIONS: list[str] = [
+_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     CREATE TABLE jobs (
         key TEXT PRIMARY KEY,
@@ -75,13 +90,10 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX written_files_job ON written_files(job_key, kind);
     """,
+    # Jobs written before paths were kept relative to the vault held them relative to the
+    # directory `run` was started in (or absolute): see `_vault_relative_paths`.
+    _vault_relative_paths,
 ]
-
-
-def cache_key(parts: Mapping[str, Any]) -> str:
-    """A stable hash of everything that determines a generated answer."""
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @contextmanager
@@ -107,56 +119,6 @@ def vault_lock(vault: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class GenerationCache(Protocol):
-    def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
-        """The cached answer for ``parts``, or ``compute()``'s, stored before it is returned."""
-        ...
-
-
-class MemoryCache:
-    """A cache that forgets at exit: for tests and one-off runs."""
-
-    def __init__(self) -> None:
-        self._answers: dict[str, Generation] = {}
-        self._lock = threading.Lock()
-        self.computed = 0
-
-    def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
-        key = cache_key(parts)
-        with self._lock:
-            if key in self._answers:
-                return self._answers[key]
-        answer = compute()
-        with self._lock:
-            self._answers[key] = answer
-            self.computed += 1
-        return answer
-
-
-class RegenerationCache:
-    """A cache whose keys take a salt per thread, so `run --regenerate` gets answers anew.
-
-    The generate step sets the job's regeneration count around its call; a
-    count of 0 leaves the keys as they always were, so existing entries stay valid.
-    """
-
-    def __init__(self, inner: GenerationCache) -> None:
-        self._inner = inner
-        self._local = threading.local()
-
-    @contextmanager
-    def salted(self, regeneration: int) -> Iterator[None]:
-        self._local.salt = regeneration
-        try:
-            yield
-        finally:
-            self._local.salt = 0
-
-    def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
-        salt = getattr(self._local, "salt", 0)
-        return self._inner.get_or_compute({**parts, "regeneration": salt} if salt else parts, compute)
-
-
 @dataclass(frozen=True)
 class FileRecord:
     path: str  # relative to the vault, with forward slashes
@@ -170,46 +132,65 @@ class FileRecord:
         return sha256 in (self.sha256, self.pending_sha256)
 
 
-class JobStore:
-    """Jobs and generated content of one vault."""
+class _Database:
+    """One connection shared by a process's threads, serialised by a lock: SQLite allows
+    one writer at a time anyway, and commits are short."""
 
     def __init__(self, vault: Path) -> None:
         self.path = Path(vault) / STORE_DIRNAME / STORE_FILENAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection shared by the runner's threads, serialised by a lock:
-        # SQLite allows one writer at a time anyway, and commits are short.
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self.connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.lock = threading.RLock()
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
-        self.cache = SqliteGenerationCache(self)
 
     def _migrate(self) -> None:
         with self.atomic() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
+            for number, step in enumerate(_MIGRATIONS[version:], start=version + 1):
+                if callable(step):
+                    step(db)
+                else:
+                    for statement in filter(str.strip, step.split(";")):
+                        db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """One transaction: all of it is committed, or none of it."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self.lock:
+            self.connection.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield self.connection
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self.connection.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            self.connection.execute("COMMIT")
+
+    def read(self, query: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.lock:
+            return self.connection.execute(query, tuple(args)).fetchall()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self.lock:
+            self.connection.close()
 
-    def __enter__(self) -> JobStore:
+
+class SqliteStore:
+    """The jobs and generated content of one vault, in the vault."""
+
+    def __init__(self, vault: Path) -> None:
+        self.vault = Path(vault)
+        self.db = _Database(self.vault)
+        self.path = self.db.path
+        self.cache = SqliteGenerationCache(self.db)
+        self.records = VaultRecords(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SqliteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -218,44 +199,36 @@ class JobStore:
     # --- jobs -------------------------------------------------------------
 
     def save(self, job: VideoProcessingJob) -> None:
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute(
                 """INSERT INTO jobs (key, video_id, subject, stage, position, data, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(key) DO UPDATE SET stage=excluded.stage, position=excluded.position,
                    subject=excluded.subject, data=excluded.data, updated_at=excluded.updated_at""",
-                (job.key, job.video_id, job.subject, job.stage.value, job.position, job.to_json(), time.time()),
+                (job.key, job.video_id, job.subject, job.stage.value, job.position, job.to_json(self.vault),
+                 time.time()),
             )
 
     def load(self, key: str) -> VideoProcessingJob | None:
-        with self._lock:
-            row = self._db.execute("SELECT data FROM jobs WHERE key = ?", (key,)).fetchone()
-        return VideoProcessingJob.from_json(row[0]) if row else None
+        rows = self.db.read("SELECT data FROM jobs WHERE key = ?", (key,))
+        return VideoProcessingJob.from_json(rows[0][0], self.vault) if rows else None
 
-    def jobs(self, stages: Iterator[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
-        """Jobs in input order, optionally only those in ``stages``."""
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
         query = "SELECT data FROM jobs"
         args: tuple[str, ...] = ()
         if stages is not None:
-            wanted = tuple(stage.value for stage in stages)
-            query += f" WHERE stage IN ({','.join('?' * len(wanted))})"
-            args = wanted
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY position, rowid", args).fetchall()
-        return [VideoProcessingJob.from_json(row[0]) for row in rows]
+            args = tuple(stage.value for stage in stages)
+            query += f" WHERE stage IN ({','.join('?' * len(args))})"
+        rows = self.db.read(query + " ORDER BY position, rowid", args)
+        return [VideoProcessingJob.from_json(row[0], self.vault) for row in rows]
 
-    def unfinished(self) -> list[VideoProcessingJob]:
-        finished = {ProcessingStage.COMPLETED, ProcessingStage.FAILED}
-        return self.jobs(stage for stage in ProcessingStage if stage not in finished)
-
-    def failed(self) -> list[VideoProcessingJob]:
-        return self.jobs(iter([ProcessingStage.FAILED]))
+    def next_position(self) -> int:
+        return int(self.db.read("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs")[0][0])
 
     # --- the settings of the last run, so resume and retry go on alike ------
 
     def save_settings(self, settings: Mapping[str, Any]) -> None:
-        """Replace the remembered settings with these."""
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute("DELETE FROM settings")
             db.executemany(
                 "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)",
@@ -263,34 +236,38 @@ class JobStore:
             )
 
     def load_settings(self) -> dict[str, Any]:
-        with self._lock:
-            rows = self._db.execute("SELECT name, value FROM settings").fetchall()
-        return {name: json.loads(value) for name, value in rows}
+        return {name: json.loads(value) for name, value in self.db.read("SELECT name, value FROM settings")}
 
     # --- exit node statistics of the last run, for `tubenotes status` ----------
 
     def save_node_stats(self, nodes: list[dict[str, Any]]) -> None:
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute("DELETE FROM exit_nodes")
             db.executemany("INSERT INTO exit_nodes (id, stats) VALUES (?, ?)",
                            [(node["id"], json.dumps(node)) for node in nodes])
 
     def node_stats(self) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute("SELECT stats FROM exit_nodes ORDER BY id").fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [json.loads(row[0]) for row in self.db.read("SELECT stats FROM exit_nodes ORDER BY id")]
 
-    # --- files written into the vault (the FileRecords of tubenotes.vault.guard) ----
+
+class VaultRecords:
+    """The files written into the vault (the FileRecords of tubenotes.vault.guard)."""
+
+    def __init__(self, db: _Database) -> None:
+        self.db = db
+
+    @classmethod
+    def of_vault(cls, vault: Path) -> VaultRecords:
+        """The records in the vault's own database, for a run whose jobs live in a shared store."""
+        return cls(_Database(vault))
 
     def file_record(self, path: str) -> FileRecord | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT path, job_key, kind, sha256, pending_sha256 FROM written_files WHERE path = ?", (path,)
-            ).fetchone()
-        return FileRecord(*row) if row else None
+        rows = self.db.read(
+            "SELECT path, job_key, kind, sha256, pending_sha256 FROM written_files WHERE path = ?", (path,))
+        return FileRecord(*rows[0]) if rows else None
 
     def begin_write(self, path: str, sha256: str, kind: str, job_key: str | None) -> None:
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute(
                 """INSERT INTO written_files (path, job_key, kind, pending_sha256, written_at) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(path) DO UPDATE SET job_key=excluded.job_key, kind=excluded.kind,
@@ -299,12 +276,12 @@ class JobStore:
             )
 
     def end_write(self, path: str) -> None:
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute("UPDATE written_files SET sha256 = pending_sha256, pending_sha256 = NULL WHERE path = ?",
                        (path,))
 
     def forget_file(self, path: str) -> None:
-        with self.atomic() as db:
+        with self.db.atomic() as db:
             db.execute("DELETE FROM written_files WHERE path = ?", (path,))
 
     def file_records(self, kind: str | None = None, job_key: str | None = None) -> list[FileRecord]:
@@ -315,32 +292,25 @@ class JobStore:
             if value is not None:
                 query += f" AND {column} = ?"
                 args.append(value)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY path", args).fetchall()
-        return [FileRecord(*row) for row in rows]
-
-    def next_position(self) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
-        return int(row[0])
+        return [FileRecord(*row) for row in self.db.read(query + " ORDER BY path", args)]
 
 
 class SqliteGenerationCache:
     """The store's cache of generated documents; counts how often each was computed."""
 
-    def __init__(self, store: JobStore) -> None:
-        self._store = store
+    def __init__(self, db: _Database) -> None:
+        self.db = db
 
     def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
         key = cache_key(parts)
-        with self._store.atomic() as db:
+        with self.db.atomic() as db:
             row = db.execute("SELECT text, generator, usage FROM generations WHERE key = ?", (key,)).fetchone()
             if row:
                 db.execute("UPDATE generations SET hits = hits + 1 WHERE key = ?", (key,))
         if row:
             return Generation(text=row[0], generator=row[1], usage=TokenUsage(**json.loads(row[2])))
         answer = compute()
-        with self._store.atomic() as db:
+        with self.db.atomic() as db:
             db.execute(
                 """INSERT INTO generations (key, generator, text, usage, created_at) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(key) DO UPDATE SET text=excluded.text, computed = computed + 1""",
@@ -349,9 +319,6 @@ class SqliteGenerationCache:
         return answer
 
     def stats(self) -> dict[str, int]:
-        """Entries, answers computed (a value above entries means one was paid twice), and hits."""
-        with self._store._lock:
-            row = self._store._db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(computed), 0), COALESCE(SUM(hits), 0) FROM generations"
-            ).fetchone()
+        row = self.db.read(
+            "SELECT COUNT(*), COALESCE(SUM(computed), 0), COALESCE(SUM(hits), 0) FROM generations")[0]
         return {"entries": row[0], "computed": row[1], "hits": row[2]}

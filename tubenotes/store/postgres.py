@@ -21,12 +21,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.errors import ConfigurationError
-from tubenotes.generate.base import Generation
-from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
-from tubenotes.store import cache_key
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.store.base import cache_key
 
 if TYPE_CHECKING:
     import psycopg
@@ -84,11 +84,16 @@ def _psycopg() -> Any:
 
 
 class PostgresJobStore:
-    """Jobs, settings and generated content of a batch, in one PostgreSQL database."""
+    """Jobs, settings and generated content of a batch, in one PostgreSQL database.
 
-    def __init__(self, url: str) -> None:
+    Paths inside ``vault`` are stored relative to it, so that every machine reads
+    them against its own copy of the vault (or none: fetch and generate need no paths).
+    """
+
+    def __init__(self, url: str, vault: Path | None = None) -> None:
         self._psycopg = _psycopg()
         self.url = url
+        self.vault = vault
         self._local = threading.local()
         self._connections: list[psycopg.Connection[Any]] = []
         self._connections_lock = threading.Lock()
@@ -156,12 +161,12 @@ class PostgresJobStore:
                    ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, position = excluded.position,
                    subject = excluded.subject, data = excluded.data, updated_at = now()""",
                 (job.key, job.video_id, job.subject, job.stage.value, job.position,
-                 self._psycopg.types.json.Jsonb(job.to_dict())),
+                 self._psycopg.types.json.Jsonb(job.to_dict(self.vault))),
             )
 
     def load(self, key: str) -> VideoProcessingJob | None:
         row = self._db().execute("SELECT data FROM jobs WHERE key = %s", (key,)).fetchone()
-        return VideoProcessingJob.from_dict(row[0]) if row else None
+        return VideoProcessingJob.from_dict(row[0], self.vault) if row else None
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
         """Jobs in input order, optionally only those in ``stages``."""
@@ -172,14 +177,7 @@ class PostgresJobStore:
             rows = self._db().execute(
                 "SELECT data FROM jobs WHERE stage = ANY(%s) ORDER BY position, added", (wanted,)
             ).fetchall()
-        return [VideoProcessingJob.from_dict(row[0]) for row in rows]
-
-    def unfinished(self) -> list[VideoProcessingJob]:
-        finished = {ProcessingStage.COMPLETED, ProcessingStage.FAILED}
-        return self.jobs(stage for stage in ProcessingStage if stage not in finished)
-
-    def failed(self) -> list[VideoProcessingJob]:
-        return self.jobs([ProcessingStage.FAILED])
+        return [VideoProcessingJob.from_dict(row[0], self.vault) for row in rows]
 
     def next_position(self) -> int:
         row = self._db().execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()

@@ -1,0 +1,110 @@
+"""The one composition: `process_video_pipeline`, the library API and the CLI run the same stages."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import trust
+from tests.test_youtube_e2e import lecture_video
+from tubenotes import make_notes
+from tubenotes.config import Settings
+from tubenotes.errors import TubenotesError
+from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.network import AllNodesBlockedError, AttemptsExhaustedError, PoolExhaustedError
+from tubenotes.pipeline import process_video_pipeline
+from tubenotes.sources import youtube_errors
+from tubenotes.stages import build_stages
+from tubenotes.store import MemoryStore
+from tubenotes.testing.fake_youtube import FakeYouTube
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
+    with FakeYouTube([lecture_video("thermo00001", "Thermodynamics 1")]) as fake:
+        trust(monkeypatch, fake.ca_file)
+        yield fake
+
+
+def test_process_video_pipeline_runs_the_real_stages_through_a_blocked_exit(tmp_path: Path, youtube, socks) -> None:
+    youtube.blocked_ips.add(socks.exit_ip_for("node-a"))
+    proxies = tuple(socks.proxy_url(user, "pw-secret") for user in ("node-a", "node-b"))
+    settings = Settings(vault=tmp_path / "vault", network="proxies", proxies=proxies, pool_size=2, model="offline")
+    job = VideoProcessingJob(url="https://youtu.be/thermo00001", video_id="thermo00001", subject="Physics")
+    with build_stages(settings, MemoryStore(settings.vault), lambda _: None) as stages:
+        pool = stages.pool()
+        job = process_video_pipeline(job, pool, stages.components())
+        blocks = sum(node["blocks"] for node in pool.stats())
+    assert job.stage is ProcessingStage.COMPLETED, job.error_message
+    assert blocks >= 1, "the blocked exit was never tried: the test proves no rotation"
+    assert job.notes_filepath == settings.vault / "Physics" / "Thermodynamics 1.md"
+    assert job.notes_filepath.read_text().startswith("---\n")
+    assert job.assessment_filepath is not None and job.assessment_filepath.exists()
+    assert job.notes_pdf_path is not None and job.notes_pdf_path.read_bytes().startswith(b"%PDF")
+    assert job.assessment_pdf_path is not None and job.assessment_pdf_path.exists()
+
+    job.notes_filepath.write_text("my own words")  # the user-edit guard holds here too
+    job.notes_filepath = job.assessment_filepath = job.notes_pdf_path = job.assessment_pdf_path = None
+    job.stage = job.done_stage()
+    with build_stages(settings, MemoryStore(settings.vault), lambda _: None) as stages:
+        job = process_video_pipeline(job, None, stages.components())
+    assert job.stage is ProcessingStage.COMPLETED, job.error_message
+    assert (settings.vault / "Physics" / "Thermodynamics 1.md").read_text() == "my own words"
+    assert (settings.vault / "Physics" / "Thermodynamics 1 (new).md").exists()
+    assert any("Thermodynamics 1 (new).md" in warning for warning in job.warnings)
+
+
+def test_the_library_api_makes_a_vault_as_the_cli_does(tmp_path: Path) -> None:
+    result = make_notes([EXAMPLES / "Biology"], tmp_path / "notes", model="offline", pdf=False)
+    assert [job.stage for job in result.jobs] == [ProcessingStage.COMPLETED]
+    assert (tmp_path / "notes" / "Biology" / "Cellular Respiration.md").exists()
+    again = make_notes([EXAMPLES / "Biology"], tmp_path / "notes", model="offline", pdf=False)
+    assert again.jobs[0].timings == result.jobs[0].timings, "a second run must resume, not redo"
+
+
+def test_the_readme_library_example_runs(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    example = example.replace('"examples/"', repr(str(EXAMPLES)))
+    result = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "3 lectures ready" in result.stdout
+    assert (tmp_path / "notes" / "Physics" / "pdfs").is_dir()
+
+
+def _error_classes() -> list[type[TubenotesError]]:
+    found: list[type[TubenotesError]] = []
+    pending = [TubenotesError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending += cls.__subclasses__()
+    return found
+
+
+@pytest.mark.parametrize("cls", [youtube_errors.PlaylistUnavailableError, AllNodesBlockedError,
+                                 AttemptsExhaustedError, PoolExhaustedError, *_error_classes()],
+                         ids=lambda cls: cls.__name__)
+def test_every_error_round_trips_through_pickle_and_json(cls: type[TubenotesError]) -> None:
+    error = cls.__new__(cls)
+    Exception.__init__(error, "something went wrong; do this")
+    if cls in (AllNodesBlockedError, AttemptsExhaustedError):
+        error = cls("every attempt was blocked", attempts=4, nodes=2)
+    for copy in (pickle.loads(pickle.dumps(error)), TubenotesError.from_dict(error.to_dict())):
+        assert type(copy) is cls
+        assert (str(copy), copy.kind, copy.retryable) == (str(error), error.kind, error.retryable)
+        assert copy.__dict__ == error.__dict__
+
+
+def test_an_error_from_data_never_imports_beyond_tubenotes() -> None:
+    error = TubenotesError.from_dict({"type": "os.system", "kind": "transient", "message": "m", "retryable": True})
+    assert (type(error).__name__, error.kind, error.retryable) == ("JobError", "transient", True)

@@ -1,0 +1,101 @@
+"""The library API: inputs in, a vault out, as the CLI does it.
+
+    from tubenotes import make_notes
+    result = make_notes(["lectures/"], vault="notes", subject="Physics")
+    print(len(result.completed), "lectures ready")
+
+`make_notes` is `tubenotes run` without the terminal: the same composition
+of the stages (`tubenotes.stages`), the same store, resume and vault pass.
+The CLI calls the same pieces (`prepare_jobs`, `run_batch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tubenotes.config import Settings
+from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
+from tubenotes.executors.local import LocalExecutor
+from tubenotes.inputs import jobs_from_inputs
+from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.network import run_with_pool
+from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
+from tubenotes.stages import Notice, Stages, VaultOptions, build_stages, open_vault
+
+
+def make_notes(inputs: Iterable[str | Path], vault: str | Path = "notes", *, progress: Reporter | None = None,
+               notice: Notice = lambda message: None, options: VaultOptions = VaultOptions(),
+               **settings: Any) -> RunResult:
+    """Notes, assessments and PDFs for ``inputs`` (URLs, playlists, transcript files or folders) in ``vault``.
+
+    ``settings`` are the fields of `tubenotes.config.Settings` (``subject``,
+    ``model``, ``pdf``, ``network``, ...). A job that fails is in the result
+    with its reason; nothing raises for one bad input. Run it again to resume.
+    """
+    chosen = Settings(vault=Path(vault).absolute(), **settings)
+    with open_vault(chosen.vault) as store, build_stages(chosen, store, notice, options) as stages:
+        jobs = prepare_jobs(stages, [str(item) for item in inputs])
+        return run_batch(stages, jobs, progress or SilentReporter())
+
+
+def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
+    """Jobs for ``inputs``: known ones as the store has them, new ones saved before any work.
+
+    An input that names nothing usable comes back as a failed job for this run's
+    table, and is not stored: the next `run` resolves it again.
+    """
+    store, settings = stages.store, stages.settings
+    jobs = []
+    next_position = store.next_position()
+    language = settings.languages[0] if settings.languages else None
+    for job in jobs_from_inputs(inputs, settings.subject, language, lambda playlist: _playlist(stages, playlist)):
+        if job.stage is ProcessingStage.FAILED:
+            jobs.append(job)
+            continue
+        known = store.load(job.key)
+        if known is None:
+            job.position = next_position
+            next_position += 1
+            store.save(job)
+            jobs.append(job)
+            continue
+        if stages.options.regenerate:
+            known.reset_for_regeneration()
+            store.save(known)
+        elif known.stage is ProcessingStage.FAILED and known.error_retryable:
+            known.reset_for_retry()  # worth another try when asked again; `retry` replays the rest
+        jobs.append(known)
+    return jobs
+
+
+def _playlist(stages: Stages, playlist_id: str) -> Playlist:
+    settings = stages.settings
+    return run_with_pool(stages.pool(), lambda node: expand_playlist(playlist_id, node.proxy_url, settings.timeout),
+                         max_attempts=settings.max_attempts)
+
+
+def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter,
+              executor: Executor | None = None) -> RunResult:
+    """The jobs through the stages, then the vault pass (also after Ctrl-C: the vault stays consistent)."""
+    if stages.options.force:
+        for job in jobs:
+            if _forget_deleted_files(job):
+                stages.store.save(job)
+    if executor is None:  # the stages run here: open what they need now (workers open their own)
+        stages.prepare(jobs)
+    result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
+    stages.vault_pass()
+    return result
+
+
+def _forget_deleted_files(job: VideoProcessingJob) -> bool:
+    """For ``--force``: a job whose note the user deleted goes back to the write stage; True if it did."""
+    written = [path for path in (job.notes_filepath, job.assessment_filepath) if path is not None]
+    if not any(not path.exists() for path in written):
+        return False
+    job.notes_filepath = job.assessment_filepath = None
+    job.notes_pdf_path = job.assessment_pdf_path = None
+    job.stage = job.done_stage()
+    return True

@@ -1,0 +1,272 @@
+"""The one composition of the stages: settings in, the stages' dependencies out, built once per process.
+
+The CLI, the library API, `process_video_pipeline` and the distributed
+workers all run the stages through a `Stages`: it builds the components
+(generators, PDF exporter, the vault writer) and the exit node pool from
+settings on first use, and runs one stage by name. Executors only decide
+when a stage runs; `tubenotes.pipeline` decides which.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tubenotes.config import OFFLINE_MODEL, Settings
+from tubenotes.errors import ConfigurationError
+from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.generate.providers import resolve_llm
+from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.network import (
+    DirectNetwork,
+    Network,
+    ProxyListNetwork,
+    TorExitNodePool,
+    TorNetwork,
+    read_proxies_file,
+)
+from tubenotes.pipeline import Components, next_stage, run_stage, settle
+from tubenotes.sources.youtube import YouTubeSource
+from tubenotes.store import JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.vault.files import sweep_temp_files
+from tubenotes.vault.finish import finish_vault, write_index
+from tubenotes.vault.guard import FileRecords
+from tubenotes.vault.writer import VaultWriter
+
+if TYPE_CHECKING:
+    from tubenotes.export.base import PdfExporter
+    from tubenotes.generate.llm_generator import LlmGenerator
+
+Notice = Callable[[str], None]
+
+# Seconds between rewrites of a subject's index during a batch.
+INDEX_INTERVAL = 2.0
+
+
+@dataclass(frozen=True)
+class VaultOptions:
+    """Choices about the vault for one command; not remembered between runs."""
+
+    regenerate: bool = False  # generate and write the given inputs again (a fresh LLM answer)
+    force: bool = False  # overwrite files the user changed, recreate notes the user deleted
+    anki: bool = True  # write each subject's Anki deck in the vault pass
+
+
+@contextmanager
+def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
+    """The vault's store (or the shared one ``store_url`` names), held by this command alone,
+    the vault cleared of what killed runs left behind."""
+    with vault_lock(vault), closing(open_store(store_url, vault)) as store:
+        # Safe only under the lock: no other run is writing temporary files now.
+        sweep_temp_files(vault)
+        yield store
+
+
+def vault_records(store: JobStore, vault: Path) -> FileRecords:
+    """The hashes of the files written into the vault: kept with the vault, whichever store holds the jobs."""
+    if isinstance(store, SqliteStore):
+        return store.records
+    return VaultRecords.of_vault(vault)
+
+
+class Stages:
+    """The stages of one process, with what they need built on first use and shared by its threads."""
+
+    def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> None:
+        self.settings = settings
+        self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
+        self.store = store
+        self.notice = notice
+        self.options = options
+        self.vault = VaultWriter(settings.vault, records, force=options.force)
+        self._lock = threading.RLock()
+        self._components: Components | None = None
+        self._pool: TorExitNodePool | None = None
+        self._stack = ExitStack()
+        self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
+
+    def __enter__(self) -> Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            if self._pool is not None:
+                self.store.save_node_stats(self._pool.stats())
+        finally:
+            self._stack.close()
+
+    # --- what the stages run with ------------------------------------------------
+
+    def components(self) -> Components:
+        with self._lock:
+            if self._components is None:
+                generator = self._choose_generator()
+                settings = self.settings
+                self._components = Components(
+                    notes_generator=generator,
+                    assessment_generator=generator,
+                    vault=self.vault,
+                    pdf_exporter=_pdf_exporter() if settings.pdf else None,
+                    youtube_source=lambda proxy_url: YouTubeSource(
+                        proxy_url, settings.languages, settings.translate_to, settings.timeout),
+                    max_attempts=settings.max_attempts,
+                )
+            return self._components
+
+    def pool(self) -> TorExitNodePool:
+        with self._lock:
+            if self._pool is None:
+                # The pool owns its network: closing it stops a tor we started.
+                self._pool = TorExitNodePool(self.settings.pool_size, self._open_network(), self.settings.rotate_after)
+                self._stack.callback(self._pool.close)
+                self.notice(f"Fetching through {self._pool.describe()}.")
+            return self._pool
+
+    def prepare(self, jobs: list[VideoProcessingJob]) -> None:
+        """Open what ``jobs`` will need now, on the calling (main) thread: a configuration error
+        (no key, no proxy, no tor) then stops the command instead of failing each job, and
+        Ctrl-C reaches a tor that bootstraps."""
+        if any(_needs_youtube(job) for job in jobs):
+            self.pool()
+        if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
+            self.components()
+
+    def next_stage(self, job: VideoProcessingJob) -> str | None:
+        return next_stage(job, self.settings.pdf)
+
+    def settle(self, job: VideoProcessingJob) -> bool:
+        return settle(job, self.settings.pdf)
+
+    def limits(self) -> dict[str, int]:
+        """How many jobs each stage may hold at once in this process."""
+        settings = self.settings
+        # One writer: file names are claimed by looking at the folder, which must not race.
+        limits = {"fetch": settings.pool_size, "generate": settings.llm_concurrency, "write": 1}
+        if settings.pdf:
+            limits["export"] = settings.export_workers
+        return limits
+
+    # --- one stage ------------------------------------------------------------------
+
+    def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
+        """Stage ``name`` on ``job``, with this process's components and pool."""
+        pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
+        warnings_before = len(job.warnings)
+        job = run_stage(name, job, self.components(), pool)
+        if name == "write":
+            for warning in job.warnings[warnings_before:]:
+                self.notice(warning)
+            if job.output_dir is not None and self._index_due(job.output_dir):
+                self._write_index(job)
+        return job
+
+    def _index_due(self, folder: Path) -> bool:
+        """Whether the subject's index should be rewritten now: as jobs complete, but at most
+        every few seconds, since each rewrite lists the whole subject; the vault pass writes the last."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._index_written.get(folder, -INDEX_INTERVAL) < INDEX_INTERVAL:
+                return False
+            self._index_written[folder] = now
+            return True
+
+    def _write_index(self, job: VideoProcessingJob) -> None:
+        # From the store, the jobs as committed, with this one as it is now.
+        subject = job.subject.casefold()
+        jobs = {known.key: known for known in self.store.jobs() if known.subject.casefold() == subject}
+        jobs[job.key] = job
+        assert job.output_dir is not None
+        write_index(self.vault, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
+
+    # --- the vault pass -----------------------------------------------------------
+
+    def vault_pass(self) -> None:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+        for job in report.changed_jobs:
+            self.store.save(job)
+        for line in report.messages(self.settings.vault):
+            self.notice(line)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
+        settings = self.settings
+        if settings.model == OFFLINE_MODEL:
+            return OfflineGenerator(cache=self.store.cache)
+        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        if llm is None:
+            self.notice("No LLM configured: using the built-in offline generator "
+                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            return OfflineGenerator(cache=self.store.cache)
+        # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
+        from tubenotes.generate.llm_generator import LlmGenerator
+
+        self.notice(f"Generating with {llm.label} at {llm.host}.")
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
+
+    def _open_network(self) -> Network:
+        settings = self.settings
+        if settings.network == "direct":
+            return DirectNetwork()
+        if settings.network == "proxies":
+            urls = list(settings.proxies)
+            if settings.proxies_file:
+                urls += read_proxies_file(Path(settings.proxies_file))
+            if not urls:
+                raise ConfigurationError(
+                    "--network proxies needs --proxy URL or --proxies FILE (proxy URLs are not remembered "
+                    "between runs, since they may hold passwords: give them again to resume)"
+                )
+            return ProxyListNetwork(urls)
+        if settings.tor_control:
+            return TorNetwork.connect(settings.tor_control, settings.tor_socks, rotation_interval=settings.rotate_after)
+        self.notice("Starting tor (a private instance, stopped when tubenotes exits)...")
+        tor = TorNetwork.launch(rotation_interval=settings.rotate_after, extra_config=torrc(settings.tor_options))
+        try:
+            tor.wait_until_bootstrapped(
+                settings.tor_bootstrap_timeout,
+                on_progress=lambda percent, summary: self.notice(f"tor: {percent}% {summary}"),
+            )
+        except BaseException:
+            tor.close()
+            raise
+        return tor
+
+
+def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
+    """The stages for ``settings``, with the vault's file records beside ``store``."""
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate)
+
+
+def _pdf_exporter() -> PdfExporter:
+    # Imported here: Typst and pandoc's wrapper are needed only by runs that export.
+    from tubenotes.export.pdf import TypstPdfExporter
+
+    return TypstPdfExporter()
+
+
+def torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """``("Key=Value", ...)`` as torrc options; a key given twice (Bridge) keeps every value."""
+    config: dict[str, list[str]] = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigurationError(f"--tor-option {option!r} is not KEY=VALUE; write it like UseBridges=1")
+        config.setdefault(key.strip(), []).append(value.strip())
+    return {key: values[0] if len(values) == 1 else values for key, values in config.items()}
+
+
+def _needs_youtube(job: VideoProcessingJob) -> bool:
+    return job.source is SourceKind.YOUTUBE and job.stage is not ProcessingStage.FAILED and not job.has_transcript()

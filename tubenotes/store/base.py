@@ -1,0 +1,71 @@
+"""What a job store is: the jobs of a batch and the cache of generated answers.
+
+A store keeps each job as its JSON (paths relative to the vault, so that the
+same row means the same on every machine) and every generated document
+under a hash of what produced it, so that a resumed or repeated run never
+pays twice for the same answer. `tubenotes.store.sqlite` keeps both in the
+vault; `tubenotes.store.memory` forgets them at exit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
+
+FINISHED_STAGES = frozenset({ProcessingStage.COMPLETED, ProcessingStage.FAILED})
+
+
+def cache_key(parts: Mapping[str, Any]) -> str:
+    """A stable hash of everything that determines a generated answer."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class GenerationCache(Protocol):
+    def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
+        """The cached answer for ``parts``, or ``compute()``'s, stored before it is returned."""
+        ...
+
+    def stats(self) -> dict[str, int]:
+        """``entries``, ``computed`` (above entries: an answer was paid twice) and ``hits``."""
+        ...
+
+
+class JobStore(Protocol):
+    """The jobs of a vault, the settings of its last run and its generation cache."""
+
+    cache: GenerationCache
+
+    def save(self, job: VideoProcessingJob) -> None: ...
+
+    def load(self, key: str) -> VideoProcessingJob | None: ...
+
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
+        """Jobs in input order, optionally only those in ``stages``."""
+        ...
+
+    def next_position(self) -> int: ...
+
+    def save_settings(self, settings: Mapping[str, Any]) -> None:
+        """Replace the remembered settings with these."""
+        ...
+
+    def load_settings(self) -> dict[str, Any]: ...
+
+    def save_node_stats(self, nodes: list[dict[str, Any]]) -> None: ...
+
+    def node_stats(self) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+def unfinished(store: JobStore) -> list[VideoProcessingJob]:
+    return store.jobs(stage for stage in ProcessingStage if stage not in FINISHED_STAGES)
+
+
+def failed(store: JobStore) -> list[VideoProcessingJob]:
+    return store.jobs([ProcessingStage.FAILED])
