@@ -37,6 +37,3 @@ class CeleryExecutor:
             reporter.stopping()
             self.notice(FOLLOW_HINT)
             return RunResult([self.store.load(job.key) or job for job in jobs], interrupted=True)
-
-    def close(self) -> None:
-        self.inflight.close()
