@@ -55,6 +55,9 @@ class Cluster:
     llm: FakeLlmServer
     socks: Socks5Server
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # Seconds before the broker hands an unacknowledged task to another worker. Long enough that a
+    # task on this loaded machine is never taken for dead; the test that kills a worker shortens it.
+    visibility_timeout: float = 120
 
     @property
     def vault(self) -> Path:
@@ -63,8 +66,7 @@ class Cluster:
     def env(self) -> dict[str, str]:
         env = {name: value for name, value in os.environ.items() if name != "TUBENOTES_MODEL"}
         env.update(TUBENOTES_BROKER=self.broker, TUBENOTES_STORE=self.store_url, TUBENOTES_LLM_API_KEY=KEY,
-                   # Short, so that the task of a killed worker comes back within seconds, not hours.
-                   TUBENOTES_VISIBILITY_TIMEOUT="6")
+                   TUBENOTES_VISIBILITY_TIMEOUT=str(self.visibility_timeout))
         return env
 
     def start(self, *args: str, log: str) -> subprocess.Popen:
@@ -187,6 +189,9 @@ def test_fifty_jobs_over_a_fetch_generate_worker_and_a_vault_worker(cluster: Clu
 def test_a_generate_worker_killed_mid_batch_costs_no_stored_answer_twice(cluster: Cluster) -> None:
     ids = video_ids(24)
     slow_llm(cluster.llm, 0.3)
+    # The killed worker's tasks come back after this long; a task that outlives it runs twice, which
+    # the stages and the shared cache make harmless (no answer is paid twice either way).
+    cluster.visibility_timeout = 10
     cluster.worker("fetcher", "fetch")
     doomed = cluster.worker("generator1", "generate", "--concurrency", "4")
     cluster.worker("vault", "write")
