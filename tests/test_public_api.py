@@ -18,6 +18,8 @@ SEED_JOB_METHODS = {
 
 
 def test_all_lists_exactly_the_public_names() -> None:
+    for name in tubenotes.__all__:  # imported on first use
+        getattr(tubenotes, name)
     public = {
         name for name, value in vars(tubenotes).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
 from tubenotes.testing.services import postgres_database
 
@@ -72,6 +72,22 @@ def test_a_saved_job_loads_equal_and_is_not_shared(store: JobStore) -> None:
     loaded.transcript = "changed"
     assert store.load(saved.key).transcript == saved.transcript
     assert store.load("physics/missing") is None
+
+
+def test_a_changed_document_is_saved_and_a_listing_may_leave_documents_out(store: JobStore) -> None:
+    saved = job("aaaaaaaaaaa", 0)
+    saved.transcript = "heat " * 50
+    saved.segments = [TranscriptSegment(0.0, 2.0, "heat")]
+    store.save(saved)
+    loaded = store.load(saved.key)
+    loaded.study_notes = "## Summary"
+    loaded.segments = [*loaded.segments, TranscriptSegment(2.0, 2.0, "work")]
+    store.save(loaded)
+    again = store.load(saved.key)
+    assert again.study_notes == "## Summary" and [s.text for s in again.segments] == ["heat", "work"]
+    assert again.transcript == saved.transcript
+    listed = store.jobs(documents=False)[0]
+    assert (listed.key, listed.stage) == (saved.key, saved.stage)
 
 
 def test_jobs_come_in_input_order_and_filter_by_stage(store: JobStore) -> None:
@@ -172,3 +188,18 @@ def test_settings_keep_json_values_and_anything_else_as_text(store: JobStore) ->
 def test_node_stats_come_by_node_id(store: JobStore) -> None:
     store.save_node_stats([{"id": 2, "uses": 4}, {"id": 1, "uses": 1, "blocks": 2}])
     assert store.node_stats() == [{"id": 1, "uses": 1, "blocks": 2}, {"id": 2, "uses": 4}]
+
+
+def test_a_second_process_sees_and_updates_documents(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path) as first, SqliteStore(tmp_path) as second:
+        saved = job("aaaaaaaaaaa", 0)
+        saved.transcript = "one " * 50
+        first.save(saved)
+        other = second.load(saved.key)
+        other.transcript = "two " * 50
+        second.save(other)
+        reloaded = first.load(saved.key)
+        assert reloaded.transcript == "two " * 50
+        reloaded.stage = ProcessingStage.COMPLETED
+        first.save(reloaded)  # unchanged documents are not written again, and not lost either
+        assert second.load(saved.key).transcript == "two " * 50

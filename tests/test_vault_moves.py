@@ -52,6 +52,8 @@ def test_a_store_of_the_earlier_version_gets_paths_relative_to_the_vault(tmp_pat
     with sqlite3.connect(database) as db:  # as version 2 kept them: relative to the directory of `run`
         key, text = db.execute("SELECT key, data FROM jobs").fetchone()
         data = json.loads(text)
+        data["transcript"] = db.execute("SELECT body FROM job_documents WHERE name = 'transcript'").fetchone()[0]
+        db.execute("DROP TABLE job_documents")
         data["output_dir"] = "notes/Biology"
         data["notes_filepath"] = "notes/Biology/Cellular Respiration.md"
         data["assessment_filepath"] = "/old/home/notes/Biology/Assessment_Cellular Respiration.md"
@@ -62,3 +64,4 @@ def test_a_store_of_the_earlier_version_gets_paths_relative_to_the_vault(tmp_pat
     assert job.output_dir == vault / "Biology"
     assert job.notes_filepath == vault / "Biology" / "Cellular Respiration.md"
     assert job.assessment_filepath == vault / "Biology" / "Assessment_Cellular Respiration.md"
+    assert job.transcript == data["transcript"]

@@ -7,80 +7,63 @@ whole batch as the CLI does; `build_stages` is the one composition of the
 stages that the CLI, `process_video_pipeline` and the workers share.
 """
 
-from tubenotes.errors import (
-    BlockedError,
-    ConfigurationError,
-    EmptyTranscriptError,
-    ExportError,
-    GenerationError,
-    InputError,
-    JobError,
-    PermanentError,
-    TransientError,
-    TubenotesError,
-)
-from tubenotes.api import make_notes
-from tubenotes.config import Settings
-from tubenotes.executors import Executor, LocalExecutor, RunResult
-from tubenotes.job import (
-    Chapter,
-    Generation,
-    ProcessingStage,
-    SourceKind,
-    TokenUsage,
-    TranscriptSegment,
-    VideoProcessingJob,
-)
-from tubenotes.network import TorExitNodePool
-from tubenotes.pipeline import (
-    Components,
-    export_pdfs,
-    fetch_transcript_and_title,
-    generate_notes_and_assessment,
-    next_stage,
-    process_video_pipeline,
-    write_files,
-)
-from tubenotes.stages import Stages, VaultOptions, build_stages
-from tubenotes.store import JobStore, MemoryStore, SqliteStore
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BlockedError",
-    "Chapter",
-    "Components",
-    "ConfigurationError",
-    "EmptyTranscriptError",
-    "Executor",
-    "ExportError",
-    "Generation",
-    "GenerationError",
-    "InputError",
-    "JobError",
-    "JobStore",
-    "LocalExecutor",
-    "MemoryStore",
-    "PermanentError",
-    "ProcessingStage",
-    "RunResult",
-    "Settings",
-    "SourceKind",
-    "SqliteStore",
-    "Stages",
-    "TokenUsage",
-    "TorExitNodePool",
-    "TranscriptSegment",
-    "TransientError",
-    "TubenotesError",
-    "VaultOptions",
-    "VideoProcessingJob",
-    "build_stages",
-    "export_pdfs",
-    "fetch_transcript_and_title",
-    "generate_notes_and_assessment",
-    "make_notes",
-    "next_stage",
-    "process_video_pipeline",
-    "write_files",
-]
+# Each public name and the module it lives in. They are imported on first use, so that
+# `tubenotes --help` or `status` does not pay for yt-dlp, stem and the PDF engine.
+_EXPORTS = {
+    "BlockedError": "tubenotes.errors",
+    "build_stages": "tubenotes.stages",
+    "Chapter": "tubenotes.job",
+    "Components": "tubenotes.pipeline",
+    "ConfigurationError": "tubenotes.errors",
+    "EmptyTranscriptError": "tubenotes.errors",
+    "Executor": "tubenotes.executors",
+    "export_pdfs": "tubenotes.pipeline",
+    "ExportError": "tubenotes.errors",
+    "fetch_transcript_and_title": "tubenotes.pipeline",
+    "generate_notes_and_assessment": "tubenotes.pipeline",
+    "Generation": "tubenotes.job",
+    "GenerationError": "tubenotes.errors",
+    "InputError": "tubenotes.errors",
+    "JobError": "tubenotes.errors",
+    "JobStore": "tubenotes.store",
+    "LocalExecutor": "tubenotes.executors",
+    "make_notes": "tubenotes.api",
+    "MemoryStore": "tubenotes.store",
+    "next_stage": "tubenotes.pipeline",
+    "PermanentError": "tubenotes.errors",
+    "process_video_pipeline": "tubenotes.pipeline",
+    "ProcessingStage": "tubenotes.job",
+    "RunResult": "tubenotes.executors",
+    "Settings": "tubenotes.config",
+    "SourceKind": "tubenotes.job",
+    "SqliteStore": "tubenotes.store",
+    "Stages": "tubenotes.stages",
+    "TokenUsage": "tubenotes.job",
+    "TorExitNodePool": "tubenotes.network",
+    "TranscriptSegment": "tubenotes.job",
+    "TransientError": "tubenotes.errors",
+    "TubenotesError": "tubenotes.errors",
+    "VaultOptions": "tubenotes.config",
+    "VideoProcessingJob": "tubenotes.job",
+    "write_files": "tubenotes.pipeline",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

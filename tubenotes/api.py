@@ -11,18 +11,20 @@ The CLI calls the same pieces (`prepare_jobs`, `run_batch`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tubenotes.config import Settings
+from tubenotes.config import Settings, VaultOptions
+from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
 from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
-from tubenotes.stages import Notice, Stages, VaultOptions, build_stages, open_vault
+from tubenotes.stages import Notice, Stages, build_stages, open_vault
 
 
 def make_notes(inputs: Iterable[str | Path], vault: str | Path = "notes", *, progress: Reporter | None = None,
@@ -85,8 +87,15 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
                 stages.store.save(job)
     if executor is None:  # the stages run here: open what they need now (workers open their own)
         stages.prepare(jobs)
+    stages.vault_pass_due()
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
-    stages.vault_pass()
+    if result.stopped_by is None:  # else it would fail too; the next resume runs it
+        try:
+            stages.vault_pass()
+        except (OSError, sqlite3.Error) as exc:
+            result.stopped_by = as_storage_error(exc)
+            if result.stopped_by is None:
+                raise
     return result
 
 

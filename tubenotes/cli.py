@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,14 +16,12 @@ from rich.console import Console
 from rich.table import Table
 
 from tubenotes import config
-from tubenotes.api import prepare_jobs, run_batch
-from tubenotes.config import Settings
+from tubenotes.config import Settings, VaultOptions
 from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
-from tubenotes.errors import ConfigurationError, InputError, TubenotesError
-from tubenotes.executors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Reporter, RunResult
+from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
+from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
-from tubenotes.stages import VaultOptions, build_stages, open_vault
 from tubenotes.store import STORE_DIRNAME, failed, open_store, unfinished
 
 out = Console(highlight=False)
@@ -110,6 +110,9 @@ def _notice(message: str) -> None:
 
 def _finish(result: RunResult) -> None:
     _print_final_table(result.jobs)
+    if result.stopped_by is not None:
+        err.print(f"error: {result.stopped_by}", markup=False)
+        err.print("The batch stopped there: jobs in flight kept their last checkpoint, none failed for it.")
     if result.interrupted:
         unfinished = sum(not job.is_finished() for job in result.jobs)
         err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `tubenotes resume` to go on.")
@@ -165,6 +168,9 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     .txt, .json). Without --subject, a file found in a folder takes the
     folder's name as subject, and a playlist its title.
     """
+    from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
+    from tubenotes.stages import build_stages, open_vault
+
     options = _vault_options(values)
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
@@ -193,6 +199,9 @@ def retry(**values: Any) -> None:
 
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
+    from tubenotes.api import run_batch  # the stages' libraries: not for --help or status
+    from tubenotes.stages import build_stages, open_vault
+
     vault = Path(values["vault"]).absolute()
     options = _vault_options(values)
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
@@ -206,19 +215,21 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             for job in replayed:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
-        if not jobs:
+        with build_stages(settings, store, _notice, options) as stages:
+            if jobs:
+                chosen = executor_for(executor, broker, store_url, store, settings, _notice)
+                _finish(run_batch(stages, jobs, _reporter(settings), chosen))
+            if stages.vault_pass_pending():
+                _notice("An earlier run stopped before its vault pass had ended: finishing it.")
+                stages.vault_pass()
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
-            sys.exit(EXIT_OK)
-        with build_stages(settings, store, _notice, options) as stages:
-            chosen = executor_for(executor, broker, store_url, store, settings, _notice)
-            _finish(run_batch(stages, jobs, _reporter(settings), chosen))
 
 
 def _vault_options(values: dict[str, Any]) -> VaultOptions:
     """The vault flags, taken out of ``values``: they hold for this command only."""
     return VaultOptions(regenerate=bool(values.pop("regenerate", False)),
-                                force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
+                        force=bool(values.pop("force", False)), anki=not values.pop("no_anki", False))
 
 
 def _require_store(vault: Path) -> None:
@@ -226,32 +237,32 @@ def _require_store(vault: Path) -> None:
         raise ConfigurationError(f"{vault} holds no tubenotes jobs; run `tubenotes run INPUT... --vault {vault}` first")
 
 
+# How many jobs of each kind the summary of `status` names; `--all` lists every job.
+_STATUS_ROWS = 10
+
+
 @cli.command()
 @vault_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of each job's summary.")
+@click.option("--all", "list_all", is_flag=True, help="List every job, not a summary.")
 @store_option
-def status(vault: Path, as_json: bool, store_url: str | None) -> None:
-    """Show the jobs of a vault, the generation cache and the exit nodes."""
+def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) -> None:
+    """Show a summary of the vault's jobs (counts, failures, jobs in flight, the last finished), the
+    generation cache and the exit nodes."""
     if not store_url:
         _require_store(vault)
     store = open_store(store_url, Path(vault).absolute())
     try:
-        jobs, cache, nodes = store.jobs(), store.cache.stats(), store.node_stats()
+        jobs, cache, nodes = store.jobs(documents=False), store.cache.stats(), store.node_stats()
     finally:
         store.close()
     if as_json:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"tubenotes jobs in {vault}")
-    distributed = any(job.workers for job in jobs)
-    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error") + (
-            ("workers",) if distributed else ()):
-        table.add_column(column, overflow="fold")
-    for job in jobs:
-        table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
-                      format_seconds(job.duration), _usage(job), _error(job),
-                      *([worker_table(job)] if distributed else []))
-    out.print(table)
+    if list_all:
+        out.print(_jobs_table(f"tubenotes jobs in {vault}", jobs))
+    else:
+        _print_summary(vault, jobs)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
     if nodes:
@@ -262,6 +273,40 @@ def status(vault: Path, as_json: bool, store_url: str | None) -> None:
             node_table.add_row(str(node["id"]), node["proxy"] or "direct", str(node["uses"]), str(node["blocks"]),
                                str(node["failures"]), format_seconds(node["age_seconds"]))
         out.print(node_table)
+
+
+def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
+    table = Table(title=title)
+    distributed = any(job.workers for job in jobs)  # which Celery worker ran each stage
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error") + (
+            ("workers",) if distributed else ()):
+        table.add_column(column, overflow="fold")
+    for job in jobs:
+        table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
+                      format_seconds(job.duration), _usage(job), _error(job),
+                      *([worker_table(job)] if distributed else []))
+    return table
+
+
+def _print_summary(vault: Path, jobs: list[VideoProcessingJob]) -> None:
+    counts = Counter(job.stage for job in jobs)
+    out.print(f"{len(jobs)} job(s) in {vault}: "
+              + ", ".join(f"{count} {stage.value}" for stage, count in sorted(counts.items(), key=_stage_order)))
+    groups = [
+        ("failed", [job for job in jobs if job.stage is ProcessingStage.FAILED]),
+        ("in flight", [job for job in jobs if not job.is_finished()]),
+        ("last finished", sorted((job for job in jobs if job.stage is ProcessingStage.COMPLETED),
+                                 key=lambda job: job.completed_at or 0, reverse=True)),
+    ]
+    for name, group in groups:
+        if group:
+            more = f" (the first {_STATUS_ROWS} of {len(group)}; `status --all` lists every job)" \
+                if len(group) > _STATUS_ROWS else ""
+            out.print(_jobs_table(f"{name}{more}", group[:_STATUS_ROWS]))
+
+
+def _stage_order(item: tuple[ProcessingStage, int]) -> int:
+    return list(ProcessingStage).index(item[0])
 
 
 @cli.command()
@@ -298,5 +343,11 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_USAGE
     except TubenotesError as exc:
         err.print(f"error: {exc}", markup=False)
+        code = 1
+    except (OSError, sqlite3.Error) as exc:
+        storage = as_storage_error(exc)
+        if storage is None:
+            raise
+        err.print(f"error: {storage}", markup=False)
         code = 1
     sys.exit(code or 0)

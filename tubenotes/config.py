@@ -87,3 +87,12 @@ class Settings:
             if name in names
         }
         return dataclasses.replace(self, **updates)
+
+
+@dataclass(frozen=True)
+class VaultOptions:
+    """Choices about the vault for one command; not remembered between runs."""
+
+    regenerate: bool = False  # generate and write the given inputs again (a fresh LLM answer)
+    force: bool = False  # overwrite files the user changed, recreate notes the user deleted
+    anki: bool = True  # write each subject's Anki deck in the vault pass

@@ -3,6 +3,7 @@
     TubenotesError                 root: every expected failure
     ├── ConfigurationError         bad flags, settings or environment (exit code 2)
     ├── InputError                 an input that names no video or transcript
+    ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
         │   ├── EmptyTranscriptError
@@ -20,7 +21,9 @@ class, kind, message and retryability.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sqlite3
 from typing import Any
 
 
@@ -76,6 +79,33 @@ class ConfigurationError(TubenotesError):
 
 class InputError(TubenotesError):
     kind = "input"
+
+
+class StorageError(TubenotesError):
+    kind = "storage"
+    retryable = True
+
+
+# What a full disk, a quota or a read-only mount raise: no job is at fault, so none fails.
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+_SQLITE_STORAGE_MESSAGES = ("disk is full", "readonly database", "unable to open database file", "disk I/O error")
+
+
+def as_storage_error(exc: BaseException) -> StorageError | None:
+    """The StorageError that ``exc`` (or what caused it) amounts to, or None if it is something else."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, StorageError):
+            return seen
+        if isinstance(seen, OSError) and seen.errno in _STORAGE_ERRNOS:
+            where = f" ({seen.filename})" if seen.filename else ""
+            return StorageError(f"cannot write to the vault{where}: {seen.strerror}; free some space or make "
+                                "the vault writable, then run `tubenotes resume`")
+        if isinstance(seen, sqlite3.Error) and any(text in str(seen) for text in _SQLITE_STORAGE_MESSAGES):
+            return StorageError(f"cannot write the job store: {seen}; free some space or make the vault "
+                                "writable, then run `tubenotes resume`")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class JobError(TubenotesError):

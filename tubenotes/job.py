@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -299,11 +300,13 @@ class VideoProcessingJob:
 
     # --- JSON ------------------------------------------------------------
 
-    def to_dict(self, vault: Path | None = None) -> dict[str, Any]:
-        """Plain data; a path inside ``vault`` is written relative to it, so that the data means
-        the same on any machine and after the vault is moved."""
+    def to_dict(self, vault: Path | None = None, without: Collection[str] = ()) -> dict[str, Any]:
+        """Plain data, less the fields named in ``without``; a path inside ``vault`` is written relative
+        to it, so that the data means the same on any machine and after the vault is moved."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
+            if f.name in without:
+                continue
             value = getattr(self, f.name)
             if isinstance(value, Path):
                 value = _portable(value, vault)
@@ -341,8 +344,8 @@ class VideoProcessingJob:
             kwargs[name] = value
         return cls(**kwargs)
 
-    def to_json(self, vault: Path | None = None) -> str:
-        return json.dumps(self.to_dict(vault), ensure_ascii=False)
+    def to_json(self, vault: Path | None = None, without: Collection[str] = ()) -> str:
+        return json.dumps(self.to_dict(vault, without), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str, vault: Path | None = None) -> VideoProcessingJob:

@@ -14,11 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tubenotes.config import OFFLINE_MODEL, Settings
+from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import resolve_llm
@@ -33,7 +32,7 @@ from tubenotes.network import (
 )
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
 from tubenotes.vault.guard import FileRecords
@@ -47,15 +46,10 @@ Notice = Callable[[str], None]
 
 # Seconds between rewrites of a subject's index during a batch.
 INDEX_INTERVAL = 2.0
-
-
-@dataclass(frozen=True)
-class VaultOptions:
-    """Choices about the vault for one command; not remembered between runs."""
-
-    regenerate: bool = False  # generate and write the given inputs again (a fresh LLM answer)
-    force: bool = False  # overwrite files the user changed, recreate notes the user deleted
-    anki: bool = True  # write each subject's Anki deck in the vault pass
+# Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
+# date: from the start of a batch until its vault pass has ended. A run killed in between
+# leaves it, and the next `run`, `resume` or `retry` finishes the pass.
+VAULT_PASS_PENDING = "vault-pass.pending"
 
 
 @contextmanager
@@ -190,13 +184,28 @@ class Stages:
 
     # --- the vault pass -----------------------------------------------------------
 
+    def vault_pass_due(self) -> None:
+        """Record that the vault is about to change, before it does."""
+        marker = self._pass_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+    def vault_pass_pending(self) -> bool:
+        """Whether an earlier batch stopped before its vault pass had ended."""
+        return self._pass_marker().exists()
+
     def vault_pass(self) -> None:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
+        self.notice("Updating links, concept notes, indexes and decks...")
         report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
         for job in report.changed_jobs:
             self.store.save(job)
+        self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+
+    def _pass_marker(self) -> Path:
+        return self.settings.vault / STORE_DIRNAME / VAULT_PASS_PENDING
 
     # --- building ---------------------------------------------------------------------
 

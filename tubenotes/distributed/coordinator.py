@@ -57,7 +57,7 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, pdf: bool,
     current = {job.key: job for job in jobs}
     try:
         while True:
-            stored = {job.key: job for job in store.jobs() if job.key in current}
+            stored = {job.key: job for job in store.jobs(documents=False) if job.key in current}
             current.update(stored)
             queued = inflight.stages() if inflight is not None else {}
             for key in keys:

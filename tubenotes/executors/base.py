@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from tubenotes.errors import StorageError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -73,6 +74,8 @@ class SilentReporter:
 class RunResult:
     jobs: list[VideoProcessingJob]
     interrupted: bool = False
+    # Why the batch stopped before its end (a full disk, say); the jobs in flight kept their checkpoints.
+    stopped_by: StorageError | None = None
 
     @property
     def failed(self) -> list[VideoProcessingJob]:
@@ -86,7 +89,7 @@ class RunResult:
     def exit_code(self) -> int:
         if self.interrupted:
             return EXIT_INTERRUPTED
-        return EXIT_FAILED if self.failed else EXIT_OK
+        return EXIT_FAILED if self.failed or self.stopped_by else EXIT_OK
 
 
 class Executor(Protocol):

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from tubenotes.errors import TubenotesError
+from tubenotes.errors import StorageError, TubenotesError, as_storage_error
 from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.store.base import JobStore
@@ -33,6 +33,7 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._outstanding = 0
         self._all_done = threading.Event()
+        self._stopped_by: StorageError | None = None
 
     def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         jobs = list(jobs)
@@ -65,7 +66,7 @@ class LocalExecutor:
             for executor in self._executors.values():
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
         reporter.batch_finished(jobs)
-        return RunResult(jobs, interrupted=interrupted)
+        return RunResult(jobs, interrupted=interrupted, stopped_by=self._stopped_by)
 
     def _wait(self) -> None:
         # A timed wait, so that the main thread sees Ctrl-C promptly.
@@ -92,8 +93,9 @@ class LocalExecutor:
                 self.store.save(job)
             elif step is not None:
                 self.store.save(job)  # stopping: kept as it is for `resume`
-        except Exception:
-            log.error("could not hand on %s:\n%s", job.video_id, traceback.format_exc())
+        except Exception as exc:
+            if not self._stop_for_storage(exc):
+                log.error("could not hand on %s:\n%s", job.video_id, traceback.format_exc())
         self._finish_one()
 
     def _work(self, step: str, job: VideoProcessingJob) -> None:
@@ -105,18 +107,38 @@ class LocalExecutor:
             try:
                 job = self._stages.run(step, job)
             except TubenotesError as exc:
+                if self._stop_for_storage(exc):  # an export that failed for want of space, say
+                    self._finish_one()
+                    return
                 job.mark_failed(str(exc), exc.kind, exc.retryable)
-            except Exception as exc:  # a bug: fail this job loudly, keep the batch going
+            except Exception as exc:
+                if self._stop_for_storage(exc):
+                    self._finish_one()
+                    return
+                # A bug: fail this job loudly, keep the batch going.
                 log.error("internal error in %s for %s:\n%s", step, job.video_id, traceback.format_exc())
                 job.mark_failed(f"internal error in {step}: {type(exc).__name__}: {exc}", "internal", True)
             self.store.save(job)
             self._reporter.step_finished(job, step)
-        except Exception:
+        except Exception as exc:
             # The store or the display failed: the job keeps its last saved checkpoint.
-            log.error("could not record %s after %s:\n%s", job.video_id, step, traceback.format_exc())
+            if not self._stop_for_storage(exc):
+                log.error("could not record %s after %s:\n%s", job.video_id, step, traceback.format_exc())
             self._finish_one()
             return
         self._dispatch(job)
+
+    def _stop_for_storage(self, exc: Exception) -> bool:
+        """A full disk or a read-only vault is no job's fault: stop taking work and report it once;
+        the job keeps its last checkpoint. True if ``exc`` was such a failure."""
+        storage = as_storage_error(exc)
+        if storage is None:
+            return False
+        with self._lock:
+            if self._stopped_by is None:
+                self._stopped_by = storage
+        self._stopping.set()
+        return True
 
     def _finish_one(self) -> None:
         with self._lock:

@@ -84,7 +84,9 @@ def _similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) 
     shared = a & b
     if not shared:
         return 0.0
-    return sum(idf.get(word, 1.0) for word in shared) / (math.log(1 + len(a)) + math.log(1 + len(b)))
+    # fsum: exact whatever the order, and a set's order changes with each process's hash seed,
+    # which would otherwise break ties differently from one run to the next.
+    return math.fsum(idf.get(word, 1.0) for word in shared) / (math.log(1 + len(a)) + math.log(1 + len(b)))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -98,7 +100,7 @@ def _densest(nodes: Sequence[Node], idf: Mapping[str, float]) -> list[Node]:
         return list(nodes)
 
     def density(node: Node) -> float:
-        return sum(idf.get(word, 1.0) for word in node.words) / math.sqrt(len(node.words) or 1)
+        return math.fsum(idf.get(word, 1.0) for word in node.words) / math.sqrt(len(node.words) or 1)
 
     kept = sorted(nodes, key=lambda node: (-density(node), node.index))[:MAX_NODES]
     return sorted(kept, key=lambda node: node.index)

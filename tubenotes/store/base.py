@@ -44,8 +44,10 @@ class JobStore(Protocol):
 
     def load(self, key: str) -> VideoProcessingJob | None: ...
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
-        """Jobs in input order, optionally only those in ``stages``."""
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
+             documents: bool = True) -> list[VideoProcessingJob]:
+        """Jobs in input order, optionally only those in ``stages``. Without ``documents`` a store may
+        leave out the transcript, segments, notes and assessment: for listing only, never to save."""
         ...
 
     def next_position(self) -> int: ...

@@ -57,7 +57,8 @@ class MemoryStore:
             row = self._jobs.get(key)
         return VideoProcessingJob.from_json(row[2], self.vault) if row else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
+             documents: bool = True) -> list[VideoProcessingJob]:
         wanted = None if stages is None else {stage.value for stage in stages}
         with self._lock:
             rows = sorted(self._jobs.values(), key=lambda row: row[0])  # stable: ties keep insertion order

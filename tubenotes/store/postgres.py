@@ -70,6 +70,9 @@ _MIGRATIONS: list[str] = [
     """,
 ]
 
+# The large fields of a job, left out of listings (`jobs(documents=False)`).
+_DOCUMENTS = ("transcript", "segments", "study_notes", "assessment_content")
+
 # Dead peers are noticed within about a minute, so that a machine that vanished
 # mid-answer (power, network) releases its lock on the answer's key.
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
@@ -168,15 +171,18 @@ class PostgresJobStore:
         row = self._db().execute("SELECT data FROM jobs WHERE key = %s", (key,)).fetchone()
         return VideoProcessingJob.from_dict(row[0], self.vault) if row else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
-        """Jobs in input order, optionally only those in ``stages``."""
-        if stages is None:
-            rows = self._db().execute("SELECT data FROM jobs ORDER BY position, added").fetchall()
-        else:
-            wanted = [stage.value for stage in stages]
-            rows = self._db().execute(
-                "SELECT data FROM jobs WHERE stage = ANY(%s) ORDER BY position, added", (wanted,)
-            ).fetchall()
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
+             documents: bool = True) -> list[VideoProcessingJob]:
+        """Jobs in input order, optionally only those in ``stages``; without ``documents`` the
+        transcript, segments, notes and assessment stay in the database (for listings, never to save)."""
+        data = "data" if documents else "data - %s::text[]"
+        where, args = "", []
+        if not documents:
+            args.append(list(_DOCUMENTS))
+        if stages is not None:
+            where = "WHERE stage = ANY(%s)"
+            args.append([stage.value for stage in stages])
+        rows = self._db().execute(f"SELECT {data} FROM jobs {where} ORDER BY position, added", args).fetchall()
         return [VideoProcessingJob.from_dict(row[0], self.vault) for row in rows]
 
     def next_position(self) -> int:

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tubenotes.errors import ConfigurationError
-from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store.base import cache_key
 
 STORE_DIRNAME = ".tubenotes"
@@ -41,6 +41,46 @@ def _vault_relative_paths(db: sqlite3.Connection) -> None:
         for name, parts in _TRAILING_PARTS.items():
             if data.get(name):
                 data[name] = PurePosixPath(*Path(data[name]).parts[-parts:]).as_posix()
+        db.execute("UPDATE jobs SET data = ? WHERE key = ?", (json.dumps(data, ensure_ascii=False), key))
+
+
+# The fields of a job kept in job_documents: large, and each written once or twice in a job's life.
+DOCUMENT_FIELDS = ("transcript", "segments", "study_notes", "assessment_content", "description")
+
+
+def _document_body(name: str, value: Any) -> str | None:
+    if name == "segments":  # rows, not objects: a third of the size, and ten times faster than asdict
+        return json.dumps([[s.start, s.duration, s.text] for s in value], ensure_ascii=False)
+    return value
+
+
+def _document_value(name: str, body: str | None) -> Any:
+    if name == "segments":
+        return [{"start": start, "duration": duration, "text": text}
+                for start, duration, text in json.loads(body or "[]")]
+    return body
+
+
+def _fingerprint(value: str | list[TranscriptSegment] | None) -> tuple[int, int] | None:
+    """Whether a document changed since this process last saved or loaded it, without keeping it:
+    Python caches a string's hash, so this costs about nothing once a document has been seen."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return len(value), hash(value)
+    return len(value), hash(tuple((segment.start, segment.duration, segment.text) for segment in value))
+
+
+def _documents_apart(db: sqlite3.Connection) -> None:
+    for key, text in db.execute("SELECT key, data FROM jobs").fetchall():
+        data = json.loads(text)
+        for name in DOCUMENT_FIELDS:
+            value = data.pop(name, None)
+            if name == "segments":
+                value = [TranscriptSegment(float(s["start"]), float(s.get("duration", 0.0)), str(s["text"]))
+                         for s in value or []]
+            db.execute("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)",
+                       (key, name, _document_body(name, value)))
         db.execute("UPDATE jobs SET data = ? WHERE key = ?", (json.dumps(data, ensure_ascii=False), key))
 
 
@@ -93,6 +133,17 @@ _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # Jobs written before paths were kept relative to the vault held them relative to the
     # directory `run` was started in (or absolute): see `_vault_relative_paths`.
     _vault_relative_paths,
+    # A job's large documents (transcript, segments, notes, assessment) apart from its row, so
+    # that a stage transition rewrites only what changed: see `_documents_apart`.
+    """
+    CREATE TABLE job_documents (
+        job_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        body TEXT,
+        PRIMARY KEY (job_key, name)
+    );
+    """,
+    _documents_apart,
 ]
 
 
@@ -186,6 +237,8 @@ class SqliteStore:
         self.path = self.db.path
         self.cache = SqliteGenerationCache(self.db)
         self.records = VaultRecords(self.db)
+        # Per job key, the fingerprints of its documents as this process last saved or loaded them.
+        self._seen: dict[str, dict[str, tuple[int, int] | None]] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -199,28 +252,62 @@ class SqliteStore:
     # --- jobs -------------------------------------------------------------
 
     def save(self, job: VideoProcessingJob) -> None:
+        """Commit the job; of its documents, only those that changed since this store last saw them."""
+        changed = self._changed_documents(job)
         with self.db.atomic() as db:
             db.execute(
                 """INSERT INTO jobs (key, video_id, subject, stage, position, data, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(key) DO UPDATE SET stage=excluded.stage, position=excluded.position,
                    subject=excluded.subject, data=excluded.data, updated_at=excluded.updated_at""",
-                (job.key, job.video_id, job.subject, job.stage.value, job.position, job.to_json(self.vault),
-                 time.time()),
+                (job.key, job.video_id, job.subject, job.stage.value, job.position,
+                 job.to_json(self.vault, without=DOCUMENT_FIELDS), time.time()),
             )
+            db.executemany("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)",
+                           [(job.key, name, _document_body(name, value)) for name, value in changed.items()])
+        self._remember_documents(job)
+
+    def _changed_documents(self, job: VideoProcessingJob) -> dict[str, Any]:
+        seen = self._seen.get(job.key, {})
+        return {name: getattr(job, name) for name in DOCUMENT_FIELDS
+                if name not in seen or _fingerprint(getattr(job, name)) != seen[name]}
+
+    def _remember_documents(self, job: VideoProcessingJob) -> None:
+        with self.db.lock:
+            self._seen[job.key] = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
 
     def load(self, key: str) -> VideoProcessingJob | None:
-        rows = self.db.read("SELECT data FROM jobs WHERE key = ?", (key,))
-        return VideoProcessingJob.from_json(rows[0][0], self.vault) if rows else None
+        jobs = self._jobs("SELECT key, data FROM jobs WHERE key = ?", (key,), documents=True)
+        return jobs[0] if jobs else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None) -> list[VideoProcessingJob]:
-        query = "SELECT data FROM jobs"
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
+             documents: bool = True) -> list[VideoProcessingJob]:
+        query = "SELECT key, data FROM jobs"
         args: tuple[str, ...] = ()
         if stages is not None:
             args = tuple(stage.value for stage in stages)
             query += f" WHERE stage IN ({','.join('?' * len(args))})"
-        rows = self.db.read(query + " ORDER BY position, rowid", args)
-        return [VideoProcessingJob.from_json(row[0], self.vault) for row in rows]
+        return self._jobs(query + " ORDER BY position, rowid", args, documents)
+
+    def _jobs(self, query: str, args: tuple[str, ...], documents: bool) -> list[VideoProcessingJob]:
+        with self.db.lock:
+            rows = self.db.connection.execute(query, args).fetchall()
+            bodies: dict[str, dict[str, Any]] = {}
+            if documents and rows:
+                keys = [row[0] for row in rows]
+                for start in range(0, len(keys), 500):  # SQLite's limit on parameters
+                    chunk = keys[start:start + 500]
+                    for key, name, body in self.db.connection.execute(
+                            f"SELECT job_key, name, body FROM job_documents WHERE job_key IN "
+                            f"({','.join('?' * len(chunk))})", chunk):
+                        bodies.setdefault(key, {})[name] = _document_value(name, body)
+        jobs = []
+        for key, text in rows:
+            job = VideoProcessingJob.from_dict({**json.loads(text), **bodies.get(key, {})}, self.vault)
+            if documents:
+                self._remember_documents(job)
+            jobs.append(job)
+        return jobs
 
     def next_position(self) -> int:
         return int(self.db.read("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs")[0][0])
