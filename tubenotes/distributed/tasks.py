@@ -25,7 +25,7 @@ from tubenotes.distributed.limits import SharedLlmLimit
 from tubenotes.errors import TubenotesError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.pipeline import next_stage
-from tubenotes.store import STORE_DIRNAME
+from tubenotes.store import STORE_DIRNAME, open_store
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,9 @@ class WorkerState:
     """One worker process's store, stages and broker link, built on its first task."""
 
     def __init__(self, app: Any, config: WorkerConfig) -> None:
-        from tubenotes.store.postgres import PostgresJobStore
-
         self.app = app
         self.config = config
-        self.store = PostgresJobStore(config.store_url, config.settings.vault)
+        self.store = open_store(config.store_url, config.settings.vault)
         self.inflight = InFlight(app.conf.broker_url)
         self._lock = threading.Lock()
         self._remembered: dict[str, Any] | None = None
