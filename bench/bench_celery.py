@@ -9,12 +9,15 @@ behind the test SOCKS5 server, the fake LLM (each answer after
 as the store (a fresh database and Redis database per run). No PDFs: export
 is CPU-bound and this machine has 2 cores.
 
-Each worker process runs fetch and generate with ``--threads`` tasks at once;
-one more worker writes (the single writer of the vault). The local runner
-gets the same per-process concurrency, so "celery x1" against "local" is the
-overhead of the broker and the shared store, and the rows below it show how
-the makespan scales with worker processes. Wall time is the coordinator's,
-from start to its exit (all jobs written), workers already running.
+The local runner fetches ``--threads`` jobs and generates for ``--threads``
+at once. Each Celery worker process runs fetch and generate with twice that
+many tasks at once (its one pool serves both queues) and adds ``--threads``
+LLM slots to the limit shared across workers; one more worker writes (the
+single writer of the vault). So "celery x1" runs what the local runner runs,
+and its row against "local" is the overhead of the broker and the shared
+store; the rows below it show how the makespan scales with worker processes.
+Wall time is the coordinator's, from start to its exit (all jobs written),
+workers already running.
 """
 
 from __future__ import annotations
@@ -116,14 +119,14 @@ def main() -> None:
                 workers = [tubenotes("worker", "--queues", "write", "--name", "writer", "--vault", str(vault),
                                      env=run_env, log=tmp / f"w{count}-writer.log")]
                 workers += [tubenotes("worker", "--queues", "fetch,generate", "--name", f"w{n}", "--concurrency",
-                                      threads, "--vault", str(vault), *network, env=run_env,
+                                      str(2 * options.threads), "--vault", str(vault), *network, env=run_env,
                                       log=tmp / f"w{count}-{n}.log") for n in range(count)]
                 try:
                     for log in tmp.glob(f"w{count}-*.log"):
                         wait_ready(log)
-                    # The LLM limit is the workers' threads here, not a shared cap: scaling is what is measured.
+                    llm_slots = str(options.threads * count)
                     seconds = coordinate(["run", *urls, "--vault", str(vault), "--executor", "celery", *llm_args,
-                                          "--no-pdf", "-q", "--llm-concurrency", "1000"], run_env,
+                                          "--no-pdf", "-q", "--llm-concurrency", llm_slots], run_env,
                                          tmp / f"c{count}.log")
                 finally:
                     for worker in workers:
