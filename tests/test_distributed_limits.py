@@ -46,7 +46,8 @@ def test_calls_in_flight_stay_under_the_limit_across_limiters(redis_url: str) ->
 
 def test_a_slot_held_by_a_dead_worker_is_free_after_its_lease(redis_url: str) -> None:
     dead = SharedLlmLimit(redis_url, concurrency=1, lease=1.0)
-    dead.__enter__()  # and never leaves: the worker was killed
+    dead.__enter__()  # and never leaves: the worker is killed, nothing renews its slot
+    dead.close()
     alive = SharedLlmLimit(redis_url, concurrency=1, lease=1.0)
     started = time.monotonic()
     with alive:
@@ -58,6 +59,22 @@ def test_a_slot_held_by_a_dead_worker_is_free_after_its_lease(redis_url: str) ->
 
 class Waited(Exception):
     pass
+
+
+def test_a_live_worker_keeps_its_slot_past_the_lease(redis_url: str) -> None:
+    def sleep(seconds: float) -> None:
+        raise Waited
+
+    holder = SharedLlmLimit(redis_url, concurrency=1, lease=1.0)
+    other = SharedLlmLimit(redis_url, concurrency=1, lease=1.0, sleep=sleep)
+    with holder:
+        time.sleep(2.5)  # a long call: the lease is renewed meanwhile
+        with pytest.raises(Waited):
+            other.__enter__()
+    with other:
+        pass
+    for limiter in (holder, other):
+        limiter.close()
 
 
 def test_calls_per_minute_are_counted_across_limiters(redis_url: str) -> None:

@@ -1,8 +1,9 @@
 """LLM limits that hold across every worker of a batch: a provider limits its key, not a machine.
 
 Calls in flight: a counting semaphore of N slots, each slot a redis-py `Lock`
-with a lease, so that a worker killed mid-call frees its slot when the lease
-ends. Calls per minute: the `limits` package's moving window in Redis.
+with a short lease that a thread renews while the call runs, so that a worker
+killed mid-call frees its slot within one lease. Calls per minute: the
+`limits` package's moving window in Redis.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-# A slot is free again this long after a worker died holding it; past the LLM's own request timeout.
-DEFAULT_LEASE = 15 * 60.0
+# A slot is free again this long after a worker died holding it; a live worker renews it every third of it.
+DEFAULT_LEASE = 30.0
 # Seconds between looks for a free slot; a call takes seconds, so this costs nothing that matters.
 POLL = 0.05
 
@@ -35,6 +36,11 @@ class SharedLlmLimit:
         self._lease = lease
         self._sleep = sleep
         self._held = threading.local()
+        self._holding: set[Any] = set()  # every slot this process holds, for the renewer
+        self._holding_lock = threading.Lock()
+        self._closed = threading.Event()
+        self._renewer = threading.Thread(target=self._renew, name="tubenotes-llm-lease", daemon=True)
+        self._renewer.start()
         self._rate = RateLimitItemPerMinute(per_minute) if per_minute else None
         self._limiter = MovingWindowRateLimiter(storage_from_string(redis_url)) if per_minute else None
 
@@ -57,6 +63,8 @@ class SharedLlmLimit:
             for slot in random.sample(self._slots, len(self._slots)):
                 lock = self._redis.lock(slot, timeout=self._lease, thread_local=False)
                 if lock.acquire(blocking=False):
+                    with self._holding_lock:
+                        self._holding.add(lock)
                     return lock
             self._sleep(POLL)
 
@@ -67,14 +75,30 @@ class SharedLlmLimit:
             reset = self._limiter.get_window_stats(self._rate, self._name).reset_time
             self._sleep(min(60.0, max(POLL, reset - time.time())))
 
-    @staticmethod
-    def _release(lock: Any) -> None:
+    def _release(self, lock: Any) -> None:
         from redis.exceptions import LockError
 
+        with self._holding_lock:
+            self._holding.discard(lock)
         try:
             lock.release()
         except LockError:
-            pass  # the lease ran out during a very long call: the slot is already free
+            pass  # the lease ran out (the process stalled past it): the slot is already free
+
+    def _renew(self) -> None:
+        from redis.exceptions import LockError, RedisError
+
+        while not self._closed.wait(self._lease / 3):
+            with self._holding_lock:
+                held = list(self._holding)
+            for lock in held:
+                try:
+                    lock.reacquire()
+                except (LockError, RedisError):
+                    pass  # released meanwhile, or Redis is away: the lease decides
 
     def close(self) -> None:
+        """Stop renewing (slots still held lapse within a lease, as a killed worker's do)."""
+        self._closed.set()
+        self._renewer.join(timeout=5)
         self._redis.close()
