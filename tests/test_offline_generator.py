@@ -279,9 +279,9 @@ def test_auto_captions_without_punctuation_are_split_into_pseudo_sentences() -> 
     assert len(sentences) >= len(transcript.split()) // CAPTION_MAX_WORDS
     assert all(6 <= len(s.text.split()) <= CAPTION_MAX_WORDS for s in sentences[:-1])
     assert " ".join(s.text for s in sentences) == transcript, "nothing lost, nothing reordered"
-    # Each pseudo-sentence starts where a caption starts, at that caption's time.
-    starts = {segment.start: segment.text.split()[0] for segment in segments}
-    assert all(s.start in starts and s.text.split()[0] == starts[s.start] for s in sentences)
+    # Each pseudo-sentence starts at a time inside the caption that says its first word.
+    assert all(any(seg.start <= s.start < seg.start + seg.duration and s.text.split()[0] in seg.text.split()
+                   for seg in segments) for s in sentences)
 
     job = youtube_job(segments, CHAPTERS)
     notes = OfflineGenerator().generate_notes(job).text
@@ -456,7 +456,8 @@ def test_sentences_that_point_back_are_not_summaries_or_questions_and_months_are
     openers = {"this", "so", "they"}
     assert lecture.summary and not {s.tokens[0] for s in lecture.summary} & openers
     assert "march" not in {term.text.casefold() for term in lecture.term_pool}
-    assert lecture.key_terms[0].text == "heat engine", "a multi-word term ranks below its own words"
+    texts = [term.text for term in lecture.key_terms]
+    assert "heat engine" in texts[:2] and not {"heat", "engine"} & set(texts), "a phrase ranks below its own words"
     from tubenotes.generate.questions import _sources
 
     alone = [stands_alone(sentence) for sentence in _sources(lecture)]

@@ -103,7 +103,7 @@ class FakeYouTube:
 @pytest.fixture
 def youtube(monkeypatch: pytest.MonkeyPatch) -> FakeYouTube:
     fake = FakeYouTube(PHYSICS)
-    monkeypatch.setattr(stages, "YouTubeSource", lambda *args: fake)
+    monkeypatch.setattr(stages, "YouTubeSource", lambda *args, **kwargs: fake)
     monkeypatch.setattr(stages, "_pdf_exporter", CountingExporter)  # the real one has its own tests
     return fake
 

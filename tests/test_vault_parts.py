@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import LECTURE
 from tubenotes.generate.assessment import Assessment, Question, render_llm_assessment
-from tubenotes.job import Generation, SourceKind, VideoProcessingJob
 from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.job import Generation, SourceKind, VideoProcessingJob
+from tubenotes.plaintext import clean_line
 from tubenotes.store import MemoryCache, SqliteStore
 from tubenotes.vault.cards import parse_cards, render_sr_flashcards
 from tubenotes.vault.guard import FileState, GuardedFiles, MemoryRecords, WriteOutcome, sha256_of
@@ -102,7 +103,8 @@ def test_properties_are_yaml_for_any_title(title: str) -> None:
                              study_notes="Notes.", upload_date="20240101")
     text = render_note(job, "notes")
     matter = yaml.safe_load(text.split("---\n", 2)[1])
-    assert matter["title"] == title and matter["aliases"] == [title]
+    shown = clean_line(title) or job.video_id  # one line, without controls
+    assert matter["title"] == shown and matter["aliases"] == [shown]
     assert all(" " not in tag and not tag.isdigit() for tag in matter["tags"])
 
 

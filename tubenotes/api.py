@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
+from tubenotes.progress import ProgressShower, TranscriptionProgress
 from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
 
@@ -87,6 +89,8 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
                 stages.store.save(job)
     if executor is None:  # the stages run here: open what they need now (workers open their own)
         stages.prepare(jobs)
+    if isinstance(reporter, ProgressShower):
+        stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
     stages.vault_pass_due()
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it

@@ -74,6 +74,14 @@ run_options = _options(
     click.option("--llm-concurrency", type=click.IntRange(min=1), help="Generations in flight [default: 4]."),
     click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
     click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
+    click.option("--transcribe", type=click.Choice(config.TRANSCRIBE_MODES),
+                 help="Whisper transcription: auto (recordings, and videos without captions), always (also "
+                      "instead of auto-generated captions), never [default: auto]."),
+    click.option("--whisper-model", metavar="NAME|PATH",
+                 help="A faster-whisper model name (small, large-v3...; downloaded once) or a model folder "
+                      f"[default: {config.DEFAULT_WHISPER_MODEL}, bundled, English only]."),
+    click.option("--whisper-device", type=click.Choice(config.WHISPER_DEVICES),
+                 help="Where Whisper runs; int8 on the CPU [default: auto]."),
     click.option("--quiet", "-q", is_flag=True, help="Only the final table; no progress lines."),
     click.option("--force", is_flag=True, help="Overwrite notes you edited and rewrite notes you deleted "
                  "(without it, an edited note is kept and the new version is written beside it)."),
@@ -164,8 +172,9 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     """Process INPUTS into notes, assessments and PDFs.
 
     INPUTS are YouTube URLs or IDs, playlist URLs, text files listing inputs
-    (one a line, # comments), or transcript files and folders (.vtt, .srt,
-    .txt, .json). Without --subject, a file found in a folder takes the
+    (one a line, # comments), transcript files and folders (.vtt, .srt,
+    .txt, .json), or recordings (.mp4, .mkv, .webm, .mov, .m4a, .mp3, .wav,
+    .ogg, .opus, .flac), transcribed by Whisper. Without --subject, a file found in a folder takes the
     folder's name as subject, and a playlist its title.
     """
     from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
@@ -311,12 +320,16 @@ def _stage_order(item: tuple[ProcessingStage, int]) -> int:
 
 @cli.command()
 @click.option("--tor-control", metavar="HOST:PORT", help="Also check a running tor's control port.")
-def doctor(tor_control: str | None) -> None:
-    """Check what tubenotes can use on this machine: tor, pandoc, Typst, fonts."""
+@click.option("--whisper-model", metavar="NAME|PATH", default=config.DEFAULT_WHISPER_MODEL, show_default=True,
+              help="The Whisper model to check.")
+@click.option("--whisper-device", type=click.Choice(config.WHISPER_DEVICES), default="auto", show_default=True,
+              help="The device to check Whisper on.")
+def doctor(tor_control: str | None, whisper_model: str, whisper_device: str) -> None:
+    """Check what tubenotes can use on this machine: tor, pandoc, Typst, fonts, Whisper, deno."""
     from tubenotes.doctor import diagnose
 
     table = Table(title="tubenotes doctor", show_header=False)
-    for name, value in diagnose(tor_control):
+    for name, value in diagnose(tor_control, whisper_model, whisper_device):
         table.add_row(name, value)
     out.print(table)
 

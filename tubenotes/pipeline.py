@@ -27,8 +27,10 @@ from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
+from tubenotes.plaintext import clean_line
 from tubenotes.sources.base import DescribedSource, TranscriptSource
 from tubenotes.sources.local import LocalTranscriptFile
+from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, is_media_job
 from tubenotes.vault.filenames import sanitize_filename, subject_dir
 from tubenotes.vault.writer import VaultWriter
 
@@ -66,7 +68,7 @@ def fetch_transcript_and_title(
             job.transcript_data = processor.get_transcript(job.video_id)
         title = processor.get_video_title(job.video_id)
         _add_metadata(job, processor)
-    job.video_title = title
+    job.video_title = clean_line(title) if title else title
     job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
     return job
 
@@ -225,6 +227,8 @@ class Components:
     pdf_exporter: PdfExporter | None = None
     youtube_source: Callable[[str | None], TranscriptSource] | None = None
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    # Whisper, for recordings and videos without captions; without it those fail with their reason.
+    speech: SpeechFetcher | None = None
 
 
 def next_stage(job: VideoProcessingJob, pdf: bool = True) -> str | None:
@@ -263,13 +267,24 @@ def run_stage(name: str, job: VideoProcessingJob, components: Components,
 
 def _fetch(job: VideoProcessingJob, components: Components,
            exit_node_pool: TorExitNodePool | None) -> VideoProcessingJob:
+    if is_media_job(job):
+        if components.speech is None:
+            raise TranscriptionOffError(f"{job.url}: a recording, and these components transcribe no speech")
+        return fetch_transcript_and_title(job, components.speech.media_source(job), None)
     if job.source is SourceKind.FILE:
         assert job.source_path is not None
         return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
     if exit_node_pool is None or components.youtube_source is None:
         raise TubenotesError(f"{job.video_id}: fetching from YouTube needs an exit node pool and a youtube_source")
-    return run_with_pool(exit_node_pool, partial(_fetch_through, job, components.youtube_source),
-                         max_attempts=components.max_attempts)
+    try:
+        return run_with_pool(exit_node_pool, partial(_fetch_through, job, components.youtube_source),
+                             max_attempts=components.max_attempts)
+    except CAPTIONLESS as captionless:
+        if components.speech is None:
+            raise
+        # No node is held from here on but for the audio's download.
+        source = components.speech.youtube_source(job, captionless, exit_node_pool, components.max_attempts)
+        return fetch_transcript_and_title(job, source, None)
 
 
 def _fetch_through(job: VideoProcessingJob, youtube_source: Callable[[str | None], TranscriptSource],

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -32,6 +33,33 @@ def format_seconds(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+@runtime_checkable
+class ProgressShower(Protocol):
+    """A reporter that can show progress within a step."""
+
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None: ...
+
+
+class TranscriptionProgress:
+    """A transcription's progress for the live display: minutes of audio done of the total, and an ETA."""
+
+    def __init__(self, job: VideoProcessingJob, display: ProgressShower,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.job = job
+        self.display = display
+        self.clock = clock
+        self.started = clock()
+
+    def __call__(self, done: float, total: float) -> None:
+        self.display.step_progress(self.job, "fetch", describe_transcription(done, total, self.clock() - self.started))
+
+
+def describe_transcription(done: float, total: float, elapsed: float) -> str:
+    """"transcribing 12:00 of 45:00, ETA 3:10": the ETA from the pace so far."""
+    eta = format_seconds(elapsed / done * (total - done)) if done > 0 else "-"
+    return f"transcribing {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
+
+
 class _Tally:
     """Counts per step, the jobs in flight, and an ETA from the pace so far."""
 
@@ -43,6 +71,7 @@ class _Tally:
         self.steps: list[str] = []
         self.done: Counter[str] = Counter()
         self.running: dict[str, str] = {}  # job key -> step
+        self.details: dict[str, str] = {}  # job key -> progress within its step ("12:00 of 45:00 ...")
         self.labels: dict[str, str] = {}
         self.failed = 0
         self.lock = threading.Lock()
@@ -86,6 +115,9 @@ class LogReporter:
             status = f"ok {job.timings.get(step) or _step_seconds(job, step):.1f}s"
         return f"[{step}] {job_label(job)}: {status}"
 
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None:
+        """Progress within a long step (a transcription): shown live on a terminal, not logged line by line."""
+
     def stopping(self) -> None:
         self.console.print(STOPPING, highlight=False, markup=False)
 
@@ -114,9 +146,15 @@ class RichReporter(LogReporter):
             self.tally.running[job.key] = step
             self.tally.labels[job.key] = job_label(job, 50)
 
+    def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None:
+        with self.tally.lock:
+            if job.key in self.tally.running:
+                self.tally.details[job.key] = detail
+
     def step_finished(self, job: VideoProcessingJob, step: str) -> None:
         with self.tally.lock:
             self.tally.running.pop(job.key, None)
+            self.tally.details.pop(job.key, None)
             self.tally.failed += job.stage is ProcessingStage.FAILED
             self.tally.done[step] += 1
             if job.is_finished():
@@ -147,5 +185,6 @@ class RichReporter(LogReporter):
             stages.add_row(*(f"{tally.done[s]} done, {running[s]} now" for s in tally.steps))
             current = Table(box=None, show_header=False, pad_edge=False)
             for key, step in list(tally.running.items())[:8]:
-                current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)))
+                current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)),
+                                Text(tally.details.get(key, ""), style="dim"))
         return Group(head, stages, current)

@@ -33,6 +33,7 @@ from tubenotes.network import (
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.transcription import SpeechFetcher
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
 from tubenotes.vault.guard import FileRecords
@@ -85,6 +86,7 @@ class Stages:
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
         self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
+        self.speech = SpeechFetcher(settings)
 
     def __enter__(self) -> Stages:
         return self
@@ -112,8 +114,10 @@ class Stages:
                     vault=self.vault,
                     pdf_exporter=_pdf_exporter() if settings.pdf else None,
                     youtube_source=lambda proxy_url: YouTubeSource(
-                        proxy_url, settings.languages, settings.translate_to, settings.timeout),
+                        proxy_url, settings.languages, settings.translate_to, settings.timeout,
+                        auto_captions=settings.transcribe != "always"),
                     max_attempts=settings.max_attempts,
+                    speech=self.speech,
                 )
             return self._components
 
@@ -134,6 +138,7 @@ class Stages:
             self.pool()
         if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
             self.components()
+        self.speech.prepare(jobs)
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
         return next_stage(job, self.settings.pdf)
@@ -155,6 +160,8 @@ class Stages:
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
         pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
+        if name == "generate":  # the fetch stage's job is committed by now
+            self.speech.transcript_committed(job)
         warnings_before = len(job.warnings)
         job = run_stage(name, job, self.components(), pool)
         if name == "write":

@@ -8,7 +8,8 @@
 -- is left out and so is the "Flashcards" section: on paper the answers belong
 -- on the answer key's page only, and the cards repeat the questions.
 --
--- Metadata read (set by tubenotes with -M):
+-- Metadata read (set by tubenotes with -M; the note's header properties come the same way,
+-- never from a YAML block, which pandoc would take from anywhere in the body):
 --   tubenotes-plain-math      "all" or comma-separated formula numbers to print
 --                             as their TeX source because Typst rejected them.
 --   tubenotes-refused-images  JSON object: image path -> why tubenotes refused
@@ -210,6 +211,10 @@ end
 local obsidian = {
   Link = function(el)
     if el.title == "wikilink" or el.classes:includes("wikilink") then
+      return pandoc.Span(el.content)
+    end
+    -- Only the web is clickable on paper: a file:, javascript: or other link is its text.
+    if not el.target:lower():match("^https?://") then
       return pandoc.Span(el.content)
     end
   end,

@@ -15,11 +15,23 @@ import pypandoc
 
 from tubenotes.errors import ExportError
 from tubenotes.export.guard import UnsafeTypst, check_source, refused_images
+from tubenotes.plaintext import clean_line
+from tubenotes.vault.frontmatter import split_front_matter
 
 # Obsidian's dialect of pandoc Markdown. Raw HTML, raw TeX and ```{=typst}
 # blocks are turned off so the reader keeps them as text: notes are untrusted.
 # Citations are off: "@name" in a note is text, not a reference Typst cannot resolve.
-READER_FORMAT = "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations"
+# YAML blocks and "% title" blocks are off: pandoc would take a YAML block from anywhere
+# in the note, so that a "---" block in an LLM's answer set the PDF's title and source
+# link. The note's own properties go in as metadata instead (HEADER_PROPERTIES).
+# Sub- and superscripts are off: Obsidian has none, and pandoc reads their content a second
+# time, so that "~&#91;a&#93;(file:///x)~" became a link.
+READER_FORMAT = (
+    "markdown+wikilinks_title_after_pipe+mark-raw_html-raw_attribute-raw_tex-citations-yaml_metadata_block"
+    "-subscript-superscript-pandoc_title_block"
+)
+# The properties the template (title, source, subject, date) and the Lua filter (type, language) read.
+HEADER_PROPERTIES = ("title", "source", "subject", "created", "type", "language")
 # A note is a few pages; minutes would mean pandoc is stuck.
 PANDOC_TIMEOUT_S = 120
 
@@ -43,18 +55,28 @@ def markdown_to_typst(markdown: str, note_dir: Path, plain_math: PlainMath = ())
     Raises UnsafeTypst when the markup would still load a package or a file from outside ``note_dir``.
     """
     setting = plain_math if isinstance(plain_math, str) else ",".join(map(str, sorted(plain_math)))
-    body, warnings = _run_pandoc(markdown, note_dir, setting, {})
+    properties, text = split_front_matter(markdown)
+    header = _header_metadata(properties)
+    body, warnings = _run_pandoc(text, note_dir, setting, {}, header)
     refused = refused_images(body, note_dir)
     if refused:
         # Rare (symlinks, SVGs linking files): convert again with those images refused.
-        body, warnings = _run_pandoc(markdown, note_dir, setting, refused)
+        body, warnings = _run_pandoc(text, note_dir, setting, refused, header)
         if still_refused := refused_images(body, note_dir):
             raise UnsafeTypst(f"the Typst source reads images from outside the note's folder: {sorted(still_refused)}")
     check_source(body)
     return body, warnings
 
 
-def _run_pandoc(markdown: str, note_dir: Path, plain_math: str, refused: dict[str, str]) -> tuple[str, list[str]]:
+def _header_metadata(properties: dict[str, object]) -> list[str]:
+    """``--metadata`` options for the note's header: pandoc takes their values as text, never as markup."""
+    values = {key: clean_line(str(properties[key])) for key in HEADER_PROPERTIES if properties.get(key)}
+    return [f"--metadata={key}:{value}" for key, value in values.items() if value]
+
+
+def _run_pandoc(
+    markdown: str, note_dir: Path, plain_math: str, refused: dict[str, str], header: list[str]
+) -> tuple[str, list[str]]:
     command = [
         "--sandbox",
         f"--from={READER_FORMAT}",
@@ -64,6 +86,7 @@ def _run_pandoc(markdown: str, note_dir: Path, plain_math: str, refused: dict[st
         f"--metadata=tubenotes-plain-math:{plain_math or 'none'}",
         f"--metadata=tubenotes-refused-images:{json.dumps(refused)}",
         "--wrap=preserve",
+        *header,
     ]
     try:
         result = subprocess.run(

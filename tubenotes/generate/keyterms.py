@@ -1,10 +1,14 @@
 """Key terms: the phrases a lecture keeps coming back to.
 
-Candidates are runs of one to three content words between stop words and
-punctuation ("gradient descent", "Lernrate"). A lecture's key terms are the
-candidates said most often, longer phrases weighing more; a word heard mostly
-inside a longer phrase gives way to the phrase. A section's terms are those it
-says more often than the other sections do (TF-IDF with sections as documents).
+Candidates are runs of one to four content words between stop words and
+punctuation ("gradient descent", "Lernrate"), their inflections folded into one
+("heat engine", "heat engines"). Only specific candidates are terms: no word the
+language uses every day, nothing the lecture says barely more often than the
+language does (see specificity.py). A lecture's key terms are those said most
+often, weighed by how specific they are (a phrase is rarer in the language than
+its words); a word heard mostly inside a longer phrase gives way to the phrase. A section's terms
+are those it says more often than the other sections do (TF-IDF with sections
+as documents).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tubenotes.generate.sentences import Sentence
+from tubenotes.generate.specificity import fold, is_specific, keyness
 
-MAX_PHRASE_WORDS = 3
-# A phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
+MAX_PHRASE_WORDS = 4  # "van der Waals equation"
+# In a section's ranking, a phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
 PHRASE_BONUS = 0.75  # a phrase names a concept more often than a single word does
 # A word or phrase heard inside longer candidates at least this share of the time gives way to them.
 SUBSUMED_SHARE = 0.7
@@ -33,10 +38,11 @@ _TOKEN = re.compile(r"\w+(?:-\w+)*")
 @dataclass(frozen=True)
 class KeyTerm:
     text: str  # the form said most often, e.g. "gradient descent"
-    key: Key  # its case-folded words with plurals folded: what the forms share
+    key: Key  # its case-folded word stems: what the forms share
     forms: tuple[str, ...]  # every form heard, longest first, e.g. ("gradient descents", "Gradient descent")
     count: int
     sentences: tuple[int, ...]  # indices of the sentences that say it, in order (first mention first)
+    keyness: float  # log10 of how many times more often the lecture says it than its language
 
 
 @dataclass
@@ -48,14 +54,18 @@ class _Candidate:
 class TermIndex:
     """Every candidate term of a lecture and where it is said."""
 
-    def __init__(self, sentences: Sequence[Sentence], stopwords: frozenset[str]) -> None:
+    def __init__(self, sentences: Sequence[Sentence], stopwords: frozenset[str], language: str | None = None) -> None:
+        self._language = language
+        self._words = sum(len(sentence.tokens) for sentence in sentences)
         self._candidates: dict[Key, _Candidate] = {}
+        self._eligible_by_count: dict[int, list[KeyTerm]] = {}
         for sentence in sentences:
             for run in _content_runs(sentence.text, stopwords):
+                folded = fold(run, language)
                 for size in range(1, min(MAX_PHRASE_WORDS, len(run)) + 1):
                     for start in range(len(run) - size + 1):
                         words = run[start : start + size]
-                        key = tuple(_fold(word) for word in words)
+                        key = folded[start : start + size]
                         candidate = self._candidates.setdefault(key, _Candidate())
                         candidate.forms[" ".join(words)] += 1
                         candidate.occurrences.append(sentence.index)
@@ -63,7 +73,8 @@ class TermIndex:
     def lecture_terms(self, limit: int, min_count: int) -> list[KeyTerm]:
         """The lecture's ``limit`` key terms, most important first."""
         terms = self._eligible(min_count)
-        terms.sort(key=lambda term: (-_weight(term), term.sentences[0], term.key))
+        # Terms said twice come first: once may be a passing mention, however rare its words.
+        terms.sort(key=lambda term: (term.count < 2, -_weight(term), term.sentences[0], term.key))
         return terms[:limit]
 
     def section_terms(self, sections: Sequence[Sequence[int]], limit: int, min_count: int) -> list[list[KeyTerm]]:
@@ -88,6 +99,11 @@ class TermIndex:
         return result
 
     def _eligible(self, min_count: int) -> list[KeyTerm]:
+        if min_count not in self._eligible_by_count:
+            self._eligible_by_count[min_count] = self._find_eligible(min_count)
+        return list(self._eligible_by_count[min_count])
+
+    def _find_eligible(self, min_count: int) -> list[KeyTerm]:
         counted = {key: c for key, c in self._candidates.items() if len(c.occurrences) >= min_count}
         # How often each candidate is heard inside a phrase one word longer ("training" in
         # "training set" and "training data"): a sum, so a word split among phrases gives way too.
@@ -95,11 +111,20 @@ class TermIndex:
         for key, candidate in counted.items():
             for shorter in {key[1:], key[:-1]} if len(key) > 1 else ():
                 heard_inside[shorter] += len(candidate.occurrences)
-        return [
-            _term(key, candidate)
+        terms = [
+            self._term(key, candidate)
             for key, candidate in counted.items()
             if heard_inside[key] < SUBSUMED_SHARE * len(candidate.occurrences)
         ]
+        return [term for term in terms if is_specific(term.text, term.count, self._words, self._language)]
+
+    def _term(self, key: Key, candidate: _Candidate) -> KeyTerm:
+        # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).
+        text = max(candidate.forms, key=lambda form: (candidate.forms[form], form.islower(), form))
+        forms = tuple(sorted(candidate.forms, key=lambda form: (-len(form), form)))
+        sentences = tuple(dict.fromkeys(candidate.occurrences))
+        count = len(candidate.occurrences)
+        return KeyTerm(text, key, forms, count, sentences, keyness(text, count, self._words, self._language))
 
 
 def _content_runs(text: str, stopwords: frozenset[str]) -> list[list[str]]:
@@ -122,29 +147,11 @@ def _is_content(word: str, stopwords: frozenset[str]) -> bool:
     folded = word.casefold()
     if folded in stopwords or "_" in word or not any(char.isalpha() for char in word):
         return False
+    if all(part in stopwords for part in folded.split("-")):
+        return False  # "seventy-three", "so-called"
     letters = sum(char.isalpha() for char in word)
     # Two-letter words count only as acronyms: "AI", "ML".
     return letters >= MIN_LETTERS or (letters == 2 and word.isupper())
-
-
-def _fold(word: str) -> str:
-    """A word's case-folded singular, roughly: "networks" and "network" are one term."""
-    folded = word.casefold()
-    if len(folded) <= 4 or not folded.endswith("s") or folded.endswith(("ss", "us", "is")):
-        return folded
-    if folded.endswith("ies"):
-        return folded[:-3] + "y"
-    if folded.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return folded[:-2]
-    return folded[:-1]
-
-
-def _term(key: Key, candidate: _Candidate) -> KeyTerm:
-    # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).
-    text = max(candidate.forms, key=lambda form: (candidate.forms[form], form.islower(), form))
-    forms = tuple(sorted(candidate.forms, key=lambda form: (-len(form), form)))
-    sentences = tuple(dict.fromkeys(candidate.occurrences))
-    return KeyTerm(text, key, forms, len(candidate.occurrences), sentences)
 
 
 def _phrase_weight(key: Key) -> float:
@@ -152,4 +159,5 @@ def _phrase_weight(key: Key) -> float:
 
 
 def _weight(term: KeyTerm) -> float:
-    return term.count * _phrase_weight(term.key)
+    # Keyness already favours a phrase over its words: the language says a phrase more rarely.
+    return term.count * term.keyness

@@ -1,4 +1,5 @@
-"""The offline generator's words around the lecture's own: headings and notes, in the lecture's language.
+"""The words around the lecture's own, in the lecture's language: the offline generator's headings and
+notes, and the vault's labels around them (links between notes and assessment, the subject index).
 
 The assessment's two headings are also how its cards are found (vault/cards.py)
 and where the answer key's page starts (export/obsidian.lua keeps a copy of them).
@@ -24,6 +25,18 @@ class Labels:
     multiple_choice: str
     too_short: str
     no_questions: str
+    # The vault's, around the generated text.
+    test_yourself: str
+    study_notes: str
+    assessment: str
+    subject: str
+    related_lectures: str
+    video: str
+    lectures: str
+    index_intro: str  # with {count} and {done}
+    concepts: str
+    flashcards: str
+    anki_deck: str
 
 
 ENGLISH = Labels(
@@ -34,6 +47,11 @@ ENGLISH = Labels(
     fill_blank="Fill in the blank", multiple_choice="Multiple choice",
     too_short="This transcript is too short to ask about: it repeats no key term in a full sentence.",
     no_questions="No questions.",
+    test_yourself="Test yourself", study_notes="Study notes", assessment="Assessment", subject="Subject",
+    related_lectures="Related lectures", video="Video", lectures="Lectures",
+    index_intro="Lectures: {count}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
+                "and the next update goes beside it.",
+    concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck",
 )
 
 LABELS: dict[str, Labels] = {
@@ -48,6 +66,11 @@ LABELS: dict[str, Labels] = {
         too_short="Dieses Transkript ist zu kurz für Fragen: Es wiederholt keinen Schlüsselbegriff in einem "
                   "ganzen Satz.",
         no_questions="Keine Fragen.",
+        test_yourself="Selbsttest", study_notes="Lernnotizen", assessment="Lernkontrolle", subject="Fach",
+        related_lectures="Verwandte Vorlesungen", video="Video", lectures="Vorlesungen",
+        index_intro="Vorlesungen: {count}, abgeschlossen: {done}. Von tubenotes geschrieben: Wenn Sie diese Seite "
+                    "ändern, bleibt sie erhalten, und die nächste Fassung wird daneben abgelegt.",
+        concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel",
     ),
     "es": Labels(
         summary="Resumen", key_terms="Términos clave", sections="Secciones", terms="Términos",
@@ -59,6 +82,11 @@ LABELS: dict[str, Labels] = {
         too_short="Esta transcripción es demasiado corta para preguntar: no repite ningún término clave en una "
                   "frase completa.",
         no_questions="No hay preguntas.",
+        test_yourself="Ponte a prueba", study_notes="Apuntes", assessment="Evaluación", subject="Asignatura",
+        related_lectures="Clases relacionadas", video="Vídeo", lectures="Clases",
+        index_intro="Clases: {count}, completadas: {done}. Escrito por tubenotes: si cambia esta página, se "
+                    "conserva y la próxima versión se guarda a su lado.",
+        concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki",
     ),
     "fr": Labels(
         summary="Résumé", key_terms="Termes clés", sections="Sections", terms="Termes",
@@ -70,6 +98,11 @@ LABELS: dict[str, Labels] = {
         too_short="Cette transcription est trop courte pour poser des questions : elle ne répète aucun terme clé "
                   "dans une phrase complète.",
         no_questions="Aucune question.",
+        test_yourself="Testez-vous", study_notes="Notes de cours", assessment="Évaluation", subject="Matière",
+        related_lectures="Cours liés", video="Vidéo", lectures="Cours",
+        index_intro="Cours : {count}, terminés : {done}. Écrit par tubenotes : si vous modifiez cette page, elle "
+                    "est conservée et la prochaine version est placée à côté.",
+        concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki",
     ),
 }
 

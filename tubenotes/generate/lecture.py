@@ -73,7 +73,7 @@ def analyse(job: VideoProcessingJob) -> Lecture:
     idf = _inverse_document_frequency(nodes)
 
     sections = split_sections(sentences, job.chapters)
-    index = TermIndex(sentences, stopwords)
+    index = TermIndex(sentences, stopwords, language)
     min_count = 2 if len(all_tokens) >= MIN_WORDS_FOR_REPEATS else 1
     term_lists = index.section_terms(
         [[sentence.index for sentence in section.sentences] for section in sections], SECTION_TERMS, min_count

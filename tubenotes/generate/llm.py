@@ -16,10 +16,12 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import openai
 
 from tubenotes.backoff import backoff_ceiling
+from tubenotes.config import redact_url
 from tubenotes.errors import ConfigurationError, GenerationError, TransientError
 from tubenotes.generate.chunking import estimate_tokens
 from tubenotes.generate.providers import LlmSettings
@@ -65,9 +67,13 @@ class ChatClient:
         gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
+        # The SDK appends its paths after a base URL's query, so a key in the query
+        # (Azure-style ?api-key=) goes into every request's query instead.
+        url = urlsplit(settings.base_url)
         self._sdk = openai.OpenAI(
             api_key=settings.api_key,
-            base_url=settings.base_url,
+            base_url=urlunsplit(url._replace(query="", fragment="")),
+            default_query=dict(parse_qsl(url.query)) or None,
             timeout=openai.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
             max_retries=0,
         )
@@ -205,7 +211,7 @@ def _exhausted(settings: LlmSettings, exc: openai.APIError, attempts: int) -> Tr
         cause = f"did not answer within {settings.timeout:.0f} s"
         fix = "raise --llm-timeout, or use a faster model"
     elif isinstance(exc, openai.APIConnectionError):
-        cause = f"could not be reached at {settings.base_url}"
+        cause = f"could not be reached at {redact_url(settings.base_url)}"
         fix = "check that the server is running and the URL is right"
     elif isinstance(exc, openai.APIStatusError) and exc.status_code == 429:
         cause = "kept answering 429 (rate limit)"
@@ -225,7 +231,7 @@ def _translate(settings: LlmSettings, exc: openai.APIError) -> Exception:
         )
     if status == 404:
         return ConfigurationError(
-            f"{settings.label}: model {settings.model!r} or endpoint not found at {settings.base_url}; "
+            f"{settings.label}: model {settings.model!r} or endpoint not found at {redact_url(settings.base_url)}; "
             "check --model and --base-url"
         )
     return _rejected(settings, exc)

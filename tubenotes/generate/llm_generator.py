@@ -32,6 +32,7 @@ from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
+from tubenotes.generate.safe_markdown import safe_markdown
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 
@@ -71,6 +72,7 @@ class LlmGenerator:
         with _charged_to(job, bill):
             text = self._notes_text(job, bill)
         text, dropped = fix_timestamp_links(text, job.timestamp_url, _duration(job))
+        text = safe_markdown(text)
         if dropped:
             job.warn(f"notes: dropped {dropped} timestamp link(s) outside the video")
         return Generation(text=text, generator=self.settings.label, usage=bill.usage)
@@ -93,7 +95,7 @@ class LlmGenerator:
         with _charged_to(job, bill):
             assessment = self._assessment(job, bill)
         timestamp_url = job.timestamp_url if _timed(job) else None
-        markdown = render_llm_assessment(assessment, timestamp_url, _duration(job))
+        markdown = safe_markdown(render_llm_assessment(assessment, timestamp_url, _duration(job)))
         return Generation(text=markdown, generator=self.settings.label, usage=bill.usage)
 
     def _assessment(self, job: VideoProcessingJob, bill: _Bill) -> Assessment:

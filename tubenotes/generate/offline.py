@@ -24,7 +24,7 @@ from tubenotes.store.memory import MemoryCache
 from tubenotes.generate.markdown import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
-OFFLINE_GENERATOR_VERSION = "3"
+OFFLINE_GENERATOR_VERSION = "4"
 
 
 class OfflineGenerator:

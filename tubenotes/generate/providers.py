@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from tubenotes.config import redact_url
 from tubenotes.errors import ConfigurationError
 
 # Servers on this machine ignore the key, but the SDK refuses an empty one.
@@ -87,7 +88,7 @@ class LlmSettings:
 
     provider: str
     model: str
-    base_url: str
+    base_url: str = field(repr=False)  # may hold a key (user:key@, ?api-key=)
     api_key: str = field(repr=False)
     key_env: str | None
     context_window: int
@@ -228,7 +229,7 @@ def doctor_llm(env: Mapping[str, str], probe: OllamaProbe = probe_ollama) -> dic
     return {
         "provider": settings.provider,
         "model": settings.model,
-        "base_url": settings.base_url,
+        "base_url": redact_url(settings.base_url),
         "key_env": settings.key_env,
         "key_present": bool(settings.key_env and env.get(settings.key_env)),
         "context_window": settings.context_window,

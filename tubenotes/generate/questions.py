@@ -2,8 +2,10 @@
 
 Each question blanks a key term in a key sentence, so its answer is in the
 transcript. Multiple-choice distractors are other key terms of the same
-lecture, chosen and ordered by a shuffle seeded with the video, so the same
-lecture always gets the same test.
+lecture and of the same kind as the answer (as many words, the same case,
+a noun for a noun, of a similar length), chosen and ordered by a shuffle
+seeded with the video, so the same lecture always gets the same test and no
+option gives itself away. A question without three such terms is a cloze.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ CHOICES = 4
 BLANK = r"\_\_\_\_\_"
 # A question's sentence needs context around its blank.
 MIN_QUESTION_WORDS = 6
+# A distractor is at most this many times longer (or shorter) than the answer.
+MAX_LENGTH_RATIO = 2.0
+# Endings that mark an English word as an adjective or a verb form rather than a noun.
+_ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ible", "able", "ary", "ful", "less", "ish")
+_VERB_ENDINGS = ("ing", "ed")
 
 
 class QuestionKind(StrEnum):
@@ -66,7 +73,7 @@ def make_questions(lecture: Lecture, seed: str) -> list[Question]:
         rng = random.Random(f"{seed}:{number}")
         answer = _as_said(match, term)
         prompt = _blanked(term, sentence.text)
-        distractors = _distractors(term, answer, sentence.text, pool, rng)
+        distractors = _distractors(term, answer, sentence.text, pool, rng, lecture.language)
         if number % 2 == 0 and len(distractors) == CHOICES - 1:
             options = [answer, *distractors]
             rng.shuffle(options)
@@ -116,9 +123,12 @@ def _pattern(term: KeyTerm) -> re.Pattern[str]:
 
 
 def _find(term: KeyTerm, text: str) -> re.Match[str] | None:
-    match = _pattern(term).search(text)
+    matches = list(_pattern(term).finditer(text))
+    if not matches or len({match.group().casefold() for match in matches}) > 1:
+        return None  # two forms ("mini-batch", "mini-batches") would need two answers for one blank
+    match = matches[0]
     # A blank needs words around it to be a question.
-    if match and len(text.split()) - len(match.group().split()) >= MIN_QUESTION_WORDS - 1:
+    if len(text.split()) - len(match.group().split()) >= MIN_QUESTION_WORDS - 1:
         return match
     return None
 
@@ -151,8 +161,11 @@ def _blanked(term: KeyTerm, text: str) -> str:
     return BLANK.join(escape(piece) for piece in pieces)
 
 
-def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm], rng: random.Random) -> list[str]:
-    """Other key terms: none sharing a word with the answer (that could be right too), none in the sentence."""
+def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm], rng: random.Random,
+                 language: str | None = None) -> list[str]:
+    """Other key terms of the answer's kind: none sharing a word with it (that could be right too),
+    none in the sentence; those of the answer's number (singular or plural) first."""
+    kind = _kind(answer, term, language)
     others = [
         other
         for other in pool
@@ -160,13 +173,48 @@ def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm],
         and other.text.casefold() != answer.casefold()
         and not _pattern(other).search(text)
     ]
-    # Terms of the answer's length look alike; the rest fill up.
-    alike = [other.text for other in others if len(other.key) == len(term.key)]
-    unlike = [other.text for other in others if len(other.key) != len(term.key)]
+    alike = [form for other in others if (form := _form_like(other, answer, language)) is not None
+             and _kind(form, other, language) == kind and _similar_length(form, answer)]
     rng.shuffle(alike)
-    rng.shuffle(unlike)
+    alike.sort(key=lambda form: _plural(form, language) != _plural(answer, language))  # stable: shuffled within
     chosen: list[str] = []
-    for candidate in alike + unlike:
+    for candidate in alike:
         if candidate.casefold() not in {c.casefold() for c in chosen}:
             chosen.append(candidate)
     return chosen[: CHOICES - 1]
+
+
+def _form_like(other: KeyTerm, answer: str, language: str | None) -> str | None:
+    """The form of ``other`` that matches the answer in case and number, else its usual one."""
+    capital = answer[:1].isupper()
+    forms = [form for form in other.forms if form[:1].isupper() == capital] or [other.text]
+    same_number = [form for form in forms if _plural(form, language) == _plural(answer, language)]
+    return (same_number or forms)[0] if forms else None
+
+
+def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, bool, str]:
+    """What a reader sees of a term's kind: its number of words, a capital, and its last word's role."""
+    return len(text.split()), text[:1].isupper(), _role(term, language)
+
+
+def _role(term: KeyTerm, language: str | None) -> str:
+    """Verb, adjective or noun, by English endings: a term said as "expanded" or "expanding" is a verb
+    even where it is said "expands"."""
+    if language not in (None, "en"):
+        return "noun"
+    lasts = [form.split()[-1].casefold() for form in term.forms]
+    if any(last.endswith(_VERB_ENDINGS) and len(last) > 5 for last in lasts):
+        return "verb"
+    if any(last.endswith(_ADJECTIVE_ENDINGS) and len(last) > 5 for last in lasts):
+        return "adjective"
+    return "noun"
+
+
+def _plural(text: str, language: str | None) -> bool:
+    last = text.split()[-1].casefold()
+    return language in (None, "en", "es", "fr") and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def _similar_length(form: str, answer: str) -> bool:
+    shorter, longer = sorted((len(form), len(answer)))
+    return longer <= MAX_LENGTH_RATIO * max(shorter, 1)

@@ -3,7 +3,8 @@
 The lists hold function words plus the filler of spoken lectures ("okay",
 "basically", "gonna") and spoken arithmetic ("equals", "times"), because a
 transcript is speech: without them, "going" and "equals" would rank as key
-terms of every lecture.
+terms of every lecture. Spoken formulas name Greek letters ("delta T"); the
+letters that begin terms of their own ("alpha particle", "beta decay") stay.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ january february march april june july august september october november decembe
 monday tuesday wednesday thursday friday saturday sunday week weeks year years month months
 brought bring brings gave told asked ask asks tried tries turns turned goes doing getting giving
 remember remembered understand understood explain explained discuss discussed mentioned mention
+eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen thirty forty fifty sixty seventy
+eighty ninety forth etcetera kinda sorta lecture lectures course courses chapter chapters homework exam exams
+slide slides delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau
+upsilon phi chi psi omega
 """
 
 _GERMAN = """

@@ -10,10 +10,11 @@ duration, chapters, upload date and description.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from tubenotes.job import Chapter
+from tubenotes.plaintext import clean_line
 
 
 class TranscriptSource(Protocol):
@@ -41,3 +42,9 @@ class VideoMetadata:
     description: str | None = None
     chapters: list[Chapter] = field(default_factory=list)
     youtube_id: str | None = None  # for a local transcript: the YouTube video it belongs to, if known
+
+    def __post_init__(self) -> None:
+        # What the uploader typed is data: one clean line for every name shown in a note or file name.
+        self.title = clean_line(self.title) if self.title else self.title
+        self.channel = clean_line(self.channel) if self.channel else self.channel
+        self.chapters = [replace(chapter, title=clean_line(chapter.title)) for chapter in self.chapters]

@@ -13,9 +13,12 @@ import hashlib
 import json
 import os
 import re
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tubenotes.errors import EmptyTranscriptError, InputError, PermanentError
 from tubenotes.sources.base import VideoMetadata
@@ -35,6 +38,9 @@ SIDECAR_SUFFIX = ".info.json"
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2}(?:-[A-Za-z0-9]{2,8})*$")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CONTENT_ID_HEX_DIGITS = 12
+# Ten hours of YouTube's auto-captions with word timings are about 8 MB; a file
+# past this limit is no lecture transcript, and parsing it would take minutes and gigabytes.
+MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024
 
 
 def find_transcript_files(path: Path) -> list[Path]:
@@ -62,10 +68,44 @@ def file_video_id(path: Path) -> str:
     that its job exists and can fail with the reason.
     """
     try:
-        content = path.read_bytes()
-    except OSError:
-        content = b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")
-    return "file-" + hashlib.sha256(content).hexdigest()[:_CONTENT_ID_HEX_DIGITS]
+        with open_regular(path) as file:  # in chunks: a lecture's recording may be gigabytes
+            digest = hashlib.file_digest(file, "sha256")
+    except (OSError, PermanentError):
+        digest = hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape"))
+    return "file-" + digest.hexdigest()[:_CONTENT_ID_HEX_DIGITS]
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """The regular file ``path`` (symlinks followed), open for reading; PermanentError for anything else.
+
+    The file is opened without blocking and checked on the open descriptor: a
+    FIFO would wait forever for a writer, a device such as /dev/zero never ends.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise PermanentError(f"{path}: not a regular file ({_file_kind(mode)}); give a transcript file")
+        yield file
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``; PermanentError past ``limit`` bytes."""
+    with open_regular(path) as file:
+        data = file.read(limit + 1)  # the size may have changed since the check: never read past the limit
+    if len(data) > limit:
+        raise PermanentError(
+            f"{path}: larger than {limit // (1024 * 1024)} MB, which no lecture transcript is; "
+            "split it or give the lecture's own transcript"
+        )
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+             stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def language_from_name(path: Path) -> str | None:
@@ -129,7 +169,7 @@ class LocalTranscriptFile:
     @cached_property
     def _parsed(self) -> ParsedTranscript:
         try:
-            data = self.path.read_bytes()
+            data = read_bounded(self.path, MAX_TRANSCRIPT_BYTES)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise PermanentError(
@@ -156,8 +196,8 @@ class LocalTranscriptFile:
             if not candidate.is_file():
                 continue
             try:
-                info = json.loads(candidate.read_text(encoding="utf-8-sig"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                info = json.loads(read_bounded(candidate, MAX_TRANSCRIPT_BYTES).decode("utf-8-sig"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, PermanentError) as exc:
                 raise PermanentError(
                     f"{candidate}: the yt-dlp info sidecar cannot be read ({exc}); fix or delete it"
                 ) from exc

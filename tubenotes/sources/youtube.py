@@ -51,8 +51,11 @@ class YouTubeSource:
         languages: Sequence[str] = ("en",),
         translate_to: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        auto_captions: bool = True,
     ) -> None:
         self.proxy_url = proxy_url
+        # False when Whisper is preferred over YouTube's auto-generated captions (--transcribe always).
+        self.auto_captions = auto_captions
         self.languages = tuple(languages)
         self.translate_to = translate_to
         self.timeout = timeout
@@ -101,7 +104,10 @@ class YouTubeSource:
             # Any language will do when it gets translated: preferred ones first, then the rest.
             wanted += (self.translate_to,) + tuple(t.language_code for t in transcripts)
         chosen = None
-        for find in (transcripts.find_manually_created_transcript, transcripts.find_generated_transcript):
+        finders = [transcripts.find_manually_created_transcript]
+        if self.auto_captions:
+            finders.append(transcripts.find_generated_transcript)
+        for find in finders:
             try:
                 chosen = find(wanted)
                 break

@@ -59,6 +59,10 @@ class PlaylistUnavailableError(PermanentError):
     kind = "playlist_unavailable"
 
 
+class NoAudioStreamError(PermanentError):
+    kind = "no_audio_stream"
+
+
 def video_unavailable(video_id: str, reason: str = "it was removed or never existed") -> VideoUnavailableError:
     return VideoUnavailableError(f"Video {video_id} is unavailable ({reason}). Check the URL or drop the video.")
 
@@ -145,6 +149,9 @@ def translate_ytdlp_error(exc: DownloadError | ExtractorError, item: str, warnin
         return PlaylistUnavailableError(f"Playlist {item} does not exist or is private. Check the playlist URL.")
     if "video unavailable" in text or "video is unavailable" in text or "has been removed" in text:
         return video_unavailable(item)
+    if "no video formats found" in text or "requested format is not available" in text:
+        return NoAudioStreamError(f"Video {item} offers no audio stream to download (a live stream, a premiere "
+                                  "or a protected video); pass its recording or a transcript file instead.")
     transport = next((c for c in _causes(exc) if isinstance(c, ytdlp_network.TransportError)), None)
     if transport is not None:  # proxy, TLS, connection refused, timeout
         return network_failure(item, transport)
@@ -161,11 +168,12 @@ def _causes(exc: BaseException) -> list[BaseException]:
     while current is not None and current not in seen:
         seen.append(current)
         exc_info = getattr(current, "exc_info", None)
-        current = (
-            getattr(current, "cause", None)
-            or (exc_info[1] if exc_info and exc_info[1] is not current else None)
-            or current.__cause__
+        candidates = (
+            getattr(current, "cause", None),  # yt-dlp sometimes gives a message here, not an exception
+            exc_info[1] if exc_info and exc_info[1] is not current else None,
+            current.__cause__,
         )
+        current = next((cause for cause in candidates if isinstance(cause, BaseException)), None)
     return seen
 
 

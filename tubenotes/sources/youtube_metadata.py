@@ -56,7 +56,7 @@ class Playlist:
 
 def extract_video_info(video_id: str, proxy_url: str | None, timeout: float) -> dict[str, Any]:
     """yt-dlp's info dict for one video, without formats."""
-    return _extract(YOUTUBE_WATCH_URL.format(video_id=video_id), video_id, proxy_url, timeout, process=False)
+    return run_ytdlp(YOUTUBE_WATCH_URL.format(video_id=video_id), video_id, proxy_url, timeout, process=False)
 
 
 def metadata_from_info(info: Mapping[str, Any]) -> VideoMetadata:
@@ -104,7 +104,7 @@ def fetch_oembed_title(video_id: str, session: requests.Session) -> str:
 def expand_playlist(url_or_id: str, proxy_url: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Playlist:
     """The playlist's title and its video IDs in playlist order (yt-dlp flat extraction)."""
     playlist_id = _playlist_id(url_or_id)
-    info = _extract(
+    info = run_ytdlp(
         PLAYLIST_URL.format(playlist_id=playlist_id), playlist_id, proxy_url, timeout, extract_flat="in_playlist"
     )
     video_ids = [entry["id"] for entry in info.get("entries") or [] if entry and entry.get("id")]
@@ -121,7 +121,9 @@ def _playlist_id(url_or_id: str) -> str:
     return ref.playlist_id
 
 
-def _extract(url: str, item: str, proxy_url: str | None, timeout: float, **options: Any) -> dict[str, Any]:
+def run_ytdlp(url: str, item: str, proxy_url: str | None, timeout: float, download: bool = False,
+              **options: Any) -> dict[str, Any]:
+    """yt-dlp's info dict for ``url`` (after downloading, if asked), with ``options`` over the base options."""
     process = options.pop("process", True)
     logger = _WarningCollector()
     params = {**YTDLP_BASE_OPTIONS, **options, "socket_timeout": timeout, "logger": logger}
@@ -129,7 +131,7 @@ def _extract(url: str, item: str, proxy_url: str | None, timeout: float, **optio
         params["proxy"] = proxy_url
     try:
         with _YoutubeDL(params, ca_file=ca_bundle_from_environment()) as ydl:
-            info = ydl.extract_info(url, download=False, process=process)
+            info = ydl.extract_info(url, download=download, process=process)
     except (DownloadError, ExtractorError) as exc:
         raise translate_ytdlp_error(exc, item, logger.warnings) from exc
     if not isinstance(info, dict):

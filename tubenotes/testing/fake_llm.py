@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 _STAMPED_LINE = re.compile(r"^\[((?:\d+:)?\d{2}:\d{2})\] (.+)$", re.MULTILINE)
 _VIDEO_LINE = re.compile(r"^Video: (https?://\S+)$", re.MULTILINE)
@@ -64,6 +65,7 @@ class FakeLlmServer:
         self.hang_seconds = hang_seconds
         self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
         self.requests: list[dict[str, Any]] = []
+        self.queries: list[str] = []  # each request's query string, where a key may travel (?api-key=)
         self.calls_by_prompt: Counter[str] = Counter()
         self._queue: deque[Behavior] = deque()
         self._rules: list[tuple[Callable[[dict[str, Any]], bool], deque[Behavior]]] = []
@@ -296,7 +298,7 @@ def _handler_for(fake: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            if self.path.rstrip("/").endswith("/models"):
+            if urlsplit(self.path).path.rstrip("/").endswith("/models"):
                 self._send(200, {}, {"object": "list", "data": [
                     {"id": fake.model, "object": "model", "created": 0, "owned_by": "fake"}]})
             else:
@@ -309,9 +311,11 @@ def _handler_for(fake: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 self._send(400, {}, _error("the body is not JSON", "invalid_request_error"))
                 return
-            if not self.path.rstrip("/").endswith("/chat/completions"):
-                self._send(404, {}, _error(f"no route {self.path}", "not_found"))
+            url = urlsplit(self.path)
+            if not url.path.rstrip("/").endswith("/chat/completions"):
+                self._send(404, {}, _error(f"no route {url.path}", "not_found"))
                 return
+            fake.queries.append(url.query)
             self._send(*fake.respond(body))
 
         def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ client IP, so ``blocked_ips`` blocks nodes one by one.
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tubenotes.testing.fake_youtube_pages import (
     MISSING_PLAYLIST_DATA,
+    FakeAudio,
     FakeCaptionTrack,
     FakePlaylist,
     FakeVideo,
@@ -45,7 +47,7 @@ from tubenotes.testing.fake_youtube_pages import (
 if TYPE_CHECKING:
     import trustme
 
-__all__ = ["FakeCaptionTrack", "FakePlaylist", "FakeVideo", "FakeYouTube", "VideoVariant"]
+__all__ = ["FakeAudio", "FakeCaptionTrack", "FakePlaylist", "FakeVideo", "FakeYouTube", "VideoVariant"]
 
 YOUTUBE_HOSTS = (
     "www.youtube.com",
@@ -81,6 +83,7 @@ class FakeYouTube:
         self.latency = 0.0
         self.requests_by_path: Counter[str] = Counter()
         self.requests_by_ip: Counter[str] = Counter()
+        self.streams_requested: Counter[str] = Counter()  # /videoplayback requests by itag
         self._lock = threading.Lock()
         self._ca = _throwaway_ca()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
@@ -216,6 +219,7 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
             "/oembed": self._oembed,
             "/playlist": self._playlist,
             "/youtubei/v1/browse": self._browse,
+            "/videoplayback": self._videoplayback,
         }
         route = routes.get(url.path)
         if route is None:
@@ -305,6 +309,27 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
         playlist = self.server.youtube.playlists.get(browse_id.removeprefix("VL"))
         self._send_json(200, self._playlist_data(playlist))
 
+    def _videoplayback(self, query: dict[str, str], blocked: bool) -> None:
+        """A stream's bytes, whole or the ``Range`` asked for (yt-dlp downloads YouTube streams in chunks)."""
+        with self.server.youtube._lock:
+            self.server.youtube.streams_requested[query.get("itag", "")] += 1
+        video = self._video(query.get("id"), blocked)
+        audio = video.audio if video is not None else None
+        if video is not None and video.variant in (VideoVariant.BLOCKED, VideoVariant.RATE_LIMITED):
+            self._send(403, "text/plain", "Forbidden")
+            return
+        if audio is None or query.get("itag") != str(audio.itag):
+            self._send(404, "text/plain", "Not Found")
+            return
+        data, status = audio.data, 200
+        headers = {"Accept-Ranges": "bytes"}
+        if match := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or ""):
+            first = int(match[1])
+            last = min(int(match[2]) if match[2] else len(data) - 1, len(data) - 1)
+            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+            data, status = data[first:last + 1], 206
+        self._send_bytes(status, audio.mime_type.split(";")[0], data, headers)
+
     def _playlist_data(self, playlist: FakePlaylist | None) -> dict:
         if playlist is None:
             return MISSING_PLAYLIST_DATA
@@ -321,9 +346,13 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
         self._send(status, "application/json", json.dumps(data))
 
     def _send(self, status: int, content_type: str, body: str) -> None:
-        payload = body.encode("utf-8")
+        self._send_bytes(status, f"{content_type}; charset=utf-8", body.encode("utf-8"))
+
+    def _send_bytes(self, status: int, content_type: str, payload: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)

@@ -65,6 +65,21 @@ def _default_tracks() -> list[FakeCaptionTrack]:
 
 
 @dataclass
+class FakeAudio:
+    """An audio stream the player response offers (``streamingData``), served at ``/videoplayback``."""
+
+    data: bytes
+    mime_type: str = 'audio/webm; codecs="opus"'
+    itag: int = 251
+    bitrate: int = 64000
+
+
+# A video-only stream offered beside the audio, as YouTube does: a client asking for
+# audio must never fetch it.
+VIDEO_ONLY_ITAG = 137
+
+
+@dataclass
 class FakeVideo:
     video_id: str
     title: str = "A lecture"
@@ -76,6 +91,7 @@ class FakeVideo:
     captions: list[FakeCaptionTrack] = field(default_factory=_default_tracks)
     translation_languages: dict[str, str] = field(default_factory=lambda: {"de": "German", "fr": "French"})
     variant: VideoVariant = VideoVariant.OK
+    audio: FakeAudio | None = None  # without it, no formats are offered
 
     @property
     def full_description(self) -> str:
@@ -146,7 +162,31 @@ def player_response(video: FakeVideo, base_url: str) -> dict:
     }
     if video.variant is not VideoVariant.CAPTIONS_DISABLED:
         response["captions"] = {"playerCaptionsTracklistRenderer": _captions(video, base_url)}
+    if video.audio is not None:
+        response["streamingData"] = _streaming_data(video, video.audio, base_url)
     return response
+
+
+def _streaming_data(video: FakeVideo, audio: FakeAudio, base_url: str) -> dict:
+    """The formats yt-dlp chooses from: the audio stream and a (larger) video-only one."""
+    duration_ms = str(video.duration * 1000)
+
+    def url(itag: int) -> str:
+        return f"{base_url}/videoplayback?{urlencode({'id': video.video_id, 'itag': itag})}"
+
+    audio_format = {
+        "itag": audio.itag, "url": url(audio.itag), "mimeType": audio.mime_type,
+        "bitrate": audio.bitrate, "averageBitrate": audio.bitrate, "contentLength": str(len(audio.data)),
+        "audioQuality": "AUDIO_QUALITY_MEDIUM", "audioSampleRate": "48000", "audioChannels": 1,
+        "approxDurationMs": duration_ms,
+    }
+    video_format = {
+        "itag": VIDEO_ONLY_ITAG, "url": url(VIDEO_ONLY_ITAG), "mimeType": 'video/mp4; codecs="avc1.640028"',
+        "bitrate": 4_000_000, "averageBitrate": 4_000_000, "width": 1920, "height": 1080, "fps": 30,
+        "quality": "hd1080", "qualityLabel": "1080p", "contentLength": str(video.duration * 500_000),
+        "approxDurationMs": duration_ms,
+    }
+    return {"expiresInSeconds": "21540", "adaptiveFormats": [audio_format, video_format]}
 
 
 def _captions(video: FakeVideo, base_url: str) -> dict:

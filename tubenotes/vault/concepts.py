@@ -1,7 +1,8 @@
 """Concepts of a subject: the key terms its notes link, and where each comes up.
 
-A term that the notes of two or more lectures of one subject link, and that
-names no note of the vault already, gets a concept note in
+A specific term (no everyday word, see generate/specificity.py) that the notes
+of two or more lectures of one subject link, in any inflection ("microstate",
+"microstates"), and that names no note of the vault already, gets a concept note in
 ``<Subject>/Concepts/``: the lectures meet there, and each lecture's note
 lists the others it shares concepts with. A term only one lecture links is
 shown as plain text: no link ever points to a note that does not exist.
@@ -14,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tubenotes.generate.language import common_language
 from tubenotes.generate.markdown import escape, stamp, wikilink
+from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
@@ -28,7 +31,7 @@ CONCEPT_KIND = "concept"
 
 @dataclass
 class Concept:
-    key: str  # normalised name
+    key: str  # normalised name, inflections folded
     name: str  # as the first lecture (in input order) wrote it
     path: Path
     spellings: list[str] = field(default_factory=list)
@@ -42,6 +45,8 @@ class SubjectConcepts:
                  existing: Iterable[Path] = ()) -> None:
         self.root, self.folder, self.notes = root, folder, notes
         self.jobs = sorted(jobs, key=lambda job: job.position)
+        # One language folds and judges the terms of all the subject's lectures, so that they meet.
+        self.language = common_language(self.jobs)
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
@@ -52,7 +57,7 @@ class SubjectConcepts:
         for job in self.jobs:
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
             for link in find_links(job.study_notes or ""):
-                key = normalize(link.target)
+                key = self._key(link.target)
                 existing = self.notes.find(link.target)
                 if not key or (existing is not None and existing not in own):
                     continue  # the vault has a note of that name: the link goes there
@@ -64,7 +69,8 @@ class SubjectConcepts:
                 if all(other is not job for other in concept.jobs):
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
-                if len(c.jobs) >= MIN_LECTURES_PER_CONCEPT or key in self._existing}
+                if (len(c.jobs) >= MIN_LECTURES_PER_CONCEPT and not is_everyday(c.name, self.language))
+                or any(normalize(spelling) in self._existing for spelling in c.spellings)}
         taken: set[str] = set()
         for concept in kept.values():  # names that sanitise alike get a number, first come first named
             stem, number = sanitize_filename(concept.name), 1
@@ -83,10 +89,13 @@ class SubjectConcepts:
             found = self.notes.find(target)
             if found is not None and found not in own:
                 return found
-            concept = self.concepts.get(normalize(target))
+            concept = self.concepts.get(self._key(target))
             return link_path(self.root, concept.path) if concept else None
 
         return resolve
+
+    def _key(self, target: str) -> str:
+        return " ".join(fold(normalize(target).split(), self.language))
 
     def related(self, job: VideoProcessingJob) -> list[str]:
         """List items: the other lectures of the subject that share concepts with ``job``, most shared first."""

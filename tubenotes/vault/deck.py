@@ -114,8 +114,8 @@ def read_deck_notes(path: Path) -> dict[str, list[str]]:
 
 
 def _html(markdown: str) -> str:
-    """Card text for Anki: escaped, Markdown escapes undone, bold kept, lines kept."""
-    text = html.escape(re.sub(r"\\(.)", r"\1", markdown), quote=False)
+    """Card text for Anki: escaped, Markdown escapes and character references undone, bold kept, lines kept."""
+    text = html.escape(html.unescape(re.sub(r"\\(.)", r"\1", markdown)), quote=False)
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', text)
     return text.replace("\n", "<br>")

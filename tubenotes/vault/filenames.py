@@ -6,6 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from tubenotes.plaintext import clean_line
+
 # Windows forbids these anywhere in a name; Obsidian links break on # ^ [ ] |.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
@@ -17,7 +19,7 @@ UNTITLED = "Untitled"
 def sanitize_filename(title: str, max_bytes: int = MAX_STEM_BYTES) -> str:
     """A file stem for ``title`` that every common file system and Obsidian accept."""
     # NFC, because macOS stores names decomposed and links must match what Obsidian sees.
-    name = unicodedata.normalize("NFC", title)
+    name = clean_line(unicodedata.normalize("NFC", title))
     name = _FORBIDDEN.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip()
     name = _truncate_utf8(name, max_bytes)

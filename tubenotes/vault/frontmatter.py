@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from tubenotes.plaintext import clean_line
+
 if TYPE_CHECKING:
     from tubenotes.job import VideoProcessingJob
 
@@ -21,7 +23,7 @@ def front_matter(job: VideoProcessingJob, kind: NoteKind, stem: str | None = Non
     ``stem`` is the file's name: the title becomes an alias when the name differs
     (a title with a colon, or a video renamed on YouTube after its note was written).
     """
-    title = job.video_title or job.video_id
+    title = clean_line(job.video_title or "") or job.video_id
     if kind == "assessment":
         title = f"Assessment: {title}"
     provider, _, model = (job.generator or "").partition(":")
@@ -69,9 +71,22 @@ _PropertyDumper.add_representer(str, _represent_text)
 
 
 def render_front_matter(properties: dict[str, Any]) -> str:
-    """The ``---`` block; PyYAML quotes whatever a title holds (colons, quotes, leading dashes, emoji)."""
-    text = yaml.dump(properties, Dumper=_PropertyDumper, allow_unicode=True, sort_keys=False, width=10**6)
+    """The ``---`` block; PyYAML quotes whatever a title holds (colons, quotes, leading dashes, emoji).
+
+    Every text is one clean line: a property is never a place for controls or bidi overrides.
+    """
+    text = yaml.dump(_cleaned(properties), Dumper=_PropertyDumper, allow_unicode=True, sort_keys=False, width=10**6)
     return f"---\n{text}---\n"
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_line(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
 
 
 def format_duration(seconds: float | None) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from tubenotes.generate.labels import Labels, labels_for
+from tubenotes.generate.language import common_language
 from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
@@ -34,28 +36,29 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
         "type": INDEX_KIND,
     }
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
+    labels = labels_for(common_language(jobs))
     lines = [
         render_front_matter(matter) + f"# {escape(subject)}",
         "",
-        f"Lectures: {len(jobs)}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
-        "and the next update goes beside it.",
+        labels.index_intro.format(count=len(jobs), done=done),
         "",
-        "## Lectures",
+        f"## {labels.lectures}",
         "",
     ]
     for number, job in enumerate(sorted(jobs, key=lambda job: job.position), start=1):
-        lines += _entry(root, number, job)
+        lines += _entry(root, number, job, labels)
     concepts = sorted(concepts, key=lambda path: path.stem.casefold())
     if concepts:
-        lines += ["", "## Concepts", ""]
+        lines += ["", f"## {labels.concepts}", ""]
         lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in concepts]
     deck = deck_path(folder)
     if deck.exists():
-        lines += ["", "## Flashcards", "", f"- Anki deck: {wikilink(link_path(root, deck), deck.name)}"]
+        lines += ["", f"## {labels.flashcards}", "",
+                  f"- {labels.anki_deck}: {wikilink(link_path(root, deck), deck.name)}"]
     return "\n".join(lines) + "\n"
 
 
-def _entry(root: Path, number: int, job: VideoProcessingJob) -> list[str]:
+def _entry(root: Path, number: int, job: VideoProcessingJob, labels: Labels) -> list[str]:
     title = job.video_title or public_source(job)
     note = job.notes_filepath
     head = wikilink(link_path(root, note), title) if note is not None and note.exists() else escape(title)
@@ -63,13 +66,13 @@ def _entry(root: Path, number: int, job: VideoProcessingJob) -> list[str]:
     lines = [f"{number}. {head} · " + " · ".join(facts)]
     assessment = job.assessment_filepath
     if assessment is not None and assessment.exists():
-        lines.append(f"    - Assessment: {wikilink(link_path(root, assessment), 'Assessment')}")
+        lines.append(f"    - {labels.assessment}: {wikilink(link_path(root, assessment), labels.assessment)}")
     pdfs = [(label, pdf) for label, pdf in (("notes", job.notes_pdf_path), ("assessment", job.assessment_pdf_path))
             if pdf is not None and pdf.exists()]
     if pdfs:
         lines.append("    - PDF: " + ", ".join(wikilink(link_path(root, pdf), label) for label, pdf in pdfs))
     if job.get_youtube_url():
-        lines.append(f"    - Video: {job.get_youtube_url()}")
+        lines.append(f"    - {labels.video}: {job.get_youtube_url()}")
     return lines
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tubenotes.generate.labels import labels_for
+from tubenotes.generate.language import lecture_language
 from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.vault.cards import cards_of, render_sr_flashcards
 from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
@@ -36,24 +38,25 @@ def render_note(job: VideoProcessingJob, kind: NoteKind, context: NoteContext | 
     matter = front_matter(job, kind, own.stem if own else None)
     heading = " ".join(matter["title"].split())  # a heading is one line, whatever the title holds
     lines = [render_front_matter(matter) + f"# {escape(heading)}", ""]
+    labels = labels_for(lecture_language(job))
     url = job.get_youtube_url()
     if kind == "notes":
         if url:
             lines += [f"![]({url})", ""]  # Obsidian's embed: the video plays inside the note
-        lines += _companion("Test yourself", job.assessment_filepath, "Assessment", context)
+        lines += _companion(labels.test_yourself, job.assessment_filepath, labels.assessment, context)
     else:
-        lines += _companion("Study notes", job.notes_filepath, job.video_title or job.video_id, context)
+        lines += _companion(labels.study_notes, job.notes_filepath, job.video_title or job.video_id, context)
         if url:
-            lines += [f"Video: {url}", ""]
+            lines += [f"{labels.video}: {url}", ""]
     if context is not None and context.index is not None:
-        lines += [f"Subject: {wikilink(link_path(context.root, context.index), job.subject)}", ""]
+        lines += [f"{labels.subject}: {wikilink(link_path(context.root, context.index), job.subject)}", ""]
 
     body = (job.study_notes if kind == "notes" else job.assessment_content) or ""
     if context is not None:
         body = rewrite_links(body, context.resolve)
     lines += [body.strip(), ""]
     if kind == "notes" and context is not None and context.related:
-        lines += ["## Related lectures", "", *context.related, ""]
+        lines += [f"## {labels.related_lectures}", "", *context.related, ""]
     if kind == "assessment":
         flashcards = render_sr_flashcards(cards_of(job.assessment_content or ""), subject_tag(job.subject))
         if flashcards:

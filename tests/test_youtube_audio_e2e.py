@@ -1,0 +1,80 @@
+"""A YouTube video with captions turned off: its audio through yt-dlp and the SOCKS proxy, then Whisper.
+
+The fake YouTube offers the video's formats (an audio stream and a larger
+video-only one) in its player response; yt-dlp picks and downloads the audio
+through the test SOCKS5 server, as it would through an exit node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LECTURE, trust
+from tests.test_youtube_e2e import jobs_by_id, tubenotes
+from tubenotes.testing.fake_youtube import FakeAudio, FakeCaptionTrack, FakeVideo, FakeYouTube, VideoVariant
+from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
+from tubenotes.testing.synthetic_speech import speak
+
+SPOKEN, AUTO_CAPTIONED = "spokenonly1", "autocaption"
+
+
+@pytest.fixture(scope="module")
+def spoken_audio(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The lecture as YouTube serves audio: Opus in WebM."""
+    return speak(" ".join(LECTURE), tmp_path_factory.mktemp("audio") / "lecture.webm").read_bytes()
+
+
+@pytest.fixture
+def youtube(monkeypatch: pytest.MonkeyPatch, spoken_audio: bytes) -> Iterator[FakeYouTube]:
+    video = FakeVideo(SPOKEN, title="Heat and Work, Spoken", channel="Open Lecture Hall", duration=70,
+                      chapters=[(0, "The first law"), (30, "Processes")], variant=VideoVariant.CAPTIONS_DISABLED,
+                      audio=FakeAudio(spoken_audio))
+    # Auto-generated captions only, in words the lecture never says: whichever way the notes came shows.
+    asr = [(6.0 * i, 6.0, f"robot caption line {i} about quasars") for i in range(12)]
+    auto_captioned = FakeVideo(AUTO_CAPTIONED, title="Auto Captioned", duration=70, audio=FakeAudio(spoken_audio),
+                               captions=[FakeCaptionTrack("en", asr, generated=True)])
+    with FakeYouTube([video, auto_captioned]) as fake:
+        trust(monkeypatch, fake.ca_file)
+        yield fake
+
+
+def test_a_video_without_captions_is_transcribed_from_its_audio(tmp_path: Path, youtube, socks) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SPOKEN, "--network", "proxies", f"--proxy={socks.proxy_url('node', 'pw')}",
+                       "--no-pdf", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    job = jobs_by_id(vault)[SPOKEN]
+    assert job["stage"] == "completed"
+    notes = Path(job["notes_file"]).read_text()
+    assert "transcript: whisper:tiny.en" in notes and "channel: Open Lecture Hall" in notes
+    # The video's chapters structure the notes, with times into the video.
+    assert "&t=0s) The first law" in notes and "&t=30s) Processes" in notes
+    assert "internal energy" in notes.casefold()
+    assert youtube.requests_by_path["/videoplayback"] >= 1
+    assert youtube.streams_requested[str(VIDEO_ONLY_ITAG)] == 0  # audio only
+    audio_folder = vault / ".tubenotes" / "audio"
+    assert audio_folder.is_dir() and not any(audio_folder.iterdir())  # removed once the transcript was stored
+
+
+def test_with_transcribe_never_it_fails_for_its_captions(tmp_path: Path, youtube, socks) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SPOKEN, "--network", "proxies", f"--proxy={socks.proxy_url('node', 'pw')}",
+                       "--transcribe", "never", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    job = jobs_by_id(vault)[SPOKEN]
+    assert job["error_kind"] == "transcripts_disabled" and "caption" in job["error"]
+    assert youtube.requests_by_path["/videoplayback"] == 0
+
+
+def test_transcribe_always_prefers_whisper_over_auto_generated_captions(tmp_path: Path, youtube, socks) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", AUTO_CAPTIONED, "--network", "proxies", f"--proxy={socks.proxy_url('n', 'pw')}",
+                       "--transcribe", "always", "--no-pdf", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = Path(jobs_by_id(vault)[AUTO_CAPTIONED]["notes_file"]).read_text()
+    assert "transcript: whisper:tiny.en" in notes and "quasars" not in notes
+    assert "internal energy" in notes.casefold()
