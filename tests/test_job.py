@@ -56,6 +56,7 @@ FIELDS = dict(
     failed_stage=st.none() | st.sampled_from(ProcessingStage),
     exit_node_id=st.none() | st.integers(0, 64),
     exit_node_acquired_at=st.none() | seconds,
+    workers=st.dictionaries(st.sampled_from(["fetch", "generate", "write", "export"]), text, max_size=4),
     timings=st.dictionaries(text, seconds, max_size=4),
     attempts=st.dictionaries(text, st.integers(0, 9), max_size=3),
     warnings=st.lists(text, max_size=3),

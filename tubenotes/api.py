@@ -91,7 +91,8 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
         for job in jobs:
             if _forget_deleted_files(job):
                 stages.store.save(job)
-    stages.prepare(jobs)
+    if executor is None:  # the stages run here: open what they need now (workers open their own)
+        stages.prepare(jobs)
     if isinstance(reporter, ProgressShower):
         stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
     stages.vault_pass_due()

@@ -17,11 +17,12 @@ from rich.table import Table
 
 from tubenotes import config
 from tubenotes.config import Settings, VaultOptions
+from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
-from tubenotes.store import STORE_DIRNAME, SqliteStore, failed, unfinished
+from tubenotes.store import STORE_DIRNAME, failed, open_store, unfinished
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -166,6 +167,7 @@ def cli() -> None:
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
               "anew; notes you edited are kept, the new version goes beside them.")
 @run_options
+@executor_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
     """Process INPUTS into notes, assessments and PDFs.
 
@@ -179,16 +181,19 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     from tubenotes.stages import build_stages, open_vault
 
     options = _vault_options(values)
+    executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
-    with open_vault(settings.vault) as store:
+    with open_vault(settings.vault, store_url) as store:
         store.save_settings(settings.remembered(given))
         with build_stages(settings, store, _notice, options) as stages:
             jobs = prepare_jobs(stages, list(inputs))
-            _finish(run_batch(stages, jobs, _reporter(settings)))
+            chosen = executor_for(executor, broker, store_url, store, settings, _notice)
+            _finish(run_batch(stages, jobs, _reporter(settings), chosen))
 
 
 @cli.command()
 @run_options
+@executor_options
 def resume(**values: Any) -> None:
     """Continue every unfinished job from its stage."""
     _continue(values, retry_failed=False)
@@ -196,6 +201,7 @@ def resume(**values: Any) -> None:
 
 @cli.command()
 @run_options
+@executor_options
 def retry(**values: Any) -> None:
     """Replay failed jobs (and finish unfinished ones)."""
     _continue(values, retry_failed=True)
@@ -207,8 +213,10 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
 
     vault = Path(values["vault"]).absolute()
     options = _vault_options(values)
-    _require_store(vault)
-    with open_vault(vault) as store:
+    executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
+    if not store_url:
+        _require_store(vault)
+    with open_vault(vault, store_url) as store:
         settings, _ = _settings(values, store.load_settings())
         jobs = unfinished(store)
         if retry_failed:
@@ -218,7 +226,8 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
         with build_stages(settings, store, _notice, options) as stages:
             if jobs:
-                _finish(run_batch(stages, jobs, _reporter(settings)))
+                chosen = executor_for(executor, broker, store_url, store, settings, _notice)
+                _finish(run_batch(stages, jobs, _reporter(settings), chosen))
             if stages.vault_pass_pending():
                 _notice("An earlier run stopped before its vault pass had ended: finishing it.")
                 stages.vault_pass()
@@ -245,12 +254,17 @@ _STATUS_ROWS = 10
 @vault_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of each job's summary.")
 @click.option("--all", "list_all", is_flag=True, help="List every job, not a summary.")
-def status(vault: Path, as_json: bool, list_all: bool) -> None:
+@store_option
+def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) -> None:
     """Show a summary of the vault's jobs (counts, failures, jobs in flight, the last finished), the
     generation cache and the exit nodes."""
-    _require_store(vault)
-    with SqliteStore(vault) as store:
+    if not store_url:
+        _require_store(vault)
+    store = open_store(store_url, Path(vault).absolute())
+    try:
         jobs, cache, nodes = store.jobs(documents=False), store.cache.stats(), store.node_stats()
+    finally:
+        store.close()
     if as_json:
         print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
         return
@@ -272,11 +286,14 @@ def status(vault: Path, as_json: bool, list_all: bool) -> None:
 
 def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
     table = Table(title=title)
-    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
+    distributed = any(job.workers for job in jobs)  # which Celery worker ran each stage
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error") + (
+            ("workers",) if distributed else ()):
         table.add_column(column, overflow="fold")
     for job in jobs:
         table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
-                      format_seconds(job.duration), _usage(job), _error(job))
+                      format_seconds(job.duration), _usage(job), _error(job),
+                      *([worker_table(job)] if distributed else []))
     return table
 
 
@@ -331,6 +348,9 @@ def doctor(tor_control: str | None, whisper_model: str, whisper_device: str) -> 
     for name, value in diagnose(tor_control, whisper_model, whisper_device):
         table.add_row(name, value)
     out.print(table)
+
+
+cli.add_command(worker_command(run_options, _settings))
 
 
 def main(argv: list[str] | None = None) -> None:

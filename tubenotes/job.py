@@ -125,6 +125,7 @@ class VideoProcessingJob:
     stage: ProcessingStage = ProcessingStage.CREATED
     exit_node_id: int | None = None
     exit_node_acquired_at: float | None = None
+    workers: dict[str, str] = field(default_factory=dict)  # stage -> the Celery worker that ran it
     timings: dict[str, float] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

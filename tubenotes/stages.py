@@ -13,9 +13,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import ConfigurationError
@@ -32,7 +32,7 @@ from tubenotes.network import (
 )
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, vault_lock
+from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.transcription import SpeechFetcher
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
@@ -54,9 +54,10 @@ VAULT_PASS_PENDING = "vault-pass.pending"
 
 
 @contextmanager
-def open_vault(vault: Path) -> Iterator[SqliteStore]:
-    """The vault's own store, held by this command alone, cleared of what killed runs left behind."""
-    with vault_lock(vault), SqliteStore(vault) as store:
+def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
+    """The vault's store (or the shared one ``store_url`` names), held by this command alone,
+    the vault cleared of what killed runs left behind."""
+    with vault_lock(vault), closing(open_store(store_url, vault)) as store:
         # Safe only under the lock: no other run is writing temporary files now.
         sweep_temp_files(vault)
         yield store
@@ -73,8 +74,9 @@ class Stages:
     """The stages of one process, with what they need built on first use and shared by its threads."""
 
     def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
-                 options: VaultOptions = VaultOptions()) -> None:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> None:
         self.settings = settings
+        self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
         self.store = store
         self.notice = notice
         self.options = options
@@ -227,7 +229,7 @@ class Stages:
         from tubenotes.generate.llm_generator import LlmGenerator
 
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency)
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -259,9 +261,9 @@ class Stages:
 
 
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
-                 options: VaultOptions = VaultOptions()) -> Stages:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
-    return Stages(settings, store, vault_records(store, settings.vault), notice, options)
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate)
 
 
 def _pdf_exporter() -> PdfExporter:

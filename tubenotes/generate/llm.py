@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -63,6 +64,7 @@ class ChatClient:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
         # The SDK appends its paths after a base URL's query, so a key in the query
@@ -75,7 +77,8 @@ class ChatClient:
             timeout=openai.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
             max_retries=0,
         )
-        self._slots = threading.BoundedSemaphore(concurrency)
+        # Around each call; a gate shared with other processes (tubenotes.distributed.limits) replaces the local one.
+        self._slots = gate if gate is not None else threading.BoundedSemaphore(concurrency)
         self._retry = retry
         self._sleep = sleep
         self._jitter = jitter

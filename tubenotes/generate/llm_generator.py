@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,11 +54,12 @@ class LlmGenerator:
         client: ChatClient | None = None,
         concurrency: int = 4,
         questions: int = DEFAULT_QUESTIONS,
+        gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
         # One client, hence one concurrency limit, for every job that shares this generator.
-        self.client = client or ChatClient(settings, concurrency=concurrency)
+        self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate)
         self.questions = questions
 
     def __repr__(self) -> str:

@@ -30,5 +30,9 @@ def open_store(url: str | None, vault: Path) -> JobStore:
     """The store a URL names (``postgresql://...``), or by default the SQLite store in the vault."""
     if not url:
         return SqliteStore(vault)
+    if url.startswith(("postgresql://", "postgres://")):
+        from tubenotes.store.postgres import PostgresJobStore
+
+        return PostgresJobStore(url, vault)
     raise ConfigurationError(f"--store {url.split('://')[0]}://... is not a store tubenotes knows; "
                              "leave it out for the SQLite store in the vault")

@@ -83,7 +83,7 @@ class MemoryStore:
 
     def node_stats(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(node) for node in self._nodes]
+            return sorted((dict(node) for node in self._nodes), key=lambda node: node["id"])  # as SQLite: by id
 
     def close(self) -> None:
         pass

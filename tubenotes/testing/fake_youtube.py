@@ -70,6 +70,7 @@ class FakeYouTube:
     status to answer with; ``hanging_paths`` never answer (until the server
     stops), to prove that clients set timeouts. ``ban_after`` blocks an
     address once it has sent that many requests, as YouTube bans busy IPs.
+    ``latency`` seconds pass before each answer, as over a real network (for benchmarks).
     """
 
     def __init__(self, videos: Iterable[FakeVideo] = (), playlists: Iterable[FakePlaylist] = ()) -> None:
@@ -79,6 +80,7 @@ class FakeYouTube:
         self.ban_after: int | None = None
         self.failing_paths: dict[str, int] = {}
         self.hanging_paths: set[str] = set()
+        self.latency = 0.0
         self.requests_by_path: Counter[str] = Counter()
         self.requests_by_ip: Counter[str] = Counter()
         self.streams_requested: Counter[str] = Counter()  # /videoplayback requests by itag
@@ -200,6 +202,8 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         client_ip = self.client_address[0]
         youtube._count(url.path, client_ip)
+        if youtube.latency:
+            self.server.stopping.wait(youtube.latency)
         if url.path in youtube.hanging_paths:
             self.server.stopping.wait(HANG_LIMIT_SECONDS)
             return

@@ -1,0 +1,39 @@
+"""The Celery executor: the coordinator's side of a distributed batch.
+
+It sends each job that needs work to the queue of its next stage, then
+follows the batch in the shared store with the local runner's display, final
+table and exit codes. Ctrl-C stops following only: the workers go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tubenotes.distributed.app import make_app
+from tubenotes.distributed.coordinator import FOLLOW_HINT, follow, submit
+from tubenotes.distributed.inflight import InFlight
+from tubenotes.executors.base import Reporter, RunResult, StageRunner
+from tubenotes.job import VideoProcessingJob
+
+
+class CeleryExecutor:
+    def __init__(self, store: Any, broker: str | None = None, notice: Callable[[str], None] = print,
+                 pdf: bool = True) -> None:
+        self.store = store
+        self.app = make_app(broker)
+        self.inflight = InFlight(self.app.conf.broker_url)
+        self.notice = notice
+        self.pdf = pdf
+
+    def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
+        jobs = list(jobs)
+        stored = [job for job in jobs if self.store.load(job.key) is not None]  # inputs that named nothing are not
+        sent = submit(self.app, self.inflight, self.store, stored, self.pdf)
+        self.notice(f"Sent {sent} job(s) to the workers; {len(stored) - sent} already queued or finished.")
+        try:
+            return RunResult(follow(self.store, jobs, reporter, self.pdf, self.inflight))
+        except KeyboardInterrupt:
+            reporter.stopping()
+            self.notice(FOLLOW_HINT)
+            return RunResult([self.store.load(job.key) or job for job in jobs], interrupted=True)

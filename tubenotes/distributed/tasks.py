@@ -1,0 +1,176 @@
+"""The tasks: run one stage on a job named by its key, save it, send it on to the stage it needs next.
+
+Each worker process builds the stages once, from the worker's own settings
+(its network, its LLM key: secrets never travel through the broker or the
+store) filled in with the batch's settings from the store, and rebuilds them
+when a new batch brings other settings.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tubenotes.config import Settings
+from tubenotes.distributed.app import STAGES, task_name
+from tubenotes.distributed.inflight import InFlight
+from tubenotes.distributed.limits import SharedLlmLimit
+from tubenotes.errors import TubenotesError
+from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.pipeline import next_stage
+from tubenotes.store import STORE_DIRNAME, open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerConfig:
+    """What `tubenotes worker` was given; each worker process builds its state from it."""
+
+    store_url: str
+    settings: Settings
+    given: set[str] = field(default_factory=set)  # the settings given on this worker, which the batch's do not replace
+    llm_per_minute: int | None = None
+
+
+class WorkerState:
+    """One worker process's store, stages and broker link, built on its first task."""
+
+    def __init__(self, app: Any, config: WorkerConfig) -> None:
+        self.app = app
+        self.config = config
+        self.store = open_store(config.store_url, config.settings.vault)
+        self.inflight = InFlight(app.conf.broker_url)
+        self._lock = threading.Lock()
+        self._remembered: dict[str, Any] | None = None
+        self._stages: Any = None
+        self._gate: SharedLlmLimit | None = None
+        self.settings = config.settings
+
+    def stages(self) -> Any:
+        """The stages for the batch's settings; rebuilt when they changed since the last task."""
+        from tubenotes.stages import build_stages
+
+        remembered = self.store.load_settings()
+        with self._lock:
+            if self._stages is None or remembered != self._remembered:
+                self._close_stages()
+                self.settings = self.config.settings.with_remembered(remembered, self.config.given)
+                # The LLM limits hold across every worker on the broker, not per process.
+                self._gate = SharedLlmLimit(self.app.conf.broker_url, self.settings.llm_concurrency,
+                                            self.config.llm_per_minute)
+                self._stages = build_stages(self.settings, self.store, notice=log.warning, llm_gate=self._gate)
+                self._remembered = remembered
+            return self._stages
+
+    def _close_stages(self) -> None:
+        if self._stages is not None:
+            self._stages.close()
+        if self._gate is not None:
+            self._gate.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_stages()
+        self.inflight.close()
+        self.store.close()
+
+
+_state: WorkerState | None = None
+_state_lock = threading.Lock()
+_config: WorkerConfig | None = None
+
+
+def configure(config: WorkerConfig) -> None:
+    """Before the worker starts: pool processes fork after this and build their state on first use."""
+    global _config
+    _config = config
+
+
+def worker_state(app: Any) -> WorkerState:
+    global _state
+    with _state_lock:
+        if _state is None:
+            if _config is None:
+                raise RuntimeError("tubenotes.distributed.tasks.configure() was not called before the worker started")
+            _state = WorkerState(app, _config)
+        return _state
+
+
+def close_worker_state() -> None:
+    global _state
+    with _state_lock:
+        if _state is not None:
+            _state.close()
+            _state = None
+
+
+def register_tasks(app: Any) -> None:
+    """One task per stage, each bound to the queue of its name."""
+    for stage in STAGES:
+        def run(self: Any, key: str, _stage: str = stage) -> None:
+            run_stage(worker_state(self.app), _stage, key, self.request.hostname or "worker")
+
+        app.task(name=task_name(stage), bind=True)(run)
+
+
+def send(app: Any, job: VideoProcessingJob, stage: str) -> None:
+    app.send_task(task_name(stage), args=(job.key,), queue=stage)
+
+
+def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
+    """The stage on the stored job, if it still needs it; then the job goes on."""
+    job = state.store.load(key)
+    if job is None:
+        log.warning("%s: no job %s in the store (forgotten since it was sent?)", stage, key)
+        return
+    stages = state.stages()
+    wanted = None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf)
+    if wanted != stage:
+        # A message delivered again after its stage was done (its worker may have died before
+        # sending the job on, or the coordinator sent it twice): send on what the job needs now.
+        _hand_on(state, job, wanted)
+        return
+    job.workers[stage] = worker
+    try:
+        with single_writer(state.settings.vault) if stage == "write" else nullcontext():
+            job = stages.run(stage, job)
+    except TubenotesError as exc:
+        job.mark_failed(str(exc), exc.kind, exc.retryable)
+    except Exception as exc:  # a bug: fail this job loudly, keep the batch going
+        log.error("internal error in %s for %s:\n%s", stage, job.video_id, traceback.format_exc())
+        job.mark_failed(f"internal error in {stage}: {type(exc).__name__}: {exc}", "internal", True)
+    state.store.save(job)
+    _hand_on(state, job, None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf))
+
+
+@contextmanager
+def single_writer(vault: Path) -> Iterator[None]:
+    """One write at a time on the vault's machine, whatever the pool: file names are claimed by
+    looking at the folder, which must not race (all writers of a vault run on the machine that holds it)."""
+    path = Path(vault) / STORE_DIRNAME / "write.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> None:
+    if stage is not None:
+        state.inflight.mark([job.key], stage)
+        send(state.app, job, stage)
+        return
+    if not job.is_finished():
+        job.mark_completed()
+        state.store.save(job)
+    state.inflight.clear(job.key)

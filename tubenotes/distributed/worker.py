@@ -1,0 +1,60 @@
+"""`tubenotes worker`: a Celery worker for some of the stage queues, with the pool that suits them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+from tubenotes.config import Settings
+from tubenotes.distributed.app import STAGES, make_app
+from tubenotes.distributed.tasks import WorkerConfig, close_worker_state, configure, register_tasks
+from tubenotes.errors import ConfigurationError
+
+
+def parse_queues(text: str) -> list[str]:
+    queues = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in queues if name not in STAGES]
+    if unknown or not queues:
+        raise ConfigurationError(f"--queues takes stage names from {','.join(STAGES)}, not {text!r}")
+    return queues
+
+
+def pool_for(queues: Sequence[str]) -> str:
+    """Threads for the stages that wait on the network; processes where PDFs are typeset (CPU)."""
+    return "prefork" if "export" in queues else "threads"
+
+
+def default_concurrency(queues: Sequence[str], settings: Settings) -> int:
+    """As many tasks at once as the most parallel of its stages allows in one process."""
+    limits = {"fetch": settings.pool_size, "generate": settings.llm_concurrency, "write": 1,
+              "export": settings.export_workers}
+    return max(limits[queue] for queue in queues)
+
+
+def node_name(name: str | None, queues: Sequence[str]) -> str:
+    """``NAME@HOST``, as Celery names its nodes (and Flower shows them)."""
+    name = name or f"{'+'.join(queues)}-{os.getpid()}"
+    return name if "@" in name else f"{name}@{socket.gethostname()}"
+
+
+def run_worker(queues: Sequence[str], concurrency: int, broker: str | None, config: WorkerConfig,
+               name: str | None = None, loglevel: str = "INFO") -> None:
+    """Consume ``queues`` until stopped (SIGTERM or Ctrl-C: the tasks in progress finish first)."""
+    from celery.signals import worker_process_shutdown, worker_shutdown
+
+    app = make_app(broker)
+    register_tasks(app)
+    configure(config)
+    # Every process closes its store and stages (a tor it started) when it ends.
+    for signal in (worker_shutdown, worker_process_shutdown):
+        signal.connect(_close, weak=False)
+    argv = ["worker", "--queues", ",".join(queues), "--concurrency", str(concurrency), "--pool", pool_for(queues),
+            "--hostname", node_name(name, queues), "--loglevel", loglevel, "--without-gossip",
+            "--without-mingle", "--task-events"]
+    app.worker_main(argv=argv)
+
+
+def _close(**_: Any) -> None:
+    close_worker_state()
