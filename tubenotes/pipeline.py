@@ -25,7 +25,7 @@ from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
-from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.job import Generation, ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
 from tubenotes.plaintext import clean_line
 from tubenotes.sources.base import DescribedSource, TranscriptSource

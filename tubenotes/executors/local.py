@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tubenotes.errors import StorageError, TubenotesError, as_storage_error
 from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
-from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.job import VideoProcessingJob
 from tubenotes.store.base import JobStore
 
 log = logging.getLogger(__name__)
