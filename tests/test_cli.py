@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from tests.cli import run_cli, start_cli
 from tests.conftest import LECTURE
 from tests.test_crash_safety import make_transcripts
 from tubenotes.cli import cli
@@ -22,8 +22,7 @@ HOSTILE_TITLE = ("Lecture 7/12: Entropy: the arrow of time? <Part 2> 🔥🎓 " 
 
 
 def tubenotes(*args: str, check_code: int | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tubenotes", *args], capture_output=True, text=True,
-                            timeout=300)
+    result = run_cli(*args)
     if check_code is not None:
         assert result.returncode == check_code, result.stdout + result.stderr
     return result
@@ -132,8 +131,7 @@ def run_until_the_first_note(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     """A `tubenotes run` of eight lectures, caught once it has written its first note."""
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
     make_transcripts(lectures)
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = start_cli("run", str(lectures), "--vault", str(vault))
     deadline = time.monotonic() + 60
     while not list(vault.glob("lectures/*.md")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -187,8 +185,7 @@ def test_ctrl_c_in_a_terminal_leaves_the_exports_in_flight_unfailed(tmp_path: Pa
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
     make_transcripts(lectures)
     # As in a terminal: tubenotes leads its own process group, and Ctrl-C signals the whole group.
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--vault", str(vault)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = start_cli("run", str(lectures), "--vault", str(vault), start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while not (exporting := children_named(process.pid, "pandoc")) and time.monotonic() < deadline:

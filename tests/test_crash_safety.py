@@ -6,13 +6,12 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from tests.cli import run_cli, start_cli
 from tests.conftest import LECTURE
 from tubenotes.store import SqliteStore
 from tubenotes.vault.files import TEMP_SUFFIX
@@ -39,11 +38,6 @@ def _srt(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
-def tubenotes(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tubenotes", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **kwargs)
-
-
 @pytest.mark.timeout(600)
 def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
@@ -53,7 +47,7 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
     # Killed after a random number of finished steps, not after a random delay: the moments
     # are the same on a fast machine and a slow one. 8 jobs take 32 steps; 3 kills at most 24.
     for steps in (rng.randint(1, 8), rng.randint(1, 8), rng.randint(1, 8)):
-        process = tubenotes("run", str(lectures), "--subject", "Physics", "--vault", str(vault))
+        process = start_cli("run", str(lectures), "--subject", "Physics", "--vault", str(vault))
         assert process.stdout is not None
         seen = 0
         for line in process.stdout:
@@ -66,12 +60,11 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
         process.stdout.close()
     assert kills == 3, "a run finished before its kill: the test proved less than it says"
 
-    process = tubenotes("resume", "--vault", str(vault), "--quiet")
+    process = start_cli("resume", "--vault", str(vault), "--quiet")
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 0, output
 
-    status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), "--json"],
-                            capture_output=True, text=True, check=True)
+    status = run_cli("status", "--vault", str(vault), "--json", check=True)
     jobs = json.loads(status.stdout)
     assert len(jobs) == len(TOPICS)
     assert {job["stage"] for job in jobs} == {"completed"}

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_cli
 from tests.test_crash_safety import make_transcripts
 
 
@@ -15,9 +14,8 @@ def test_offline_notes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     notes = {}
     for seed in ("1", "2"):
         vault = tmp_path / f"vault{seed}"
-        result = subprocess.run([sys.executable, "-m", "tubenotes", "run", str(tmp_path / "lectures"), "--vault",
-                                 str(vault), "--no-pdf", "--no-anki", "-q"], capture_output=True, text=True,
-                                timeout=300, env={**os.environ, "PYTHONHASHSEED": seed})
+        result = run_cli("run", str(tmp_path / "lectures"), "--vault", str(vault), "--no-pdf", "--no-anki", "-q",
+                         env={**os.environ, "PYTHONHASHSEED": seed})
         assert result.returncode == 0, result.stderr
         notes[seed] = {path.relative_to(vault): path.read_text().split("\ncreated:")[0] + path.read_text().split(
             "\ncreated:")[-1].split("\n", 1)[-1] for path in vault.rglob("*.md")}

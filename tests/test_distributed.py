@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli, start_cli
 from tests.conftest import LECTURE, trust
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
@@ -71,9 +71,8 @@ class Cluster:
 
     def start(self, *args: str, log: str) -> subprocess.Popen:
         # A session of its own: a worker's pool processes are stopped with it, by its process group id.
-        process = subprocess.Popen([sys.executable, "-m", "tubenotes", *args], env=self.env(),
-                                   stdout=(self.tmp / log).open("w"), stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = start_cli(*args, env=self.env(), stdout=(self.tmp / log).open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
         self.processes.append(process)
         return process
 
@@ -178,8 +177,7 @@ def test_fifty_jobs_over_a_fetch_generate_worker_and_a_vault_worker(cluster: Clu
     assert youtube.requests_by_ip[cluster.socks.exit_ip_for(BLOCKED_NODE)] >= 1  # blocked, and rotated away from
     assert cluster.cache_stats()["computed"] == cluster.cache_stats()["entries"]
 
-    status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(cluster.vault)],
-                            env=cluster.env(), capture_output=True, text=True, timeout=60)
+    status = run_cli("status", "--vault", str(cluster.vault), env=cluster.env(), timeout=60)
     assert status.returncode == 0, status.stderr
     assert "fetchgen" in status.stdout and "vault" in status.stdout
     for text in (cluster.logs(), status.stdout):

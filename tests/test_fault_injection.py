@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.cli import run_cli, start_cli
 from tests.test_crash_safety import make_transcripts
 from tests.test_vault_survives import _files
 
@@ -20,8 +19,7 @@ kill_points = st.lists(st.one_of(st.integers(1, 20), st.just("pass")), min_size=
 
 
 def run_until(point: int | str, *args: str) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = start_cli(*args)
     assert process.stdout is not None
     steps = 0
     for line in process.stdout:
@@ -39,8 +37,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, by
     root = tmp_path_factory.mktemp("course")
     make_transcripts(root / "lectures")
     clean = root / "clean"
-    done = subprocess.run([sys.executable, "-m", "tubenotes", "run", str(root / "lectures"), "--subject", "Physics",
-                           "--vault", str(clean), "-q"], capture_output=True, text=True, timeout=300)
+    done = run_cli("run", str(root / "lectures"), "--subject", "Physics", "--vault", str(clean), "-q")
     assert done.returncode == 0, done.stderr
     return root / "lectures", _files(clean)
 
@@ -55,8 +52,7 @@ def test_killed_anywhere_then_resumed_the_vault_is_a_clean_runs(
     run_until(points[0], "run", str(lectures), "--subject", "Physics", "--vault", str(vault))
     for point in points[1:]:
         run_until(point, "resume", "--vault", str(vault))
-    resumed = subprocess.run([sys.executable, "-m", "tubenotes", "resume", "--vault", str(vault), "-q"],
-                             capture_output=True, text=True, timeout=300)
+    resumed = run_cli("resume", "--vault", str(vault), "-q")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     files = _files(vault)
     assert files.keys() == clean.keys(), "files missing or left over"

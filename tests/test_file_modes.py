@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -16,9 +16,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 @pytest.mark.parametrize("umask", [0o022, 0o027])
 def test_every_file_of_a_run_gets_the_mode_of_the_users_umask(tmp_path: Path, umask: int) -> None:
     vault = tmp_path / "vault"
-    result = subprocess.run([sys.executable, "-m", "tubenotes", "run", str(EXAMPLES), "--vault", str(vault), "-q"],
-                            capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                            preexec_fn=lambda: os.umask(umask))
+    result = run_cli("run", str(EXAMPLES), "--vault", str(vault), "-q", cwd=tmp_path,
+                     preexec_fn=lambda: os.umask(umask))
     assert result.returncode == 0, result.stdout + result.stderr
     written = [path for path in vault.rglob("*") if path.is_file() and ".tubenotes" not in path.parts]
     suffixes = {path.suffix for path in written}

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tubenotes.errors import PermanentError
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, SourceKind
@@ -39,10 +38,7 @@ def test_an_input_too_long_or_with_a_nul_byte_fails_alone(tmp_path: Path) -> Non
 def test_the_cli_runs_the_batch_when_a_transcript_starts_with_a_long_line(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text((PARAGRAPH + "\n") * 3)
     (tmp_path / "ok.srt").write_text(SRT)
-    result = subprocess.run(
-        [sys.executable, "-m", "tubenotes", "run", "p.txt", "ok.srt", "--vault", "vault", "--no-pdf"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )
+    result = run_cli("run", "p.txt", "ok.srt", "--vault", "vault", "--no-pdf", cwd=tmp_path)
     assert "Traceback" not in result.stderr and "File name too long" not in result.stdout + result.stderr
     # the paragraph becomes notes; the one-line file is too short to study from, and says so
     assert "1 completed, 1 failed" in result.stdout and "too few to study from" in result.stdout
@@ -100,11 +96,8 @@ def test_control_and_bidi_characters_in_a_title_reach_no_file_name_and_no_note(t
     info = {"id": "dQw4w9WgXcQ", "title": title, "channel": "Hall\x07\u202d", "duration": 9,
             "chapters": [{"start_time": 0, "title": "Intro\x00\u2067"}]}
     (tmp_path / "lecture.info.json").write_text(json.dumps(info))
-    result = subprocess.run(
-        [sys.executable, "-m", "tubenotes", "run", "lecture.en.srt", "--vault", "vault", "--no-pdf",
-         "--subject", "Phys\u202eics\x07"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )
+    result = run_cli("run", "lecture.en.srt", "--vault", "vault", "--no-pdf", "--subject", "Phys\u202eics\x07",
+                     cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     files = [path for path in (tmp_path / "vault").rglob("*") if ".tubenotes" not in path.parts]
     assert any(path.name == "Heat and Work part 2.md" for path in files)

@@ -5,7 +5,6 @@ Each property runs a bounded number of examples, so that CI stays fast.
 
 from __future__ import annotations
 
-import codecs
 import json
 import subprocess
 import tempfile

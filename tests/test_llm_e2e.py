@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
 
@@ -26,8 +26,7 @@ def write_lectures(folder: Path) -> None:
 def tubenotes(vault: Path, fake: FakeLlmServer, *args: str, monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess:
     monkeypatch.setenv("TUBENOTES_LLM_API_KEY", KEY)
     monkeypatch.delenv("TUBENOTES_MODEL", raising=False)
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args, "--vault", str(vault))
 
 
 def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -43,8 +42,7 @@ def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monk
         again = tubenotes(vault, fake, "run", str(tmp_path / "in"), *llm, monkeypatch=monkeypatch)
         assert again.returncode == 0 and fake.calls == calls, "a re-run called the LLM again"
 
-        status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), "--json"],
-                                capture_output=True, text=True, check=True)
+        status = run_cli("status", "--vault", str(vault), "--json", check=True)
     jobs = json.loads(status.stdout)
     assert all(job["stage"] == "completed" for job in jobs)
     assert all(job["generator"].endswith("fake-model") for job in jobs)
@@ -66,8 +64,7 @@ def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path
                            str(tmp_path / "in" / "lecture1.en.vtt"), "--base-url", fake.base_url,
                            "--model", "fake-model", "--no-pdf", "-q", monkeypatch=monkeypatch)
     assert result.returncode == 1, result.stdout + result.stderr
-    status = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), "--json"],
-                            capture_output=True, text=True, check=True)
+    status = run_cli("status", "--vault", str(vault), "--json", check=True)
     jobs = {Path(job["url"]).name: job for job in json.loads(status.stdout)}
     assert jobs["lecture1.en.vtt"]["stage"] == "completed"
     failed = jobs["lecture0.en.vtt"]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from itertools import combinations
 from pathlib import Path
 
 import pytest
 from wordfreq import zipf_frequency
 
+from tests.cli import run_cli
 from tests.test_offline_generator import GRADIENT_DESCENT, PHOTOSYNTHESE, captions, file_job
 from tubenotes.generate.lecture import analyse
 from tubenotes.generate.sentences import split_sentences
@@ -37,8 +36,8 @@ LANGUAGES = {"Physics": "en", "Biology": "en", "Geschichte": "de", "thermodynami
 
 def run_vault(inputs: Path, vault: Path) -> Path:
     env = {**os.environ, "TUBENOTES_MODEL": "offline"}
-    subprocess.run([sys.executable, "-m", "tubenotes", "run", str(inputs), "--vault", str(vault), "-q", "--no-pdf",
-                    "--no-anki"], check=True, env=env, capture_output=True, cwd=vault.parent)
+    run_cli("run", str(inputs), "--vault", str(vault), "-q", "--no-pdf", "--no-anki", check=True, env=env,
+            cwd=vault.parent)
     return vault
 
 

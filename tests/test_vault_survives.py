@@ -6,12 +6,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli, start_cli
 from tests.test_crash_safety import make_transcripts
 from tubenotes.job import ProcessingStage
 from tubenotes.store import SqliteStore
@@ -20,8 +20,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def tubenotes(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "-q"], capture_output=True, text=True,
-                          timeout=timeout)
+    return run_cli(*args, "-q", timeout=timeout)
 
 
 def test_a_note_deleted_between_its_write_and_its_export_does_not_spin_the_resume(tmp_path: Path) -> None:
@@ -59,8 +58,8 @@ def test_a_vault_pass_killed_midway_is_finished_by_the_next_resume(tmp_path: Pat
     make_transcripts(lectures)
     assert tubenotes("run", str(lectures), "--subject", "Physics", "--vault", str(clean), "--no-pdf").returncode == 0
 
-    process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(lectures), "--subject", "Physics",
-                                "--vault", str(vault), "--no-pdf", "-q"], stderr=subprocess.PIPE, text=True)
+    process = start_cli("run", str(lectures), "--subject", "Physics", "--vault", str(vault), "--no-pdf", "-q",
+                        stdout=None, stderr=subprocess.PIPE)
     assert process.stderr is not None
     for line in process.stderr:
         if line.startswith("Updating links"):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tests.conftest import LECTURE, trust
 from tubenotes.testing.fake_youtube import FakeCaptionTrack, FakePlaylist, FakeVideo, FakeYouTube, VideoVariant
 from tubenotes.testing.socks5 import Socks5Server
@@ -42,8 +42,7 @@ def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
 
 
 def tubenotes(vault: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tubenotes", *args, "--vault", str(vault)],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args, "--vault", str(vault))
 
 
 def jobs_by_id(vault: Path) -> dict[str, dict]:
