@@ -134,3 +134,16 @@ def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path)
     output = ran.stdout + ran.stderr
     assert ran.returncode == 1, output
     assert "Traceback" not in output and "cannot write" in output, output
+
+
+def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    first = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
+    assert first.returncode == 0 and "Updating links" in first.stderr
+    again = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
+    assert again.returncode == 0 and "Updating links" not in again.stderr
+    assert not (vault / ".tubenotes" / "vault-pass.pending").exists()
+    (vault / "Biology" / "Cellular Respiration.md").unlink()
+    deleted = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
+    assert "Updating links" in deleted.stderr and "left deleted" in deleted.stderr
+    assert "deleted" in (vault / "Biology" / "Biology index.md").read_text()

@@ -95,13 +95,17 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
         stages.prepare(jobs)
     if isinstance(reporter, ProgressShower):
         stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
+    pass_pending = stages.vault_pass_pending()
     stages.vault_pass_due()
     # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.
     identity = StoreIdentity.of(stages.store.path) if isinstance(stages.store, SqliteStore) else None
     result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
-            stages.vault_pass()
+            if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
+                stages.vault_pass()
+            else:  # nothing changed since the last pass: its links, indexes and decks stand
+                stages.vault_pass_skipped()
         except (OSError, sqlite3.Error) as exc:
             result.stopped_by = as_storage_error(exc)
             if result.stopped_by is None:
@@ -109,6 +113,12 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if identity is not None:
         identity.check_still_there(job.key for job in result.completed)
     return result
+
+
+def _notes_deleted(jobs: list[VideoProcessingJob]) -> bool:
+    """Whether the user deleted a note of ``jobs`` that the vault pass has not reported yet."""
+    return any(path is not None and not path.exists() and not any(path.name in warning for warning in job.warnings)
+               for job in jobs for path in (job.notes_filepath, job.assessment_filepath))
 
 
 def _forget_deleted_files(job: VideoProcessingJob) -> bool:

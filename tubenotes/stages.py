@@ -211,6 +211,10 @@ class Stages:
         for line in report.messages(self.settings.vault):
             self.notice(line)
 
+    def vault_pass_skipped(self) -> None:
+        """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
+        self._pass_marker().unlink(missing_ok=True)
+
     def _pass_marker(self) -> Path:
         return self.settings.vault / STORE_DIRNAME / VAULT_PASS_PENDING
 

@@ -76,6 +76,8 @@ class RunResult:
     interrupted: bool = False
     # Why the batch stopped before its end (a full disk, say); the jobs in flight kept their checkpoints.
     stopped_by: StorageError | None = None
+    # Whether any stage ran (and so may have changed the vault); an executor that cannot tell says True.
+    worked: bool = True
 
     @property
     def failed(self) -> list[VideoProcessingJob]:

@@ -34,6 +34,7 @@ class LocalExecutor:
         self._outstanding = 0
         self._all_done = threading.Event()
         self._stopped_by: StorageError | None = None
+        self._worked = threading.Event()
 
     def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         jobs = list(jobs)
@@ -66,7 +67,7 @@ class LocalExecutor:
             for executor in self._executors.values():
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
         reporter.batch_finished(jobs)
-        return RunResult(jobs, interrupted=interrupted, stopped_by=self._stopped_by)
+        return RunResult(jobs, interrupted=interrupted, stopped_by=self._stopped_by, worked=self._worked.is_set())
 
     def _wait(self) -> None:
         # A timed wait, so that the main thread sees Ctrl-C promptly.
@@ -104,6 +105,7 @@ class LocalExecutor:
             return
         try:
             self._reporter.step_started(job, step)
+            self._worked.set()
             try:
                 job = self._stages.run(step, job)
             except TubenotesError as exc:
