@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import subprocess
 import sys
@@ -50,17 +49,6 @@ def measure(media: Path, model: str, device: str, threads: int) -> dict:
             "describe": transcriber.describe()}
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = (re.findall(r"[a-z0-9']+", text.casefold().replace("-", " ")) for text in (reference, hypothesis))
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        current = [i]
-        for j, hyp_word in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
-        previous = current
-    return previous[-1] / len(ref)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -73,7 +61,7 @@ def main() -> None:
         print(json.dumps(measure(args.child, args.model, args.device, args.threads)))
         return
 
-    from tubenotes.testing.synthetic_speech import speak
+    from tubenotes.testing.synthetic_speech import speak, word_error_rate
 
     text = script(args.minutes)
     with tempfile.TemporaryDirectory(prefix="bench-whisper-") as folder:

@@ -15,25 +15,9 @@ from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.errors import ConfigurationError
 from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
-from tubenotes.testing.synthetic_speech import silence, speak
+from tubenotes.testing.synthetic_speech import silence, speak, word_error_rate
 
 SCRIPT = " ".join(LECTURE)  # about 160 words: a minute of speech at espeak's 150 words a minute
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level edit distance (substitutions, insertions, deletions) over the reference's length."""
-    ref, hyp = _words(reference), _words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        current = [i]
-        for j, hyp_word in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
-        previous = current
-    return previous[-1] / len(ref)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.casefold().replace("-", " "))
 
 
 def test_word_error_rate_counts_edits() -> None:

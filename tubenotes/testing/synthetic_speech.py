@@ -8,6 +8,7 @@ binary is needed.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -74,3 +75,19 @@ def encode(samples: np.ndarray, destination: Path) -> None:
             for converted in resampler.resample(frame):
                 container.mux(stream.encode(converted))
         container.mux(stream.encode(None))
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance (substitutions, insertions, deletions) over the reference's length."""
+    ref, hyp = _words(reference), _words(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        current = [i]
+        for j, hyp_word in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.casefold().replace("-", " "))
