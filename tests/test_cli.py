@@ -227,3 +227,15 @@ def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path:
     no_proxy = tubenotes("run", "dQw4w9WgXcQ", "--vault", str(vault), "--network", "proxies")
     assert no_proxy.returncode == 2 and "--proxy" in no_proxy.stderr
     assert {job["stage"] for job in status(vault).values()} == {"created"}
+
+
+def test_the_final_table_of_a_large_batch_lists_only_the_jobs_not_completed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(31):
+        (folder / f"lecture{n:02d}.en.vtt").write_text(vtt([f"{line} ({n})" for line in LECTURE]))
+    (folder / "empty.en.vtt").write_text("WEBVTT\n\n")
+    result = tubenotes("run", str(folder), "--vault", str(tmp_path / "v"), "--no-pdf", "-q", check_code=1)
+    assert "the 1 job(s) not completed" in result.stdout and "empty" in result.stdout
+    assert "lecture00" not in result.stdout.casefold()
+    assert "31 completed, 1 failed" in result.stdout

@@ -103,6 +103,19 @@ def test_jobs_come_in_input_order_and_filter_by_stage(store: JobStore) -> None:
     assert len(store.jobs()) == 3 and len(failed(store)) == 2
 
 
+def test_stages_are_counted_and_a_listing_can_take_the_last_saved_few(store: JobStore) -> None:
+    for video_id, position, stage in [("aaaaaaaaaaa", 0, ProcessingStage.COMPLETED),
+                                      ("bbbbbbbbbbb", 1, ProcessingStage.COMPLETED),
+                                      ("ccccccccccc", 2, ProcessingStage.FAILED),
+                                      ("ddddddddddd", 3, ProcessingStage.COMPLETED)]:
+        store.save(job(video_id, position, stage))
+    store.save(job("aaaaaaaaaaa", 0, ProcessingStage.COMPLETED))  # saved again: now the latest
+    assert store.stage_counts() == {ProcessingStage.COMPLETED: 3, ProcessingStage.FAILED: 1}
+    latest = store.jobs([ProcessingStage.COMPLETED], documents=False, limit=2, latest_first=True)
+    assert [j.video_id for j in latest] == ["aaaaaaaaaaa", "ddddddddddd"]
+    assert [j.video_id for j in store.jobs(limit=2)] == ["aaaaaaaaaaa", "bbbbbbbbbbb"]
+
+
 def test_paths_inside_the_vault_are_stored_relative_to_it(store: JobStore, tmp_path: Path) -> None:
     saved = job("aaaaaaaaaaa", 0)
     saved.notes_filepath = tmp_path / "Physics" / "Heat.md"

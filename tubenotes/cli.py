@@ -6,7 +6,6 @@ import json
 import logging
 import sqlite3
 import sys
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
-from tubenotes.store import STORE_DIRNAME, failed, open_store, unfinished
+from tubenotes.store import STORE_DIRNAME, JobStore, failed, open_store, unfinished
+from tubenotes.store.base import UNFINISHED_STAGES
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -139,15 +139,25 @@ def _error(job: VideoProcessingJob) -> str:
     return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
 
 
+# Above this many jobs the final table lists only those not completed: a row per lecture
+# of a batch of thousands would bury the failures (and take seconds to draw).
+_FINAL_TABLE_ROWS = 30
+
+
 def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
-    table = Table(title="tubenotes")
-    for column in ("title", "stage", "duration", "tokens (cost)", "error"):
-        table.add_column(column, overflow="fold")
-    for job in jobs:
-        style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
-        table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration), _usage(job),
-                      _error(job))
-    out.print(table)
+    title, rows = "tubenotes", jobs
+    if len(jobs) > _FINAL_TABLE_ROWS:
+        rows = [job for job in jobs if job.stage is not ProcessingStage.COMPLETED]
+        title = f"tubenotes: the {len(rows)} job(s) not completed (`tubenotes status --all` lists every job)"
+    if rows:
+        table = Table(title=title)
+        for column in ("title", "stage", "duration", "tokens (cost)", "error"):
+            table.add_column(column, overflow="fold")
+        for job in rows:
+            style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
+            table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration),
+                          _usage(job), _error(job))
+        out.print(table)
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
     cost = sum(job.token_usage.cost_usd for job in jobs)
@@ -262,16 +272,18 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
         _require_store(vault)
     store = open_store(store_url, Path(vault).absolute())
     try:
-        jobs, cache, nodes = store.jobs(documents=False), store.cache.stats(), store.node_stats()
+        if as_json:
+            jobs = store.jobs(documents=False)
+            # One job per line: json's C encoder does not indent, and 10,000 jobs are a page a line each.
+            print("[\n" + ",\n".join(json.dumps(job.get_summary(), ensure_ascii=False) for job in jobs) + "\n]")
+            return
+        if list_all:
+            out.print(_jobs_table(f"tubenotes jobs in {vault}", store.jobs(documents=False)))
+        else:
+            _print_summary(vault, store)
+        cache, nodes = store.cache.stats(), store.node_stats()
     finally:
         store.close()
-    if as_json:
-        print(json.dumps([job.get_summary() for job in jobs], indent=2, ensure_ascii=False))
-        return
-    if list_all:
-        out.print(_jobs_table(f"tubenotes jobs in {vault}", jobs))
-    else:
-        _print_summary(vault, jobs)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
     if nodes:
@@ -297,21 +309,24 @@ def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
     return table
 
 
-def _print_summary(vault: Path, jobs: list[VideoProcessingJob]) -> None:
-    counts = Counter(job.stage for job in jobs)
-    out.print(f"{len(jobs)} job(s) in {vault}: "
+def _print_summary(vault: Path, store: JobStore) -> None:
+    """Counts per stage, then a few jobs of each kind: loads no more than it shows, so that it stays
+    fast however large the vault."""
+    counts = store.stage_counts()
+    out.print(f"{sum(counts.values())} job(s) in {vault}: "
               + ", ".join(f"{count} {stage.value}" for stage, count in sorted(counts.items(), key=_stage_order)))
     groups = [
-        ("failed", [job for job in jobs if job.stage is ProcessingStage.FAILED]),
-        ("in flight", [job for job in jobs if not job.is_finished()]),
-        ("last finished", sorted((job for job in jobs if job.stage is ProcessingStage.COMPLETED),
-                                 key=lambda job: job.completed_at or 0, reverse=True)),
+        ("failed", [ProcessingStage.FAILED], False),
+        ("in flight", UNFINISHED_STAGES, False),
+        ("last finished", [ProcessingStage.COMPLETED], True),
     ]
-    for name, group in groups:
-        if group:
-            more = f" (the first {_STATUS_ROWS} of {len(group)}; `status --all` lists every job)" \
-                if len(group) > _STATUS_ROWS else ""
-            out.print(_jobs_table(f"{name}{more}", group[:_STATUS_ROWS]))
+    for name, stages, latest_first in groups:
+        total = sum(counts.get(stage, 0) for stage in stages)
+        if total:
+            more = f" (the first {_STATUS_ROWS} of {total}; `status --all` lists every job)" \
+                if total > _STATUS_ROWS else ""
+            shown = store.jobs(stages, documents=False, limit=_STATUS_ROWS, latest_first=latest_first)
+            out.print(_jobs_table(f"{name}{more}", shown))
 
 
 def _stage_order(item: tuple[ProcessingStage, int]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -290,7 +291,7 @@ class VideoProcessingJob:
             "error": self.error_message,
             "failed_stage": self.failed_stage.value if self.failed_stage else None,
             "generator": self.generator,
-            "token_usage": dataclasses.asdict(self.token_usage),
+            "token_usage": dict(vars(self.token_usage)),
             "warnings": list(self.warnings),
             "notes_file": str(self.notes_filepath) if self.notes_filepath else None,
             "assessment_file": str(self.assessment_filepath) if self.assessment_filepath else None,
@@ -303,45 +304,41 @@ class VideoProcessingJob:
     def to_dict(self, vault: Path | None = None, without: Collection[str] = ()) -> dict[str, Any]:
         """Plain data, less the fields named in ``without``; a path inside ``vault`` is written relative
         to it, so that the data means the same on any machine and after the vault is moved."""
+        # Every stage transition saves the job: plain attribute reads, not dataclasses.asdict's deep copies.
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name in without:
+        for name in _FIELD_NAMES:
+            if name in without:
                 continue
-            value = getattr(self, f.name)
+            value = getattr(self, name)
             if isinstance(value, Path):
                 value = _portable(value, vault)
             elif isinstance(value, StrEnum):
                 value = value.value
-            elif f.name in ("segments", "chapters"):
-                value = [dataclasses.asdict(item) for item in value]
-            elif f.name == "token_usage":
-                value = dataclasses.asdict(value)
+            elif name == "segments":
+                value = [{"start": s.start, "duration": s.duration, "text": s.text} for s in value]
+            elif name == "chapters":
+                value = [{"start": c.start, "title": c.title} for c in value]
+            elif name == "token_usage":
+                value = dict(vars(value))
             elif isinstance(value, (dict, list)):
                 value = type(value)(value)
-            out[f.name] = value
+            out[name] = value
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], vault: Path | None = None) -> VideoProcessingJob:
         """The job ``to_dict`` gave; relative paths are taken inside ``vault`` when it is given."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        kwargs: dict[str, Any] = {}
-        for name, value in data.items():
-            if name not in known:
-                continue  # a field from a newer version: ignore rather than fail
-            if value is not None and name in PATH_FIELDS:
-                value = Path(value) if vault is None else Path(vault) / value
-            elif name == "stage" or (name == "failed_stage" and value is not None):
-                value = ProcessingStage(value)
-            elif name == "source":
-                value = SourceKind(value)
-            elif name == "segments":
-                value = [_segment(s) for s in value]
-            elif name == "chapters":
-                value = [_chapter(c) for c in value]
-            elif name == "token_usage":
-                value = TokenUsage(**value)
-            kwargs[name] = value
+        # A field from a newer version is ignored rather than failed on.
+        kwargs = {name: value for name, value in data.items() if name in _KNOWN_FIELDS}
+        # `status` loads every job: only the fields that need it are converted, and each path is
+        # parsed once (os.path.join keeps an absolute one as it is).
+        root = None if vault is None else os.fspath(vault)
+        for name in PATH_FIELDS.intersection(kwargs):
+            if kwargs[name] is not None:
+                kwargs[name] = Path(kwargs[name] if root is None else os.path.join(root, kwargs[name]))
+        for name in _CONVERTERS.keys() & kwargs.keys():
+            if kwargs[name] is not None:
+                kwargs[name] = _CONVERTERS[name](kwargs[name])
         return cls(**kwargs)
 
     def to_json(self, vault: Path | None = None, without: Collection[str] = ()) -> str:
@@ -364,6 +361,9 @@ def _portable(path: Path, vault: Path | None) -> str:
     return str(path)
 
 
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(VideoProcessingJob))
+_KNOWN_FIELDS = frozenset(_FIELD_NAMES)
+
 PATH_FIELDS = frozenset(
     f.name
     for f in dataclasses.fields(VideoProcessingJob)
@@ -381,3 +381,13 @@ def _chapter(data: dict[str, Any] | Chapter) -> Chapter:
     if isinstance(data, Chapter):
         return data
     return Chapter(float(data.get("start", data.get("start_time", 0.0))), str(data["title"]))
+
+
+_CONVERTERS: dict[str, Any] = {
+    "stage": ProcessingStage,
+    "failed_stage": ProcessingStage,
+    "source": SourceKind,
+    "segments": lambda items: [_segment(item) for item in items],
+    "chapters": lambda items: [_chapter(item) for item in items],
+    "token_usage": lambda usage: TokenUsage(**usage),
+}

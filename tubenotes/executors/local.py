@@ -120,6 +120,7 @@ class LocalExecutor:
                 # A bug: fail this job loudly, keep the batch going.
                 log.error("internal error in %s for %s:\n%s", step, job.video_id, traceback.format_exc())
                 job.mark_failed(f"internal error in {step}: {type(exc).__name__}: {exc}", "internal", True)
+            self._stages.settle(job)  # a job done with its last stage is completed in this commit, not one more
             self.store.save(job)
             self._reporter.step_finished(job, step)
         except Exception as exc:

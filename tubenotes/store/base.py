@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
 
 FINISHED_STAGES = frozenset({ProcessingStage.COMPLETED, ProcessingStage.FAILED})
+UNFINISHED_STAGES = tuple(stage for stage in ProcessingStage if stage not in FINISHED_STAGES)
 
 
 def cache_key(parts: Mapping[str, Any]) -> str:
@@ -44,10 +45,15 @@ class JobStore(Protocol):
 
     def load(self, key: str) -> VideoProcessingJob | None: ...
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
-             documents: bool = True) -> list[VideoProcessingJob]:
-        """Jobs in input order, optionally only those in ``stages``. Without ``documents`` a store may
-        leave out the transcript, segments, notes and assessment: for listing only, never to save."""
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
+             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+        """Jobs in input order (``latest_first``: the last saved first), optionally only those in
+        ``stages`` and at most ``limit`` of them. Without ``documents`` a store may leave out the
+        transcript, segments, notes and assessment: for listing only, never to save."""
+        ...
+
+    def stage_counts(self) -> dict[ProcessingStage, int]:
+        """How many jobs each stage holds (stages that hold none are left out)."""
         ...
 
     def next_position(self) -> int: ...
@@ -66,7 +72,7 @@ class JobStore(Protocol):
 
 
 def unfinished(store: JobStore) -> list[VideoProcessingJob]:
-    return store.jobs(stage for stage in ProcessingStage if stage not in FINISHED_STAGES)
+    return store.jobs(UNFINISHED_STAGES)
 
 
 def failed(store: JobStore) -> list[VideoProcessingJob]:

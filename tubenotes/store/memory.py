@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class MemoryStore:
 
     def save(self, job: VideoProcessingJob) -> None:
         with self._lock:
+            # Moved to the end: the dict's order is the order of the last saves.
+            self._jobs.pop(job.key, None)
             self._jobs[job.key] = (job.position, job.stage.value, job.to_json(self.vault))
 
     def load(self, key: str) -> VideoProcessingJob | None:
@@ -57,13 +60,19 @@ class MemoryStore:
             row = self._jobs.get(key)
         return VideoProcessingJob.from_json(row[2], self.vault) if row else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
-             documents: bool = True) -> list[VideoProcessingJob]:
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
+             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
         wanted = None if stages is None else {stage.value for stage in stages}
         with self._lock:
-            rows = sorted(self._jobs.values(), key=lambda row: row[0])  # stable: ties keep insertion order
-        return [VideoProcessingJob.from_json(text, self.vault) for _, stage, text in rows
-                if wanted is None or stage in wanted]
+            rows = list(self._jobs.values())
+        # sorted() is stable: jobs at the same position keep the order they were first saved in.
+        rows = rows[::-1] if latest_first else sorted(rows, key=lambda row: row[0])
+        texts = [text for _, stage, text in rows if wanted is None or stage in wanted][:limit]
+        return [VideoProcessingJob.from_json(text, self.vault) for text in texts]
+
+    def stage_counts(self) -> dict[ProcessingStage, int]:
+        with self._lock:
+            return dict(Counter(ProcessingStage(stage) for _, stage, _ in self._jobs.values()))
 
     def next_position(self) -> int:
         with self._lock:

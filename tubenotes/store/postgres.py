@@ -171,8 +171,8 @@ class PostgresJobStore:
         row = self._db().execute("SELECT data FROM jobs WHERE key = %s", (key,)).fetchone()
         return VideoProcessingJob.from_dict(row[0], self.vault) if row else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
-             documents: bool = True) -> list[VideoProcessingJob]:
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
+             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
         """Jobs in input order, optionally only those in ``stages``; without ``documents`` the
         transcript, segments, notes and assessment stay in the database (for listings, never to save)."""
         data = "data" if documents else "data - %s::text[]"
@@ -182,8 +182,15 @@ class PostgresJobStore:
         if stages is not None:
             where = "WHERE stage = ANY(%s)"
             args.append([stage.value for stage in stages])
-        rows = self._db().execute(f"SELECT {data} FROM jobs {where} ORDER BY position, added", args).fetchall()
+        order = "updated_at DESC, added DESC" if latest_first else "position, added"
+        # LIMIT NULL is no limit.
+        rows = self._db().execute(f"SELECT {data} FROM jobs {where} ORDER BY {order} LIMIT %s",
+                                  [*args, limit]).fetchall()
         return [VideoProcessingJob.from_dict(row[0], self.vault) for row in rows]
+
+    def stage_counts(self) -> dict[ProcessingStage, int]:
+        rows = self._db().execute("SELECT stage, COUNT(*) FROM jobs GROUP BY stage").fetchall()
+        return {ProcessingStage(stage): count for stage, count in rows}
 
     def next_position(self) -> int:
         row = self._db().execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()

@@ -148,6 +148,12 @@ _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
 ]
 
 
+_SAVE_JOB = """INSERT INTO jobs (key, video_id, subject, stage, position, data, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET stage=excluded.stage, position=excluded.position,
+               subject=excluded.subject, data=excluded.data, updated_at=excluded.updated_at"""
+
+
 @contextmanager
 def vault_lock(vault: Path) -> Iterator[None]:
     """Hold the vault for one run: two runs at once would process the same jobs twice."""
@@ -221,6 +227,11 @@ class _Database:
                 raise
             self.connection.execute("COMMIT")
 
+    def write(self, statement: str, args: Iterable[Any] = ()) -> None:
+        """One statement, committed on its own."""
+        with self.lock:
+            self.connection.execute(statement, tuple(args))
+
     def read(self, query: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock:
             return self.connection.execute(query, tuple(args)).fetchall()
@@ -255,43 +266,42 @@ class SqliteStore:
 
     def save(self, job: VideoProcessingJob) -> None:
         """Commit the job; of its documents, only those that changed since this store last saw them."""
-        changed = self._changed_documents(job)
-        with self.db.atomic() as db:
-            db.execute(
-                """INSERT INTO jobs (key, video_id, subject, stage, position, data, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO UPDATE SET stage=excluded.stage, position=excluded.position,
-                   subject=excluded.subject, data=excluded.data, updated_at=excluded.updated_at""",
-                (job.key, job.video_id, job.subject, job.stage.value, job.position,
-                 job.to_json(self.vault, without=DOCUMENT_FIELDS), time.time()),
-            )
-            db.executemany("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)",
-                           [(job.key, name, _document_body(name, value)) for name, value in changed.items()])
-        self._remember_documents(job)
-
-    def _changed_documents(self, job: VideoProcessingJob) -> dict[str, Any]:
+        fingerprints = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
         seen = self._seen.get(job.key, {})
-        return {name: getattr(job, name) for name in DOCUMENT_FIELDS
-                if name not in seen or _fingerprint(getattr(job, name)) != seen[name]}
-
-    def _remember_documents(self, job: VideoProcessingJob) -> None:
-        with self.db.lock:
-            self._seen[job.key] = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
+        changed = [(job.key, name, _document_body(name, getattr(job, name))) for name in DOCUMENT_FIELDS
+                   if name not in seen or fingerprints[name] != seen[name]]
+        row = (job.key, job.video_id, job.subject, job.stage.value, job.position,
+               job.to_json(self.vault, without=DOCUMENT_FIELDS), time.time())
+        if changed:
+            with self.db.atomic() as db:
+                db.execute(_SAVE_JOB, row)
+                db.executemany("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)", changed)
+        else:
+            self.db.write(_SAVE_JOB, row)  # one statement is a transaction of its own: one round, not four
+        self._seen[job.key] = fingerprints
 
     def load(self, key: str) -> VideoProcessingJob | None:
         jobs = self._jobs("SELECT key, data FROM jobs WHERE key = ?", (key,), documents=True)
         return jobs[0] if jobs else None
 
-    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *,
-             documents: bool = True) -> list[VideoProcessingJob]:
+    def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
+             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
         query = "SELECT key, data FROM jobs"
-        args: tuple[str, ...] = ()
+        args: tuple[str | int, ...] = ()
         if stages is not None:
             args = tuple(stage.value for stage in stages)
             query += f" WHERE stage IN ({','.join('?' * len(args))})"
-        return self._jobs(query + " ORDER BY position, rowid", args, documents)
+        query += " ORDER BY updated_at DESC, rowid DESC" if latest_first else " ORDER BY position, rowid"
+        if limit is not None:
+            query += " LIMIT ?"
+            args += (limit,)
+        return self._jobs(query, args, documents)
 
-    def _jobs(self, query: str, args: tuple[str, ...], documents: bool) -> list[VideoProcessingJob]:
+    def stage_counts(self) -> dict[ProcessingStage, int]:
+        return {ProcessingStage(stage): count
+                for stage, count in self.db.read("SELECT stage, COUNT(*) FROM jobs GROUP BY stage")}
+
+    def _jobs(self, query: str, args: tuple[str | int, ...], documents: bool) -> list[VideoProcessingJob]:
         with self.db.lock:
             rows = self.db.connection.execute(query, args).fetchall()
             bodies: dict[str, dict[str, Any]] = {}
@@ -307,7 +317,7 @@ class SqliteStore:
         for key, text in rows:
             job = VideoProcessingJob.from_dict({**json.loads(text), **bodies.get(key, {})}, self.vault)
             if documents:
-                self._remember_documents(job)
+                self._seen[key] = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
             jobs.append(job)
         return jobs
 
