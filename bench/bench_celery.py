@@ -78,6 +78,54 @@ def coordinate(args: list[str], env: dict[str, str], log: Path) -> float:
     return time.perf_counter() - started
 
 
+def makespans(jobs: int, fetch_latency: float, llm_latency: float, threads: int,
+              counts: list[int]) -> tuple[float, dict[int, float]]:
+    """Seconds for the batch on the local runner, and on Celery by the count of worker processes."""
+    ids = [f"bench{n:06d}" for n in range(jobs)]
+    segments = [(5.0 * i, 5.0, line) for i, line in enumerate(LINES * 6)]
+    videos = [FakeVideo(vid, title=f"Lecture {n}", captions=[FakeCaptionTrack("en", segments)])
+              for n, vid in enumerate(ids)]
+
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-celery-")))
+        youtube = stack.enter_context(FakeYouTube(videos))
+        youtube.latency = fetch_latency
+        socks = stack.enter_context(Socks5Server(youtube.address))
+        llm = stack.enter_context(FakeLlmServer())
+        llm.script(*[Behavior(delay=llm_latency)] * (jobs * 4 * (len(counts) + 1)))
+        env = {name: value for name, value in os.environ.items() if name != "TUBENOTES_MODEL"}
+        env.update(REQUESTS_CA_BUNDLE=str(youtube.ca_file), SSL_CERT_FILE=str(youtube.ca_file),
+                   TUBENOTES_LLM_API_KEY=KEY)
+        network = ["--network", "proxies", "--pool-size", str(threads),
+                   *[f"--proxy={socks.proxy_url(f'node{n}')}" for n in range(threads)]]
+        llm_args = ["--base-url", llm.base_url, "--model", "fake-model"]
+        urls = [f"https://youtu.be/{vid}" for vid in ids]
+
+        celery: dict[int, float] = {}
+        local = coordinate(["run", *urls, "--vault", str(tmp / "local"), *network, *llm_args, "--no-pdf", "-q",
+                            "--llm-concurrency", str(threads)], env, tmp / "local.log")
+        for count in counts:
+            with postgres_database() as store, redis_database() as broker:
+                run_env = {**env, "TUBENOTES_STORE": store, "TUBENOTES_BROKER": broker}
+                vault = tmp / f"celery{count}"
+                workers = [tubenotes("worker", "--queues", "write", "--name", "writer", "--vault", str(vault),
+                                     env=run_env, log=tmp / f"w{count}-writer.log")]
+                workers += [tubenotes("worker", "--queues", "fetch,generate", "--name", f"w{n}", "--concurrency",
+                                      str(2 * threads), "--vault", str(vault), *network, env=run_env,
+                                      log=tmp / f"w{count}-{n}.log") for n in range(count)]
+                try:
+                    for log in tmp.glob(f"w{count}-*.log"):
+                        wait_ready(log)
+                    llm_slots = str(threads * count)
+                    celery[count] = coordinate(["run", *urls, "--vault", str(vault), "--executor", "celery", *llm_args,
+                                          "--no-pdf", "-q", "--llm-concurrency", llm_slots], run_env,
+                                         tmp / f"c{count}.log")
+                finally:
+                    for worker in workers:
+                        stop(worker)
+    return local, celery
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=200)
@@ -86,61 +134,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="tasks at once per process")
     parser.add_argument("--workers", default="1,2,4")
     options = parser.parse_args()
-    counts = [int(n) for n in options.workers.split(",")]
-    ids = [f"bench{n:06d}" for n in range(options.jobs)]
-    segments = [(5.0 * i, 5.0, line) for i, line in enumerate(LINES * 6)]
-    videos = [FakeVideo(vid, title=f"Lecture {n}", captions=[FakeCaptionTrack("en", segments)])
-              for n, vid in enumerate(ids)]
-
-    with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-celery-")))
-        youtube = stack.enter_context(FakeYouTube(videos))
-        youtube.latency = options.fetch_latency
-        socks = stack.enter_context(Socks5Server(youtube.address))
-        llm = stack.enter_context(FakeLlmServer())
-        llm.script(*[Behavior(delay=options.llm_latency)] * (options.jobs * 4 * (len(counts) + 1)))
-        env = {name: value for name, value in os.environ.items() if name != "TUBENOTES_MODEL"}
-        env.update(REQUESTS_CA_BUNDLE=str(youtube.ca_file), SSL_CERT_FILE=str(youtube.ca_file),
-                   TUBENOTES_LLM_API_KEY=KEY)
-        threads = str(options.threads)
-        network = ["--network", "proxies", "--pool-size", threads,
-                   *[f"--proxy={socks.proxy_url(f'node{n}')}" for n in range(options.threads)]]
-        llm_args = ["--base-url", llm.base_url, "--model", "fake-model"]
-        urls = [f"https://youtu.be/{vid}" for vid in ids]
-
-        rows: list[tuple[str, float]] = []
-        local = coordinate(["run", *urls, "--vault", str(tmp / "local"), *network, *llm_args, "--no-pdf", "-q",
-                            "--llm-concurrency", threads], env, tmp / "local.log")
-        rows.append(("local runner", local))
-        for count in counts:
-            with postgres_database() as store, redis_database() as broker:
-                run_env = {**env, "TUBENOTES_STORE": store, "TUBENOTES_BROKER": broker}
-                vault = tmp / f"celery{count}"
-                workers = [tubenotes("worker", "--queues", "write", "--name", "writer", "--vault", str(vault),
-                                     env=run_env, log=tmp / f"w{count}-writer.log")]
-                workers += [tubenotes("worker", "--queues", "fetch,generate", "--name", f"w{n}", "--concurrency",
-                                      str(2 * options.threads), "--vault", str(vault), *network, env=run_env,
-                                      log=tmp / f"w{count}-{n}.log") for n in range(count)]
-                try:
-                    for log in tmp.glob(f"w{count}-*.log"):
-                        wait_ready(log)
-                    llm_slots = str(options.threads * count)
-                    seconds = coordinate(["run", *urls, "--vault", str(vault), "--executor", "celery", *llm_args,
-                                          "--no-pdf", "-q", "--llm-concurrency", llm_slots], run_env,
-                                         tmp / f"c{count}.log")
-                finally:
-                    for worker in workers:
-                        stop(worker)
-            rows.append((f"celery x{count} worker process{'es' if count > 1 else ''}", seconds))
-
+    local, celery = makespans(options.jobs, options.fetch_latency, options.llm_latency, options.threads,
+                              [int(n) for n in options.workers.split(",")])
+    rows = [("local runner", local)] + [(f"celery x{count} worker process{'es' if count > 1 else ''}", seconds)
+                                        for count, seconds in celery.items()]
     print(f"{options.jobs} jobs, fetch {options.fetch_latency * 1000:.0f} ms per request, LLM "
           f"{options.llm_latency * 1000:.0f} ms per call (2 a job), {options.threads} tasks at once per process")
     print(f"{'executor':34} {'makespan s':>10} {'jobs/s':>7} {'vs local':>9}")
     for name, seconds in rows:
         print(f"{name:34} {seconds:10.2f} {options.jobs / seconds:7.1f} {local / seconds:8.2f}x")
-    one = dict(rows).get("celery x1 worker process")
-    if one is not None:
-        print(f"Celery's overhead per job at one worker process: {(one - local) / options.jobs * 1000:.1f} ms")
+    if 1 in celery:
+        print(f"Celery's overhead per job at one worker process: {(celery[1] - local) / options.jobs * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

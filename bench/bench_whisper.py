@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ def script(minutes: float) -> str:
 
 def measure(media: Path, model: str, device: str, threads: int) -> dict:
     """One transcription in this process: what the child prints for the parent."""
+    from peak_rss import peak_rss_mib
     from tubenotes.sources.speech import SpeechTranscriber
 
     transcriber = SpeechTranscriber(model, device, workers=1, cpu_threads=threads)
@@ -46,7 +46,23 @@ def measure(media: Path, model: str, device: str, threads: int) -> dict:
     result = transcriber.transcribe(media, "en")
     compute = time.perf_counter() - started
     return {"audio": result["duration"], "compute": compute, "load": load_seconds, "text": result["transcript"],
-            "describe": transcriber.describe()}
+            "describe": transcriber.describe(), "peak_mib": peak_rss_mib()}
+
+
+def transcribe_lecture(minutes: float, model: str = "tiny.en", device: str = "cpu", threads: int = 2) -> dict:
+    """A lecture of ``minutes`` synthesised, then transcribed in a fresh process: its figures."""
+    from tubenotes.testing.synthetic_speech import speak, word_error_rate
+
+    text = script(minutes)
+    with tempfile.TemporaryDirectory(prefix="bench-whisper-") as folder:
+        media = Path(folder) / "lecture.mp4"
+        speak(text, media, WORDS_PER_MINUTE)
+        child = subprocess.run([sys.executable, __file__, "--child", str(media), "--model", model,
+                                "--device", device, "--threads", str(threads)],
+                               capture_output=True, text=True, check=True)
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    return {**figures, "words": len(text.split()), "real_time_factor": figures["audio"] / figures["compute"],
+            "wer": word_error_rate(text, figures["text"])}
 
 
 def main() -> None:
@@ -60,24 +76,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.model, args.device, args.threads)))
         return
-
-    from tubenotes.testing.synthetic_speech import speak, word_error_rate
-
-    text = script(args.minutes)
-    with tempfile.TemporaryDirectory(prefix="bench-whisper-") as folder:
-        media = Path(folder) / "lecture.mp4"
-        started = time.perf_counter()
-        speak(text, media, WORDS_PER_MINUTE)
-        print(f"synthesised {len(text.split())} words in {time.perf_counter() - started:.1f} s ({media.stat().st_size // 1024} KiB AAC)")
-        child = subprocess.run([sys.executable, __file__, "--child", str(media), "--model", args.model,
-                                "--device", args.device, "--threads", str(args.threads)],
-                               capture_output=True, text=True, check=True)
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"model {figures['describe']}, {args.threads} threads")
+    figures = transcribe_lecture(args.minutes, args.model, args.device, args.threads)
+    print(f"model {figures['describe']}, {args.threads} threads, {figures['words']} words spoken by espeak-ng")
     print(f"{'audio s':>8} {'compute s':>10} {'x real time':>12} {'peak MiB':>9} {'load s':>7} {'WER':>6}")
-    print(f"{figures['audio']:8.1f} {figures['compute']:10.1f} {figures['audio'] / figures['compute']:12.1f} "
-          f"{peak_mib:9.0f} {figures['load']:7.2f} {word_error_rate(text, figures['text']):6.1%}")
+    print(f"{figures['audio']:8.1f} {figures['compute']:10.1f} {figures['real_time_factor']:12.1f} "
+          f"{figures['peak_mib']:9.0f} {figures['load']:7.2f} {figures['wer']:6.1%}")
 
 
 if __name__ == "__main__":
