@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_pdf_export import FRONT_MATTER, render, tiny_png
-from tubenotes.errors import ExportError
+from tubenotes.errors import ExportError, JobError, StageInterrupted
 from tubenotes.export import pandoc as pandoc_module
 from tubenotes.export.guard import UnsafeTypst, check_source
 from tubenotes.export.pandoc import PandocWorker, markdown_to_typst
@@ -152,4 +152,20 @@ def test_a_pandoc_that_dies_is_reported_with_how_and_why_and_then_started_again(
     assert all(part in str(failure.value) for part in expected), str(failure.value)
     monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: real)
     assert "Text." in worker.convert(request)["typst"]
+    worker.close()
+
+
+def test_a_pandoc_stopped_by_ctrl_c_interrupts_the_stage_and_fails_no_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Ctrl-C that reaches pandoc between its start and its own session: the user's stop, not the note's fault.
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\nread -r length\nkill -INT $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: str(fake))
+    worker = PandocWorker()
+    with pytest.raises(StageInterrupted) as stopped:
+        worker.convert({"markdown": "# A note\n", "folder": str(tmp_path), "plain_math": [], "refused_images": {},
+                        "header": {"title": "A note"}})
+    assert not isinstance(stopped.value, JobError) and "resume" in str(stopped.value)
     worker.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tubenotes.errors import PermanentError
+from tubenotes.errors import PermanentError, StageInterrupted
 from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.pipeline import next_stage, settle
@@ -176,3 +176,18 @@ def test_a_store_that_fails_loses_that_checkpoint_but_never_hangs_the_batch(tmp_
     stages = {job.video_id: job.stage for job in store.jobs()}
     assert stages["video000000"] is stages["video000002"] is ProcessingStage.COMPLETED
     assert stages.get("video000001") is not ProcessingStage.COMPLETED  # resumable from its last checkpoint
+
+
+def test_a_stage_interrupted_by_ctrl_c_fails_no_job_and_keeps_its_checkpoint(tmp_path: Path) -> None:
+    def write(job):
+        if job.video_id == "video000001":
+            raise StageInterrupted("pandoc was stopped by Ctrl-C")
+        return fake_steps(tmp_path)["write"](job)
+
+    r = runner(tmp_path, fake_steps(tmp_path, write=write))
+    result = r.run(make_jobs(3))
+    assert not result.failed
+    stored = {job.video_id: job for job in r.store.jobs()}
+    assert stored["video000001"].stage is not ProcessingStage.FAILED
+    assert stored["video000001"].done_stage() is ProcessingStage.ASSESSMENT_GENERATED  # resumes at the write
+    assert stored["video000000"].stage is stored["video000002"].stage is ProcessingStage.COMPLETED

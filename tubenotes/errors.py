@@ -5,6 +5,7 @@
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
     ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
+    ├── StageInterrupted           Ctrl-C reached a stage's child process: the job keeps its checkpoint
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
         │   ├── EmptyTranscriptError
@@ -111,6 +112,14 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
 
 class StoreError(TubenotesError):
     kind = "store"
+
+
+class StageInterrupted(TubenotesError):
+    """The terminal's Ctrl-C reached a stage's child process (pandoc) in the instant between its
+    start and its leaving tubenotes's process group: no job is at fault, so none fails."""
+
+    kind = "interrupted"
+    retryable = True
 
 
 class JobError(TubenotesError):

@@ -22,7 +22,7 @@ from tubenotes.config import Settings
 from tubenotes.distributed.app import STAGES, task_name
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.limits import SharedLlmLimit
-from tubenotes.errors import TubenotesError
+from tubenotes.errors import StageInterrupted, TubenotesError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.pipeline import next_stage
 from tubenotes.store import STORE_DIRNAME, open_store
@@ -142,6 +142,9 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
     try:
         with single_writer(state.settings.vault) if stage == "write" else nullcontext():
             job = stages.run(stage, job)
+    except StageInterrupted:  # the job keeps its last checkpoint; the stage is sent again
+        _hand_on(state, job, stage)
+        return
     except TubenotesError as exc:
         job.mark_failed(str(exc), exc.kind, exc.retryable)
     except Exception as exc:  # a bug: fail this job loudly, keep the batch going

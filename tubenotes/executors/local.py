@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from tubenotes.errors import StorageError, TubenotesError, as_storage_error
+from tubenotes.errors import StageInterrupted, StorageError, TubenotesError, as_storage_error
 from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.base import JobStore
@@ -108,6 +108,9 @@ class LocalExecutor:
             self._worked.set()
             try:
                 job = self._stages.run(step, job)
+            except StageInterrupted:
+                self._finish_one()  # the job keeps its last checkpoint; `resume` runs the stage again
+                return
             except TubenotesError as exc:
                 if self._stop_for_storage(exc):  # an export that failed for want of space, say
                     self._finish_one()

@@ -17,7 +17,7 @@ from typing import IO, Literal
 
 import pypandoc
 
-from tubenotes.errors import ExportError
+from tubenotes.errors import ExportError, StageInterrupted
 from tubenotes.export.guard import UnsafeTypst, check_source, refused_images
 from tubenotes.plaintext import clean_line
 from tubenotes.vault.frontmatter import split_front_matter
@@ -170,12 +170,14 @@ class PandocWorker:
         weakref.finalize(self, _stop, process)
         return process
 
-    def _died(self, timed_out: bool) -> ExportError:
+    def _died(self, timed_out: bool) -> ExportError | StageInterrupted:
         process, self._process = self._process, None
         assert process is not None
         _stop(process)
         if self._stderr_reader is not None:
             self._stderr_reader.join(timeout=5)
+        if process.returncode == -signal.SIGINT:
+            return StageInterrupted("pandoc was stopped by Ctrl-C; `tubenotes resume` exports the note again")
         how = f"it took over {PANDOC_TIMEOUT_S} s and was stopped" if timed_out else ended(process.returncode)
         return ExportError(f"pandoc failed on the note: {how}; {stderr_tail(chr(10).join(self._stderr))}")
 
