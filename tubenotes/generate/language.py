@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tubenotes.generate.sentences import tokenize
@@ -18,7 +19,14 @@ SAMPLE_CHARS = 20_000
 
 def lecture_language(job: VideoProcessingJob) -> str | None:
     """"en", "de", "es", "fr", or None when no stop-word list fits the transcript."""
-    return detect_language(tokenize((job.transcript or "")[:SAMPLE_CHARS]), job.language)
+    return _language_of((job.transcript or "")[:SAMPLE_CHARS], job.language)
+
+
+# The vault pass asks for each note's language four times (its note, its assessment, the
+# concepts, the index); a sample is 20,000 characters, so 256 of them hold 5 MB at most.
+@lru_cache(maxsize=256)
+def _language_of(sample: str, hint: str | None) -> str | None:
+    return detect_language(tokenize(sample), hint)
 
 
 def common_language(jobs: Iterable[VideoProcessingJob]) -> str | None:
