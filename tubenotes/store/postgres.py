@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from tubenotes.errors import ConfigurationError
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.documents import DOCUMENT_FIELDS
 
 if TYPE_CHECKING:
     import psycopg
@@ -69,9 +70,6 @@ _MIGRATIONS: list[str] = [
     )
     """,
 ]
-
-# The large fields of a job, left out of listings (`jobs(documents=False)`).
-_DOCUMENTS = ("transcript", "segments", "study_notes", "assessment_content")
 
 # Dead peers are noticed within about a minute, so that a machine that vanished
 # mid-answer (power, network) releases its lock on the answer's key.
@@ -178,7 +176,7 @@ class PostgresJobStore:
         data = "data" if documents else "data - %s::text[]"
         where, args = "", []
         if not documents:
-            args.append(list(_DOCUMENTS))
+            args.append(list(DOCUMENT_FIELDS))  # left out of listings
         if stages is not None:
             where = "WHERE stage = ANY(%s)"
             args.append([stage.value for stage in stages])

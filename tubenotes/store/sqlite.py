@@ -19,134 +19,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from tubenotes.errors import ConfigurationError
-from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
+from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.documents import DOCUMENT_FIELDS, document_body, document_value, fingerprint
 from tubenotes.store.health import check_readable
+from tubenotes.store.sqlite_schema import migrate
 
 STORE_DIRNAME = ".tubenotes"
 STORE_FILENAME = "tubenotes.db"
-
-# How many trailing parts of an old path name it inside the vault: the write stage puts
-# notes at <Subject>/<Title>.md and PDFs at <Subject>/pdfs/<Title>.pdf.
-_TRAILING_PARTS = {"output_dir": 1, "notes_filepath": 2, "assessment_filepath": 2, "pdf_subdir": 2,
-                   "notes_pdf_path": 3, "assessment_pdf_path": 3}
-
-
-def _vault_relative_paths(db: sqlite3.Connection) -> None:
-    for key, text in db.execute("SELECT key, data FROM jobs").fetchall():
-        data = json.loads(text)
-        for name, parts in _TRAILING_PARTS.items():
-            if data.get(name):
-                data[name] = PurePosixPath(*Path(data[name]).parts[-parts:]).as_posix()
-        db.execute("UPDATE jobs SET data = ? WHERE key = ?", (json.dumps(data, ensure_ascii=False), key))
-
-
-# The fields of a job kept in job_documents: large, and each written once or twice in a job's life.
-DOCUMENT_FIELDS = ("transcript", "segments", "study_notes", "assessment_content", "description")
-
-
-def _document_body(name: str, value: Any) -> str | None:
-    if name == "segments":  # rows, not objects: a third of the size, and ten times faster than asdict
-        return json.dumps([[s.start, s.duration, s.text] for s in value], ensure_ascii=False)
-    return value
-
-
-def _document_value(name: str, body: str | None) -> Any:
-    if name == "segments":
-        return [{"start": start, "duration": duration, "text": text}
-                for start, duration, text in json.loads(body or "[]")]
-    return body
-
-
-def _fingerprint(value: str | list[TranscriptSegment] | None) -> tuple[int, int] | None:
-    """Whether a document changed since this process last saved or loaded it, without keeping it:
-    Python caches a string's hash, so this costs about nothing once a document has been seen."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return len(value), hash(value)
-    return len(value), hash(tuple((segment.start, segment.duration, segment.text) for segment in value))
-
-
-def _documents_apart(db: sqlite3.Connection) -> None:
-    for key, text in db.execute("SELECT key, data FROM jobs").fetchall():
-        data = json.loads(text)
-        for name in DOCUMENT_FIELDS:
-            value = data.pop(name, None)
-            if name == "segments":
-                value = [TranscriptSegment(float(s["start"]), float(s.get("duration", 0.0)), str(s["text"]))
-                         for s in value or []]
-            db.execute("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)",
-                       (key, name, _document_body(name, value)))
-        db.execute("UPDATE jobs SET data = ? WHERE key = ?", (json.dumps(data, ensure_ascii=False), key))
-
-
-# Each entry moves the schema one version on; PRAGMA user_version records how far.
-_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
-    """
-    CREATE TABLE jobs (
-        key TEXT PRIMARY KEY,
-        video_id TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        stage TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        updated_at REAL NOT NULL
-    );
-    CREATE INDEX jobs_stage ON jobs(stage);
-    CREATE TABLE generations (
-        key TEXT PRIMARY KEY,
-        generator TEXT NOT NULL,
-        text TEXT NOT NULL,
-        usage TEXT NOT NULL,
-        computed INTEGER NOT NULL DEFAULT 1,
-        hits INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE TABLE exit_nodes (
-        id INTEGER PRIMARY KEY,
-        stats TEXT NOT NULL
-    );
-    CREATE TABLE settings (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-    # Every file written into the vault, by its path relative to the vault, with the hash
-    # of what was written: a file whose hash differs has been edited by the user.
-    # `pending_sha256` is set before the write and moved to `sha256` after it, so a
-    # write killed in between is still recognised as ours.
-    """
-    CREATE TABLE written_files (
-        path TEXT PRIMARY KEY,
-        job_key TEXT,
-        kind TEXT NOT NULL,
-        sha256 TEXT,
-        pending_sha256 TEXT,
-        written_at REAL NOT NULL
-    );
-    CREATE INDEX written_files_job ON written_files(job_key, kind);
-    """,
-    # Jobs written before paths were kept relative to the vault held them relative to the
-    # directory `run` was started in (or absolute): see `_vault_relative_paths`.
-    _vault_relative_paths,
-    # A job's large documents (transcript, segments, notes, assessment) apart from its row, so
-    # that a stage transition rewrites only what changed: see `_documents_apart`.
-    """
-    CREATE TABLE job_documents (
-        job_key TEXT NOT NULL,
-        name TEXT NOT NULL,
-        body TEXT,
-        PRIMARY KEY (job_key, name)
-    );
-    """,
-    _documents_apart,
-]
-
 
 _SAVE_JOB = """INSERT INTO jobs (key, video_id, subject, stage, position, data, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -202,18 +86,9 @@ class _Database:
         self.lock = threading.RLock()
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
         with self.atomic() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, step in enumerate(_MIGRATIONS[version:], start=version + 1):
-                if callable(step):
-                    step(db)
-                else:
-                    for statement in filter(str.strip, step.split(";")):
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
+            migrate(db)
+
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -266,9 +141,9 @@ class SqliteStore:
 
     def save(self, job: VideoProcessingJob) -> None:
         """Commit the job; of its documents, only those that changed since this store last saw them."""
-        fingerprints = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
+        fingerprints = {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
         seen = self._seen.get(job.key, {})
-        changed = [(job.key, name, _document_body(name, getattr(job, name))) for name in DOCUMENT_FIELDS
+        changed = [(job.key, name, document_body(name, getattr(job, name))) for name in DOCUMENT_FIELDS
                    if name not in seen or fingerprints[name] != seen[name]]
         row = (job.key, job.video_id, job.subject, job.stage.value, job.position,
                job.to_json(self.vault, without=DOCUMENT_FIELDS), time.time())
@@ -312,12 +187,12 @@ class SqliteStore:
                     for key, name, body in self.db.connection.execute(
                             f"SELECT job_key, name, body FROM job_documents WHERE job_key IN "
                             f"({','.join('?' * len(chunk))})", chunk):
-                        bodies.setdefault(key, {})[name] = _document_value(name, body)
+                        bodies.setdefault(key, {})[name] = document_value(name, body)
         jobs = []
         for key, text in rows:
             job = VideoProcessingJob.from_dict({**json.loads(text), **bodies.get(key, {})}, self.vault)
             if documents:
-                self._seen[key] = {name: _fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
+                self._seen[key] = {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
             jobs.append(job)
         return jobs
 
