@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 import requests
 import youtube_transcript_api as yta
-import yt_dlp.networking.exceptions as ytdlp_network
-from yt_dlp.utils import DownloadError, ExtractorError
 
 from tubenotes.errors import BlockedError, JobError, PermanentError, TransientError
+
+if TYPE_CHECKING:
+    from yt_dlp.utils import DownloadError, ExtractorError
 
 BLOCKED_HINT = (
     "The exit node will be rotated and the fetch retried elsewhere; if every node is blocked, "
@@ -135,6 +138,8 @@ def translate_transcript_error(exc: Exception, video_id: str) -> JobError:
 
 def translate_ytdlp_error(exc: DownloadError | ExtractorError, item: str, warnings: Iterable[str] = ()) -> JobError:
     """Our error for a yt-dlp failure; ``warnings`` are what yt-dlp reported on the way."""
+    import yt_dlp.networking.exceptions as ytdlp_network  # loaded by whoever raised ``exc``
+
     text = " ".join([str(exc), *warnings]).lower()
     statuses = {cause.status for cause in _causes(exc) if isinstance(cause, ytdlp_network.HTTPError)}
     if "private video" in text:

@@ -13,11 +13,10 @@ import re
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import requests
-import yt_dlp
-from yt_dlp.utils import DownloadError, ExtractorError
 
 from tubenotes.config import DEFAULT_TIMEOUT
 from tubenotes.errors import InputError, TransientError
@@ -124,13 +123,16 @@ def _playlist_id(url_or_id: str) -> str:
 def run_ytdlp(url: str, item: str, proxy_url: str | None, timeout: float, download: bool = False,
               **options: Any) -> dict[str, Any]:
     """yt-dlp's info dict for ``url`` (after downloading, if asked), with ``options`` over the base options."""
+    # yt-dlp takes 0.15 s to import: only a batch that goes to YouTube pays it.
+    from yt_dlp.utils import DownloadError, ExtractorError
+
     process = options.pop("process", True)
     logger = _WarningCollector()
     params = {**YTDLP_BASE_OPTIONS, **options, "socket_timeout": timeout, "logger": logger}
     if proxy_url:
         params["proxy"] = proxy_url
     try:
-        with _YoutubeDL(params, ca_file=ca_bundle_from_environment()) as ydl:
+        with _trusting_youtube_dl()(params, ca_file=ca_bundle_from_environment()) as ydl:
             info = ydl.extract_info(url, download=download, process=process)
     except (DownloadError, ExtractorError) as exc:
         raise translate_ytdlp_error(exc, item, logger.warnings) from exc
@@ -185,21 +187,26 @@ class _WarningCollector:
         pass  # raised as DownloadError as well
 
 
-class _YoutubeDL(yt_dlp.YoutubeDL):
+@cache
+def _trusting_youtube_dl() -> type:
     """YoutubeDL that also trusts the CA file named by REQUESTS_CA_BUNDLE / SSL_CERT_FILE.
 
     yt-dlp trusts certifi's store (or the system's) and has no option for a CA
     file, so each request handler gets a subclass that loads it.
     """
+    import yt_dlp
 
-    def __init__(self, params: dict[str, Any], ca_file: str | None) -> None:
-        self._ca_file = ca_file
-        super().__init__(params)
+    class TrustingYoutubeDL(yt_dlp.YoutubeDL):
+        def __init__(self, params: dict[str, Any], ca_file: str | None) -> None:
+            self._ca_file = ca_file
+            super().__init__(params)
 
-    def build_request_director(self, handlers, preferences=None):
-        if self._ca_file:
-            handlers = [_trusting(handler, self._ca_file) for handler in handlers]
-        return super().build_request_director(handlers, preferences)
+        def build_request_director(self, handlers, preferences=None):
+            if self._ca_file:
+                handlers = [_trusting(handler, self._ca_file) for handler in handlers]
+            return super().build_request_director(handlers, preferences)
+
+    return TrustingYoutubeDL
 
 
 def _trusting(handler: type, ca_file: str) -> type:
