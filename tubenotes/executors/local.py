@@ -2,8 +2,9 @@
 
 There is no barrier between stages: a job moves on as soon as its stage is
 done. Each stage has its own thread pool, so fetching is bounded by the exit
-node pool, generation by the LLM concurrency, writing has a single writer
-and export uses the CPU cores. Every transition is committed to the store.
+node pool, transcription by the CPU cores, generation by the LLM concurrency,
+writing has a single writer and export uses the CPU cores. Every transition
+is committed to the store.
 """
 
 from __future__ import annotations
