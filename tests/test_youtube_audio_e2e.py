@@ -21,9 +21,10 @@ from tubenotes.stages import build_stages
 from tubenotes.store import MemoryStore
 from tubenotes.testing.fake_youtube import FakeAudio, FakeCaptionTrack, FakeVideo, FakeYouTube, VideoVariant
 from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
-from tubenotes.testing.synthetic_speech import speak
+from tubenotes.testing.synthetic_speech import silence, speak
 
 SPOKEN, AUTO_CAPTIONED = "spokenonly1", "autocaption"
+SILENT, CORRUPT = "silentaudio", "corruptaudi"  # captions off, and audio that cannot make a transcript
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,13 @@ def spoken_audio(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return speak(" ".join(LECTURE), tmp_path_factory.mktemp("audio") / "lecture.webm").read_bytes()
 
 
+@pytest.fixture(scope="module")
+def silent_audio(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return silence(4, tmp_path_factory.mktemp("audio") / "silence.webm").read_bytes()
+
+
 @pytest.fixture
-def youtube(monkeypatch: pytest.MonkeyPatch, spoken_audio: bytes) -> Iterator[FakeYouTube]:
+def youtube(monkeypatch: pytest.MonkeyPatch, spoken_audio: bytes, silent_audio: bytes) -> Iterator[FakeYouTube]:
     video = FakeVideo(SPOKEN, title="Heat and Work, Spoken", channel="Open Lecture Hall", duration=70,
                       chapters=[(0, "The first law"), (30, "Processes")], variant=VideoVariant.CAPTIONS_DISABLED,
                       audio=FakeAudio(spoken_audio))
@@ -41,7 +47,10 @@ def youtube(monkeypatch: pytest.MonkeyPatch, spoken_audio: bytes) -> Iterator[Fa
     asr = [(6.0 * i, 6.0, f"robot caption line {i} about quasars") for i in range(12)]
     auto_captioned = FakeVideo(AUTO_CAPTIONED, title="Auto Captioned", duration=70, audio=FakeAudio(spoken_audio),
                                captions=[FakeCaptionTrack("en", asr, generated=True)])
-    with FakeYouTube([video, auto_captioned]) as fake:
+    unusable = [FakeVideo(video_id, title=f"Unusable {video_id}", duration=70, audio=FakeAudio(data),
+                          variant=VideoVariant.CAPTIONS_DISABLED)
+                for video_id, data in ((SILENT, silent_audio), (CORRUPT, b"not audio at all " * 400))]
+    with FakeYouTube([video, auto_captioned, *unusable]) as fake:
         trust(monkeypatch, fake.ca_file)
         yield fake
 
@@ -112,3 +121,15 @@ def test_transcribe_always_prefers_whisper_over_auto_generated_captions(tmp_path
     assert "transcript: whisper:tiny.en" in notes and "quasars" not in notes
     assert "internal energy" in notes.casefold()
 
+
+def test_audio_is_removed_when_its_job_fails_for_good(tmp_path: Path, youtube, socks) -> None:
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SILENT, CORRUPT, "--network", "proxies",
+                       f"--proxy={socks.proxy_url('node', 'pw')}", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+
+    jobs = jobs_by_id(vault)
+    assert jobs[SILENT]["error_kind"] == "no_speech" and jobs[CORRUPT]["error_kind"] == "media"
+    assert youtube.requests_by_path["/videoplayback"] >= 2  # both audio streams were downloaded
+    audio_folder = vault / ".tubenotes" / "audio"
+    assert audio_folder.is_dir() and not any(audio_folder.iterdir())  # no retry will want them

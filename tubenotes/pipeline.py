@@ -324,7 +324,12 @@ def _fetch(job: VideoProcessingJob, components: Components,
 def _transcribe(job: VideoProcessingJob, speech: SpeechFetcher | None) -> VideoProcessingJob:
     if speech is None:
         raise TranscriptionOffError(f"{job.url}: speech to transcribe, and these components transcribe none")
-    return transcribe_speech(job, speech.source(job))
+    try:
+        return transcribe_speech(job, speech.source(job))
+    except TubenotesError as exc:
+        if not exc.retryable:  # no retry will want the audio
+            speech.forget_audio(job)
+        raise
 
 
 def _fetch_through(job: VideoProcessingJob, youtube_source: Callable[[str | None], TranscriptSource],

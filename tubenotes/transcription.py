@@ -6,8 +6,8 @@ queue in Celery, and no exit node held. For a video without usable captions
 the fetch stage downloads the audio (`download_audio`) through an exit node,
 released when the download ends. The audio stays in the vault's
 ``.tubenotes/audio/`` until the transcript is committed, so a run cut short
-transcribes again without downloading again; then it is removed
-(`forget_audio`).
+transcribes again without downloading again; then, or when the job fails for
+good, it is removed (`forget_audio`).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class SpeechFetcher:
         return MediaFileSource(media, self.transcriber, job.language, on_progress=self.progress_for(job))
 
     def forget_audio(self, job: VideoProcessingJob) -> None:
-        """Remove the audio downloaded for ``job``: its transcript is committed."""
+        """Remove the audio downloaded for ``job``: its transcript is committed, or it failed for good."""
         if job.audio_path is not None:
             remove_audio(job.video_id, job.audio_path.parent)
             job.audio_path = None
