@@ -13,6 +13,8 @@
         │   └── BlockedError       the exit address is blocked: rotate the node
         └── ExportError            a file could not be written or typeset
 
+    StageInterrupted               apart: no failure, a stage stopped by Ctrl-C
+
 Every message says what happened and, where there is one, what to do.
 A job that fails stores `kind` (the class's ``kind``) and the message.
 Errors are data that may cross processes (a Celery result, a job's JSON):
@@ -72,6 +74,13 @@ def _error_class(name: str) -> type[TubenotesError] | None:
     except ImportError:
         return None
     return found if isinstance(found, type) and issubclass(found, TubenotesError) else None
+
+
+class StageInterrupted(Exception):
+    """A stage stopped on request (Ctrl-C) before its end: its job stays at its last checkpoint.
+
+    Outside the TubenotesError tree, so that nothing records it on the job as a failure.
+    """
 
 
 class ConfigurationError(TubenotesError):

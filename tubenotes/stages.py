@@ -150,6 +150,11 @@ class Stages:
         """How many jobs each stage may hold at once in this process."""
         return stage_limits(self.settings)
 
+    def interrupt(self) -> None:
+        """Ctrl-C: the transcriptions under way stop now (raising StageInterrupted), the other stages
+        reach their checkpoints."""
+        self.speech.interrupt()
+
     # --- one stage ------------------------------------------------------------------
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 
 from tubenotes.config import Settings
-from tubenotes.errors import ConfigurationError, PermanentError
+from tubenotes.errors import ConfigurationError, PermanentError, StageInterrupted
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
 from tubenotes.sources.media import MediaFileSource, is_media_file
@@ -52,6 +52,7 @@ class SpeechFetcher:
         self.progress_for: ProgressFor = lambda job: None
         self._transcriber: SpeechTranscriber | None = None
         self._lock = threading.Lock()
+        self._interrupted = threading.Event()
 
     @property
     def transcriber(self) -> SpeechTranscriber:
@@ -98,13 +99,29 @@ class SpeechFetcher:
         if self.settings.transcribe == "never":
             raise TranscriptionOffError(f"{media.name} is a recording, and --transcribe never forbids "
                                         "transcribing it; run with --transcribe auto")
-        return MediaFileSource(media, self.transcriber, job.language, on_progress=self.progress_for(job))
+        return MediaFileSource(media, self.transcriber, job.language, on_progress=self._progress(job))
 
     def forget_audio(self, job: VideoProcessingJob) -> None:
         """Remove the audio downloaded for ``job``: its transcript is committed, or it failed for good."""
         if job.audio_path is not None:
             remove_audio(job.video_id, job.audio_path.parent)
             job.audio_path = None
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the transcriptions under way stop at their next segment, raising StageInterrupted.
+        They have no checkpoint to reach, and may have an hour to go."""
+        self._interrupted.set()
+
+    def _progress(self, job: VideoProcessingJob) -> ProgressCallback:
+        show = self.progress_for(job)
+
+        def progress(done: float, total: float) -> None:
+            if self._interrupted.is_set():
+                raise StageInterrupted(f"{job.video_id}: transcription stopped at {done:.0f} s of {total:.0f} s")
+            if show is not None:
+                show(done, total)
+
+        return progress
 
 
 def transcription_limit(settings: Settings) -> int:

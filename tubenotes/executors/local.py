@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from tubenotes.errors import StorageError, TubenotesError, as_storage_error
+from tubenotes.errors import StageInterrupted, StorageError, TubenotesError, as_storage_error
 from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.base import JobStore
@@ -76,8 +76,10 @@ class LocalExecutor:
             pass
 
     def _drain(self) -> None:
-        """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint."""
+        """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint
+        (a transcription, which may be an hour from its own, stops at once)."""
         self._stopping.set()
+        self._stages.interrupt()
         # Until the batch ends a second Ctrl-C leaves at once. Every commit so far is
         # durable (SQLite WAL); a job cut off resumes from its last checkpoint.
         signal.signal(signal.SIGINT, lambda signum, frame: os._exit(EXIT_INTERRUPTED))
@@ -109,6 +111,9 @@ class LocalExecutor:
             self._worked.set()
             try:
                 job = self._stages.run(step, job)
+            except StageInterrupted:
+                self._finish_one()  # the job keeps its last checkpoint, for `resume`
+                return
             except TubenotesError as exc:
                 if self._stop_for_storage(exc):  # an export that failed for want of space, say
                     self._finish_one()

@@ -31,7 +31,8 @@ WINDOW_SECONDS = 180.0
 # The smallest multilingual model that transcribes lectures well enough to study from.
 MULTILINGUAL_SUGGESTION = "small"
 
-# (seconds of audio done, seconds in all): called as segments come out of the model.
+# (seconds of audio done, seconds in all): called as segments come out of the model. What it
+# raises ends the transcription there (`tubenotes.transcription` stops one so on Ctrl-C).
 ProgressCallback = Callable[[float, float], None]
 
 
