@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -15,9 +16,9 @@ from tests.test_youtube_e2e import lecture_video
 from tubenotes import make_notes
 from tubenotes.config import Settings
 from tubenotes.errors import TubenotesError
-from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import AllNodesBlockedError, AttemptsExhaustedError, PoolExhaustedError
-from tubenotes.pipeline import process_video_pipeline
+from tubenotes.pipeline import next_stage, process_video_pipeline
 from tubenotes.sources import youtube_errors
 from tubenotes.stages import build_stages
 from tubenotes.store import MemoryStore
@@ -60,6 +61,25 @@ def test_process_video_pipeline_runs_the_real_stages_through_a_blocked_exit(tmp_
     assert (settings.vault / "Physics" / "Thermodynamics 1.md").read_text() == "my own words"
     assert (settings.vault / "Physics" / "Thermodynamics 1 (new).md").exists()
     assert any("Thermodynamics 1 (new).md" in warning for warning in job.warnings)
+
+
+def test_speech_is_a_stage_of_its_own_with_a_limit_of_its_own(tmp_path: Path) -> None:
+    def local(name: str) -> VideoProcessingJob:
+        return VideoProcessingJob(url=f"file://{tmp_path / name}", video_id=f"file-{name}", source=SourceKind.FILE,
+                                  source_path=tmp_path / name)
+
+    video = VideoProcessingJob(url="https://youtu.be/abcdefghijk", video_id="abcdefghijk")
+    assert [next_stage(job) for job in (local("lecture.mp4"), local("lecture.vtt"), video)] == [
+        "transcribe", "fetch", "fetch"]
+    video.audio_path = tmp_path / ".tubenotes" / "audio" / "abcdefghijk.webm"  # no captions: its audio was kept
+    assert next_stage(video) == "transcribe"
+
+    for device, at_once in (("cpu", os.cpu_count()), ("cuda", 1)):
+        settings = Settings(vault=tmp_path / "vault", whisper_device=device, pool_size=7)
+        with build_stages(settings, MemoryStore(settings.vault), lambda _: None) as stages:
+            limits = stages.limits()
+        assert list(limits) == ["fetch", "transcribe", "generate", "write", "export"]
+        assert limits["transcribe"] == at_once and limits["fetch"] == 7
 
 
 def test_the_library_api_makes_a_vault_as_the_cli_does(tmp_path: Path) -> None:

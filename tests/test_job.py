@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tubenotes.job import (
     PATH_FIELDS,
+    STAGE_NAMES,
     Chapter,
     ProcessingStage,
     SourceKind,
@@ -42,6 +43,7 @@ FIELDS = dict(
     duration_seconds=st.none() | seconds,
     upload_date=optional_text,
     description=optional_text,
+    audio_path=paths,
     study_notes=optional_text,
     assessment_content=optional_text,
     generator=optional_text,
@@ -56,7 +58,7 @@ FIELDS = dict(
     failed_stage=st.none() | st.sampled_from(ProcessingStage),
     exit_node_id=st.none() | st.integers(0, 64),
     exit_node_acquired_at=st.none() | seconds,
-    workers=st.dictionaries(st.sampled_from(["fetch", "generate", "write", "export"]), text, max_size=4),
+    workers=st.dictionaries(st.sampled_from(STAGE_NAMES), text, max_size=4),
     timings=st.dictionaries(text, seconds, max_size=4),
     attempts=st.dictionaries(text, st.integers(0, 9), max_size=3),
     warnings=st.lists(text, max_size=3),

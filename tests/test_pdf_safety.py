@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_pdf_export import FRONT_MATTER, render, tiny_png
-from tubenotes.errors import ExportError, JobError, StageInterrupted
+from tubenotes.errors import ExportError, StageInterrupted, TubenotesError
 from tubenotes.export import pandoc as pandoc_module
 from tubenotes.export.guard import UnsafeTypst, check_source
 from tubenotes.export.pandoc import PandocWorker, markdown_to_typst
@@ -167,5 +167,5 @@ def test_a_pandoc_stopped_by_ctrl_c_interrupts_the_stage_and_fails_no_note(
     with pytest.raises(StageInterrupted) as stopped:
         worker.convert({"markdown": "# A note\n", "folder": str(tmp_path), "plain_math": [], "refused_images": {},
                         "header": {"title": "A note"}})
-    assert not isinstance(stopped.value, JobError) and "resume" in str(stopped.value)
+    assert not isinstance(stopped.value, TubenotesError) and "resume" in str(stopped.value)
     worker.close()

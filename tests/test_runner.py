@@ -58,6 +58,9 @@ class FakeStages:
     def limits(self):
         return {name: self.workers.get(name, 2) for name in self.steps}
 
+    def interrupt(self):
+        pass  # no stage here runs long without a checkpoint
+
 
 class Runner:
     def __init__(self, store, stages: FakeStages, tmp_path: Path) -> None:

@@ -143,9 +143,9 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
 
     now = [0.0]
     reporter = RichReporter(Console(file=io.StringIO(), width=160), clock=lambda: now[0])
-    reporter.tally.total, reporter.tally.steps = 1, ["fetch"]
+    reporter.tally.total, reporter.tally.steps = 1, ["transcribe"]
     job = VideoProcessingJob(url="file:///lecture.mp4", video_id="file-0123456789ab", video_title="Lecture 7")
-    reporter.step_started(job, "fetch")
+    reporter.step_started(job, "transcribe")
     progress = TranscriptionProgress(job, reporter, clock=lambda: now[0])
     now[0] = 60.0
     progress(15 * 60, 45 * 60)  # a third of the audio in a minute: two minutes to go
@@ -153,7 +153,7 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
     console = Console(file=io.StringIO(), width=160, color_system=None)
     console.print(reporter._render())
     assert "Lecture 7  transcribing 15:00 of 45:00, ETA 2:00" in console.file.getvalue()
-    reporter.step_finished(job, "fetch")
+    reporter.step_finished(job, "transcribe")
     assert job.key not in reporter.tally.details
 
 

@@ -5,7 +5,6 @@
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
     ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
-    ├── StageInterrupted           Ctrl-C reached a stage's child process: the job keeps its checkpoint
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
         │   ├── EmptyTranscriptError
@@ -13,6 +12,8 @@
         ├── TransientError         may work later (network, 5xx, rate limit)
         │   └── BlockedError       the exit address is blocked: rotate the node
         └── ExportError            a file could not be written or typeset
+
+    StageInterrupted               apart: no failure, a stage stopped by Ctrl-C
 
 Every message says what happened and, where there is one, what to do.
 A job that fails stores `kind` (the class's ``kind``) and the message.
@@ -75,6 +76,14 @@ def _error_class(name: str) -> type[TubenotesError] | None:
     return found if isinstance(found, type) and issubclass(found, TubenotesError) else None
 
 
+class StageInterrupted(Exception):
+    """A stage stopped by Ctrl-C before its end: a transcription stopped on request, or a pandoc
+    that the terminal's Ctrl-C reached in the instant before it left tubenotes's process group.
+    Its job stays at its last checkpoint. Outside the TubenotesError tree, so that nothing
+    records it on the job as a failure.
+    """
+
+
 class ConfigurationError(TubenotesError):
     kind = "configuration"
 
@@ -112,14 +121,6 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
 
 class StoreError(TubenotesError):
     kind = "store"
-
-
-class StageInterrupted(TubenotesError):
-    """The terminal's Ctrl-C reached a stage's child process (pandoc) in the instant between its
-    start and its leaving tubenotes's process group: no job is at fault, so none fails."""
-
-    kind = "interrupted"
-    retryable = True
 
 
 class JobError(TubenotesError):

@@ -18,11 +18,16 @@ from pathlib import Path
 from typing import Any
 
 YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
+# The stages of the one composition, in order. Which one a job needs next is for
+# `tubenotes.pipeline.next_stage` to say; each has its own workers, and its own queue in Celery.
+STAGE_NAMES = ("fetch", "transcribe", "generate", "write", "export")
 
 
 class ProcessingStage(StrEnum):
     CREATED = "created"
     FETCHING_TRANSCRIPT = "fetching_transcript"
+    AUDIO_FETCHED = "audio_fetched"  # a video without captions: its audio waits for the transcribe stage
+    TRANSCRIBING = "transcribing"
     TRANSCRIPT_FETCHED = "transcript_fetched"
     GENERATING_NOTES = "generating_notes"
     NOTES_GENERATED = "notes_generated"
@@ -102,6 +107,8 @@ class VideoProcessingJob:
     duration_seconds: float | None = None
     upload_date: str | None = None
     description: str | None = None
+    # The audio downloaded for Whisper, inside the vault, until the transcript is committed.
+    audio_path: Path | None = None
 
     # Stage 2: Generated
     study_notes: str | None = None

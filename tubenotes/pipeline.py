@@ -1,7 +1,9 @@
-"""The four stages of the seed, each a function ``job -> job``, and the routing between them.
+"""The four stages of the seed, each a function ``job -> job``, Whisper's beside them, and the routing.
 
 Every stage first checks whether its work is done and then returns the job
 untouched, so it can run again safely, alone, on a job loaded from JSON.
+Speech is transcribed in a stage of its own, ``transcribe``: after the fetch
+stage has downloaded a caption-less video's audio, or first for a recording.
 Failures raise ``tubenotes.errors`` exceptions; ``process_video_pipeline``
 and the executors turn them into a failed job with a reason.
 
@@ -25,12 +27,13 @@ from tubenotes.config import DEFAULT_MAX_ATTEMPTS
 from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
-from tubenotes.job import Generation, ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.job import STAGE_NAMES, Generation, ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
 from tubenotes.plaintext import clean_line
-from tubenotes.sources.base import DescribedSource, TranscriptSource
+from tubenotes.sources.base import DescribedSource, TranscriptSource, VideoMetadata
 from tubenotes.sources.local import LocalTranscriptFile
-from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, is_media_job
+from tubenotes.sources.youtube_audio import DownloadedAudio
+from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, needs_transcription
 from tubenotes.vault.filenames import sanitize_filename, subject_dir
 from tubenotes.vault.writer import VaultWriter
 
@@ -91,14 +94,46 @@ def _add_metadata(job: VideoProcessingJob, processor: TranscriptSource) -> None:
             # The title came another way (oEmbed); notes without chapters beat no notes.
             job.warn(f"no channel, chapters or description: {exc}")
         else:
-            job.channel = meta.channel or job.channel
-            job.duration_seconds = meta.duration_seconds or job.duration_seconds
-            job.upload_date = meta.upload_date or job.upload_date
-            job.description = meta.description or job.description
-            job.chapters = meta.chapters or job.chapters
-            job.youtube_id = meta.youtube_id or job.youtube_id
+            _take_metadata(job, meta)
     if not job.duration_seconds and job.segments:
         job.duration_seconds = round(job.segments[-1].end, 1)
+
+
+def _take_metadata(job: VideoProcessingJob, meta: VideoMetadata) -> None:
+    job.channel = meta.channel or job.channel
+    job.duration_seconds = meta.duration_seconds or job.duration_seconds
+    job.upload_date = meta.upload_date or job.upload_date
+    job.description = meta.description or job.description
+    job.chapters = meta.chapters or job.chapters
+    job.youtube_id = meta.youtube_id or job.youtube_id
+
+
+def _keep_audio(job: VideoProcessingJob, audio: DownloadedAudio) -> VideoProcessingJob:
+    """Stage 1, for a video without usable captions: its title and metadata, and its downloaded audio,
+    which waits for the transcribe stage."""
+    if audio.metadata.title:
+        job.video_title = clean_line(audio.metadata.title)
+    _take_metadata(job, audio.metadata)
+    job.language = audio.language or job.language  # the video's own, for Whisper
+    job.audio_path = audio.path
+    job.set_stage(ProcessingStage.AUDIO_FETCHED)
+    return job
+
+
+def transcribe_speech(job: VideoProcessingJob, speech: TranscriptSource) -> VideoProcessingJob:
+    """Stage 1b: the transcript of a recording, or of a video's audio that the fetch stage kept, by Whisper."""
+    if job.has_transcript():
+        log.debug("transcript already made for %s, skipping", job.video_id)
+        return job
+
+    job.set_stage(ProcessingStage.TRANSCRIBING)
+    job.count_attempt("transcribe")
+    with _timed(job, "transcribe"):
+        job.transcript_data = speech.get_transcript(job.video_id)
+    if job.video_title is None:  # a recording, named by its file; a video has the title its fetch found
+        job.video_title = clean_line(speech.get_video_title(job.video_id))
+    job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
+    return job
 
 
 def generate_notes_and_assessment(
@@ -200,8 +235,6 @@ def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) 
 
 # --- the composition: components, one stage by name, routing -----------------------
 
-STAGE_NAMES = ("fetch", "generate", "write", "export")
-
 # Which stage a job needs next, from the last checkpoint its data proves.
 _NEXT_STAGE = {
     ProcessingStage.CREATED: "fetch",
@@ -236,6 +269,8 @@ def next_stage(job: VideoProcessingJob, pdf: bool = True) -> str | None:
     if job.is_finished():
         return None
     done = job.done_stage()
+    if done is ProcessingStage.CREATED and needs_transcription(job):
+        return "transcribe"
     if done is ProcessingStage.FILES_WRITTEN and not pdf:
         return None
     return _NEXT_STAGE.get(done)
@@ -254,6 +289,8 @@ def run_stage(name: str, job: VideoProcessingJob, components: Components,
     """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch only."""
     if name == "fetch":
         return _fetch(job, components, exit_node_pool)
+    if name == "transcribe":
+        return _transcribe(job, components.speech)
     if name == "generate":
         return generate_notes_and_assessment(job, components.notes_generator, components.assessment_generator)
     if name == "write":
@@ -267,10 +304,6 @@ def run_stage(name: str, job: VideoProcessingJob, components: Components,
 
 def _fetch(job: VideoProcessingJob, components: Components,
            exit_node_pool: TorExitNodePool | None) -> VideoProcessingJob:
-    if is_media_job(job):
-        if components.speech is None:
-            raise TranscriptionOffError(f"{job.url}: a recording, and these components transcribe no speech")
-        return fetch_transcript_and_title(job, components.speech.media_source(job), None)
     if job.source is SourceKind.FILE:
         assert job.source_path is not None
         return fetch_transcript_and_title(job, LocalTranscriptFile(job.source_path), None)
@@ -282,9 +315,21 @@ def _fetch(job: VideoProcessingJob, components: Components,
     except CAPTIONLESS as captionless:
         if components.speech is None:
             raise
-        # No node is held from here on but for the audio's download.
-        source = components.speech.youtube_source(job, captionless, exit_node_pool, components.max_attempts)
-        return fetch_transcript_and_title(job, source, None)
+        # A node is held for the audio's download only: the transcription is a stage of its own.
+        with _timed(job, "fetch"):
+            audio = components.speech.download_audio(job, captionless, exit_node_pool, components.max_attempts)
+        return _keep_audio(job, audio)
+
+
+def _transcribe(job: VideoProcessingJob, speech: SpeechFetcher | None) -> VideoProcessingJob:
+    if speech is None:
+        raise TranscriptionOffError(f"{job.url}: speech to transcribe, and these components transcribe none")
+    try:
+        return transcribe_speech(job, speech.source(job))
+    except TubenotesError as exc:
+        if not exc.retryable:  # no retry will want the audio
+            speech.forget_audio(job)
+        raise
 
 
 def _fetch_through(job: VideoProcessingJob, youtube_source: Callable[[str | None], TranscriptSource],

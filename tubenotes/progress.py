@@ -51,7 +51,8 @@ class TranscriptionProgress:
         self.started = clock()
 
     def __call__(self, done: float, total: float) -> None:
-        self.display.step_progress(self.job, "fetch", describe_transcription(done, total, self.clock() - self.started))
+        self.display.step_progress(self.job, "transcribe",
+                                   describe_transcription(done, total, self.clock() - self.started))
 
 
 def describe_transcription(done: float, total: float, elapsed: float) -> str:

@@ -21,7 +21,7 @@ from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import resolve_llm
-from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
+from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
     Network,
@@ -33,7 +33,7 @@ from tubenotes.network import (
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
-from tubenotes.transcription import SpeechFetcher
+from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, write_index
 from tubenotes.vault.guard import FileRecords
@@ -134,7 +134,7 @@ class Stages:
         """Open what ``jobs`` will need now, on the calling (main) thread: a configuration error
         (no key, no proxy, no tor) then stops the command instead of failing each job, and
         Ctrl-C reaches a tor that bootstraps."""
-        if any(_needs_youtube(job) for job in jobs):
+        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
             self.pool()
         if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
             self.components()
@@ -148,20 +148,20 @@ class Stages:
 
     def limits(self) -> dict[str, int]:
         """How many jobs each stage may hold at once in this process."""
-        settings = self.settings
-        # One writer: file names are claimed by looking at the folder, which must not race.
-        limits = {"fetch": settings.pool_size, "generate": settings.llm_concurrency, "write": 1}
-        if settings.pdf:
-            limits["export"] = settings.export_workers
-        return limits
+        return stage_limits(self.settings)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the transcriptions under way stop now (raising StageInterrupted), the other stages
+        reach their checkpoints."""
+        self.speech.interrupt()
 
     # --- one stage ------------------------------------------------------------------
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
         pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
-        if name == "generate":  # the fetch stage's job is committed by now
-            self.speech.transcript_committed(job)
+        if name == "generate":  # the transcript is committed by now: the audio it was made from can go
+            self.speech.forget_audio(job)
         warnings_before = len(job.warnings)
         job = run_stage(name, job, self.components(), pool)
         if name == "write":
@@ -264,6 +264,16 @@ class Stages:
         return tor
 
 
+def stage_limits(settings: Settings) -> dict[str, int]:
+    """How many jobs each stage may hold at once in one process, by ``settings``."""
+    # One writer: file names are claimed by looking at the folder, which must not race.
+    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings),
+              "generate": settings.llm_concurrency, "write": 1}
+    if settings.pdf:
+        limits["export"] = settings.export_workers
+    return limits
+
+
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
                  options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
@@ -287,6 +297,3 @@ def torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:
         config.setdefault(key.strip(), []).append(value.strip())
     return {key: values[0] if len(values) == 1 else values for key, values in config.items()}
 
-
-def _needs_youtube(job: VideoProcessingJob) -> bool:
-    return job.source is SourceKind.YOUTUBE and job.stage is not ProcessingStage.FAILED and not job.has_transcript()

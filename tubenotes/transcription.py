@@ -1,12 +1,13 @@
-"""The fetch stage's road to a transcript by speech: recordings on disk, and YouTube videos without captions.
+"""Whisper in the pipeline: recordings on disk, and YouTube videos without captions.
 
-`SpeechFetcher` gives the fetch stage (`tubenotes.pipeline`) a transcript
-source for a job that needs Whisper. A YouTube video's audio is downloaded
-through an exit node, which is released as soon as the download ends:
-transcription is long and CPU-bound, and holds no node. The audio stays in
-the vault's ``.tubenotes/audio/`` until the transcript is committed
-(`transcript_committed`), so a run cut short transcribes again without
-downloading again.
+Transcription is long and CPU-bound, so it is a stage of its own
+(`tubenotes.pipeline`), with its own limit (`transcription_limit`), its own
+queue in Celery, and no exit node held. For a video without usable captions
+the fetch stage downloads the audio (`download_audio`) through an exit node,
+released when the download ends. The audio stays in the vault's
+``.tubenotes/audio/`` until the transcript is committed, so a run cut short
+transcribes again without downloading again; then, or when the job fails for
+good, it is removed (`forget_audio`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ import threading
 from collections.abc import Callable
 
 from tubenotes.config import Settings
-from tubenotes.errors import ConfigurationError, PermanentError
+from tubenotes.errors import ConfigurationError, PermanentError, StageInterrupted
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
 from tubenotes.sources.media import MediaFileSource, is_media_file
-from tubenotes.sources.speech import EnglishOnlyModelError, ProgressCallback, SpeechTranscriber
-from tubenotes.sources.youtube_audio import download_audio, remove_audio
+from tubenotes.sources.speech import (
+    EnglishOnlyModelError,
+    ProgressCallback,
+    SpeechTranscriber,
+    resolve_device,
+    transcriptions_at_once,
+)
+from tubenotes.sources.youtube_audio import DownloadedAudio, download_audio, remove_audio
 from tubenotes.sources.youtube_errors import NoTranscriptError, TranscriptsDisabledError
 from tubenotes.store import STORE_DIRNAME
 
@@ -45,6 +52,7 @@ class SpeechFetcher:
         self.progress_for: ProgressFor = lambda job: None
         self._transcriber: SpeechTranscriber | None = None
         self._lock = threading.Lock()
+        self._interrupted = threading.Event()
 
     @property
     def transcriber(self) -> SpeechTranscriber:
@@ -67,23 +75,15 @@ class SpeechFetcher:
         except EnglishOnlyModelError as exc:
             raise ConfigurationError(str(exc)) from exc
 
-    def media_source(self, job: VideoProcessingJob) -> MediaFileSource:
-        """The source for a recording on disk."""
-        assert job.source_path is not None
-        if self.settings.transcribe == "never":
-            raise TranscriptionOffError(f"{job.source_path.name} is a recording, and --transcribe never forbids "
-                                        "transcribing it; run with --transcribe auto")
-        return MediaFileSource(job.source_path, self.transcriber, job.language, on_progress=self.progress_for(job))
-
-    def youtube_source(self, job: VideoProcessingJob, captionless: PermanentError,
-                       pool: TorExitNodePool, max_attempts: int) -> MediaFileSource:
-        """The source for a video without usable captions (``captionless`` says why), or that error again
-        when speech may not stand in (--transcribe never). The audio comes through an exit node, held
-        for the download only."""
+    def download_audio(self, job: VideoProcessingJob, captionless: PermanentError,
+                       pool: TorExitNodePool, max_attempts: int) -> DownloadedAudio:
+        """The audio of a video without usable captions (``captionless`` says why), or that error again
+        when speech may not stand in (--transcribe never). It comes through an exit node, held for the
+        download only."""
         if self.settings.transcribe == "never":
             raise captionless
         try:
-            audio = run_with_pool(
+            return run_with_pool(
                 pool,
                 lambda node: download_audio(job.video_id, self.audio_folder, node.proxy_url, self.settings.timeout),
                 max_attempts=max_attempts,
@@ -91,20 +91,52 @@ class SpeechFetcher:
         except PermanentError as exc:
             # The captions are what the user misses: their reason leads, the audio's follows.
             raise type(captionless)(f"{captionless} Its audio could not be transcribed instead: {exc}") from exc
-        return MediaFileSource(audio.path, self.transcriber, audio.language or job.language, audio.metadata,
-                               on_progress=self.progress_for(job))
 
-    def transcript_committed(self, job: VideoProcessingJob) -> None:
-        """The job's transcript is in the store: the audio downloaded for it is no longer needed."""
-        if job.source is SourceKind.YOUTUBE and self.audio_folder.is_dir():
-            remove_audio(job.video_id, self.audio_folder)
+    def source(self, job: VideoProcessingJob) -> MediaFileSource:
+        """The speech of a job that `needs_transcription`: its recording, or its video's downloaded audio."""
+        media = job.audio_path or job.source_path
+        assert media is not None
+        if self.settings.transcribe == "never":
+            raise TranscriptionOffError(f"{media.name} is a recording, and --transcribe never forbids "
+                                        "transcribing it; run with --transcribe auto")
+        return MediaFileSource(media, self.transcriber, job.language, on_progress=self._progress(job))
+
+    def forget_audio(self, job: VideoProcessingJob) -> None:
+        """Remove the audio downloaded for ``job``: its transcript is committed, or it failed for good."""
+        if job.audio_path is not None:
+            remove_audio(job.video_id, job.audio_path.parent)
+            job.audio_path = None
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the transcriptions under way stop at their next segment, raising StageInterrupted.
+        They have no checkpoint to reach, and may have an hour to go."""
+        self._interrupted.set()
+
+    def _progress(self, job: VideoProcessingJob) -> ProgressCallback:
+        show = self.progress_for(job)
+
+        def progress(done: float, total: float) -> None:
+            if self._interrupted.is_set():
+                raise StageInterrupted(f"{job.video_id}: transcription stopped at {done:.0f} s of {total:.0f} s")
+            if show is not None:
+                show(done, total)
+
+        return progress
 
 
-def is_media_job(job: VideoProcessingJob) -> bool:
-    return job.source is SourceKind.FILE and job.source_path is not None and is_media_file(job.source_path)
+def transcription_limit(settings: Settings) -> int:
+    """How many jobs the transcribe stage may hold at once in one process."""
+    return transcriptions_at_once(resolve_device(settings.whisper_device))
+
+
+def needs_transcription(job: VideoProcessingJob) -> bool:
+    """Whether Whisper makes the job's transcript: a recording, or a video whose audio the fetch stage downloaded."""
+    return job.audio_path is not None or (
+        job.source is SourceKind.FILE and job.source_path is not None and is_media_file(job.source_path))
 
 
 def _needs_speech(job: VideoProcessingJob, mode: str) -> bool:
-    """Surely needs it: a recording, or a video under --transcribe always (under auto, only a captionless one will)."""
+    """Surely needs it: a recording or downloaded audio, or a video under --transcribe always (under auto, only
+    a captionless one will)."""
     return job.stage is not ProcessingStage.FAILED and not job.has_transcript() and (
-        is_media_job(job) or (mode == "always" and job.source is SourceKind.YOUTUBE))
+        needs_transcription(job) or (mode == "always" and job.source is SourceKind.YOUTUBE))

@@ -6,9 +6,10 @@ import os
 from typing import Any
 
 from tubenotes.errors import ConfigurationError
+from tubenotes.job import STAGE_NAMES
 
 INSTALL_HINT = "pip install 'tubenotes[distributed]'"
-STAGES = ("fetch", "generate", "write", "export")
+STAGES = STAGE_NAMES  # a queue each
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 BROKER_ENV = "TUBENOTES_BROKER"
 # Seconds a task may run before Redis hands its message to another worker, taking the first for dead.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from tubenotes.config import Settings
 from tubenotes.distributed.app import STAGES, make_app
 from tubenotes.distributed.tasks import WorkerConfig, close_worker_state, configure, register_tasks
 from tubenotes.errors import ConfigurationError
+from tubenotes.stages import stage_limits
 
 
 def parse_queues(text: str) -> list[str]:
@@ -28,8 +30,7 @@ def pool_for(queues: Sequence[str]) -> str:
 
 def default_concurrency(queues: Sequence[str], settings: Settings) -> int:
     """As many tasks at once as the most parallel of its stages allows in one process."""
-    limits = {"fetch": settings.pool_size, "generate": settings.llm_concurrency, "write": 1,
-              "export": settings.export_workers}
+    limits = stage_limits(dataclasses.replace(settings, pdf=True))  # the export queue's limit, even under --no-pdf
     return max(limits[queue] for queue in queues)
 
 

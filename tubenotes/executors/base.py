@@ -36,6 +36,11 @@ class StageRunner(Protocol):
         """Each stage's name and how many jobs it may hold at once."""
         ...
 
+    def interrupt(self) -> None:
+        """Ctrl-C: stop the stages under way that have no checkpoint for long (a transcription);
+        they raise StageInterrupted, and their jobs keep their last checkpoint."""
+        ...
+
 
 class Reporter(Protocol):
     """Progress output; executors call it from their worker threads."""

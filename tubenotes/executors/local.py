@@ -2,8 +2,9 @@
 
 There is no barrier between stages: a job moves on as soon as its stage is
 done. Each stage has its own thread pool, so fetching is bounded by the exit
-node pool, generation by the LLM concurrency, writing has a single writer
-and export uses the CPU cores. Every transition is committed to the store.
+node pool, transcription by the CPU cores, generation by the LLM concurrency,
+writing has a single writer and export uses the CPU cores. Every transition
+is committed to the store.
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ class LocalExecutor:
             pass
 
     def _drain(self) -> None:
-        """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint."""
+        """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint
+        (a transcription, which may be an hour from its own, stops at once)."""
         self._stopping.set()
+        self._stages.interrupt()
         # Until the batch ends a second Ctrl-C leaves at once. Every commit so far is
         # durable (SQLite WAL); a job cut off resumes from its last checkpoint.
         signal.signal(signal.SIGINT, lambda signum, frame: os._exit(EXIT_INTERRUPTED))

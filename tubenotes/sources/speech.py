@@ -31,7 +31,8 @@ WINDOW_SECONDS = 180.0
 # The smallest multilingual model that transcribes lectures well enough to study from.
 MULTILINGUAL_SUGGESTION = "small"
 
-# (seconds of audio done, seconds in all): called as segments come out of the model.
+# (seconds of audio done, seconds in all): called as segments come out of the model. What it
+# raises ends the transcription there (`tubenotes.transcription` stops one so on Ctrl-C).
 ProgressCallback = Callable[[float, float], None]
 
 
@@ -84,12 +85,15 @@ def resolve_device(device: str) -> str:
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
 
 
-class SpeechTranscriber:
-    """One faster-whisper model for the process, loaded on first use, running ``workers`` transcriptions at once.
+def transcriptions_at_once(device: str) -> int:
+    """How many transcriptions the transcribe stage runs at once on ``device`` ("cpu" or "cuda"): one per
+    core on the CPU (each may use every core when it runs alone), one on the GPU."""
+    return (os.cpu_count() or 1) if device == "cpu" else 1
 
-    Transcription is CPU-bound and long, so it has a concurrency limit of its
-    own, apart from the fetch stage's exit nodes.
-    """
+
+class SpeechTranscriber:
+    """One faster-whisper model for the process, loaded on first use, able to run ``workers`` transcriptions
+    at once (the transcribe stage's limit: see `transcriptions_at_once`)."""
 
     def __init__(self, model: str, device: str = "auto", workers: int | None = None,
                  cpu_threads: int | None = None, window_seconds: float = WINDOW_SECONDS) -> None:
@@ -98,12 +102,9 @@ class SpeechTranscriber:
         if self.device not in COMPUTE_TYPES:
             raise ConfigurationError(f"--whisper-device {device}: use one of {', '.join(WHISPER_DEVICES)}")
         self.compute_type = COMPUTE_TYPES[self.device]
-        cores = os.cpu_count() or 1
-        # Cores on the CPU (each transcription may use them all when it runs alone), one per GPU.
-        self.workers = workers or (cores if self.device == "cpu" else 1)
-        self._cpu_threads = cpu_threads or cores
+        self.workers = workers or transcriptions_at_once(self.device)
+        self._cpu_threads = cpu_threads or os.cpu_count() or 1
         self.window_seconds = window_seconds
-        self._slots = threading.BoundedSemaphore(self.workers)
         self._model: WhisperModel | None = None
         self._load_lock = threading.Lock()
 
@@ -158,22 +159,21 @@ class SpeechTranscriber:
         decode_as = self.check_language(language, media.name)
         segments: list[dict[str, Any]] = []
         done = 0.0
-        with self._slots:  # decoding too: a waiting job holds no audio in memory
-            total = media_duration(media) or 0.0
-            for window in audio_windows(media, self.window_seconds):
-                # VAD on: silences produce no text instead of invented words.
-                pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
-                for piece in pieces:
-                    text = piece.text.strip()
-                    if text:
-                        segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
-                                         "text": text})
-                    if on_progress is not None:
-                        on_progress(done + piece.end, max(total, done + piece.end))
-                decode_as = decode_as or info.language  # detected in the first window, kept for the rest
-                done += len(window) / SAMPLE_RATE
+        total = media_duration(media) or 0.0
+        for window in audio_windows(media, self.window_seconds):
+            # VAD on: silences produce no text instead of invented words.
+            pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
+            for piece in pieces:
+                text = piece.text.strip()
+                if text:
+                    segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
+                                     "text": text})
                 if on_progress is not None:
-                    on_progress(done, max(total, done))
+                    on_progress(done + piece.end, max(total, done + piece.end))
+            decode_as = decode_as or info.language  # detected in the first window, kept for the rest
+            done += len(window) / SAMPLE_RATE
+            if on_progress is not None:
+                on_progress(done, max(total, done))
         if done == 0:
             raise NoSpeechError(f"{media.name}: holds no audio at all; give the lecture's recording with sound")
         if not segments:
