@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,12 @@ def test_doctor_names_the_model_the_device_and_the_deno_that_yt_dlp_gets(tmp_pat
     missing = run_cli("doctor", "--whisper-model", str(tmp_path / "none"), timeout=120, env={**os.environ,
                       "COLUMNS": "200"})
     assert "no such folder" in missing.stdout
+
+
+@pytest.mark.skipif(Path("/proc/driver/nvidia").exists(), reason="a machine with NVIDIA's driver asks CTranslate2")
+def test_the_auto_device_without_a_gpu_driver_is_the_cpu_and_costs_no_ctranslate2_import() -> None:
+    # Every run computes the stage limits, the transcribe stage's included.
+    probe = "import sys; from tubenotes.sources.speech import resolve_device; " \
+            "print(resolve_device('auto'), 'ctranslate2' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["cpu", "False"]

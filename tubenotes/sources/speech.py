@@ -80,6 +80,10 @@ def resolve_device(device: str) -> str:
     """``auto``: CUDA when a GPU is there, else the CPU."""
     if device != "auto":
         return device
+    # Without NVIDIA's driver there is no CUDA device: known without importing CTranslate2, which
+    # every run would otherwise pay for its stage limits (CUDA is Linux's or Windows's; tubenotes runs on POSIX).
+    if not Path("/proc/driver/nvidia").exists():
+        return "cpu"
     import ctranslate2
 
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
