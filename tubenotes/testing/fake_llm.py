@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -57,6 +58,14 @@ def messages_hash(messages: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:16]
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (the crash tests and benchmarks kill tubenotes on purpose):
+        # expected, not worth a traceback on stderr.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeLlmServer:
     """A real HTTP server in a thread; use it as a context manager."""
 
@@ -71,7 +80,7 @@ class FakeLlmServer:
         self._rules: list[tuple[Callable[[dict[str, Any]], bool], deque[Behavior]]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for it, and tests start many servers.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-llm",
