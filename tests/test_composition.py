@@ -82,6 +82,18 @@ def test_speech_is_a_stage_of_its_own_with_a_limit_of_its_own(tmp_path: Path) ->
         assert limits["transcribe"] == at_once and limits["fetch"] == 7
 
 
+def test_audio_removed_before_its_transcription_is_downloaded_again_not_failed(tmp_path: Path) -> None:
+    settings = Settings(vault=tmp_path / "vault", model="offline")
+    video = VideoProcessingJob(url="https://youtu.be/abcdefghijk", video_id="abcdefghijk", video_title="Heat",
+                               audio_path=settings.vault / ".tubenotes" / "audio" / "abcdefghijk.webm",
+                               stage=ProcessingStage.AUDIO_FETCHED)
+    with build_stages(settings, MemoryStore(settings.vault), lambda _: None) as stages:
+        assert stages.next_stage(video) == "transcribe"
+        video = stages.run("transcribe", video)
+        assert video.stage is not ProcessingStage.FAILED and video.audio_path is None
+        assert stages.next_stage(video) == "fetch"
+
+
 def test_the_library_api_makes_a_vault_as_the_cli_does(tmp_path: Path) -> None:
     result = make_notes([EXAMPLES / "Biology"], tmp_path / "notes", model="offline", pdf=False)
     assert [job.stage for job in result.jobs] == [ProcessingStage.COMPLETED]

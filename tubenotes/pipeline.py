@@ -324,6 +324,11 @@ def _fetch(job: VideoProcessingJob, components: Components,
 def _transcribe(job: VideoProcessingJob, speech: SpeechFetcher | None) -> VideoProcessingJob:
     if speech is None:
         raise TranscriptionOffError(f"{job.url}: speech to transcribe, and these components transcribe none")
+    if job.audio_path is not None and not job.audio_path.exists():
+        # Removed since the fetch stage kept it (a cleaned-up .tubenotes/, say): downloaded again, not failed.
+        job.audio_path = None
+        job.set_stage(ProcessingStage.CREATED)
+        return job
     try:
         return transcribe_speech(job, speech.source(job))
     except TubenotesError as exc:
