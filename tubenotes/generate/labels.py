@@ -37,6 +37,15 @@ class Labels:
     concepts: str
     flashcards: str
     anki_deck: str
+    # A lecture's status in the index.
+    completed: str
+    in_progress: str
+    failed: str
+    note_deleted: str
+    # A concept note's.
+    concept_intro: str  # with {subject} and {count}
+    where_it_comes_up: str
+    said_at: str  # before a time stamp
 
 
 ENGLISH = Labels(
@@ -52,6 +61,9 @@ ENGLISH = Labels(
     index_intro="Lectures: {count}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
                 "and the next update goes beside it.",
     concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck",
+    concept_intro="A concept of {subject} that comes up in {count} lectures.",
+    where_it_comes_up="Where it comes up", said_at="at",
+    completed="completed", in_progress="in progress", failed="failed", note_deleted="note deleted",
 )
 
 LABELS: dict[str, Labels] = {
@@ -71,6 +83,9 @@ LABELS: dict[str, Labels] = {
         index_intro="Vorlesungen: {count}, abgeschlossen: {done}. Von tubenotes geschrieben: Wenn Sie diese Seite "
                     "ändern, bleibt sie erhalten, und die nächste Fassung wird daneben abgelegt.",
         concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel",
+        concept_intro="Ein Begriff aus {subject}, der in {count} Vorlesungen vorkommt.",
+        where_it_comes_up="Wo er vorkommt", said_at="bei",
+        completed="abgeschlossen", in_progress="in Arbeit", failed="fehlgeschlagen", note_deleted="Notiz gelöscht",
     ),
     "es": Labels(
         summary="Resumen", key_terms="Términos clave", sections="Secciones", terms="Términos",
@@ -87,6 +102,9 @@ LABELS: dict[str, Labels] = {
         index_intro="Clases: {count}, completadas: {done}. Escrito por tubenotes: si cambia esta página, se "
                     "conserva y la próxima versión se guarda a su lado.",
         concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki",
+        concept_intro="Un concepto de {subject} que aparece en {count} clases.",
+        where_it_comes_up="Dónde aparece", said_at="en",
+        completed="completada", in_progress="en curso", failed="fallida", note_deleted="apunte borrado",
     ),
     "fr": Labels(
         summary="Résumé", key_terms="Termes clés", sections="Sections", terms="Termes",
@@ -103,6 +121,9 @@ LABELS: dict[str, Labels] = {
         index_intro="Cours : {count}, terminés : {done}. Écrit par tubenotes : si vous modifiez cette page, elle "
                     "est conservée et la prochaine version est placée à côté.",
         concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki",
+        concept_intro="Un concept de {subject} qui revient dans {count} cours.",
+        where_it_comes_up="Où il revient", said_at="à",
+        completed="terminé", in_progress="en cours", failed="échec", note_deleted="note supprimée",
     ),
 }
 

@@ -19,6 +19,7 @@ from operator import neg
 from pathlib import Path
 
 from tubenotes.generate.language import common_language
+from tubenotes.generate.labels import labels_for
 from tubenotes.generate.markdown import escape, stamp, wikilink
 from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
@@ -157,19 +158,20 @@ class SubjectConcepts:
             "tags": ["tubenotes", "concept", subject_tag(self.folder.name)],
             "type": CONCEPT_KIND,
         }
+        labels = labels_for(self.language)
+        subject = wikilink(link_path(self.root, index), self.folder.name)
         lines = [
             render_front_matter(matter) + f"# {escape(concept.name)}",
             "",
-            f"A concept of {wikilink(link_path(self.root, index), self.folder.name)} that comes up in "
-            f"{len(concept.jobs)} lectures.",
+            labels.concept_intro.format(subject=subject, count=len(concept.jobs)),
             "",
-            "## Where it comes up",
+            f"## {labels.where_it_comes_up}",
             "",
         ]
         for job in concept.jobs:
             where = stamp(job, first_mention(self._spoken(job), concept.spellings))
             lines.append(f"- {wikilink(self._note_link(job), _title(job))}"
-                         + (f" at {where}" if where else ""))
+                         + (f" {labels.said_at} {where}" if where else ""))
         return "\n".join(lines) + "\n"
 
 

@@ -62,12 +62,13 @@ def _entry(root: Path, number: int, job: VideoProcessingJob, labels: Labels) -> 
     title = job.video_title or public_source(job)
     note = job.notes_filepath
     head = wikilink(link_path(root, note), title) if note is not None and note.exists() else escape(title)
-    facts = [fact for fact in (format_duration(job.duration_seconds), _status(job)) if fact]
+    facts = [fact for fact in (format_duration(job.duration_seconds), _status(job, labels)) if fact]
     lines = [f"{number}. {head} · " + " · ".join(facts)]
     assessment = job.assessment_filepath
     if assessment is not None and assessment.exists():
         lines.append(f"    - {labels.assessment}: {wikilink(link_path(root, assessment), labels.assessment)}")
-    pdfs = [(label, pdf) for label, pdf in (("notes", job.notes_pdf_path), ("assessment", job.assessment_pdf_path))
+    pdfs = [(label, pdf) for label, pdf in ((labels.study_notes, job.notes_pdf_path),
+                                            (labels.assessment, job.assessment_pdf_path))
             if pdf is not None and pdf.exists()]
     if pdfs:
         lines.append("    - PDF: " + ", ".join(wikilink(link_path(root, pdf), label) for label, pdf in pdfs))
@@ -76,10 +77,10 @@ def _entry(root: Path, number: int, job: VideoProcessingJob, labels: Labels) -> 
     return lines
 
 
-def _status(job: VideoProcessingJob) -> str:
+def _status(job: VideoProcessingJob, labels: Labels) -> str:
     if job.stage is ProcessingStage.FAILED:
         reason = " ".join((job.error_message or job.error_kind or "unknown error").split())
-        return f"failed: {escape(reason)}"
+        return f"{labels.failed}: {escape(reason)}"  # the reason as tubenotes gave it, in English
     if job.notes_filepath is not None and not job.notes_filepath.exists():
-        return "note deleted"
-    return job.stage.value.replace("_", " ")
+        return labels.note_deleted
+    return labels.completed if job.stage is ProcessingStage.COMPLETED else labels.in_progress
