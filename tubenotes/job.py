@@ -317,7 +317,9 @@ class VideoProcessingJob:
             if name in without:
                 continue
             value = getattr(self, name)
-            if isinstance(value, Path):
+            if value is None or type(value) in _PLAIN:  # most fields, as they are
+                pass
+            elif isinstance(value, Path):
                 value = _portable(value, vault)
             elif isinstance(value, StrEnum):
                 value = value.value
@@ -368,6 +370,10 @@ class VideoProcessingJob:
 def _portable(path: Path, vault: Path | None) -> str:
     """``path`` relative to ``vault`` (POSIX separators) when it lies inside it; else as it is."""
     if vault is not None:
+        # The common case by string, pathlib's relative_to being the slowest part of a save.
+        text, root = os.fspath(path), os.fspath(vault).rstrip("/") + "/"
+        if text.startswith(root) and len(text) > len(root):
+            return text[len(root):]
         try:
             return path.relative_to(vault).as_posix()
         except ValueError:
@@ -378,6 +384,7 @@ def _portable(path: Path, vault: Path | None) -> str:
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(VideoProcessingJob))
+_PLAIN = (str, int, float, bool)  # exactly these types: a StrEnum is a str, and is converted
 _KNOWN_FIELDS = frozenset(_FIELD_NAMES)
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(VideoProcessingJob) if f.default is not dataclasses.MISSING}
 _DEFAULT_FACTORIES = {f.name: f.default_factory for f in dataclasses.fields(VideoProcessingJob)
