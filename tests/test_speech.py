@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,24 @@ def test_the_bundled_model_transcribes_a_lecture(lecture_recording: Path) -> Non
                for segment in result["segments"])
     assert progress and progress[-1][1] == pytest.approx(duration, abs=0.1)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+
+def test_one_process_runs_no_more_transcriptions_at_once_than_its_limit(lecture_recording: Path) -> None:
+    # As a Celery worker's threads do, serving several queues: two transcriptions asked for at once.
+    transcriber = SpeechTranscriber("tiny.en", "cpu", workers=1, window_seconds=25)
+    spans: dict[str, list[float]] = {}
+
+    def transcribe(name: str) -> None:
+        transcriber.transcribe(lecture_recording, "en",
+                               lambda done, total: spans.setdefault(name, []).append(time.monotonic()))
+
+    threads = [threading.Thread(target=transcribe, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = sorted((min(times), max(times)) for times in spans.values())
+    assert first[1] <= second[0], "the two transcriptions overlapped"
 
 
 def test_windows_cover_the_audio_and_end_in_pauses(lecture_recording: Path) -> None:

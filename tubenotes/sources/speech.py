@@ -108,6 +108,9 @@ class SpeechTranscriber:
         self.compute_type = COMPUTE_TYPES[self.device]
         self.workers = workers or transcriptions_at_once(self.device)
         self._cpu_threads = cpu_threads or os.cpu_count() or 1
+        # The local executor's transcribe pool has this size already; a Celery worker's threads
+        # serve several queues at once, and would otherwise start a transcription per thread.
+        self._slots = threading.BoundedSemaphore(self.workers)
         self.window_seconds = window_seconds
         self._model: WhisperModel | None = None
         self._load_lock = threading.Lock()
@@ -163,21 +166,22 @@ class SpeechTranscriber:
         decode_as = self.check_language(language, media.name)
         segments: list[dict[str, Any]] = []
         done = 0.0
-        total = media_duration(media) or 0.0
-        for window in audio_windows(media, self.window_seconds):
-            # VAD on: silences produce no text instead of invented words.
-            pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
-            for piece in pieces:
-                text = piece.text.strip()
-                if text:
-                    segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
-                                     "text": text})
+        with self._slots:  # decoding too: a waiting job holds no audio in memory
+            total = media_duration(media) or 0.0
+            for window in audio_windows(media, self.window_seconds):
+                # VAD on: silences produce no text instead of invented words.
+                pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
+                for piece in pieces:
+                    text = piece.text.strip()
+                    if text:
+                        segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
+                                         "text": text})
+                    if on_progress is not None:
+                        on_progress(done + piece.end, max(total, done + piece.end))
+                decode_as = decode_as or info.language  # detected in the first window, kept for the rest
+                done += len(window) / SAMPLE_RATE
                 if on_progress is not None:
-                    on_progress(done + piece.end, max(total, done + piece.end))
-            decode_as = decode_as or info.language  # detected in the first window, kept for the rest
-            done += len(window) / SAMPLE_RATE
-            if on_progress is not None:
-                on_progress(done, max(total, done))
+                    on_progress(done, max(total, done))
         if done == 0:
             raise NoSpeechError(f"{media.name}: holds no audio at all; give the lecture's recording with sound")
         if not segments:
