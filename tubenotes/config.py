@@ -92,6 +92,9 @@ class Settings:
     transcribe: str = "auto"
     whisper_model: str = DEFAULT_WHISPER_MODEL
     whisper_device: str = "auto"
+    # Pictures and text of the slides a video shows: None (the default) for recordings with a
+    # picture, not for YouTube (a video download costs bandwidth); True for both; False for neither.
+    slides: bool | None = None
 
     def remembered(self, given: set[str]) -> dict[str, Any]:
         """What the store keeps for the next ``resume``: the settings the user gave, but no secrets.

@@ -4,6 +4,7 @@ Every stage first checks whether its work is done and then returns the job
 untouched, so it can run again safely, alone, on a job loaded from JSON.
 Speech is transcribed in a stage of its own, ``transcribe``: after the fetch
 stage has downloaded a caption-less video's audio, or first for a recording.
+The slides a video shows are read in another, ``slides``, before the notes.
 Failures raise ``tubenotes.errors`` exceptions; ``process_video_pipeline``
 and the executors turn them into a failed job with a reason.
 
@@ -30,15 +31,18 @@ from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
 from tubenotes.job import STAGE_NAMES, Generation, ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
 from tubenotes.plaintext import clean_line
+from tubenotes.slides.fetcher import SlideFetcher
 from tubenotes.sources.base import DescribedSource, TranscriptSource, VideoMetadata
 from tubenotes.sources.local import LocalTranscriptFile
-from tubenotes.sources.youtube_audio import DownloadedAudio
+from tubenotes.sources.youtube_audio import DownloadedStream
 from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, needs_transcription
 from tubenotes.vault.filenames import sanitize_filename, subject_dir
 from tubenotes.vault.writer import VaultWriter
 
 log = logging.getLogger(__name__)
 
+# Which jobs have their slides read (`SlideFetcher.wanted`).
+SlidesWanted = Callable[[VideoProcessingJob], bool]
 # Below this a transcript is a caption stub or a music video, not a lecture:
 # generating from it would only pay for notes that say nothing.
 MIN_TRANSCRIPT_WORDS = 40
@@ -108,7 +112,7 @@ def _take_metadata(job: VideoProcessingJob, meta: VideoMetadata) -> None:
     job.youtube_id = meta.youtube_id or job.youtube_id
 
 
-def _keep_audio(job: VideoProcessingJob, audio: DownloadedAudio) -> VideoProcessingJob:
+def _keep_audio(job: VideoProcessingJob, audio: DownloadedStream) -> VideoProcessingJob:
     """Stage 1, for a video without usable captions: its title and metadata, and its downloaded audio,
     which waits for the transcribe stage."""
     if audio.metadata.title:
@@ -133,6 +137,22 @@ def transcribe_speech(job: VideoProcessingJob, speech: TranscriptSource) -> Vide
     if job.video_title is None:  # a recording, named by its file; a video has the title its fetch found
         job.video_title = clean_line(speech.get_video_title(job.video_id))
     job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
+    return job
+
+
+def read_slides_of(job: VideoProcessingJob, slides: SlideFetcher, exit_node_pool: TorExitNodePool | None,
+                   max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> VideoProcessingJob:
+    """Stage 1c: a picture and the text of each slide the video shows (none, with a warning, when its
+    video cannot be had or decoded: the notes go on from the speech)."""
+    if job.has_slides():
+        log.debug("slides already read for %s, skipping", job.video_id)
+        return job
+
+    job.set_stage(ProcessingStage.READING_SLIDES)
+    job.count_attempt("slides")
+    with _timed(job, "slides"):
+        job.slides = slides.read(job, exit_node_pool, max_attempts)
+    job.set_stage(ProcessingStage.SLIDES_READ)
     return job
 
 
@@ -239,6 +259,7 @@ def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) 
 _NEXT_STAGE = {
     ProcessingStage.CREATED: "fetch",
     ProcessingStage.TRANSCRIPT_FETCHED: "generate",
+    ProcessingStage.SLIDES_READ: "generate",
     ProcessingStage.NOTES_GENERATED: "generate",
     ProcessingStage.ASSESSMENT_GENERATED: "write",
     ProcessingStage.FILES_WRITTEN: "export",
@@ -262,23 +283,28 @@ class Components:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     # Whisper, for recordings and videos without captions; without it those fail with their reason.
     speech: SpeechFetcher | None = None
+    # The slides stage's tools; without them no job has its slides read.
+    slides: SlideFetcher | None = None
 
 
-def next_stage(job: VideoProcessingJob, pdf: bool = True) -> str | None:
-    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left)."""
+def next_stage(job: VideoProcessingJob, pdf: bool = True, slides: SlidesWanted | None = None) -> str | None:
+    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left);
+    ``slides`` says which jobs have their slides read."""
     if job.is_finished():
         return None
     done = job.done_stage()
     if done is ProcessingStage.CREATED and needs_transcription(job):
         return "transcribe"
+    if done is ProcessingStage.TRANSCRIPT_FETCHED and slides is not None and slides(job):
+        return "slides"
     if done is ProcessingStage.FILES_WRITTEN and not pdf:
         return None
     return _NEXT_STAGE.get(done)
 
 
-def settle(job: VideoProcessingJob, pdf: bool = True) -> bool:
+def settle(job: VideoProcessingJob, pdf: bool = True, slides: SlidesWanted | None = None) -> bool:
     """Mark a job that needs no further stage completed; True if it changed."""
-    if job.is_finished() or next_stage(job, pdf) is not None:
+    if job.is_finished() or next_stage(job, pdf, slides) is not None:
         return False
     job.mark_completed()
     return True
@@ -286,11 +312,16 @@ def settle(job: VideoProcessingJob, pdf: bool = True) -> bool:
 
 def run_stage(name: str, job: VideoProcessingJob, components: Components,
               exit_node_pool: TorExitNodePool | None = None) -> VideoProcessingJob:
-    """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch only."""
+    """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch, and the
+    download of a YouTube video for its slides, only."""
     if name == "fetch":
         return _fetch(job, components, exit_node_pool)
     if name == "transcribe":
         return _transcribe(job, components.speech)
+    if name == "slides":
+        if components.slides is None:
+            raise TubenotesError(f"{job.video_id}: slides to read, and these components read none")
+        return read_slides_of(job, components.slides, exit_node_pool, components.max_attempts)
     if name == "generate":
         return generate_notes_and_assessment(job, components.notes_generator, components.assessment_generator)
     if name == "write":
@@ -358,10 +389,11 @@ def process_video_pipeline(
     guard, and PDFs are exported when ``components`` has an exporter.
     """
     pdf = components.pdf_exporter is not None
+    slides = components.slides.wanted if components.slides is not None else None
     try:
-        while (name := next_stage(job, pdf)) is not None:
+        while (name := next_stage(job, pdf, slides)) is not None:
             job = run_stage(name, job, components, exit_node_pool)
-        settle(job, pdf)
+        settle(job, pdf, slides)
     except TubenotesError as exc:
         job.mark_failed(str(exc), exc.kind, exc.retryable)
     return job

@@ -31,6 +31,7 @@ from tubenotes.network import (
     read_proxies_file,
 )
 from tubenotes.pipeline import Components, next_stage, run_stage, settle
+from tubenotes.slides.fetcher import SlideFetcher, slides_limit
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.transcription import SpeechFetcher, transcription_limit
@@ -87,6 +88,7 @@ class Stages:
         self._stack = ExitStack()
         self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
         self.speech = SpeechFetcher(settings)
+        self.slides = SlideFetcher(settings)
 
     def __enter__(self) -> Stages:
         return self
@@ -118,6 +120,7 @@ class Stages:
                         auto_captions=settings.transcribe != "always"),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
+                    slides=self.slides,
                 )
             return self._components
 
@@ -134,37 +137,40 @@ class Stages:
         """Open what ``jobs`` will need now, on the calling (main) thread: a configuration error
         (no key, no proxy, no tor) then stops the command instead of failing each job, and
         Ctrl-C reaches a tor that bootstraps."""
-        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
+        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) in ("fetch", "slides") for job in jobs):
             self.pool()
-        if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
+        if any(self.next_stage(job) is not None for job in jobs):
             self.components()
         self.speech.prepare(jobs)
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
-        return next_stage(job, self.settings.pdf)
+        return next_stage(job, self.settings.pdf, self.slides.wanted)
 
     def settle(self, job: VideoProcessingJob) -> bool:
-        return settle(job, self.settings.pdf)
+        return settle(job, self.settings.pdf, self.slides.wanted)
 
     def limits(self) -> dict[str, int]:
         """How many jobs each stage may hold at once in this process."""
         return stage_limits(self.settings)
 
     def interrupt(self) -> None:
-        """Ctrl-C: the transcriptions under way stop now (raising StageInterrupted), the other stages
-        reach their checkpoints."""
+        """Ctrl-C: the transcriptions and slide readings under way stop now (raising StageInterrupted),
+        the other stages reach their checkpoints."""
         self.speech.interrupt()
+        self.slides.interrupt()
 
     # --- one stage ------------------------------------------------------------------
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
-        pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
-        if name == "generate":  # the transcript is committed by now: the audio it was made from can go
+        pool = self.pool() if name in ("fetch", "slides") and job.source is SourceKind.YOUTUBE else None
+        if name == "generate":  # the transcript and slides are committed by now: the media they came from can go
             self.speech.forget_audio(job)
+            self.slides.forget_video(job)
         warnings_before = len(job.warnings)
         job = run_stage(name, job, self.components(), pool)
         if name == "write":
+            self.slides.forget_staging(job)  # the pictures are in the vault now
             for warning in job.warnings[warnings_before:]:
                 self.notice(warning)
             if job.output_dir is not None and self._index_due(job.output_dir):
@@ -267,7 +273,7 @@ class Stages:
 def stage_limits(settings: Settings) -> dict[str, int]:
     """How many jobs each stage may hold at once in one process, by ``settings``."""
     # One writer: file names are claimed by looking at the folder, which must not race.
-    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings),
+    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings), "slides": slides_limit(),
               "generate": settings.llm_concurrency, "write": 1}
     if settings.pdf:
         limits["export"] = settings.export_workers

@@ -12,6 +12,7 @@ from tubenotes.generate import textrank
 from tubenotes.generate.keyterms import KeyTerm, TermIndex
 from tubenotes.generate.sections import Section, split_sections
 from tubenotes.generate.sentences import Sentence, split_sentences
+from tubenotes.generate.slides import prefer_slide_terms, slide_chapters
 from tubenotes.generate.stopwords import detect_language, stopwords_for
 from tubenotes.job import VideoProcessingJob
 
@@ -72,7 +73,7 @@ def analyse(job: VideoProcessingJob) -> Lecture:
     nodes = [_node(sentence, stopwords) for sentence in sentences]
     idf = _inverse_document_frequency(nodes)
 
-    sections = split_sections(sentences, job.chapters)
+    sections = split_sections(sentences, job.chapters or slide_chapters(job.slides))
     index = TermIndex(sentences, stopwords, language)
     min_count = 2 if len(all_tokens) >= MIN_WORDS_FOR_REPEATS else 1
     term_lists = index.section_terms(
@@ -92,7 +93,7 @@ def analyse(job: VideoProcessingJob) -> Lecture:
     return Lecture(
         sentences=sentences,
         language=language,
-        key_terms=index.lecture_terms(KEY_TERMS, min_count),
+        key_terms=prefer_slide_terms(index.lecture_terms(TERM_POOL, min_count), job.slides, KEY_TERMS),
         term_pool=index.lecture_terms(TERM_POOL, min_count),
         summary=[sentences[node.index] for node in summary],
         sections=notes,

@@ -33,6 +33,7 @@ from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timest
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
 from tubenotes.generate.safe_markdown import safe_markdown
+from tubenotes.generate.slides import with_slides
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 
@@ -114,7 +115,7 @@ class LlmGenerator:
     # --- prompts and budgets ------------------------------------------------------
 
     def _chunks(self, job: VideoProcessingJob) -> list[list[TranscriptBlock]]:
-        blocks = transcript_blocks(job)
+        blocks = with_slides(transcript_blocks(job), job.slides)
         if not blocks:
             raise GenerationError(f"{job.video_id}: the transcript is empty; fetch it again")
         return plan_chunks(blocks, job.chapters, self._transcript_budget(job))
@@ -158,7 +159,7 @@ class LlmGenerator:
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
             chapters=chapter_lines(job.chapters, "(none given: follow the topics of the lecture)"),
-            transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
+            transcript_intro=_transcript_intro(job),
             transcript=render_blocks(blocks),
         )
         return [
@@ -315,6 +316,11 @@ def _sections_rule(job: VideoProcessingJob) -> str:
 def _timed(job: VideoProcessingJob) -> bool:
     """Whether the transcript has times: a plain text file has none, and no time may be made up for it."""
     return bool(job.segments)
+
+
+def _transcript_intro(job: VideoProcessingJob) -> str:
+    intro = prompts.load("transcript_timed" if _timed(job) else "transcript_untimed")
+    return f"{intro}\n{prompts.load('slides')}" if job.slides and _timed(job) else intro
 
 
 def _time_rule(job: VideoProcessingJob) -> str:
