@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tubenotes.vault.attachments import note_of_picture
 from tubenotes.vault.frontmatter import read_front_matter
 
 # Properties that say which note a file is: the same in the file and in what would replace it.
@@ -33,9 +34,17 @@ def is_tubenotes_note(properties: dict[str, Any]) -> bool:
 
 def written_by_tubenotes(path: Path, data: bytes) -> bool:
     """Whether the file at ``path`` is the one tubenotes wrote there, by what it is: the note ``data``
-    is a new version of (its properties), or a subject's Anki deck (a zip, like every ``.apkg``)."""
+    is a new version of (its properties), a subject's Anki deck (a zip, like every ``.apkg``), or the
+    picture of a slide named after a note tubenotes wrote."""
     if path.suffix == ".apkg":
         return path.stem == path.parent.name and zipfile.is_zipfile(path)
+    note = note_of_picture(path)
+    if note is not None:  # a slide's picture: ours when the note it is named after is
+        try:
+            with note.open("rb") as handle:
+                return is_tubenotes_note(properties_of(handle.read(_HEAD_BYTES)))
+        except OSError:
+            return False
     try:
         with path.open("rb") as handle:
             theirs = properties_of(handle.read(_HEAD_BYTES))

@@ -53,6 +53,7 @@ class LectureCards:
     title: str
     cards: Sequence[Card]
     timestamp_url: Callable[[float], str | None] | None = None  # a link into the video, if it is one
+    picture_of: Callable[[Card], Path | None] | None = None  # the slide shown at a card's moment, if any
 
 
 def deck_id(subject: str) -> int:
@@ -70,7 +71,8 @@ def build_notes(lectures: Iterable[LectureCards], tag: str) -> list[genanki.Note
     for lecture in lectures:
         for card in lecture.cards:
             guid = note_guid(lecture.video_id, card)
-            fields = [_html(card.question), _html(card.answer), _html(card.context), _lecture(lecture, card)]
+            fields = [_html(card.question), _html(card.answer), _html(card.context) + _picture(lecture, card),
+                      _lecture(lecture, card)]
             # One question asked twice in a lecture is one note.
             notes.setdefault(guid, genanki.Note(model=_MODEL, fields=fields, guid=guid, tags=[tag]))
     return list(notes.values())
@@ -82,6 +84,7 @@ def write_deck(
     """Write the subject's deck to ``path`` through the edit guard (a file of that name that tubenotes did
     not write is kept, and the deck goes beside it); None when there are no cards or the deck holds these already.
     """
+    lectures = list(lectures)
     notes = build_notes(lectures, tag)
     if not notes:
         return None
@@ -94,7 +97,7 @@ def write_deck(
     for note in notes:
         deck.add_note(note)
     buffer = io.BytesIO()
-    genanki.Package(deck).write_to_file(buffer)
+    genanki.Package(deck, media_files=sorted(_pictures(lectures))).write_to_file(buffer)
     return files.write(path, buffer.getvalue(), DECK_KIND)
 
 
@@ -119,6 +122,18 @@ def _html(markdown: str) -> str:
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', text)
     return text.replace("\n", "<br>")
+
+
+def _picture(lecture: LectureCards, card: Card) -> str:
+    """The slide shown at the card's moment, from the package's media (Anki names media by file name)."""
+    picture = lecture.picture_of(card) if lecture.picture_of is not None else None
+    return f'<p><img src="{html.escape(picture.name)}"></p>' if picture is not None else ""
+
+
+def _pictures(lectures: Sequence[LectureCards]) -> set[str]:
+    """The files of the slides the cards show: the package's media."""
+    return {str(picture) for lecture in lectures if lecture.picture_of is not None
+            for card in lecture.cards if (picture := lecture.picture_of(card)) is not None and picture.is_file()}
 
 
 def _lecture(lecture: LectureCards, card: Card) -> str:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.cards import cards_of
+from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import subject_tag
 from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
+from tubenotes.vault.slides import card_picture
 from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
@@ -104,7 +106,8 @@ def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob
 
 def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[VideoProcessingJob],
                 report: VaultReport) -> None:
-    result = write_deck(writer.files, deck_path(folder), subject, lecture_cards(jobs), subject_tag(folder.name))
+    result = write_deck(writer.files, deck_path(folder), subject, lecture_cards(jobs, writer.root),
+                        subject_tag(folder.name))
     if result is None:
         return
     report.decks.append(result.path)
@@ -113,13 +116,18 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[Vide
         report.warnings.append(warning)
 
 
-def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
+def lecture_cards(jobs: Iterable[VideoProcessingJob], root: Path) -> list[LectureCards]:
     return [
         LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
-                     job.timestamp_url)
+                     job.timestamp_url, partial(_card_picture_file, job, root))
         for job in jobs
         if job.assessment_content
     ]
+
+
+def _card_picture_file(job: VideoProcessingJob, root: Path, card: Card) -> Path | None:
+    picture = card_picture(job, card)
+    return root / picture if picture is not None else None
 
 
 def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport) -> None:

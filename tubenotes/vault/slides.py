@@ -17,10 +17,11 @@ from pathlib import Path
 
 from tubenotes.job import Slide, VideoProcessingJob
 from tubenotes.store import STORE_DIRNAME
+from tubenotes.vault.attachments import picture_path
+from tubenotes.vault.cards import Card
 from tubenotes.vault.guard import GuardedFiles, WriteResult
 from tubenotes.vault.links import link_path
 
-ATTACHMENTS_DIRNAME = "attachments"
 SLIDE_KIND = "slide"
 # A slide this many seconds before a section's own time stamp still opens it (stamps are whole seconds,
 # and a generator may start a section at the first sentence said on the slide).
@@ -29,10 +30,6 @@ _HEADING = re.compile(r"^#{2,6}\s")
 # A time stamp, linked or not, as the generators write them: [12:34](...&t=754s), [▶ 12:34](...), [12:34].
 _STAMP = re.compile(r"\[(?:▶\s*)?(\d{1,2}:\d{2}(?::\d{2})?)\]")
 _EMBED_BREAKERS = re.compile(r"[\[\]|#^\n]")
-
-
-def picture_path(output_dir: Path, stem: str, number: int, suffix: str) -> Path:
-    return output_dir / ATTACHMENTS_DIRNAME / f"{stem} - slide {number:02d}{suffix}"
 
 
 def put_pictures(files: GuardedFiles, job: VideoProcessingJob, output_dir: Path, stem: str,
@@ -86,9 +83,11 @@ def embed_slides(body: str, slides: Sequence[Slide], root: Path) -> str:
     return "\n".join(out).rstrip()
 
 
-def slide_embed_path(slide: Slide) -> str | None:
-    """The picture as the vault names it, for a card to embed; None before the write stage placed it."""
-    return slide.picture if slide.picture and not _is_staged(slide) else None
+def card_picture(job: VideoProcessingJob, card: Card) -> str | None:
+    """The picture (its path in the vault) of the slide shown at the card's moment, if one is."""
+    seconds = card.seconds
+    slide = job.slide_at(seconds) if seconds is not None else None
+    return slide.picture if slide is not None and not _is_staged(slide) else None
 
 
 def _embed(slide: Slide, root: Path) -> str:
@@ -119,8 +118,9 @@ def _place(lines: list[str], sections: list[tuple[int, int, float]], seconds: fl
             chosen = section
     heading, end, start = chosen
     opening = heading + 1
-    if _STAMP.match(lines[opening].strip() if opening < end else ""):
-        opening += 1  # an LLM's "[▶ 12:34](...)" line under the heading stays with it
+    first = next((number for number in range(opening, end) if lines[number].strip()), end)
+    if first < end and _STAMP.match(lines[first].strip()):
+        opening = first + 1  # an LLM's "[▶ 12:34](...)" line under the heading stays with it
     if seconds <= start + OPENS_SECTION:
         return opening
     for number in range(opening, end):
