@@ -18,8 +18,8 @@ from pypdf import PdfReader
 
 from tests.cli import run_cli
 from tubenotes.config import Settings
-from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
-from tubenotes.slides.extract import read_slides
+from tubenotes.job import ProcessingStage, Slide, SourceKind, VideoProcessingJob
+from tubenotes.slides.extract import capped, read_slides
 from tubenotes.slides.ocr import SlideReader
 from tubenotes.slides.pictures import MAX_PICTURE_BYTES
 from tubenotes.stages import build_stages
@@ -151,3 +151,12 @@ def test_which_jobs_have_their_slides_read(tmp_path: Path) -> None:
     # By default recordings with a picture; YouTube only with --slides; --no-slides none.
     assert wanted == {None: [True, True, False, False, False], True: [True, True, False, False, True],
                       False: [False] * 5}
+
+
+def test_past_ten_slides_a_minute_only_the_longest_shown_are_kept() -> None:
+    """An animation or a restless camera read as slides must not flood the vault."""
+    flood = [Slide(2.0 * n, 2.0 * n + (3.0 if n % 3 == 0 else 2.0), f"Slide {n}", [], f"p{n}.webp") for n in range(60)]
+    kept = capped(flood, duration=120.0)
+    assert len(kept) == 20 and all(slide.end - slide.start == 3.0 for slide in kept)
+    assert kept == sorted(kept, key=lambda slide: slide.start)
+    assert capped(flood[:8], duration=10.0) == flood[:8]  # a short video may show a few quick ones

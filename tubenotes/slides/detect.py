@@ -32,6 +32,9 @@ SETTLED_SHARE = 0.1
 BLANK_SPREAD = 12.0
 # Share of a change that may fall on blocks that were not blank, and still be a build.
 BUILD_TOLERANCE = 0.1
+# Blocks of content replaced by other content that make a new slide however small the change: the next
+# slide of a template may differ from the last in a word of its title and one of a bullet.
+REPLACED_BLOCKS = 5
 # Blocks this close to the last change are moving content (an inset, a camera picture, a pointer):
 # left out of the measure, since a slide change is a jump, not a continuing motion.
 MOTION_REACH = 2
@@ -70,10 +73,13 @@ class SlideDetector:
             self._stretch = _Stretch(keyframe.time, keyframe, keyframe)
             return
         changed = block_means_differ(previous.thumb, keyframe.thumb)
-        jumped = changed if self._moving is None else changed & ~self._moving
-        self._moving = _near(changed, MOTION_REACH)
+        moving, self._moving = self._moving, _near(changed, MOTION_REACH)
+        jumped = changed if moving is None else changed & ~moving
         stretch = self._stretch
-        if stretch is not None and (jumped.mean() < NEW_SLIDE_SHARE or _is_build(previous.thumb, jumped)):
+        replaced = _replaced(previous.thumb, jumped)
+        # Without a change before it (the first comparison) moving content cannot be told apart: the share decides.
+        new_slide = jumped.mean() >= NEW_SLIDE_SHARE or (replaced >= REPLACED_BLOCKS and moving is not None)
+        if stretch is not None and (not new_slide or replaced <= BUILD_TOLERANCE * jumped.sum()):
             stretch.last, stretch.count = keyframe, stretch.count + 1
             if changed.mean() <= SETTLED_SHARE:
                 stretch.settled = keyframe
@@ -117,15 +123,11 @@ def _near(mask: np.ndarray, reach: int) -> np.ndarray:
     return grown
 
 
-def _is_build(before: np.ndarray, changed: np.ndarray) -> bool:
-    """Whether the change only adds content where the slide was blank (a bullet, a figure appearing)."""
-    count = int(changed.sum())
-    if count == 0:
-        return True
+def _replaced(before: np.ndarray, changed: np.ndarray) -> int:
+    """How many changed blocks held content before (text, a drawing): a build only adds where it was blank."""
     tiles = blocks(before)
     spread = tiles.max(axis=2).astype(np.int16) - tiles.min(axis=2)
-    was_drawn = changed & (spread > BLANK_SPREAD)
-    return int(was_drawn.sum()) <= BUILD_TOLERANCE * count
+    return int((changed & (spread > BLANK_SPREAD)).sum())
 
 
 # Perceptual hash: 16 x 16 brightness gradients, 256 bits. Slides share templates, so the

@@ -25,12 +25,12 @@ from tubenotes.vault.files import atomic_write_bytes
 CHECKPOINT = "slides.json"
 # A talking head or an animation must not flood the vault: past this many slides a minute on
 # average, only the slides shown longest are kept. Lecturers show one every minute or two, and
-# seldom more than one every ten seconds for long.
-MAX_SLIDES_PER_MINUTE = 6
+# never one every six seconds for long.
+MAX_SLIDES_PER_MINUTE = 10
 # ... but a short video may show a few quick ones.
 ALWAYS_ALLOWED = 10
 # Two readings of one slide agree this much (OCR of two frames differs in a letter or two).
-SAME_TEXT = 0.8
+SAME_TEXT = 0.9
 
 # (seconds of video done, seconds in all); what it raises stops the reading there.
 ProgressCallback = Callable[[float, float], None]
@@ -61,7 +61,7 @@ def read_slides(video: Path, folder: Path, reader: SlideReader, vault: Path,
             on_progress(seen, max(total, seen))
     for shown in detector.finish(max(total, seen)):
         _keep(shown, progress, folder, reader, vault)
-    return _capped(progress.slides, max(total, seen))
+    return capped(progress.slides, max(total, seen))
 
 
 def _keep(shown: Shown, progress: _Progress, folder: Path, reader: SlideReader, vault: Path) -> None:
@@ -92,11 +92,15 @@ def _known(progress: _Progress) -> list[_Known]:
 
 
 def _same_text(title: str, lines: list[str], slide: Slide) -> bool:
+    """Whether two readings are of one slide: the same title, and their text nearly the same (slides of one
+    template differ in a word or two: "What energy means", "What entropy means")."""
+    if " ".join(title.casefold().split()) != " ".join(slide.title.casefold().split()):
+        return False
     ours, theirs = "\n".join([title, *lines]), slide.text
     return difflib.SequenceMatcher(None, ours, theirs, autojunk=False).ratio() >= SAME_TEXT
 
 
-def _capped(slides: list[Slide], duration: float) -> list[Slide]:
+def capped(slides: list[Slide], duration: float) -> list[Slide]:
     """At most MAX_SLIDES_PER_MINUTE on average: the slides shown longest, in their order."""
     allowed = max(ALWAYS_ALLOWED, math.ceil(duration / 60 * MAX_SLIDES_PER_MINUTE))
     if len(slides) <= allowed:

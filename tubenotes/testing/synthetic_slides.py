@@ -51,8 +51,9 @@ class ShownSlide:
 
 def make_lecture_video(slides: Sequence[SlideSpec], destination: Path, size: tuple[int, int] = SIZE,
                        fps: int = FPS, keyframe_seconds: float = KEYFRAME_SECONDS,
-                       inset: bool = True) -> list[ShownSlide]:
-    """The lecture as an mp4 (H.264 and AAC) at ``destination``; returns when each slide was shown."""
+                       inset: bool = True, sound: bool = True) -> list[ShownSlide]:
+    """The lecture as an mp4 (H.264, and AAC unless not ``sound``: YouTube's video-only streams have none)
+    at ``destination``; returns when each slide was shown."""
     audio, durations = _soundtrack(slides)
     shown, start = [], 0.0
     for spec, seconds in zip(slides, durations):
@@ -63,7 +64,7 @@ def make_lecture_video(slides: Sequence[SlideSpec], destination: Path, size: tup
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         video.codec_context.gop_size = max(1, round(keyframe_seconds * fps))
         video.codec_context.options = {"preset": "veryfast", "crf": "28"}
-        sound = container.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
+        audio_stream = container.add_stream("aac", rate=SAMPLE_RATE, layout="mono") if sound else None
         changes = {math.ceil(slide.start * fps) for slide in shown}
         for number, picture in enumerate(_frames(slides, shown, size, fps, inset)):
             frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
@@ -72,7 +73,8 @@ def make_lecture_video(slides: Sequence[SlideSpec], destination: Path, size: tup
                 frame.pict_type = av.video.frame.PictureType.I
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
-        write_samples(container, sound, audio)
+        if audio_stream is not None:
+            write_samples(container, audio_stream, audio)
     return shown
 
 
