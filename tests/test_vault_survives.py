@@ -147,3 +147,21 @@ def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tm
     deleted = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
     assert "Updating links" in deleted.stderr and "left deleted" in deleted.stderr
     assert "deleted" in (vault / "Biology" / "Biology index.md").read_text()
+
+
+def test_force_overwrites_an_edited_subject_index_of_the_inputs_as_the_warning_says(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    assert tubenotes("run", str(EXAMPLES), "--vault", str(vault), "--no-pdf").returncode == 0
+    edited = {subject: vault / subject / f"{subject} index.md" for subject in ("Biology", "Physics")}
+    for index in edited.values():
+        index.write_text(index.read_text() + "\nMy own line.\n")
+
+    warned = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf", "--regenerate")
+    assert "pass --force to overwrite" in " ".join((warned.stdout + warned.stderr).split())
+    (vault / "Biology" / "Biology index (new).md").unlink()
+    forced = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf", "--force")
+
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "My own line." not in edited["Biology"].read_text()
+    assert not (vault / "Biology" / "Biology index (new).md").exists()
+    assert "My own line." in edited["Physics"].read_text()  # a subject the run was not given keeps its edit
