@@ -136,6 +136,17 @@ def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path)
     assert "Traceback" not in output and "cannot write" in output, output
 
 
+def test_status_reads_a_healthy_store_on_a_read_only_vault(tmp_path: Path, small_disk: Path) -> None:
+    vault = small_disk / "vault"
+    assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    shown = run_cli("status", "--vault", vault, timeout=60)
+    output = " ".join((shown.stdout + shown.stderr).split())
+    assert shown.returncode == 0, output
+    assert "1 job(s)" in output and "1 completed" in output and "Cellular" in output
+    assert "cannot be read" not in output
+
+
 def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     first = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
