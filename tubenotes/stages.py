@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
+from tubenotes.course.stage import CourseStage
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import resolve_llm
@@ -203,8 +204,8 @@ class Stages:
 
     def vault_pass(self) -> None:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
-        self.notice("Updating links, concept notes, indexes and decks...")
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+        self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=self._course_stage())
         for job in report.changed_jobs:
             self.store.save(job)
         self._pass_marker().unlink(missing_ok=True)
@@ -219,6 +220,16 @@ class Stages:
         return self.settings.vault / STORE_DIRNAME / VAULT_PASS_PENDING
 
     # --- building ---------------------------------------------------------------------
+
+    def _course_stage(self) -> CourseStage:
+        components = self.components()
+        generator = components.notes_generator
+        model = None
+        if not isinstance(generator, OfflineGenerator):
+            from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
+
+            model = CourseLlm(generator)
+        return CourseStage(components.pdf_exporter, model, self.notice)
 
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
