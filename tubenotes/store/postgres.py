@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from tubenotes.errors import ConfigurationError
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import SCHEMA as BATCH_SCHEMA
+from tubenotes.store.batches import SqlBatchLedger
 from tubenotes.store.documents import DOCUMENT_FIELDS
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ _MIGRATIONS: list[str] = [
         value JSONB NOT NULL
     )
     """,
+    # Requests waiting for a provider's Batch API, and the batches holding them.
+    BATCH_SCHEMA,
 ]
 
 # Dead peers are noticed within about a minute, so that a machine that vanished
@@ -100,6 +104,7 @@ class PostgresJobStore:
         self._connections_lock = threading.Lock()
         self._migrate()
         self.cache = PostgresGenerationCache(self)
+        self.batches = SqlBatchLedger(self.atomic, "%s")
 
     def __repr__(self) -> str:
         return f"PostgresJobStore({_redacted(self.url)!r})"
