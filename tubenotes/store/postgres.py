@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tubenotes.errors import ConfigurationError, StoreUnreachable
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import SCHEMA as BATCH_SCHEMA
+from tubenotes.store.batches import SqlBatchLedger
 from tubenotes.store.documents import DOCUMENT_FIELDS
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ _MIGRATIONS: list[str] = [
         value JSONB NOT NULL
     )
     """,
+    # Requests waiting for a provider's Batch API, and the batches holding them.
+    BATCH_SCHEMA,
 ]
 
 # Dead peers are noticed within about a minute, so that a machine that vanished
@@ -119,6 +123,7 @@ class PostgresJobStore:
         self._connections_lock = threading.Lock()
         self._migrate()
         self.cache = PostgresGenerationCache(self)
+        self.batches = SqlBatchLedger(self.atomic, "%s")
 
     def __repr__(self) -> str:
         return f"PostgresJobStore({_redacted(self.url)!r})"
