@@ -19,8 +19,8 @@ from tubenotes.config import Settings, VaultOptions
 from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
-from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
+from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.progress import LogReporter, RichReporter, format_cost, format_seconds, job_label
 from tubenotes.store import STORE_DIRNAME, JobStore, failed, open_store, unfinished
 from tubenotes.store.base import UNFINISHED_STAGES
 
@@ -132,7 +132,7 @@ def _usage(job: VideoProcessingJob) -> str:
     usage = job.token_usage
     if not usage.calls:
         return "-"
-    return f"{usage.prompt_tokens + usage.completion_tokens:,} (${usage.cost_usd:.4f})"
+    return f"{usage.prompt_tokens + usage.completion_tokens:,} ({format_cost(usage.cost_usd)})"
 
 
 def _error(job: VideoProcessingJob) -> str:
@@ -160,8 +160,10 @@ def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
         out.print(table)
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
-    cost = sum(job.token_usage.cost_usd for job in jobs)
-    spent = f", estimated LLM cost ${cost:.4f}" if any(job.token_usage.calls for job in jobs) else ""
+    total = TokenUsage()
+    for job in jobs:
+        total.add(job.token_usage)
+    spent = f", estimated LLM cost {format_cost(total.cost_usd)}" if total.calls else ""
     out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished{spent}")
 
 

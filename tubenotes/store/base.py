@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
+from tubenotes.store.batches import BatchLedger
 
 FINISHED_STAGES = frozenset({ProcessingStage.COMPLETED, ProcessingStage.FAILED})
 UNFINISHED_STAGES = tuple(stage for stage in ProcessingStage if stage not in FINISHED_STAGES)
@@ -37,9 +38,10 @@ class GenerationCache(Protocol):
 
 
 class JobStore(Protocol):
-    """The jobs of a vault, the settings of its last run and its generation cache."""
+    """The jobs of a vault, the settings of its last run, its generation cache and its Batch API ledger."""
 
     cache: GenerationCache
+    batches: BatchLedger
 
     def save(self, job: VideoProcessingJob) -> None: ...
 

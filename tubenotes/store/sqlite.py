@@ -25,6 +25,7 @@ from typing import Any
 from tubenotes.errors import ConfigurationError
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import SqlBatchLedger
 from tubenotes.store.documents import DOCUMENT_FIELDS, document_body, document_value, fingerprint
 from tubenotes.store.health import check_readable
 from tubenotes.store.sqlite_schema import migrate
@@ -125,6 +126,7 @@ class SqliteStore:
         self.path = self.db.path
         self.cache = SqliteGenerationCache(self.db)
         self.records = VaultRecords(self.db)
+        self.batches = SqlBatchLedger(self.db.atomic)
         # Per job key, the fingerprints of its documents as this process last saved or loaded them.
         self._seen: dict[str, dict[str, tuple[int, int] | None]] = {}
 
