@@ -162,3 +162,16 @@ def test_a_tls_failure_is_the_downloads_error_never_a_storage_stop(tmp_path: Pat
                 download_audio(SPOKEN, tmp_path / "audio", socks.proxy_url("node", "pw"), timeout=10)
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
     assert as_storage_error(caught.value) is None
+
+
+def test_a_captionless_video_whose_audio_is_blocked_says_first_that_its_captions_are_off(
+        tmp_path: Path, youtube: FakeYouTube, socks) -> None:
+    youtube.failing_paths["/videoplayback"] = 403
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SPOKEN, "--network", "proxies", f"--proxy={socks.proxy_url('node', 'pw')}",
+                       "--max-attempts", "2", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    job = jobs_by_id(vault)[SPOKEN]
+    assert job["error"].startswith(f"Video {SPOKEN} has captions turned off"), job["error"]
+    assert "Its audio could not be downloaded to transcribe either: every attempt was blocked" in job["error"]
+    assert job["error_kind"] == "all_nodes_blocked"  # the audio's: `run` tries it again

@@ -61,6 +61,11 @@ class TubenotesError(Exception):
         return error
 
 
+def with_message(error: TubenotesError, message: str) -> TubenotesError:
+    """``error`` with another message: the same class, kind, retryability and state."""
+    return _rebuild(type(error), message, dict(error.__dict__))
+
+
 def _rebuild(cls: type[TubenotesError], message: str, state: dict[str, Any]) -> TubenotesError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)
