@@ -36,7 +36,7 @@ from tubenotes.sources.base import DescribedSource, TranscriptSource, VideoMetad
 from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube_audio import DownloadedAudio
 from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, needs_transcription
-from tubenotes.vault.filenames import sanitize_filename, subject_dir
+from tubenotes.vault.filenames import PDF_SUBDIR, sanitize_filename, subject_dir
 from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 # Below this a transcript is a caption stub or a music video, not a lecture:
 # generating from it would only pay for notes that say nothing.
 MIN_TRANSCRIPT_WORDS = 40
-PDF_SUBDIR = "pdfs"
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from tubenotes.generate.keyterms import KeyTerm
 from tubenotes.generate.labels import ENGLISH, Labels
-from tubenotes.generate.lecture import Lecture, stands_alone
+from tubenotes.generate.lecture import Lecture
 from tubenotes.generate.markdown import LETTERS, escape, spaced, stamp
 from tubenotes.generate.sentences import Sentence
 from tubenotes.job import VideoProcessingJob
@@ -106,7 +106,8 @@ def render_assessment(questions: Sequence[Question], job: VideoProcessingJob, la
 
 
 def _sources(lecture: Lecture) -> Iterator[Sentence]:
-    """Key sentences, taking turns between sections so questions cover the whole lecture; then the rest."""
+    """Key sentences, taking turns between sections so questions cover the whole lecture; then the rest of
+    those that stand alone."""
     rounds = max((len(section.key_sentences) for section in lecture.sections), default=0)
     seen: set[int] = set()
     for turn in range(rounds):
@@ -114,8 +115,7 @@ def _sources(lecture: Lecture) -> Iterator[Sentence]:
             if turn < len(section.key_sentences):
                 seen.add(section.key_sentences[turn].index)
                 yield section.key_sentences[turn]
-    rest = [s for s in lecture.sentences if s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS]
-    yield from sorted(rest, key=lambda sentence: not stands_alone(sentence))  # those that stand alone first
+    yield from (s for s in lecture.readable if s is not None and s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS)
 
 
 def _pattern(term: KeyTerm) -> re.Pattern[str]:
