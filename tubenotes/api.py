@@ -103,7 +103,7 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
             if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
-                stages.vault_pass()
+                stages.vault_pass(jobs)
             else:  # nothing changed since the last pass: its links, indexes and decks stand
                 stages.vault_pass_skipped()
         except (OSError, sqlite3.Error) as exc:
