@@ -32,7 +32,15 @@ from tubenotes.network import (
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.store import (
+    STORE_DIRNAME,
+    JobStore,
+    SqliteStore,
+    VaultRecords,
+    open_store,
+    remember_shared_store,
+    vault_lock,
+)
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import sweep_temp_files
 from tubenotes.vault.finish import finish_vault, folder_of
@@ -59,6 +67,8 @@ def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
     with vault_lock(vault), closing(open_store(store_url, vault)) as store:
         # Safe only under the lock: no other run is writing temporary files now.
         sweep_temp_files(vault)
+        if store_url:  # so that `status` and `resume` without --store can say where the jobs are
+            remember_shared_store(vault, store_url)
         yield store
 
 
