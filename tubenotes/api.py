@@ -99,7 +99,7 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     stages.vault_pass_due()
     # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.
     identity = StoreIdentity.of(stages.store.path) if isinstance(stages.store, SqliteStore) else None
-    result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
+    result = _executor(stages, jobs, executor).run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
             if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
@@ -113,6 +113,20 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if identity is not None:
         identity.check_still_there(job.key for job in result.completed)
     return result
+
+
+def _executor(stages: Stages, jobs: list[VideoProcessingJob], executor: Executor | None) -> Executor:
+    """The executor given (by default the local one), in rounds with Batch API waits under --batch."""
+    if not stages.settings.batch:
+        for job in jobs:
+            job.wake()  # without --batch, what a batch was to answer is asked live
+        return executor or LocalExecutor(stages.store)
+    from tubenotes.executors.batched import BatchedExecutor
+
+    # The local runner is made anew for each round; Celery's follows one round after another.
+    return BatchedExecutor((lambda: executor) if executor is not None else (lambda: LocalExecutor(stages.store)),
+                           stages.store, stages.batch_api(), stages.notice, wait=stages.settings.wait,
+                           budget=stages.budget())
 
 
 def _notes_deleted(jobs: list[VideoProcessingJob]) -> bool:

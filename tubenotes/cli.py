@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +26,9 @@ from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, format_seconds, job_label
 from tubenotes.store import STORE_DIRNAME, JobStore, failed, open_store, unfinished
 from tubenotes.store.base import UNFINISHED_STAGES
+
+if TYPE_CHECKING:
+    from tubenotes.store.batches import BatchRecord
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -72,6 +78,14 @@ run_options = _options(
     click.option("--context-window", type=click.IntRange(min=1024), metavar="TOKENS",
                  help="The model's context, if not the preset's; longer transcripts are chunked."),
     click.option("--llm-concurrency", type=click.IntRange(min=1), help="Generations in flight [default: 4]."),
+    click.option("--batch/--no-batch", default=None,
+                 help="Generate through the provider's Batch API: about half the price, answers within 24 h "
+                      "(openai, gemini, groq, or a --base-url server with /v1/batches) [default: no]."),
+    click.option("--no-wait", is_flag=True, default=None,
+                 help="With --batch: return once the batch is submitted; `tubenotes resume` collects it."),
+    click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+                 help="Stop before an LLM call or batch that would pass this many US dollars (jobs stay "
+                      "resumable)."),
     click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
     click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
     click.option("--transcribe", type=click.Choice(config.TRANSCRIBE_MODES),
@@ -100,6 +114,8 @@ def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) 
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
         given["pdf"] = False
+    if given.pop("no_wait", None):
+        given["wait"] = False
     settings = Settings(**given)
     if remembered:
         settings = settings.with_remembered(remembered, set(given))
@@ -283,11 +299,13 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
             out.print(_jobs_table(f"tubenotes jobs in {vault}", store.jobs(documents=False)))
         else:
             _print_summary(vault, store)
-        cache, nodes = store.cache.stats(), store.node_stats()
+        cache, nodes, batches = store.cache.stats(), store.node_stats(), store.batches.batches()
     finally:
         store.close()
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
+    if batches:
+        out.print(_batches_table(batches))
     if nodes:
         node_table = Table(title="exit nodes (last run)")
         for column in ("node", "proxy", "uses", "blocks", "failures", "age"):
@@ -308,6 +326,20 @@ def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
         table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
                       format_seconds(job.duration), _usage(job), _error(job),
                       *([worker_table(job)] if distributed else []))
+    return table
+
+
+def _batches_table(batches: list[BatchRecord]) -> Table:
+    """The batches at the provider whose answers are not collected yet, as last seen."""
+    table = Table(title="batches at the provider (as last seen; `tubenotes resume` collects them)")
+    for column in ("batch", "state", "answered", "failed", "requests", "age", "last seen"):
+        table.add_column(column)
+    now = time.time()
+    for batch in batches:
+        counts = batch.request_counts
+        seen = format_seconds(now - batch.checked_at) + " ago" if batch.checked_at else "-"
+        table.add_row(batch.id, batch.state, str(counts.get("completed", 0)), str(counts.get("failed", 0)),
+                      str(batch.requests), format_seconds(now - batch.submitted_at), seen)
     return table
 
 
@@ -333,6 +365,43 @@ def _print_summary(vault: Path, store: JobStore) -> None:
 
 def _stage_order(item: tuple[ProcessingStage, int]) -> int:
     return list(ProcessingStage).index(item[0])
+
+
+@cli.group()
+def batch() -> None:
+    """The vault's batches at the LLM provider (`run --batch`)."""
+
+
+@batch.command("cancel")
+@vault_option
+@store_option
+def batch_cancel(vault: Path, store_url: str | None) -> None:
+    """Cancel the vault's live batches at the provider; `resume` keeps what they finished and asks the rest
+    again."""
+    from tubenotes.generate.batch_api import FINAL_STATES, BatchApi
+    from tubenotes.generate.providers import resolve_llm
+
+    vault = vault.absolute()
+    if not store_url:
+        _require_store(vault)
+    with closing(open_store(store_url, vault)) as store:
+        live = store.batches.batches()
+        if not live:
+            out.print("No batch is waiting at the provider.")
+            return
+        settings, _ = _settings({"vault": vault}, store.load_settings())
+        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        if llm is None:
+            raise ConfigurationError("the vault's last run named no LLM, so it has no batch to cancel")
+        api = BatchApi(llm)
+        for record in live:
+            if record.host != llm.host:
+                err.print(f"batch {record.id} is at {record.host}, not {llm.host}: left as it is", markup=False)
+                continue
+            if record.state not in FINAL_STATES:
+                record = api.cancel(record)
+                store.batches.update(record)
+            out.print(f"batch {record.id}: {record.state}")
 
 
 @cli.command("rebuild-store")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import resolve_llm
+from tubenotes.generate.providers import LlmSettings, resolve_llm
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
@@ -41,6 +41,8 @@ from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
     from tubenotes.export.base import PdfExporter
+    from tubenotes.generate.batch_api import BatchApi
+    from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
 
 Notice = Callable[[str], None]
@@ -83,6 +85,9 @@ class Stages:
         self.vault = VaultWriter(settings.vault, records, force=options.force)
         self._lock = threading.RLock()
         self._components: Components | None = None
+        self._llm: tuple[LlmSettings | None] | None = None
+        self._budget: CostBudget | None = None
+        self._batch_api: BatchApi | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
         self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
@@ -220,20 +225,58 @@ class Stages:
 
     # --- building ---------------------------------------------------------------------
 
+    def llm(self) -> LlmSettings | None:
+        """The LLM the settings name, or None for the offline generator; with --batch, one that has a Batch API."""
+        with self._lock:
+            if self._llm is None:
+                settings = self.settings
+                llm = None if settings.model == OFFLINE_MODEL else resolve_llm(
+                    settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+                if settings.batch:
+                    if llm is None:
+                        raise ConfigurationError("--batch needs an LLM with a Batch API: pass --model "
+                                                 "PROVIDER:MODEL (openai, gemini, groq) or --base-url")
+                    from tubenotes.generate.batch_api import batch_api_for
+
+                    self._batch_api = batch_api_for(llm)
+                self._llm = (llm,)
+            return self._llm[0]
+
+    def batch_api(self) -> BatchApi:
+        """With --batch: the Batch API of the LLM the settings name."""
+        self.llm()
+        assert self._batch_api is not None, "batch_api() is for --batch runs"
+        return self._batch_api
+
+    def budget(self) -> CostBudget | None:
+        """--max-cost, shared by every call and batch of this process."""
+        with self._lock:
+            if self._budget is None and self.settings.max_cost is not None:
+                from tubenotes.generate.costs import CostBudget
+
+                self._budget = CostBudget(self.settings.max_cost)
+            return self._budget
+
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
-        if settings.model == OFFLINE_MODEL:
-            return OfflineGenerator(cache=self.store.cache)
-        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        llm = self.llm()
         if llm is None:
-            self.notice("No LLM configured: using the built-in offline generator "
-                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            if settings.model != OFFLINE_MODEL:
+                self.notice("No LLM configured: using the built-in offline generator "
+                            "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
         # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
         from tubenotes.generate.llm_generator import LlmGenerator
 
+        if settings.batch:
+            from tubenotes.generate.batch_client import BatchChatClient
+
+            self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
+            return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
+                                                                              self.store.batches))
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
+                            budget=self.budget())
 
     def _open_network(self) -> Network:
         settings = self.settings

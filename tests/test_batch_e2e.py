@@ -1,0 +1,109 @@
+"""`tubenotes run --batch`: a provider's Batch API answers, through the CLI against the fake server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cli import run_cli, start_cli
+from tests.conftest import LECTURE
+from tubenotes.testing.fake_batches import BatchPlan
+from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
+
+KEY = "sk-test-key-that-must-not-leak"
+
+
+def write_lectures(folder: Path, count: int) -> list[Path]:
+    folder.mkdir()
+    for number in range(count):
+        lines = LECTURE[number % len(LECTURE):] + LECTURE[:number % len(LECTURE)]
+        cues = [f"00:00:{i * 4:02d}.000 --> 00:00:{i * 4 + 3:02d}.000\n{line} (lecture {number})\n"
+                for i, line in enumerate(lines)]
+        (folder / f"lecture{number}.en.vtt").write_text("WEBVTT\n\n" + "\n".join(cues))
+    return sorted(folder.iterdir())
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TUBENOTES_LLM_API_KEY", KEY)
+    monkeypatch.delenv("TUBENOTES_MODEL", raising=False)
+    with FakeLlmServer() as server:
+        server.batches.delay = 0.3
+        yield server
+
+
+def llm(fake: FakeLlmServer) -> list[str]:
+    return ["--base-url", fake.base_url, "--model", "fake-model", "--no-pdf", "-q"]
+
+
+def jobs(vault: Path) -> list[dict]:
+    return json.loads(run_cli("status", "--vault", vault, "--json", check=True).stdout)
+
+
+def test_a_course_with_batch_completes_with_no_live_call(tmp_path: Path, fake: FakeLlmServer) -> None:
+    write_lectures(tmp_path / "in", 6)
+    vault = tmp_path / "vault"
+    result = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", vault)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fake.calls == 0  # not one live call
+    assert len(fake.batches.batches) == 1 and len(fake.batch_requests) == 12  # notes and assessment of six
+    assert max(fake.batches.submitted.values()) == 1
+    assert "Submitted batch" in result.stderr and "unknown" in result.stdout
+    done = jobs(vault)
+    assert [job["stage"] for job in done] == ["completed"] * 6
+    assert all(job["token_usage"]["calls"] == 2 and job["token_usage"]["cost_usd"] is None for job in done)
+    notes = Path(done[0]["notes_file"]).read_text()
+    assert "## Summary" in notes and "(lecture 0)" in notes
+    assert KEY not in result.stdout + result.stderr
+    again = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", vault)
+    assert again.returncode == 0 and len(fake.batches.batches) == 1  # nothing asked twice
+
+
+def test_a_failed_line_is_submitted_again_and_an_expired_batch_gives_what_finished(
+        tmp_path: Path, fake: FakeLlmServer) -> None:
+    write_lectures(tmp_path / "in", 3)
+    vault = tmp_path / "vault"
+    # lecture1's notes fail once in the first batch (an error line whose "error" is null).
+    fake.when(lambda body: "(lecture 1)" in json.dumps(body) and "JSON" not in json.dumps(body),
+              Behavior("server_error", status=500))
+    fake.batches.plan(BatchPlan("complete"), BatchPlan("expire", finished=0))
+    result = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", vault)
+    assert result.returncode == 0, result.stdout + result.stderr
+    submitted = fake.batches.submitted
+    assert len(fake.batches.batches) == 3  # the failed line, then the expired batch's line, asked again
+    retried = [key for key, times in submitted.items() if times > 1]
+    assert len(retried) == 1 and submitted[retried[0]] == 3 and sum(submitted.values()) == 6 + 2
+    assert fake.calls == 0 and [job["stage"] for job in jobs(vault)] == ["completed"] * 3
+
+
+def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_reason(
+        tmp_path: Path, fake: FakeLlmServer) -> None:
+    write_lectures(tmp_path / "in", 2)
+    vault = tmp_path / "vault"
+    fake.when(lambda body: "(lecture 1)" in json.dumps(body) and "JSON" in json.dumps(body),
+              *[Behavior("server_error", status=503)] * 5)
+    result = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", vault)
+    assert result.returncode == 1, result.stdout + result.stderr
+    by_name = {Path(job["url"]).name: job for job in jobs(vault)}
+    assert by_name["lecture0.en.vtt"]["stage"] == "completed"
+    failed = by_name["lecture1.en.vtt"]
+    assert failed["stage"] == "failed" and "HTTP 503" in failed["error"] and "The server had an error" in failed["error"]
+    assert fake.calls == 0
+
+
+def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_path: Path, fake: FakeLlmServer,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    write_lectures(tmp_path / "in", 1)
+    fake.batches.enabled = False
+    result = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", tmp_path / "vault")
+    assert result.returncode == 2 and "has no Batch API (HTTP 404 on /v1/batches)" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr and fake.calls == 0
+    ollama = run_cli("run", tmp_path / "in", "--batch", "--model", "ollama:llama3.2", "--vault", tmp_path / "v2")
+    assert ollama.returncode == 2 and "ollama has no Batch API" in ollama.stderr
+    assert not (tmp_path / "v2" / "General").exists()  # stopped before any stage ran
