@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -107,3 +108,69 @@ def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_pa
     ollama = run_cli("run", tmp_path / "in", "--batch", "--model", "ollama:llama3.2", "--vault", tmp_path / "v2")
     assert ollama.returncode == 2 and "ollama has no Batch API" in ollama.stderr
     assert not (tmp_path / "v2" / "General").exists()  # stopped before any stage ran
+
+
+def _three_hour_lecture(path: Path) -> None:
+    """The example physics lecture three times over, each copy later in time and marked: about three hours."""
+    from tubenotes.sources.local import LocalTranscriptFile
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "Physics" / "intro_to_thermodynamics.en.vtt"
+    segments = LocalTranscriptFile(example).get_transcript("x")["segments"]
+    length = segments[-1]["start"] + segments[-1]["duration"]
+
+    def stamp(seconds: float) -> str:
+        return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
+
+    cues = [f"{stamp(s['start'] + n * length)} --> {stamp(s['start'] + n * length + s['duration'])}\n"
+            f"{s['text']}{f' (run {n + 1})' if n else ''}\n"
+            for n in range(3) for s in segments]
+    path.write_text("WEBVTT\n\n" + "\n".join(cues))
+
+
+def test_a_chunked_three_hour_lecture_goes_through_in_two_rounds(tmp_path: Path, fake: FakeLlmServer) -> None:
+    (tmp_path / "in").mkdir()
+    _three_hour_lecture(tmp_path / "in" / "thermodynamics_3h.en.vtt")
+    vault = tmp_path / "vault"
+    result = run_cli("run", tmp_path / "in", "--batch", *llm(fake), "--context-window", "16384", "--vault", vault)
+    assert result.returncode == 0, result.stdout + result.stderr
+    first, second = (batch.lines for batch in fake.batches.batches.values())
+    # The parts' notes and assessments first, then the overview that needs the parts' notes.
+    assert len(first) > 4 and len(second) == 1 and "<notes>" in json.dumps(second[0])
+    assert fake.calls == 0
+    [job] = jobs(vault)
+    notes = Path(job["notes_file"]).read_text()
+    assert job["stage"] == "completed" and "(run 3)" in notes and "## Summary" in notes
+
+
+def test_kill_while_the_batch_is_in_progress_then_resume_submits_nothing_twice(
+        tmp_path: Path, fake: FakeLlmServer) -> None:
+    write_lectures(tmp_path / "in", 4)
+    vault = tmp_path / "vault"
+    fake.batches.delay = 4.0
+    process = start_cli("run", tmp_path / "in", "--batch", *llm(fake), "--vault", vault)
+    try:
+        seen = ""
+        while "Submitted batch" not in seen:
+            line = process.stdout.readline()
+            assert line, seen
+            seen += line
+        [batch] = fake.batches.batches.values()
+        deadline = time.monotonic() + 10
+        while fake.batches.retrieve(batch.data["id"])[1]["status"] != "in_progress":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+    status = run_cli("status", "--vault", vault, check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    # The batch as the killed process last saw it.
+    assert "4 waiting_for_batch" in status and re.search(f"{batch.data['id']} +│ (validating|in_progress)", status)
+    resumed = run_cli("resume", "--vault", vault, "-q")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(fake.batches.batches) == 1 and max(fake.batches.submitted.values()) == 1
+    assert fake.calls == 0 and [job["stage"] for job in jobs(vault)] == ["completed"] * 4
+    assert "batches at the provider" not in run_cli("status", "--vault", vault, check=True).stdout

@@ -194,6 +194,8 @@ def cli() -> None:
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
               "anew; notes you edited are kept, the new version goes beside them.")
+@click.option("--dry-run", is_flag=True, help="Call no LLM: fetch what must be fetched and print the tokens and "
+              "cost expected, live and through the Batch API (as `tubenotes estimate`).")
 @run_options
 @executor_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
@@ -208,6 +210,11 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
+    if values.pop("dry_run"):
+        for name in ("executor", "broker", "store_url"):
+            values.pop(name)
+        _estimate(inputs, values)
+        return
     options = _vault_options(values)
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
@@ -217,6 +224,47 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
             jobs = prepare_jobs(stages, list(inputs))
             chosen = executor_for(executor, broker, store_url, store, settings, _notice)
             _finish(run_batch(stages, jobs, _reporter(settings), chosen))
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
+@run_options
+def estimate(inputs: tuple[str, ...], **values: Any) -> None:
+    """Print the tokens and cost that INPUTS are expected to take, live and through the Batch API.
+
+    Calls no LLM: fetches the transcripts INPUTS need (kept for the run) and counts the prompts as
+    they will be sent; answers already in the vault's cache cost nothing.
+    """
+    _estimate(inputs, values)
+
+
+def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
+    from tubenotes.api import prepare_jobs
+    from tubenotes.estimate import estimate as estimated
+    from tubenotes.generate.chunking import estimate_tokens
+    from tubenotes.generate.providers import price_table
+    from tubenotes.stages import build_stages, open_vault
+
+    options = _vault_options(values)
+    settings, _ = _settings(values)
+    with open_vault(settings.vault) as store, build_stages(settings, store, _notice, options) as stages:
+        result = estimated(stages, prepare_jobs(stages, list(inputs)))
+    table = Table(title=f"expected generation with {result.label}")
+    for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
+        table.add_column(column, overflow="fold")
+    for item in result.jobs:
+        job = item.job
+        note = _error(job) or ("already generated" if not item.usage.calls else "")
+        table.add_row(job_label(job), f"{estimate_tokens(job.transcript or ''):,}", str(item.usage.calls),
+                      f"{item.usage.prompt_tokens:,}", f"{item.usage.completion_tokens:,}" + (f" {note}" if note else ""))
+    out.print(table)
+    total = result.usage
+    out.print(f"expected: {total.calls} call(s), {total.prompt_tokens + total.completion_tokens:,} tokens "
+              f"({total.prompt_tokens:,} prompt, {total.completion_tokens:,} completion)")
+    batch = "no batch price" if result.batch_usd is None and result.live_usd is not None else format_cost(result.batch_usd)
+    out.print(f"cost: {format_cost(result.live_usd)} live, {batch} through the Batch API "
+              f"(list prices of {price_table()[0]}; completions are expected, not known)")
 
 
 @cli.command()
