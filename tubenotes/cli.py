@@ -300,8 +300,10 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             for job in replayed:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
+            store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
         with build_stages(settings, store, _notice, options) as stages:
-            if jobs:
+            # A batch may wait with no job: a course's, asked in the last vault pass.
+            if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, _notice)
                 _finish(run_batch(stages, jobs, _reporter(settings), chosen))
             if stages.vault_pass_pending():

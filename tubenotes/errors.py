@@ -2,6 +2,8 @@
 
     TubenotesError                 root: every expected failure
     ├── ConfigurationError         bad flags, settings or environment (exit code 2)
+    │   └── StoreUnreachable       the shared store's server cannot be reached: at start a configuration
+    │                              error; mid-batch nothing is recorded and the stage runs again later
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
     │   └── CostCapReached         the next LLM call or batch would pass --max-cost: the batch stops alike
@@ -107,6 +109,11 @@ class AwaitingBatch(Exception):  # noqa: N818 (a state, not an error)
 
 class ConfigurationError(TubenotesError):
     kind = "configuration"
+
+
+class StoreUnreachable(ConfigurationError):
+    kind = "store_unreachable"
+    retryable = True
 
 
 class InputError(TubenotesError):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
-from tubenotes.errors import ConfigurationError
+from tubenotes.course.stage import CourseModel, CourseStage
+from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import LlmSettings, resolve_llm
 from tubenotes.job import SourceKind, VideoProcessingJob
@@ -30,25 +30,26 @@ from tubenotes.network import (
     TorNetwork,
     read_proxies_file,
 )
-from tubenotes.pipeline import Components, next_stage, run_stage, settle
+from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import sweep_temp_files
-from tubenotes.vault.finish import finish_vault, write_index
+from tubenotes.vault.finish import finish_vault
 from tubenotes.vault.guard import FileRecords
+from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
+    from tubenotes.course.material import Course, CourseLecture
     from tubenotes.export.base import PdfExporter
     from tubenotes.generate.batch_api import BatchApi
     from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
 
-# Seconds between rewrites of a subject's index during a batch.
-INDEX_INTERVAL = 2.0
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
 # leaves it, and the next `run`, `resume` or `retry` finishes the pass.
@@ -82,6 +83,7 @@ class Stages:
         self.store = store
         self.notice = notice
         self.options = options
+        self.routing = Routing.of(settings)
         self.vault = VaultWriter(settings.vault, records, force=options.force)
         self._lock = threading.RLock()
         self._components: Components | None = None
@@ -90,7 +92,6 @@ class Stages:
         self._batch_api: BatchApi | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
-        self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
         self.speech = SpeechFetcher(settings)
 
     def __enter__(self) -> Stages:
@@ -123,6 +124,8 @@ class Stages:
                         auto_captions=settings.transcribe != "always"),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
+                    notice=self.notice,
+                    live_index=LiveIndex(self.vault, self.store.jobs),
                 )
             return self._components
 
@@ -141,15 +144,15 @@ class Stages:
         Ctrl-C reaches a tor that bootstraps."""
         if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
             self.pool()
-        if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
+        if any(self.next_stage(job) is not None for job in jobs):
             self.components()
         self.speech.prepare(jobs)
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
-        return next_stage(job, self.settings.pdf)
+        return next_stage(job, self.routing)
 
     def settle(self, job: VideoProcessingJob) -> bool:
-        return settle(job, self.settings.pdf)
+        return settle(job, self.routing)
 
     def limits(self) -> dict[str, int]:
         """How many jobs each stage may hold at once in this process."""
@@ -165,34 +168,7 @@ class Stages:
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
         pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
-        if name == "generate":  # the transcript is committed by now: the audio it was made from can go
-            self.speech.forget_audio(job)
-        warnings_before = len(job.warnings)
-        job = run_stage(name, job, self.components(), pool)
-        if name == "write":
-            for warning in job.warnings[warnings_before:]:
-                self.notice(warning)
-            if job.output_dir is not None and self._index_due(job.output_dir):
-                self._write_index(job)
-        return job
-
-    def _index_due(self, folder: Path) -> bool:
-        """Whether the subject's index should be rewritten now: as jobs complete, but at most
-        every few seconds, since each rewrite lists the whole subject; the vault pass writes the last."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._index_written.get(folder, -INDEX_INTERVAL) < INDEX_INTERVAL:
-                return False
-            self._index_written[folder] = now
-            return True
-
-    def _write_index(self, job: VideoProcessingJob) -> None:
-        # From the store, the jobs as committed, with this one as it is now.
-        subject = job.subject.casefold()
-        jobs = {known.key: known for known in self.store.jobs() if known.subject.casefold() == subject}
-        jobs[job.key] = job
-        assert job.output_dir is not None
-        write_index(self.vault, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
+        return run_stage(name, job, self.components(), pool)
 
     # --- the vault pass -----------------------------------------------------------
 
@@ -206,15 +182,23 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self) -> None:
-        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
-        self.notice("Updating links, concept notes, indexes and decks...")
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+    def vault_pass(self) -> bool:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded.
+
+        False when a course's model waits for a batch's answers: the courses are written without them,
+        and the pass stays due, to be run again once they are in.
+        """
+        self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
+        course = self._course_stage()
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course)
         for job in report.changed_jobs:
             self.store.save(job)
-        self._pass_marker().unlink(missing_ok=True)
+        waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting
+        if not waiting:
+            self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+        return not waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -256,6 +240,16 @@ class Stages:
 
                 self._budget = CostBudget(self.settings.max_cost)
             return self._budget
+
+    def _course_stage(self) -> CourseStage:
+        components = self.components()
+        generator = components.notes_generator
+        model = None
+        if not isinstance(generator, OfflineGenerator):
+            from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
+
+            model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
+        return CourseStage(components.pdf_exporter, model, self.notice)
 
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
@@ -305,6 +299,22 @@ class Stages:
             tor.close()
             raise
         return tor
+
+
+class _BatchedCourseModel:
+    """A course's model under --batch: its requests wait for a batch as a lecture's do; meanwhile the
+    course is written without its answers, and the next vault pass adds them."""
+
+    def __init__(self, model: CourseModel) -> None:
+        self.model = model
+        self.waiting = False
+
+    def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        try:
+            return self.model.enrich(course)
+        except AwaitingBatch:
+            self.waiting = True
+            return []
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:

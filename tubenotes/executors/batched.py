@@ -96,6 +96,18 @@ class BatchedExecutor:
                 self.notice(f"Stopped waiting. {CHECK_BACK}")
                 return RunResult(list(current.values()), interrupted=True, worked=worked)
 
+    def answer(self) -> bool:
+        """Submit the requests that wait outside the rounds (a course's, from the vault pass) and, unless told
+        not to wait, wait for their answers; True once they are in."""
+        if not self.store.batches.pending(self.settings.host):
+            return False
+        self._submit()
+        if not self.wait:
+            self.notice(f"A course waits for the batch. {CHECK_BACK}")
+            return False
+        self._look(once=False)
+        return True
+
     # --- submitting -------------------------------------------------------------------
 
     def _submit(self) -> None:

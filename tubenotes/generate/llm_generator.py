@@ -206,11 +206,30 @@ class LlmGenerator:
             messages, check, lambda m: self.client.complete(m),
             lambda reason: prompts.render(repair, reason=reason, shorter=_shorter(reason)), bill), bill)
 
-    def _ask_json(self, messages: list[Message], bill: _Bill) -> str:
-        schema = assessment_schema()
-        return self._cached(messages, {"name": ASSESSMENT_SCHEMA_NAME, "schema": schema}, lambda: self._checked(
-            messages, _json_problem, lambda m: self.client.complete_json(m, ASSESSMENT_SCHEMA_NAME, schema),
+    def _ask_json(self, messages: list[Message], bill: _Bill, name: str = ASSESSMENT_SCHEMA_NAME,
+                  schema: dict[str, Any] | None = None, problem: Check | None = None) -> str:
+        """A JSON answer that ``problem`` finds nothing wrong with (by default, an assessment)."""
+        schema = assessment_schema() if schema is None else schema
+        problem = _json_problem if problem is None else problem
+        return self._cached(messages, {"name": name, "schema": schema}, lambda: self._checked(
+            messages, problem, lambda m: self.client.complete_json(m, name, schema),
             lambda error: prompts.render("repair_json", error=error), bill), bill)
+
+    # --- steps beyond one lecture (the course's) ------------------------------------
+
+    def ask_text(self, messages: list[Message], check: Check) -> tuple[str, TokenUsage]:
+        """A checked, cached text answer, and what it cost this time (nothing when it came from the cache)."""
+        bill = _Bill(0)
+        return self._ask_text(messages, check, bill, repair="repair_digest"), bill.usage
+
+    def ask_json(self, messages: list[Message], name: str, schema: dict[str, Any], problem: Check) -> tuple[str, TokenUsage]:
+        """A checked, cached JSON answer for ``schema``, and what it cost this time."""
+        bill = _Bill(0)
+        return self._ask_json(messages, bill, name, schema, problem), bill.usage
+
+    def budget(self, overhead: int) -> int:
+        """Tokens a prompt may give its material, once ``overhead`` and the answer are counted."""
+        return self._budget(overhead)
 
     def _cached(
         self, messages: list[Message], response_format: Mapping[str, Any] | None,

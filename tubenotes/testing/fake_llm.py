@@ -236,6 +236,10 @@ def default_answer(body: dict[str, Any]) -> str:
     video = _VIDEO_LINE.search(everything)
     url = video.group(1) if video else None
     budget = (_max_tokens(body) or 4096) * 2  # characters: half of what the limit allows
+    if "<lectures>" in last:
+        return json.dumps(_course_part(last))
+    if "<course>" in last:
+        return _course_overview(last)
     if body.get("response_format") or "JSON" in last:
         return json.dumps(_assessment(lines))
     if "<notes>" in last:
@@ -291,6 +295,29 @@ def _overview(prompt: str) -> str:
             + " and showing how they relate through worked examples and definitions.\n\n## Key concepts\n"
             + "\n".join(f"- [[{c}]]: a central idea of the lecture." for c in concepts)
             + "\n\n## Takeaways\n- Each concept builds on the previous one.\n- Work through the examples again.\n")
+
+
+def _course_part(prompt: str) -> dict[str, Any]:
+    """Definitions of the concepts the prompt lists and "explain why" questions on its lectures, one formula in each."""
+    lectures = re.findall(r"^### Lecture (\d+): (.+)$", prompt, re.M)
+    listed = re.search(r"^Concepts: (\[.*\])$", prompt, re.M)
+    names = json.loads(listed.group(1)) if listed else []
+    wanted = re.search(r'"questions": (\d+)', prompt)
+    count = int(wanted.group(1)) if wanted else 1
+    concepts = [{"name": name, "definition": f"{name} is what the lectures build on, as in $\\Delta S \\geq 0$."}
+                for name in names]
+    questions = [{"lecture": int(number), "question": f"Explain why {title} matters for what follows it.",
+                  "answer": f"{title} gives the course its next step: $\\frac{{1}}{{2}} m v^2$ is used later.",
+                  "explanation": f"Lecture {number} shows it.", "timestamp_seconds": -1}
+                 for number, title in lectures[:count]]
+    return {"concepts": concepts, "questions": questions}
+
+
+def _course_overview(prompt: str) -> str:
+    titles = re.findall(r"^\d+\. ([^:\n]+)", prompt, re.M)
+    return (f"The course goes through {len(titles)} lectures, from {titles[0] if titles else 'its start'} to "
+            f"{titles[-1] if titles else 'its end'}. Each lecture builds on the one before it, and the last ones "
+            "bring the ideas together.")
 
 
 def _assessment(lines: list[tuple[int, str]]) -> dict[str, Any]:

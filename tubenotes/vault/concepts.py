@@ -102,7 +102,7 @@ class SubjectConcepts:
                 self._of_job.setdefault(job.key, []).append(concept)
         return kept
 
-    def _note_link(self, job: VideoProcessingJob) -> str:
+    def note_link(self, job: VideoProcessingJob) -> str:
         """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
         assert job.notes_filepath is not None
         link = self._note_links.get(job.key)
@@ -136,7 +136,7 @@ class SubjectConcepts:
         # Most shared first, then input order (a job's number is its place in input order).
         ranked = [number for _, number in heapq.nsmallest(RELATED_LECTURES, zip(map(neg, counts.values()), counts))]
         return [
-            f"- {wikilink(self._note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+            f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
             + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
             for number in ranked
         ]
@@ -148,8 +148,13 @@ class SubjectConcepts:
             spoken = self._spoken_by_job[job.key] = [(s.start, normalize(s.text)) for s in job.segments]
         return spoken
 
-    def render(self, concept: Concept, index: Path) -> str:
-        """The concept note: every lecture it comes up in, with a link to the moment."""
+    def mentioned_at(self, concept: Concept, job: VideoProcessingJob) -> float | None:
+        """When ``job``'s transcript first says ``concept`` (None: never in its words, or no times)."""
+        return first_mention(self._spoken(job), concept.spellings)
+
+    def render(self, concept: Concept, index: Path, definition: str = "") -> str:
+        """The concept note: its ``definition`` (Markdown) first, then every lecture it comes up in, with a
+        link to the moment."""
         aliases = [s for s in concept.spellings if s != concept.path.stem]
         matter = {
             "title": concept.name,
@@ -163,6 +168,7 @@ class SubjectConcepts:
         lines = [
             render_front_matter(matter) + f"# {escape(concept.name)}",
             "",
+            *([definition, ""] if definition else []),
             labels.concept_intro.format(subject=subject, count=len(concept.jobs)),
             "",
             f"## {labels.where_it_comes_up}",
@@ -170,7 +176,7 @@ class SubjectConcepts:
         ]
         for job in concept.jobs:
             where = stamp(job, first_mention(self._spoken(job), concept.spellings))
-            lines.append(f"- {wikilink(self._note_link(job), _title(job))}"
+            lines.append(f"- {wikilink(self.note_link(job), _title(job))}"
                          + (f" {labels.said_at} {where}" if where else ""))
         return "\n".join(lines) + "\n"
 

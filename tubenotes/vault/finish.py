@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
@@ -22,6 +23,21 @@ from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
 _NAMED_DELETIONS = 3
+
+
+@dataclass
+class CourseParts:
+    """What the course-level stage gives the vault pass for one subject."""
+
+    definitions: dict[str, str] = field(default_factory=dict)  # concept key -> the Markdown its note opens with
+    exam: list[LectureCards] = field(default_factory=list)  # the final exam's questions, for the deck
+    warnings: list[str] = field(default_factory=list)
+
+
+class CourseStep(Protocol):
+    """The course-level stage (tubenotes.course), run over each subject once its lectures are written."""
+
+    def __call__(self, writer: VaultWriter, concepts: SubjectConcepts) -> CourseParts: ...
 
 
 @dataclass
@@ -56,8 +72,10 @@ def by_folder(root: Path, jobs: Iterable[VideoProcessingJob]) -> dict[Path, list
     return groups
 
 
-def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True) -> VaultReport:
-    """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck."""
+def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True,
+                 course: CourseStep | None = None) -> VaultReport:
+    """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck, and with ``course``
+    the course's own material."""
     report = VaultReport()
     writer.forget_scan()
     for folder, subject_jobs in by_folder(writer.root, jobs).items():
@@ -71,7 +89,9 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
         concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)
         writer.use_concepts(concepts)
-        _write_concepts(writer, concepts, report)
+        parts = course(writer, concepts) if course is not None and present else CourseParts()
+        report.warnings += parts.warnings
+        _write_concepts(writer, concepts, report, parts.definitions)
         for job in written:
             warnings_before = len(job.warnings)
             deleted = writer.refresh_job(job)
@@ -83,7 +103,7 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
             if len(job.warnings) != warnings_before:
                 report.changed_jobs.append(job)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, written, report)
+            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written) + parts.exam, report)
         write_index(writer, folder, subject_jobs, concepts, report)
     return report
 
@@ -102,9 +122,9 @@ def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob
         report.warnings.append(warning)
 
 
-def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[VideoProcessingJob],
+def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[LectureCards],
                 report: VaultReport) -> None:
-    result = write_deck(writer.files, deck_path(folder), subject, lecture_cards(jobs), subject_tag(folder.name))
+    result = write_deck(writer.files, deck_path(folder), subject, cards, subject_tag(folder.name))
     if result is None:
         return
     report.decks.append(result.path)
@@ -122,12 +142,14 @@ def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
     ]
 
 
-def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport) -> None:
+def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,
+                    definitions: dict[str, str]) -> None:
     index = index_path(concepts.folder)
     wanted = set()
     for concept in concepts.concepts.values():
         wanted.add(concept.path)
-        result = writer.files.write(concept.path, concepts.render(concept, index).encode("utf-8"), CONCEPT_KIND)
+        text = concepts.render(concept, index, definitions.get(concept.key, ""))
+        result = writer.files.write(concept.path, text.encode("utf-8"), CONCEPT_KIND)
         warning = result.warning(writer.root)
         if warning:
             report.warnings.append(warning)

@@ -15,11 +15,11 @@ from pathlib import Path
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.store import JobStore
 from tubenotes.vault.adopt import is_tubenotes_note, properties_of, written_by_tubenotes
+from tubenotes.vault.filenames import PDF_SUBDIR
 from tubenotes.vault.guard import FileRecords, sha256_of
 from tubenotes.vault.index import deck_path
 
 _LECTURE_TYPES = ("notes", "assessment")
-_PDF_SUBDIR = "pdfs"  # as the export stage names it
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _lecture(matter: dict, position: int) -> VideoProcessingJob:
 
 
 def _attach(job: VideoProcessingJob, kind: str, path: Path) -> None:
-    pdf = path.parent / _PDF_SUBDIR / f"{path.stem}.pdf"
+    pdf = path.parent / PDF_SUBDIR / f"{path.stem}.pdf"
     job.output_dir = path.parent
     if kind == "notes":
         job.notes_filepath, job.notes_pdf_path = path, pdf if pdf.exists() else None
