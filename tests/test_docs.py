@@ -90,11 +90,17 @@ def test_what_you_get_is_what_the_example_makes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     made = {path.name for path in (tmp_path / "notes").rglob("*")}
     for name in shown:
-        if "…" in name:
-            start, end = name.split("…")
-            assert any(made_name.startswith(start) and made_name.endswith(end) for made_name in made), name
-        else:
-            assert name in made, f"the README shows {name}, the example makes {sorted(made)}"
+        assert any(_shows(name, made_name) for made_name in made), f"the README shows {name}, the example makes {made}"
+    # And the subject it draws in full shows every file the example makes there (a .svg beside its .canvas).
+    for path in (tmp_path / "notes" / "Physics").iterdir():
+        drawn = path.with_suffix(".canvas").name if path.suffix == ".svg" else path.name
+        assert any(_shows(name, drawn) for name in shown), f"the example makes Physics/{path.name}, not in the README"
+
+
+def _shows(name: str, file_name: str) -> bool:
+    """Whether ``name`` in the README's tree (which may shorten with "…") is ``file_name``."""
+    start, _, end = name.partition("…")
+    return file_name == name or ("…" in name and file_name.startswith(start) and file_name.endswith(end))
 
 
 def _commands(text: str) -> list[str]:

@@ -104,3 +104,13 @@ def test_process_video_pipeline_raises_a_full_disk_instead_of_failing_the_job(tm
     with pytest.raises(StorageError, match="cannot write to the vault"):
         process_video_pipeline(job, None, components)
     assert job.stage is not ProcessingStage.FAILED and job.has_notes()  # resumable at the write
+
+
+def test_only_the_file_systems_refusals_are_storage_stops() -> None:
+    from tubenotes.errors import as_storage_error
+
+    assert as_storage_error(PermissionError(errno.EACCES, "Permission denied", "/vault/Physics/Note.md"))
+    assert as_storage_error(OSError(errno.EROFS, "Read-only file system"))
+    assert as_storage_error(full_disk())
+    assert as_storage_error(OSError(errno.EPERM, "Operation not permitted")) is None  # no path: not the vault's
+    assert as_storage_error(ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")) is None

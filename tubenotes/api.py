@@ -106,7 +106,7 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
         try:
             if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
                 # Under --batch a course's model may wait for answers: the pass runs again once they are in.
-                while not stages.vault_pass() and isinstance(chosen, BatchedExecutor) and chosen.answer():
+                while not stages.vault_pass(jobs) and isinstance(chosen, BatchedExecutor) and chosen.answer():
                     pass
             else:  # nothing changed since the last pass: its links, indexes and decks stand
                 stages.vault_pass_skipped()

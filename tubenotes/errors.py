@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import errno
 import importlib
+import socket
 import sqlite3
+import ssl
 from typing import Any
 
 
@@ -59,6 +61,11 @@ class TubenotesError(Exception):
             error.kind = str(data.get("kind", JobError.kind))
             error.retryable = bool(data.get("retryable", False))
         return error
+
+
+def with_message(error: TubenotesError, message: str) -> TubenotesError:
+    """``error`` with another message: the same class, kind, retryability and state."""
+    return _rebuild(type(error), message, dict(error.__dict__))
 
 
 def _rebuild(cls: type[TubenotesError], message: str, state: dict[str, Any]) -> TubenotesError:
@@ -126,7 +133,12 @@ class StorageError(TubenotesError):
 
 
 # What a full disk, a quota or a read-only mount raise: no job is at fault, so none fails.
-_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+# What a path the vault may not write raises; only with the path named, since other OSErrors share these numbers
+# (a TLS failure is an OSError whose errno 1, SSL_ERROR_SSL, is also EPERM's).
+_PATH_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
+# The network's OSErrors: a job's own failure (network, blocked, permanent), never the vault's.
+_NETWORK_ERRORS = (ssl.SSLError, ConnectionError, TimeoutError, socket.gaierror, socket.herror)
 _SQLITE_STORAGE_MESSAGES = ("disk is full", "readonly database", "unable to open database file", "disk I/O error")
 
 
@@ -136,7 +148,7 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
     while seen is not None:
         if isinstance(seen, StorageError):
             return seen
-        if isinstance(seen, OSError) and seen.errno in _STORAGE_ERRNOS:
+        if _writing_failed(seen):
             where = f" ({seen.filename})" if seen.filename else ""
             return StorageError(f"cannot write to the vault{where}: {seen.strerror}; free some space or make "
                                 "the vault writable, then run `tubenotes resume`")
@@ -145,6 +157,13 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
                                 "writable, then run `tubenotes resume`")
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _writing_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file system's refusal to write (no space, read-only, no permission on a path)."""
+    if not isinstance(exc, OSError) or isinstance(exc, _NETWORK_ERRORS):
+        return False
+    return exc.errno in _STORAGE_ERRNOS or (exc.errno in _PATH_ERRNOS and exc.filename is not None)
 
 
 class CostCapReached(StorageError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import sweep_temp_files
-from tubenotes.vault.finish import finish_vault
+from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
 from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
@@ -182,15 +182,17 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self) -> bool:
-        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded.
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
 
         False when a course's model waits for a batch's answers: the courses are written without them,
         and the pass stays due, to be run again once they are in.
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
+        forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         course = self._course_stage()
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course)
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course, forced=forced)
         for job in report.changed_jobs:
             self.store.save(job)
         waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting

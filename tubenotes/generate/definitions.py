@@ -13,19 +13,21 @@ other languages fall back on the English patterns and the term's position.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.specificity import fold
 from tubenotes.generate.standalone import standalone
 
-# A definition is a sentence, not a fragment or a paragraph.
-MIN_WORDS, MAX_WORDS = 5, 60
+# A definition is a sentence, not a fragment or a paragraph: "We call this the latent heat." says too little.
+MIN_WORDS, MAX_WORDS = 8, 60
 # A term opening its sentence stands within this many words of the start (after an article or two).
 SUBJECT_WITHIN = 3
 # Scores: how well a sentence defines a term.
 AS_SUBJECT, NAMED, DEFINITIONAL, OPENS_WITH, MENTIONED = 5, 4, 3, 2, 1
+# Characters before a term that the patterns naming it look at.
+LOOK_BACK = 100
 # Transcripts split into sentences, kept for the next term of the same lecture.
 _CACHED_TEXTS = 8
 
@@ -52,15 +54,15 @@ _AFTER_SUBJECT = {
 # Right after the term, an apposition that explains it: "X, which means ...", "X, the ... of ...".
 _APPOSITION = {
     "en": r"^\W*,?\s*we mean\b|^\W*,\s*(?:which|that) (?:means|is|are|describes|measures)\b"
-          r"|^\s*,\s*(?:i\.e\.|that is|meaning)\b"
-          r"|^\s*,\s*(?:the|a|an) [\w\s-]{1,40}\b(?:that|which|where|of|in which)\b",
+          r"|^\s*,\s*(?:i\.e\.|that is|meaning)\b",
     "de": r"^\W*,\s*(?:also|d\. h\.|das heißt|der|die|das) (?:[\w-]+\s){0,6}?(?:bedeutet|ist|beschreibt|misst)\b",
     "es": r"^\W*,\s*(?:que (?:significa|es|son|mide|describe)|es decir)\b",
     "fr": r"^\W*,\s*(?:qui (?:signifie|est|sont|mesure|décrit)|c'est-à-dire)\b",
 }
 # Before the term, when the sentence names it: "we call this X", "X" after "is called".
 _BEFORE_NAMED = {
-    "en": r"(?:\b(?:call|calls|define|defines|defined|name|names|refer to)\b.{0,60}"
+    "en": r"(?:\b(?:we|i|you|they|people|one|physicists|chemists|biologists)\s+(?:call|define|name|refer to)\b.{0,60}"
+          r"|\b(?:call|calls|define|defines|name|names)\s+(?:\w+\s+){0,3}"
           r"|\b(?:is|are|was|were|be|been)\s+(?:called|known as|named|termed|referred to as|defined as)"
           r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by))\s*(?:\w+\s+){0,1}$",
     "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen"
@@ -78,7 +80,7 @@ _DEFINITIONAL = {
           r"|of)\b|\bthat(?:'s| is) why\b|\bby definition\b|\bstands for\b|\bso-called\b"
           r"|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are)\s(?:\w+ly\s)?(?:an?|the)\s(?:[\w-]+\s){0,5}?"
           r"(?:that|which|where"
-          r"|in which|whose|of|with|for|used|about)\b|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when"
+          r"|in which|whose|of|with|for|used|about|between|per|from|to|in|by|when|at|on)\b|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when"
           r"|how)\b|, which means\b",
     "de": r"\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man|bezeichnen wir"
           r"|versteht man|ist definiert|heißt das|der grund"
@@ -101,7 +103,11 @@ _AFTER = _compiled(_AFTER_SUBJECT)
 _BEFORE = _compiled(_BEFORE_NAMED)
 _APPOSED = _compiled(_APPOSITION)
 _DEFINES = _compiled(_DEFINITIONAL)
-_LEADING_ARTICLES = re.compile(rf"^\W*(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
+# What may stand before a term that is its clause's subject: nothing, an article, or the end of the
+# clause before ("The period is ..., and the frequency is ...").
+_SUBJECT_START = re.compile(
+    rf"(?:^\W*|[,;:]\s*(?:and|but|while|whereas|und|aber|während|y|pero|mientras|et|mais|tandis que)?\s*)"
+    rf"(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 
 
 def _code(language: str | None) -> str:
@@ -112,7 +118,12 @@ def _code(language: str | None) -> str:
 def is_definitional(sentence: str, language: str = "en") -> bool:
     """Whether ``sentence`` defines or explains something: "X is a ... that", "we call ...", "is defined as",
     "the reason is ...", and their German, Spanish and French counterparts."""
-    return bool(_DEFINES[_code(language)].search(sentence.strip()))
+    return _defines(sentence.strip(), _code(language))
+
+
+@lru_cache(maxsize=4096)
+def _defines(sentence: str, code: str) -> bool:
+    return bool(_DEFINES[code].search(sentence))
 
 
 def defining_sentence(term: str, text: str, language: str = "en") -> str | None:
@@ -122,38 +133,48 @@ def defining_sentence(term: str, text: str, language: str = "en") -> str | None:
     key = fold(_TOKEN.findall(term), language)
     if not key or not text.strip():
         return None
-    best: tuple[int, bool, int] | None = None
-    best_text = None
     sentences = _sentences(text)
-    for sentence in sentences:
-        if not _says(sentence, key, language):
-            continue
-        readable = standalone(sentences, sentence.index, language)
+    saying = (sentence.index for sentence in sentences if _says(sentence, key))
+    found = best_definition(key, sentences, saying, language)
+    return found.text if found is not None else None
+
+
+def best_definition(
+    key: Sequence[str], sentences: Sequence[Sentence], indices: Iterable[int], language: str | None,
+    at_least: int = MENTIONED,
+) -> Sentence | None:
+    """Of the sentences at ``indices``, the one that best defines the term whose folded words are ``key``,
+    as it stands alone, if it scores ``at_least``; an earlier one wins a tie."""
+    best: tuple[int, bool, int] | None = None
+    found = None
+    for index in indices:
+        readable = standalone(sentences, index, language)
         if readable is None or not MIN_WORDS <= len(readable.tokens) <= MAX_WORDS:
             continue
         score = definition_score(key, readable.text, language)
-        rank = (score, is_definitional(readable.text, language), -sentence.index)
-        if score and (best is None or rank > best):
-            best, best_text = rank, readable.text
-    return best_text
+        rank = (score, is_definitional(readable.text, language or "en"), -index)
+        if score >= at_least and (best is None or rank > best):
+            best, found = rank, readable
+    return found
 
 
 def definition_score(key: Sequence[str], text: str, language: str | None) -> int:
     """How well ``text`` defines the term whose folded words are ``key``: 0 when it does not say it."""
     code = _code(language)
-    spans = [(match.start(), match.end(), fold([match.group()], language)[0]) for match in _TOKEN.finditer(text)]
-    stems = [stem for _, _, stem in spans]
+    spans, stems = _folded(text, language)
     size = len(key)
     scores = [0]
     for first in range(len(stems) - size + 1):
         if tuple(stems[first:first + size]) != tuple(key):
             continue
         before, after = text[:spans[first][0]], text[spans[first + size - 1][1]:]
-        if (_LEADING_ARTICLES.match(before) and _AFTER[code].search(after)) or _APPOSED[code].search(after):
+        # Patterns anchored at the term look back a clause at most: no need to scan a long sentence from its start.
+        near = max(len(before) - LOOK_BACK, 0)
+        if (_SUBJECT_START.search(before, near) and _AFTER[code].search(after)) or _APPOSED[code].search(after):
             scores.append(AS_SUBJECT)
-        elif _BEFORE[code].search(before):
+        elif _BEFORE[code].search(before, near):
             scores.append(NAMED)
-        elif _DEFINES[code].search(text):
+        elif _defines(text, code):
             scores.append(DEFINITIONAL)
         elif first < SUBJECT_WITHIN:
             scores.append(OPENS_WITH)
@@ -162,7 +183,15 @@ def definition_score(key: Sequence[str], text: str, language: str | None) -> int
     return max(scores)
 
 
-def _says(sentence: Sentence, key: Sequence[str], language: str | None) -> bool:
+# A sentence is scored for each term it says: its words are folded once.
+@lru_cache(maxsize=4096)
+def _folded(text: str, language: str | None) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans of ``text``'s words and their folded stems."""
+    matches = list(_TOKEN.finditer(text))
+    return [match.span() for match in matches], list(fold([match.group() for match in matches], language))
+
+
+def _says(sentence: Sentence, key: Sequence[str]) -> bool:
     # A cheap test on the first word before the full match: most sentences do not say the term.
     return any(token.startswith(key[0][:3]) for token in sentence.tokens)
 

@@ -17,15 +17,15 @@ from dataclasses import replace
 from tubenotes.generate.sentences import Sentence, tokenize
 
 # A sentence joined to the one it depends on stays a note's length.
-MAX_JOINED_WORDS = 60
+MAX_JOINED_WORDS = 45
 
 # Connectives that carry no meaning at a sentence's start: taken off, as often as they repeat.
 _FILLER_OPENERS = {
     "en": r"so|now|okay|ok|alright|all right|well|and|but|also|basically|actually|anyway|in other words|of course"
           r"|you know|i mean|again|remember|right(?=,)|then(?=,)|yeah|yes(?=,)"
           r"|(?:first|second|third|fourth|fifth|finally|next|lastly)(?=,)",
-    "de": r"also|und|aber|nun|jetzt|ja|okay|gut(?=,)|so(?=,)|genau(?=,)|na ja|übrigens"
-          r"|(?:erstens|zweitens|drittens|viertens|zunächst|schließlich)(?=,)",
+    # Only words that do not take the first place: "Jetzt dehnt sich ..." without "Jetzt" would open with its verb.
+    "de": r"und|aber|okay|ja(?=,)|gut(?=,)|so(?=,)|genau(?=,)|na ja|also(?=,)|nun(?=,)|jetzt(?=,)",
     "es": r"entonces|bueno|pues|y|pero|ahora|vale|o sea|bien(?=,)|además"
           r"|(?:primero|segundo|tercero|por último|finalmente)(?=,)",
     "fr": r"donc|alors|et|mais|bon|voilà|ensuite|maintenant|eh bien|bref|en fait"
@@ -40,6 +40,13 @@ _BACK_POINTING = {
     "es": "esto eso esta este estos estas esa ese ellos ellas él ella aquí porque así allí",
     "fr": "cela ceci ça c ce cette ces ils elles il elle ici car puisque parce",
 }
+# Phrases that point back as a whole ("por eso": "that is why").
+_BACK_POINTING_PHRASES = {
+    "en": r"that's why|that is why|in that case|for that reason",
+    "de": r"aus diesem grund|das heißt",
+    "es": r"por eso|por lo tanto|por esa razón|de ahí",
+    "fr": r"c'est pourquoi|pour cette raison|de ce fait",
+}
 # Articles that double as pronouns: only a pronoun when no noun follows ("Das ist ..." but "Das Gas ...").
 _ARTICLE_PRONOUNS = {"de": frozenset({"das", "die", "der"})}
 # French "il" is no pronoun in "il y a", "il faut".
@@ -51,7 +58,7 @@ _CLASS_REMARKS = {
           r"|next time|next week)\b.{0,40}\b(?:we|i)(?:'ll|'re| will| are| talk| look| discuss| start| cover| saw"
           r"| did| talked| covered)|(?:we|i)(?:'ll| will| are going to) (?:start|begin|stop|come back|see|talk|finish)"
           r"|let me (?:write|show|draw|remind|start|just|go|put)|see you\b|any questions|that's (?:it|all) for"
-          r"|thank you|thanks\b|for (?:your )?homework|can you (?:all )?(?:hear|see)|is (?:this|the) (?:mic"
+          r"|thank you|thanks\b|for (?:your )?homework|can (?:you|everyone|everybody) (?:all )?(?:hear|see)|is (?:this|the) (?:mic"
           r"|microphone)|as i said|i'll see you|please (?:read|open|turn))",
     "de": r"^(?:guten (?:morgen|tag|abend)|herzlich willkommen|willkommen|hallo\b|(?:heute|in dieser vorlesung"
           r"|letztes mal|nächstes mal|nächste woche)\b.{0,40}\b(?:wir|ich) |lassen sie uns (?:anfangen|beginnen)"
@@ -73,11 +80,13 @@ def _compiled(patterns: dict[str, str], template: str) -> dict[str, re.Pattern[s
 _FILLERS = _compiled(_FILLER_OPENERS, r"^(?:(?:{0})(?![\w'-])[,;:]?\s+)+")
 _REMARKS = _compiled(_CLASS_REMARKS, "{0}")
 _POINTERS = {code: frozenset(words.split()) for code, words in _BACK_POINTING.items()}
+_POINTING_PHRASES = _compiled(_BACK_POINTING_PHRASES, r"^(?:{0})\b")
 # A language without lists of its own (or unknown) gets those of all four.
 _ANY = "*"
 _FILLERS[_ANY] = re.compile(
     r"^(?:(?:" + "|".join(_FILLER_OPENERS.values()) + r")(?![\w'-])[,;:]?\s+)+", re.IGNORECASE)
 _POINTERS[_ANY] = frozenset().union(*_POINTERS.values())
+_POINTING_PHRASES[_ANY] = re.compile(r"^(?:" + "|".join(_BACK_POINTING_PHRASES.values()) + r")\b", re.IGNORECASE)
 
 
 def _code(language: str | None) -> str:
@@ -103,6 +112,8 @@ def points_back(text: str, language: str | None) -> bool:
     first = tokens[0]
     if code in _IMPERSONAL and _IMPERSONAL[code].match(text):
         return False
+    if _POINTING_PHRASES[code].match(text):
+        return True
     if first in _ARTICLE_PRONOUNS.get(code, ()):
         following = words[1] if len(words) > 1 else ""
         return not following[:1].isupper()

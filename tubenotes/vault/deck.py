@@ -111,16 +111,17 @@ def build_notes(lectures: Iterable[LectureCards], tag: str) -> list[genanki.Note
 
 
 def write_deck(
-    files: GuardedFiles, path: Path, subject: str, lectures: Iterable[LectureCards], tag: str
+    files: GuardedFiles, path: Path, subject: str, lectures: Iterable[LectureCards], tag: str, force: bool = False
 ) -> WriteResult | None:
     """Write the subject's deck to ``path`` through the edit guard (a file of that name that tubenotes did
-    not write is kept, and the deck goes beside it); None when there are no cards or the deck holds these already.
+    not write is kept, and the deck goes beside it, unless ``force``); None when there are no cards or the
+    deck holds these already.
     """
     notes = build_notes(lectures, tag)
     if not notes:
         return None
     wanted = {note.guid: [*note.fields, " ".join(note.tags)] for note in notes}
-    current = files.destination(path)
+    current = path if force else files.destination(path)
     # Same cards: keep the file, so a repeated run changes nothing (a package's bytes hold the time).
     if files.state(current) is FileState.OURS and read_deck_notes(current) == wanted:
         return None
@@ -129,7 +130,7 @@ def write_deck(
         deck.add_note(note)
     buffer = io.BytesIO()
     genanki.Package(deck).write_to_file(buffer)
-    return files.write(path, buffer.getvalue(), DECK_KIND)
+    return files.write(path, buffer.getvalue(), DECK_KIND, force=force)
 
 
 def read_deck_notes(path: Path) -> dict[str, list[str]]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.store import JobStore
-from tubenotes.vault.adopt import is_tubenotes_note, properties_of, written_by_tubenotes
+from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file, written_by_tubenotes
 from tubenotes.vault.filenames import PDF_SUBDIR
-from tubenotes.vault.guard import FileRecords, sha256_of
+from tubenotes.vault.guard import FileRecords, sha256_of_file
 from tubenotes.vault.index import deck_path
 
 _LECTURE_TYPES = ("notes", "assessment")
@@ -38,8 +38,9 @@ def rebuild_store(vault: Path, store: JobStore, records: FileRecords) -> Rebuilt
         relative = path.relative_to(vault)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        data = path.read_bytes()
-        matter = properties_of(data)
+        # The properties first, from the file's head: only a note tubenotes wrote is read whole (to hash it),
+        # and a pipe or device named *.md is never read (the same guards as the vault pass).
+        matter = properties_of_file(path)
         if not is_tubenotes_note(matter):
             continue
         kind, key = matter["type"], None
@@ -50,11 +51,11 @@ def rebuild_store(vault: Path, store: JobStore, records: FileRecords) -> Rebuilt
                 next_position += 1
             if key in lectures:  # a lecture the store knows keeps what it knows
                 _attach(lectures[key], kind, path)
-        _record(records, vault, path, data, kind, key, rebuilt)
+        _record(records, vault, path, kind, key, rebuilt)
     for folder in {path.parent for path in vault.rglob("*.apkg")}:
         deck = deck_path(folder)
         if deck.exists() and written_by_tubenotes(deck, b""):
-            _record(records, vault, deck, deck.read_bytes(), "deck", None, rebuilt)
+            _record(records, vault, deck, "deck", None, rebuilt)
     for job in lectures.values():
         store.save(job)
     rebuilt.jobs = len(lectures)
@@ -87,10 +88,13 @@ def _attach(job: VideoProcessingJob, kind: str, path: Path) -> None:
         job.assessment_filepath, job.assessment_pdf_path = path, pdf if pdf.exists() else None
 
 
-def _record(records: FileRecords, vault: Path, path: Path, data: bytes, kind: str, job_key: str | None,
-            rebuilt: Rebuilt) -> None:
+def _record(records: FileRecords, vault: Path, path: Path, kind: str, job_key: str | None, rebuilt: Rebuilt) -> None:
     relative = path.relative_to(vault).as_posix()
     if records.file_record(relative) is None:
-        records.begin_write(relative, sha256_of(data), kind, job_key)
+        try:
+            digest = sha256_of_file(path)
+        except OSError:  # gone, or swapped for a pipe since its properties were read
+            return
+        records.begin_write(relative, digest, kind, job_key)
         records.end_write(relative)
         rebuilt.files += 1
