@@ -490,9 +490,11 @@ cli.add_command(worker_command(run_options, _settings))
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # stem sets its own logger to its TRACE level, which would print every tor call.
-    logging.getLogger("stem").setLevel(logging.WARNING)
+    # The handler filters, not the loggers: stem sets its logger to its TRACE level when it is imported,
+    # which is after this (lazily, by the commands that use tor), and would print every tor call.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     try:
         code = cli.main(args=argv, prog_name="tubenotes", standalone_mode=False)
     except click.exceptions.Exit as exc:
