@@ -6,6 +6,7 @@ The lectures are in tests/data/lectures/, written for these tests.
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -13,10 +14,13 @@ import pytest
 
 from tubenotes.generate.captions import sentence_cuts
 from tubenotes.generate.formulas import spoken_formulas
+from tubenotes.generate.keyterms import KeyTerm
 from tubenotes.generate.lecture import Lecture, analyse
 from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.generate.questions import QuestionKind, _article_before, _distractors, make_questions
 from tubenotes.generate.sentences import split_sentences
 from tubenotes.generate.standalone import is_class_remark, points_back, standalone, strip_fillers
+from tubenotes.generate.statements import split_definition, statement_options
 from tubenotes.generate.termkinds import TermKind, is_idea, is_unit, kind_of
 from tubenotes.job import SourceKind, TranscriptSegment, VideoProcessingJob
 
@@ -312,3 +316,71 @@ def test_german_spanish_and_french_lectures_get_definitions_formulas_and_clean_o
     said = bullets(notes)
     assert not [s for s in said if points_back(s, language) or strip_fillers(s, language) != s]
     assert not [s for s in said if is_class_remark(s, language)]
+
+
+# --- 5. questions that test understanding ---------------------------------------------------------------------
+
+
+def _term(text: str, *forms: str) -> KeyTerm:
+    return KeyTerm(text, tuple(text.casefold().split()), forms or (text,), 3, (0,), 2.0)
+
+
+POOL = [_term(text) for text in ("Carnot", "Clausius", "Boltzmann", "Joule", "compression", "evaporation",
+                                 "expansion", "oxidation", "ionization", "condensation", "piston", "reservoir", "cylinder",
+                                 "engine")]
+
+
+@pytest.mark.parametrize(("answer", "sentence", "alike"), [
+    ("Carnot", "The engine that Carnot imagined has no friction at all.", {"Clausius", "Boltzmann", "Joule"}),
+    ("compression", "During the compression the gas heats up quickly.", {"evaporation", "expansion", "oxidation",
+                                                                       "ionization", "condensation"}),
+    ("expansion", "In an expansion the gas does work on the piston.", {"evaporation", "oxidation", "ionization"}),
+    ("piston", "The gas pushes the piston outwards.", {"reservoir", "cylinder", "engine"}),
+])
+def test_distractors_are_of_the_answers_kind_and_agree_with_its_article(answer: str, sentence: str,
+                                                                         alike: set[str]) -> None:
+    term = next(term for term in POOL if term.text == answer)
+    match = re.search(answer, sentence)
+    chosen = _distractors(term, answer, sentence, POOL, random.Random(1), "en", _article_before(sentence, match))
+    assert len(chosen) == 3 and set(chosen) <= alike, chosen
+
+
+def test_blanks_are_on_key_terms_only() -> None:
+    for path in (LECTURES / "waves.en.txt", COURSE / "02_ideal_gas_and_kinetic_theory.txt"):
+        lecture = analyse(file_job(path))
+        keys = {term.key for term in lecture.key_terms}
+        asked = make_questions(lecture, "seed")
+        assert len(asked) >= 6
+        assert all(question.term.key in keys for question in asked if question.kind is not QuestionKind.STATEMENT)
+
+
+def test_a_lecture_with_definitions_asks_which_statement_is_true() -> None:
+    job = file_job(LECTURES / "waves.en.txt")
+    lecture = analyse(job)
+    [statement] = [q for q in make_questions(lecture, job.video_id) if q.kind is QuestionKind.STATEMENT]
+    transcript = " ".join(job.transcript.split())
+    assert 3 <= len(statement.options) <= 4 and statement.answer in statement.options
+    assert [option for option in statement.options if option in transcript] == [statement.answer]
+    subject = statement.answer.split(" is ")[0]
+    assert all(option.startswith(subject + " is ") for option in statement.options)
+    text = OfflineGenerator().generate_assessment(job).text
+    assert "### 1. True statement" in text and "> Which statement is true?" in text
+
+
+def test_a_true_statement_question_from_two_lectures_definitions() -> None:
+    # A course's exam draws definitions from several lectures: the options mix them.
+    definitions = []
+    for name in ("04_heat_engines_and_the_carnot_cycle.txt", "05_entropy.txt", "01_temperature_and_the_zeroth_law.txt"):
+        lecture = analyse(file_job(COURSE / name))
+        for term in lecture.term_pool:
+            sentence = lecture.definitions.get(term.key)
+            found = split_definition(term.text, term.forms, sentence.text, "en") if sentence else None
+            if found is not None:
+                definitions.append((name, found))
+    assert len({name for name, _ in definitions}) >= 2
+    true = definitions[0][1]
+    options = statement_options(true, [found for _, found in definitions], random.Random(3))
+    assert options is not None and true.text in options and len(options) >= 3
+    predicates = {option[len(true.subject):] for option in options}
+    sources = {name for name, found in definitions if f" {found.predicate}" in predicates}
+    assert len(sources) >= 2, "the false statements come from other lectures' definitions"

@@ -130,14 +130,15 @@ def test_a_german_lecture_gets_specific_terms_folded_over_inflections() -> None:
 
 
 def choice_questions(assessment: str) -> list[tuple[str, list[str]]]:
-    """Each multiple-choice question's answer and options, as the vault shows them."""
+    """Each multiple-choice question's answer and options, as the vault shows them (not the statements of a
+    true-statement question)."""
     questions_part, key = re.split(r"^## (?:Answer key|Lösungen)$", assessment, flags=re.M)[:2]
     blocks = re.split(r"^### (\d+)\. ", questions_part, flags=re.M)[1:]
     options = {int(number): re.findall(r"^- \*\*([A-D])\)\*\* (.*)$", block, re.M)
-               for number, block in zip(blocks[::2], blocks[1::2])}
+               for number, block in zip(blocks[::2], blocks[1::2]) if block.casefold().startswith("multiple choice")}
     letters = {int(number): letter for number, letter in re.findall(r"^(\d+)\. \*\*([A-D])\)\*\*", key, re.M)}
     return [(dict(options[number])[letter], [text for _, text in options[number]])
-            for number, letter in letters.items()]
+            for number, letter in letters.items() if number in options]
 
 
 def test_distractors_are_terms_of_the_answers_kind(examples_vault: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept
 from tubenotes.generate.markdown import wikilink
+from tubenotes.vault.adopt import MAP_MARK
 
 LECTURE_WIDTH, LECTURE_HEIGHT = 420, 120
 CONCEPT_WIDTH, CONCEPT_HEIGHT = 260, 60
@@ -69,7 +70,7 @@ class Layout:
 
 
 def lay_out(root: Path, course: Course) -> Layout:
-    nodes = [Node("legend", "text", 0, -LEGEND_HEIGHT - ROW_GAP, FIRST_COLUMN_X + CONCEPT_WIDTH, LEGEND_HEIGHT,
+    nodes = [Node(MAP_MARK, "text", 0, -LEGEND_HEIGHT - ROW_GAP, FIRST_COLUMN_X + CONCEPT_WIDTH, LEGEND_HEIGHT,
                   "", LEGEND)]
     lecture_ids: dict[int, str] = {}
     lecture_y: dict[int, int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from tubenotes.course.canvas import LECTURE_COLOR, Layout, Node
+from tubenotes.vault.adopt import MAP_MARK
 
 # Obsidian's preset colours, as the canvas shows them.
 _COLORS = {"4": "#44cf6e", "5": "#53dfdd", "6": "#a882ff"}
@@ -25,6 +26,7 @@ def render_svg(layout: Layout) -> str:
     height = max(n.y + n.height for n in nodes) - top + MARGIN
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" '
            f'width="{width}" height="{height}" font-family="sans-serif" font-size="{FONT_SIZE}">',
+           f"<desc>{MAP_MARK}</desc>",
            f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="white"/>']
     # Grey edges first, so the coloured ones (introduces, builds on) are drawn over them.
     for edge in sorted(layout.edges, key=lambda e: e.color is not None):

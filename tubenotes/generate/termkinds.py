@@ -42,6 +42,13 @@ bad good nice great awful terrible happy sad cool weird crazy funny amazing awes
 horrible silly stupid smart open closed fine okay lovely nasty fancy
 """.split())
 _VERB_ENDINGS = ("izes", "ises", "ized", "ised", "ifies", "ified")
+# English verbs that follow a noun in speech and look like a term with it: "heat flows", "crests meet".
+_VERBS = frozenset("""
+flow rise fall expand contract move meet travel increase decrease change grow drop stay go come work depend happen
+lead give take make act push pull turn start stop run bind occur form become remain contain absorb release cool
+heat boil melt reach pass point hold break split enter leave lose gain produce require use cause follow look say
+show tell get keep put set let seem feel try call need want mean carry cancel add interfere oscillate vibrate spread
+""".split())
 _ADJECTIVE_ENDINGS = ("ible", "able", "ous", "ful", "less", "atic", "etic", "istic", "ific", "ical", "otic", "opic")
 _PROCESS_ENDINGS = ("tion", "sion", "ysis", "osis", "ment", "ing", "ance", "ence", "ation", "ung", "ción", "sión")
 
@@ -71,12 +78,21 @@ def is_idea(text: str, language: str | None) -> bool:
     last = folded[-1]
     if last.endswith(_VERB_ENDINGS) or (last.endswith("ly") and len(last) > 4):
         return False
+    if language in (None, "en") and len(words) > 1 and _is_verb_after_noun(folded):
+        return False
     if language == "de" and not words[-1][:1].isupper():
         return False  # every German noun has a capital
     if len(words) == 1 and language in (None, "en") and text.islower() and (
             last.endswith(_ADJECTIVE_ENDINGS) or last.endswith("ed")):
         return False  # "adiabatic", "denatured": an adjective or a participle on its own
     return True
+
+
+def _is_verb_after_noun(folded: Sequence[str]) -> bool:
+    """Whether a phrase ends in a verb: "heat flows", "wave travels", "crests meet" (a plural then a base form)."""
+    last = folded[-1]
+    third_person = (last.endswith("es") and last[:-2] in _VERBS) or (last.endswith("s") and last[:-1] in _VERBS)
+    return third_person or (last in _VERBS and folded[-2].endswith("s") and not folded[-2].endswith("ss"))
 
 
 def kind_of(forms: Sequence[str], language: str | None) -> TermKind:
