@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shlex
 import sqlite3
 import sys
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -33,6 +36,9 @@ from tubenotes.store import (
     unfinished,
 )
 from tubenotes.store.base import UNFINISHED_STAGES
+
+if TYPE_CHECKING:
+    from tubenotes.store.batches import BatchRecord
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -82,6 +88,14 @@ run_options = _options(
     click.option("--context-window", type=click.IntRange(min=1024), metavar="TOKENS",
                  help="The model's context, if not the preset's; longer transcripts are chunked."),
     click.option("--llm-concurrency", type=click.IntRange(min=1), help="Generations in flight [default: 4]."),
+    click.option("--batch/--no-batch", default=None,
+                 help="Generate through the provider's Batch API: about half the price, answers within 24 h "
+                      "(openai, gemini, groq, or a --base-url server with /v1/batches) [default: no]."),
+    click.option("--no-wait", is_flag=True, default=None,
+                 help="With --batch: return once the batch is submitted; `tubenotes resume` collects it."),
+    click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+                 help="Stop before an LLM call or batch that would pass this many US dollars (jobs stay "
+                      "resumable)."),
     click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
     click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
     click.option("--transcribe", type=click.Choice(config.TRANSCRIBE_MODES),
@@ -110,6 +124,8 @@ def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) 
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
         given["pdf"] = False
+    if given.pop("no_wait", None):
+        given["wait"] = False
     settings = Settings(**given)
     if remembered:
         settings = settings.with_remembered(remembered, set(given))
@@ -128,7 +144,8 @@ def _notice(message: str) -> None:
 
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
-    if result.worked or result.interrupted or result.stopped_by is not None:
+    if result.worked or result.interrupted or result.stopped_by is not None or \
+            not all(job.is_finished() for job in result.jobs):
         _print_final_table(result.jobs)
     else:
         _print_nothing_done(result.jobs, settings)
@@ -219,7 +236,10 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
-              "anew; notes you edited are kept, the new version goes beside them.")
+              "anew (the one that made the notes, unless --model names another); notes you edited are kept, the "
+              "new version goes beside them.")
+@click.option("--dry-run", is_flag=True, help="Call no LLM: fetch what must be fetched and print the tokens and "
+              "cost expected, live and through the Batch API (as `tubenotes estimate`).")
 @run_options
 @executor_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
@@ -234,15 +254,62 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
+    if values.pop("dry_run"):
+        for name in ("executor", "broker", "store_url"):
+            values.pop(name)
+        _estimate(inputs, values)
+        return
     options = _vault_options(values)
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
     with open_vault(settings.vault, store_url) as store:
-        store.save_settings(settings.remembered(given))
         with build_stages(settings, store, _notice, options) as stages:
-            jobs = prepare_jobs(stages, list(inputs))
+            jobs = prepare_jobs(stages, list(inputs))  # may keep the model of the notes it regenerates
+            chosen_model = {name for name in ("model", "base_url") if getattr(stages.settings, name) is not None}
+            store.save_settings(stages.settings.remembered(given | chosen_model))
             chosen = executor_for(executor, broker, store_url, store, settings, _notice)
             _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
+@run_options
+def estimate(inputs: tuple[str, ...], **values: Any) -> None:
+    """Print the tokens and cost that INPUTS are expected to take, live and through the Batch API.
+
+    Calls no LLM: fetches the transcripts INPUTS need (kept for the run) and counts the prompts as
+    they will be sent; answers already in the vault's cache cost nothing.
+    """
+    _estimate(inputs, values)
+
+
+def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
+    from tubenotes.api import prepare_jobs
+    from tubenotes.estimate import estimate as estimated
+    from tubenotes.generate.chunking import estimate_tokens
+    from tubenotes.generate.providers import price_table
+    from tubenotes.stages import build_stages, open_vault
+
+    options = _vault_options(values)
+    settings, _ = _settings(values)
+    with open_vault(settings.vault) as store, build_stages(settings, store, _notice, options) as stages:
+        result = estimated(stages, prepare_jobs(stages, list(inputs)))
+    table = Table(title=f"expected generation with {result.label}")
+    for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
+        table.add_column(column, overflow="fold")
+    for item in result.jobs:
+        job = item.job
+        note = _error(job) or ("already generated" if not item.usage.calls else "")
+        table.add_row(job_label(job), f"{estimate_tokens(job.transcript or ''):,}", str(item.usage.calls),
+                      f"{item.usage.prompt_tokens:,}", f"{item.usage.completion_tokens:,}" + (f" {note}" if note else ""))
+    out.print(table)
+    total = result.usage
+    out.print(f"expected: {total.calls} call(s), {total.prompt_tokens + total.completion_tokens:,} tokens "
+              f"({total.prompt_tokens:,} prompt, {total.completion_tokens:,} completion)")
+    batch = "no batch price" if result.batch_usd is None and result.live_usd is not None else format_cost(result.batch_usd)
+    out.print(f"cost: {format_cost(result.live_usd)} live, {batch} through the Batch API "
+              f"(list prices of {price_table()[0]}; completions are expected, not known)")
 
 
 @cli.command()
@@ -278,8 +345,10 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             for job in replayed:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
+            store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
         with build_stages(settings, store, _notice, options) as stages:
-            if jobs:
+            # A batch may wait with no job: a course's, asked in the last vault pass.
+            if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, _notice)
                 _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
             if stages.vault_pass_pending():
@@ -330,12 +399,15 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
                 out.print(table)
         else:
             _print_summary(where, store)
-        cache, nodes, total = store.cache.stats(), store.node_stats(), sum(store.stage_counts().values())
+        cache, nodes, batches = store.cache.stats(), store.node_stats(), store.batches.batches()
+        total = sum(store.stage_counts().values())
     finally:
         store.close()
     _point_to_shared_store(vault, store_url, total)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
+    if batches:
+        out.print(_batches_table(batches))
     if nodes:
         node_table = Table(title="exit nodes (last run)")
         for column in ("node", "proxy", "uses", "blocks", "failures", "age"):
@@ -365,6 +437,20 @@ def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
     return table
 
 
+def _batches_table(batches: list[BatchRecord]) -> Table:
+    """The batches at the provider whose answers are not collected yet, as last seen."""
+    table = Table(title="batches at the provider (as last seen; `tubenotes resume` collects them)")
+    for column in ("batch", "state", "answered", "failed", "requests", "age", "last seen"):
+        table.add_column(column)
+    now = time.time()
+    for batch in batches:
+        counts = batch.request_counts
+        seen = format_seconds(now - batch.checked_at) + " ago" if batch.checked_at else "-"
+        table.add_row(batch.id, batch.state, str(counts.get("completed", 0)), str(counts.get("failed", 0)),
+                      str(batch.requests), format_seconds(now - batch.submitted_at), seen)
+    return table
+
+
 def _print_summary(where: str, store: JobStore) -> None:
     """Counts per stage, then a few jobs of each kind: loads no more than it shows, so that it stays
     fast however large the vault."""
@@ -391,6 +477,43 @@ def _print_summary(where: str, store: JobStore) -> None:
 
 def _stage_order(item: tuple[ProcessingStage, int]) -> int:
     return list(ProcessingStage).index(item[0])
+
+
+@cli.group()
+def batch() -> None:
+    """The vault's batches at the LLM provider (`run --batch`)."""
+
+
+@batch.command("cancel")
+@vault_option
+@store_option
+def batch_cancel(vault: Path, store_url: str | None) -> None:
+    """Cancel the vault's live batches at the provider; `resume` keeps what they finished and asks the rest
+    again."""
+    from tubenotes.generate.batch_api import FINAL_STATES, BatchApi
+    from tubenotes.generate.providers import resolve_llm
+
+    vault = vault.absolute()
+    if not store_url:
+        _require_store(vault)
+    with closing(open_store(store_url, vault)) as store:
+        live = store.batches.batches()
+        if not live:
+            out.print("No batch is waiting at the provider.")
+            return
+        settings, _ = _settings({"vault": vault}, store.load_settings())
+        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        if llm is None:
+            raise ConfigurationError("the vault's last run named no LLM, so it has no batch to cancel")
+        api = BatchApi(llm)
+        for record in live:
+            if record.host != llm.host:
+                err.print(f"batch {record.id} is at {record.host}, not {llm.host}: left as it is", markup=False)
+                continue
+            if record.state not in FINAL_STATES:
+                record = api.cancel(record)
+                store.batches.update(record)
+            out.print(f"batch {record.id}: {record.state}")
 
 
 @cli.command("rebuild-store")
