@@ -246,6 +246,7 @@ def test_a_request_is_in_one_live_batch_at_most_and_survives_a_restart(open_stor
 def test_a_settled_batch_drops_answers_and_returns_failures_until_their_attempts_are_spent(store) -> None:
     store.batches.want("h", {"ok": {}, "bad": {}, "unfinished": {}})
     store.batches.submitted(_batch("b1"), ["ok", "bad", "unfinished"])
+    assert store.batches.requests_in("b1") == {"ok", "bad", "unfinished"}
     store.batches.settle("b1", answered=["ok"], failures={"bad": "HTTP 500: overloaded"}, max_attempts=2)
     assert store.batches.batches() == [] and [b.collected for b in store.batches.batches(False)] == [True]
     assert set(store.batches.pending("h")) == {"bad", "unfinished"} and store.batches.failure("bad") is None

@@ -6,6 +6,7 @@
     │                              error; mid-batch nothing is recorded and the stage runs again later
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
+    │   └── CostCapReached         the next LLM call or batch would pass --max-cost: the batch stops alike
     ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
@@ -16,6 +17,7 @@
         └── ExportError            a file could not be written or typeset
 
     StageInterrupted               apart: no failure, a stage stopped by Ctrl-C
+    AwaitingBatch                  apart: no failure, a generation waits for a provider's Batch API
 
 Every message says what happened and, where there is one, what to do.
 A job that fails stores `kind` (the class's ``kind``) and the message.
@@ -93,6 +95,25 @@ class StageInterrupted(Exception):
     """
 
 
+class AwaitingBatch(Exception):  # noqa: N818 (a state, not an error)
+    """A generation needs answers that a provider's Batch API has not given yet: its job waits.
+
+    ``keys`` are the requests' keys (their ``custom_id``). Outside the TubenotesError tree, so that
+    nothing records it as a failure.
+    """
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        super().__init__(f"waiting for {len(keys)} answer(s) from a batch")
+        self.keys = keys
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return AwaitingBatch, (self.keys,)
+
+    @staticmethod
+    def joined(waits: list[AwaitingBatch]) -> AwaitingBatch:
+        return AwaitingBatch(frozenset().union(*(wait.keys for wait in waits)))
+
+
 class ConfigurationError(TubenotesError):
     kind = "configuration"
 
@@ -143,6 +164,13 @@ def _writing_failed(exc: BaseException) -> bool:
     if not isinstance(exc, OSError) or isinstance(exc, _NETWORK_ERRORS):
         return False
     return exc.errno in _STORAGE_ERRNOS or (exc.errno in _PATH_ERRNOS and exc.filename is not None)
+
+
+class CostCapReached(StorageError):
+    """Like a full disk, no job's fault: the batch stops before the call or batch that would pass the cap,
+    and every job keeps its checkpoint for `tubenotes resume`."""
+
+    kind = "cost_cap"
 
 
 class StoreError(TubenotesError):

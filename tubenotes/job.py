@@ -32,6 +32,7 @@ class ProcessingStage(StrEnum):
     GENERATING_NOTES = "generating_notes"
     NOTES_GENERATED = "notes_generated"
     GENERATING_ASSESSMENT = "generating_assessment"
+    WAITING_FOR_BATCH = "waiting_for_batch"  # its generation's requests are with a provider's Batch API
     ASSESSMENT_GENERATED = "assessment_generated"
     WRITING_FILES = "writing_files"
     FILES_WRITTEN = "files_written"
@@ -174,6 +175,15 @@ class VideoProcessingJob:
 
     def is_finished(self) -> bool:
         return self.stage in (ProcessingStage.COMPLETED, ProcessingStage.FAILED)
+
+    def is_waiting(self) -> bool:
+        """Whether the job waits for answers from a provider's Batch API: no stage runs until they come."""
+        return self.stage is ProcessingStage.WAITING_FOR_BATCH
+
+    def wake(self) -> None:
+        """Stop waiting for a batch: back to the last checkpoint, whose stage asks for the answers again."""
+        if self.is_waiting():
+            self.stage = self.done_stage()
 
     def done_stage(self) -> ProcessingStage:
         """The last checkpoint the job's data proves done: where a resume starts."""

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from tubenotes.config import DEFAULT_MAX_ATTEMPTS, Settings
-from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
+from tubenotes.errors import AwaitingBatch, EmptyTranscriptError, ExportError, TransientError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
 from tubenotes.job import STAGE_NAMES, Generation, ProcessingStage, SourceKind, VideoProcessingJob
@@ -146,20 +146,36 @@ def generate_notes_and_assessment(
     """Stage 2: study notes, then an assessment; each skipped when already there.
 
     A transcript too short to study from fails here, before any LLM is paid.
+    A generator that sends its requests through a Batch API raises AwaitingBatch
+    until the answers are in: both documents ask first (their requests go in the
+    same batch), then the job waits, at its checkpoint, without a failure.
     """
     if not (job.has_notes() and job.has_assessment()):
         _require_enough_words(job)
+    waits: list[AwaitingBatch] = []
     if not job.has_notes():
         job.set_stage(ProcessingStage.GENERATING_NOTES)
-        job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
-        job.set_stage(ProcessingStage.NOTES_GENERATED)
+        with _gathering(waits):
+            job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
+            job.set_stage(ProcessingStage.NOTES_GENERATED)
 
     if not job.has_assessment() and assessment_generator is not None:
         job.set_stage(ProcessingStage.GENERATING_ASSESSMENT)
-        job.assessment_content = _generate(job, "generate_assessment", assessment_generator.generate_assessment)
-        job.set_stage(ProcessingStage.ASSESSMENT_GENERATED)
+        with _gathering(waits):
+            job.assessment_content = _generate(job, "generate_assessment", assessment_generator.generate_assessment)
+            job.set_stage(ProcessingStage.ASSESSMENT_GENERATED)
 
+    if waits:
+        job.set_stage(ProcessingStage.WAITING_FOR_BATCH)
     return job
+
+
+@contextmanager
+def _gathering(waits: list[AwaitingBatch]) -> Iterator[None]:
+    try:
+        yield
+    except AwaitingBatch as wait:
+        waits.append(wait)
 
 
 def _generate(job: VideoProcessingJob, name: str, produce: Callable[[VideoProcessingJob], Generation]) -> str:
@@ -286,8 +302,9 @@ class Components:
 
 
 def next_stage(job: VideoProcessingJob, routing: Routing = Routing()) -> str | None:
-    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left)."""
-    if job.is_finished():
+    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left)
+    or waits for a batch."""
+    if job.is_finished() or job.is_waiting():
         return None
     done = job.done_stage()
     if done is ProcessingStage.CREATED and needs_transcription(job):
@@ -299,7 +316,7 @@ def next_stage(job: VideoProcessingJob, routing: Routing = Routing()) -> str | N
 
 def settle(job: VideoProcessingJob, routing: Routing = Routing()) -> bool:
     """Mark a job that needs no further stage completed; True if it changed."""
-    if job.is_finished() or next_stage(job, routing) is not None:
+    if job.is_finished() or job.is_waiting() or next_stage(job, routing) is not None:
         return False
     job.mark_completed()
     return True

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
-from tubenotes.course.stage import CourseStage
-from tubenotes.errors import ConfigurationError
+from tubenotes.course.stage import CourseModel, CourseStage
+from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import resolve_llm
+from tubenotes.generate.providers import LlmSettings, resolve_llm
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
@@ -41,8 +41,12 @@ from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
+    from tubenotes.course.material import Course, CourseLecture
     from tubenotes.export.base import PdfExporter
+    from tubenotes.generate.batch_api import BatchApi
+    from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
 
@@ -83,6 +87,9 @@ class Stages:
         self.vault = VaultWriter(settings.vault, records, force=options.force)
         self._lock = threading.RLock()
         self._components: Components | None = None
+        self._llm: tuple[LlmSettings | None] | None = None
+        self._budget: CostBudget | None = None
+        self._batch_api: BatchApi | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
         self.speech = SpeechFetcher(settings)
@@ -175,18 +182,25 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> None:
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
-        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects."""
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
+
+        False when a course's model waits for a batch's answers: the courses are written without them,
+        and the pass stays due, to be run again once they are in.
+        """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=self._course_stage(),
-                              forced=forced)
+        course = self._course_stage()
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course, forced=forced)
         for job in report.changed_jobs:
             self.store.save(job)
-        self._pass_marker().unlink(missing_ok=True)
+        waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting
+        if not waiting:
+            self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+        return not waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -197,6 +211,38 @@ class Stages:
 
     # --- building ---------------------------------------------------------------------
 
+    def llm(self) -> LlmSettings | None:
+        """The LLM the settings name, or None for the offline generator; with --batch, one that has a Batch API."""
+        with self._lock:
+            if self._llm is None:
+                settings = self.settings
+                llm = None if settings.model == OFFLINE_MODEL else resolve_llm(
+                    settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+                if settings.batch:
+                    if llm is None:
+                        raise ConfigurationError("--batch needs an LLM with a Batch API: pass --model "
+                                                 "PROVIDER:MODEL (openai, gemini, groq) or --base-url")
+                    from tubenotes.generate.batch_api import batch_api_for
+
+                    self._batch_api = batch_api_for(llm)
+                self._llm = (llm,)
+            return self._llm[0]
+
+    def batch_api(self) -> BatchApi:
+        """With --batch: the Batch API of the LLM the settings name."""
+        self.llm()
+        assert self._batch_api is not None, "batch_api() is for --batch runs"
+        return self._batch_api
+
+    def budget(self) -> CostBudget | None:
+        """--max-cost, shared by every call and batch of this process."""
+        with self._lock:
+            if self._budget is None and self.settings.max_cost is not None:
+                from tubenotes.generate.costs import CostBudget
+
+                self._budget = CostBudget(self.settings.max_cost)
+            return self._budget
+
     def _course_stage(self) -> CourseStage:
         components = self.components()
         generator = components.notes_generator
@@ -204,23 +250,29 @@ class Stages:
         if not isinstance(generator, OfflineGenerator):
             from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
 
-            model = CourseLlm(generator)
+            model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
         return CourseStage(components.pdf_exporter, model, self.notice)
 
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
-        if settings.model == OFFLINE_MODEL:
-            return OfflineGenerator(cache=self.store.cache)
-        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        llm = self.llm()
         if llm is None:
-            self.notice("No LLM configured: using the built-in offline generator "
-                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            if settings.model != OFFLINE_MODEL:
+                self.notice("No LLM configured: using the built-in offline generator "
+                            "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
         # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
         from tubenotes.generate.llm_generator import LlmGenerator
 
+        if settings.batch:
+            from tubenotes.generate.batch_client import BatchChatClient
+
+            self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
+            return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
+                                                                              self.store.batches))
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
+                            budget=self.budget())
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -249,6 +301,22 @@ class Stages:
             tor.close()
             raise
         return tor
+
+
+class _BatchedCourseModel:
+    """A course's model under --batch: its requests wait for a batch as a lecture's do; meanwhile the
+    course is written without its answers, and the next vault pass adds them."""
+
+    def __init__(self, model: CourseModel) -> None:
+        self.model = model
+        self.waiting = False
+
+    def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        try:
+            return self.model.enrich(course)
+        except AwaitingBatch:
+            self.waiting = True
+            return []
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:

@@ -27,7 +27,7 @@ def submit(app: Any, inflight: InFlight, store: Any, jobs: Iterable[VideoProcess
     queued = inflight.keys()
     sent = 0
     for job in jobs:
-        if job.is_finished() or job.key in queued:
+        if job.is_finished() or job.is_waiting() or job.key in queued:
             continue
         stage = next_stage(job, routing)
         if stage is None:
@@ -62,7 +62,8 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, routing: R
             queued = inflight.stages() if inflight is not None else {}
             for key in keys:
                 _report(current[key], reported[key], started, queued.get(key), reporter)
-            if all(current[key].is_finished() for key in keys):
+            # A job that waits for a batch is done with for this round (`--batch` runs the next).
+            if all(current[key].is_finished() or current[key].is_waiting() for key in keys):
                 return [current[key] for key in keys]
             sleep(interval)
     finally:

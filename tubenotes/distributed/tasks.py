@@ -185,7 +185,7 @@ def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> 
         state.inflight.mark([job.key], stage)
         send(state.app, job, stage)
         return
-    if not job.is_finished():
+    if not (job.is_finished() or job.is_waiting()):  # a waiting job goes on when its batch is answered
         job.mark_completed()
         state.store.save(job)
     state.inflight.clear(job.key)

@@ -27,6 +27,22 @@ def cache_key(parts: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class _NotCached(Exception):
+    pass
+
+
+def _not_cached() -> Generation:
+    raise _NotCached
+
+
+def lookup(cache: GenerationCache, parts: Mapping[str, Any]) -> Generation | None:
+    """The cached answer for ``parts``, or None: nothing is computed, nothing stored."""
+    try:
+        return cache.get_or_compute(parts, _not_cached)
+    except _NotCached:
+        return None
+
+
 class GenerationCache(Protocol):
     def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
         """The cached answer for ``parts``, or ``compute()``'s, stored before it is returned."""

@@ -91,6 +91,10 @@ class BatchLedger(Protocol):
         """Record a batch created at the provider and mark its requests submitted, in one transaction."""
         ...
 
+    def requests_in(self, batch_id: str) -> frozenset[str]:
+        """The keys of the requests a live batch holds."""
+        ...
+
     def batches(self, uncollected: bool = True) -> list[BatchRecord]:
         """Batches whose results are not collected yet (or every batch), oldest first."""
         ...
@@ -162,6 +166,9 @@ class SqlBatchLedger:
             for key in keys:
                 db.execute(self._sql("UPDATE batch_requests SET state = ?, batch_id = ?, attempts = attempts + 1 "
                                      "WHERE key = ?"), (SUBMITTED, batch.id, key))
+
+    def requests_in(self, batch_id: str) -> frozenset[str]:
+        return frozenset(key for key, in self._rows("SELECT key FROM batch_requests WHERE batch_id = ?", (batch_id,)))
 
     def batches(self, uncollected: bool = True) -> list[BatchRecord]:
         where = "WHERE collected = 0 " if uncollected else ""
