@@ -45,8 +45,11 @@ if TYPE_CHECKING:
 
 Notice = Callable[[str], None]
 
-# Seconds between rewrites of a subject's index during a batch.
+# Seconds between rewrites of a subject's index during a batch, at least; and at least this many times
+# as long as its last rewrite took, so that a subject of thousands of lectures, whose index takes a
+# while to rewrite, spends a small share of the single writer's time on it rather than most.
 INDEX_INTERVAL = 2.0
+INDEX_COST_FACTOR = 20
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
 # leaves it, and the next `run`, `resume` or `retry` finishes the pass.
@@ -85,7 +88,7 @@ class Stages:
         self._components: Components | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
-        self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
+        self._index_next: dict[Path, float] = {}  # subject folder -> when its index may be rewritten
         self.speech = SpeechFetcher(settings)
 
     def __enter__(self) -> Stages:
@@ -168,23 +171,31 @@ class Stages:
             for warning in job.warnings[warnings_before:]:
                 self.notice(warning)
             if job.output_dir is not None and self._index_due(job.output_dir):
-                self._write_index(job)
+                started = time.monotonic()
+                try:
+                    self._write_index(job)
+                finally:
+                    self._index_written(job.output_dir, time.monotonic() - started)
         return job
 
     def _index_due(self, folder: Path) -> bool:
-        """Whether the subject's index should be rewritten now: as jobs complete, but at most
-        every few seconds, since each rewrite lists the whole subject; the vault pass writes the last."""
-        now = time.monotonic()
+        """Whether the subject's index should be rewritten now: as jobs complete, but not too often,
+        since each rewrite lists the whole subject; the vault pass writes the last."""
         with self._lock:
-            if now - self._index_written.get(folder, -INDEX_INTERVAL) < INDEX_INTERVAL:
+            if time.monotonic() < self._index_next.get(folder, 0.0):
                 return False
-            self._index_written[folder] = now
+            self._index_next[folder] = float("inf")  # until this rewrite is done
             return True
 
+    def _index_written(self, folder: Path, seconds: float) -> None:
+        with self._lock:
+            self._index_next[folder] = time.monotonic() + max(INDEX_INTERVAL, INDEX_COST_FACTOR * seconds)
+
     def _write_index(self, job: VideoProcessingJob) -> None:
-        # From the store, the jobs as committed, with this one as it is now.
+        # From the store, the jobs as committed (without their documents, which the index does not show),
+        # with this one as it is now: the language of its labels is this lecture's until the vault pass.
         subject = job.subject.casefold()
-        jobs = {known.key: known for known in self.store.jobs() if known.subject.casefold() == subject}
+        jobs = {known.key: known for known in self.store.jobs(documents=False) if known.subject.casefold() == subject}
         jobs[job.key] = job
         assert job.output_dir is not None
         write_index(self.vault, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
