@@ -37,6 +37,8 @@ def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monk
         first = tubenotes(vault, fake, "run", str(tmp_path / "in"), *llm, monkeypatch=monkeypatch)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "Generating with" in first.stderr
+        # The fake model has no price: its cost is unknown, which never reads as free.
+        assert "unknown" in first.stdout and "$0.0000" not in first.stdout
         calls = fake.calls
         assert calls >= 6  # notes and assessment for each of three lectures
         again = tubenotes(vault, fake, "run", str(tmp_path / "in"), *llm, monkeypatch=monkeypatch)

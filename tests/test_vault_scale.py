@@ -24,8 +24,7 @@ def test_a_note_lists_only_the_lectures_that_share_the_most_concepts(tmp_path: P
     result = run_cli("run", str(folder), "--vault", str(vault), "--no-pdf", "--no-anki", "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
-    notes = [path for path in (vault / "Thermo").glob("*.md")
-             if not path.name.startswith("Assessment_") and not path.name.endswith(" index.md")]
+    notes = [path for path in (vault / "Thermo").glob("Lecture *.md")]
     assert len(notes) == lectures
     lengths = []
     for note in notes:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -19,10 +22,13 @@ from tubenotes.config import Settings, VaultOptions
 from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
-from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.progress import LogReporter, RichReporter, format_seconds, job_label
+from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.progress import LogReporter, RichReporter, format_cost, format_seconds, job_label
 from tubenotes.store import STORE_DIRNAME, JobStore, failed, open_store, unfinished
 from tubenotes.store.base import UNFINISHED_STAGES
+
+if TYPE_CHECKING:
+    from tubenotes.store.batches import BatchRecord
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -72,6 +78,14 @@ run_options = _options(
     click.option("--context-window", type=click.IntRange(min=1024), metavar="TOKENS",
                  help="The model's context, if not the preset's; longer transcripts are chunked."),
     click.option("--llm-concurrency", type=click.IntRange(min=1), help="Generations in flight [default: 4]."),
+    click.option("--batch/--no-batch", default=None,
+                 help="Generate through the provider's Batch API: about half the price, answers within 24 h "
+                      "(openai, gemini, groq, or a --base-url server with /v1/batches) [default: no]."),
+    click.option("--no-wait", is_flag=True, default=None,
+                 help="With --batch: return once the batch is submitted; `tubenotes resume` collects it."),
+    click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+                 help="Stop before an LLM call or batch that would pass this many US dollars (jobs stay "
+                      "resumable)."),
     click.option("--export-workers", type=click.IntRange(min=1), help="PDF exports in parallel [default: cores]."),
     click.option("--no-pdf", is_flag=True, default=None, help="Skip the PDF export stage."),
     click.option("--transcribe", type=click.Choice(config.TRANSCRIBE_MODES),
@@ -100,6 +114,8 @@ def _settings(values: dict[str, Any], remembered: dict[str, Any] | None = None) 
         given["languages"] = tuple(code.strip() for code in given["languages"].split(",") if code.strip())
     if given.pop("no_pdf", None):
         given["pdf"] = False
+    if given.pop("no_wait", None):
+        given["wait"] = False
     settings = Settings(**given)
     if remembered:
         settings = settings.with_remembered(remembered, set(given))
@@ -132,7 +148,7 @@ def _usage(job: VideoProcessingJob) -> str:
     usage = job.token_usage
     if not usage.calls:
         return "-"
-    return f"{usage.prompt_tokens + usage.completion_tokens:,} (${usage.cost_usd:.4f})"
+    return f"{usage.prompt_tokens + usage.completion_tokens:,} ({format_cost(usage.cost_usd)})"
 
 
 def _error(job: VideoProcessingJob) -> str:
@@ -163,8 +179,10 @@ def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
         out.print(table)
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
-    cost = sum(job.token_usage.cost_usd for job in jobs)
-    spent = f", estimated LLM cost ${cost:.4f}" if any(job.token_usage.calls for job in jobs) else ""
+    total = TokenUsage()
+    for job in jobs:
+        total.add(job.token_usage)
+    spent = f", estimated LLM cost {format_cost(total.cost_usd)}" if total.calls else ""
     out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished{spent}")
 
 
@@ -179,6 +197,8 @@ def cli() -> None:
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
               "anew; notes you edited are kept, the new version goes beside them.")
+@click.option("--dry-run", is_flag=True, help="Call no LLM: fetch what must be fetched and print the tokens and "
+              "cost expected, live and through the Batch API (as `tubenotes estimate`).")
 @run_options
 @executor_options
 def run(inputs: tuple[str, ...], **values: Any) -> None:
@@ -193,6 +213,11 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
+    if values.pop("dry_run"):
+        for name in ("executor", "broker", "store_url"):
+            values.pop(name)
+        _estimate(inputs, values)
+        return
     options = _vault_options(values)
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
@@ -202,6 +227,47 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
             jobs = prepare_jobs(stages, list(inputs))
             chosen = executor_for(executor, broker, store_url, store, settings, _notice)
             _finish(run_batch(stages, jobs, _reporter(settings), chosen))
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
+@run_options
+def estimate(inputs: tuple[str, ...], **values: Any) -> None:
+    """Print the tokens and cost that INPUTS are expected to take, live and through the Batch API.
+
+    Calls no LLM: fetches the transcripts INPUTS need (kept for the run) and counts the prompts as
+    they will be sent; answers already in the vault's cache cost nothing.
+    """
+    _estimate(inputs, values)
+
+
+def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
+    from tubenotes.api import prepare_jobs
+    from tubenotes.estimate import estimate as estimated
+    from tubenotes.generate.chunking import estimate_tokens
+    from tubenotes.generate.providers import price_table
+    from tubenotes.stages import build_stages, open_vault
+
+    options = _vault_options(values)
+    settings, _ = _settings(values)
+    with open_vault(settings.vault) as store, build_stages(settings, store, _notice, options) as stages:
+        result = estimated(stages, prepare_jobs(stages, list(inputs)))
+    table = Table(title=f"expected generation with {result.label}")
+    for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
+        table.add_column(column, overflow="fold")
+    for item in result.jobs:
+        job = item.job
+        note = _error(job) or ("already generated" if not item.usage.calls else "")
+        table.add_row(job_label(job), f"{estimate_tokens(job.transcript or ''):,}", str(item.usage.calls),
+                      f"{item.usage.prompt_tokens:,}", f"{item.usage.completion_tokens:,}" + (f" {note}" if note else ""))
+    out.print(table)
+    total = result.usage
+    out.print(f"expected: {total.calls} call(s), {total.prompt_tokens + total.completion_tokens:,} tokens "
+              f"({total.prompt_tokens:,} prompt, {total.completion_tokens:,} completion)")
+    batch = "no batch price" if result.batch_usd is None and result.live_usd is not None else format_cost(result.batch_usd)
+    out.print(f"cost: {format_cost(result.live_usd)} live, {batch} through the Batch API "
+              f"(list prices of {price_table()[0]}; completions are expected, not known)")
 
 
 @cli.command()
@@ -237,8 +303,10 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             for job in replayed:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
+            store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
         with build_stages(settings, store, _notice, options) as stages:
-            if jobs:
+            # A batch may wait with no job: a course's, asked in the last vault pass.
+            if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, _notice)
                 _finish(run_batch(stages, jobs, _reporter(settings), chosen))
             if stages.vault_pass_pending():
@@ -284,11 +352,13 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
             out.print(_jobs_table(f"tubenotes jobs in {vault}", store.jobs(documents=False)))
         else:
             _print_summary(vault, store)
-        cache, nodes = store.cache.stats(), store.node_stats()
+        cache, nodes, batches = store.cache.stats(), store.node_stats(), store.batches.batches()
     finally:
         store.close()
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
+    if batches:
+        out.print(_batches_table(batches))
     if nodes:
         node_table = Table(title="exit nodes (last run)")
         for column in ("node", "proxy", "uses", "blocks", "failures", "age"):
@@ -309,6 +379,20 @@ def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
         table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
                       format_seconds(job.duration), _usage(job), _error(job),
                       *([worker_table(job)] if distributed else []))
+    return table
+
+
+def _batches_table(batches: list[BatchRecord]) -> Table:
+    """The batches at the provider whose answers are not collected yet, as last seen."""
+    table = Table(title="batches at the provider (as last seen; `tubenotes resume` collects them)")
+    for column in ("batch", "state", "answered", "failed", "requests", "age", "last seen"):
+        table.add_column(column)
+    now = time.time()
+    for batch in batches:
+        counts = batch.request_counts
+        seen = format_seconds(now - batch.checked_at) + " ago" if batch.checked_at else "-"
+        table.add_row(batch.id, batch.state, str(counts.get("completed", 0)), str(counts.get("failed", 0)),
+                      str(batch.requests), format_seconds(now - batch.submitted_at), seen)
     return table
 
 
@@ -334,6 +418,43 @@ def _print_summary(vault: Path, store: JobStore) -> None:
 
 def _stage_order(item: tuple[ProcessingStage, int]) -> int:
     return list(ProcessingStage).index(item[0])
+
+
+@cli.group()
+def batch() -> None:
+    """The vault's batches at the LLM provider (`run --batch`)."""
+
+
+@batch.command("cancel")
+@vault_option
+@store_option
+def batch_cancel(vault: Path, store_url: str | None) -> None:
+    """Cancel the vault's live batches at the provider; `resume` keeps what they finished and asks the rest
+    again."""
+    from tubenotes.generate.batch_api import FINAL_STATES, BatchApi
+    from tubenotes.generate.providers import resolve_llm
+
+    vault = vault.absolute()
+    if not store_url:
+        _require_store(vault)
+    with closing(open_store(store_url, vault)) as store:
+        live = store.batches.batches()
+        if not live:
+            out.print("No batch is waiting at the provider.")
+            return
+        settings, _ = _settings({"vault": vault}, store.load_settings())
+        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        if llm is None:
+            raise ConfigurationError("the vault's last run named no LLM, so it has no batch to cancel")
+        api = BatchApi(llm)
+        for record in live:
+            if record.host != llm.host:
+                err.print(f"batch {record.id} is at {record.host}, not {llm.host}: left as it is", markup=False)
+                continue
+            if record.state not in FINAL_STATES:
+                record = api.cancel(record)
+                store.batches.update(record)
+            out.print(f"batch {record.id}: {record.state}")
 
 
 @cli.command("rebuild-store")
@@ -372,9 +493,11 @@ cli.add_command(worker_command(run_options, _settings))
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # stem sets its own logger to its TRACE level, which would print every tor call.
-    logging.getLogger("stem").setLevel(logging.WARNING)
+    # The handler filters, not the loggers: stem sets its logger to its TRACE level when it is imported,
+    # which is after this (lazily, by the commands that use tor), and would print every tor call.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     try:
         code = cli.main(args=argv, prog_name="tubenotes", standalone_mode=False)
     except click.exceptions.Exit as exc:

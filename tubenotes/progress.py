@@ -42,6 +42,15 @@ def format_seconds(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_cost(usd: float | None) -> str:
+    """US dollars; "unknown" for a model without a known price (never shown as free), "free" for a local one."""
+    if usd is None:
+        return "unknown"
+    if usd == 0:
+        return "free"
+    return f"${usd:.4f}" if usd >= 0.0001 else "<$0.0001"
+
+
 @runtime_checkable
 class ProgressShower(Protocol):
     """A reporter that can show progress within a step."""

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
-from tubenotes.errors import ConfigurationError
+from tubenotes.course.stage import CourseModel, CourseStage
+from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import resolve_llm
+from tubenotes.generate.providers import LlmSettings, resolve_llm
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
@@ -30,26 +30,26 @@ from tubenotes.network import (
     TorNetwork,
     read_proxies_file,
 )
-from tubenotes.pipeline import Components, next_stage, run_stage, settle
+from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import sweep_temp_files
-from tubenotes.vault.finish import finish_vault, write_index
+from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
+from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
+    from tubenotes.course.material import Course, CourseLecture
     from tubenotes.export.base import PdfExporter
+    from tubenotes.generate.batch_api import BatchApi
+    from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
 
-# Seconds between rewrites of a subject's index during a batch, at least; and at least this many times
-# as long as its last rewrite took, so that a subject of thousands of lectures, whose index takes a
-# while to rewrite, spends a small share of the single writer's time on it rather than most.
-INDEX_INTERVAL = 2.0
-INDEX_COST_FACTOR = 20
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
 # leaves it, and the next `run`, `resume` or `retry` finishes the pass.
@@ -83,12 +83,15 @@ class Stages:
         self.store = store
         self.notice = notice
         self.options = options
+        self.routing = Routing.of(settings)
         self.vault = VaultWriter(settings.vault, records, force=options.force)
         self._lock = threading.RLock()
         self._components: Components | None = None
+        self._llm: tuple[LlmSettings | None] | None = None
+        self._budget: CostBudget | None = None
+        self._batch_api: BatchApi | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
-        self._index_next: dict[Path, float] = {}  # subject folder -> when its index may be rewritten
         self.speech = SpeechFetcher(settings)
 
     def __enter__(self) -> Stages:
@@ -121,6 +124,9 @@ class Stages:
                         auto_captions=settings.transcribe != "always"),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
+                    notice=self.notice,
+                    # The jobs without their documents: the index shows none of them.
+                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
                 )
             return self._components
 
@@ -139,15 +145,15 @@ class Stages:
         Ctrl-C reaches a tor that bootstraps."""
         if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
             self.pool()
-        if any(next_stage(job, self.settings.pdf) is not None for job in jobs):
+        if any(self.next_stage(job) is not None for job in jobs):
             self.components()
         self.speech.prepare(jobs)
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
-        return next_stage(job, self.settings.pdf)
+        return next_stage(job, self.routing)
 
     def settle(self, job: VideoProcessingJob) -> bool:
-        return settle(job, self.settings.pdf)
+        return settle(job, self.routing)
 
     def limits(self) -> dict[str, int]:
         """How many jobs each stage may hold at once in this process."""
@@ -163,42 +169,7 @@ class Stages:
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
         pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
-        if name == "generate":  # the transcript is committed by now: the audio it was made from can go
-            self.speech.forget_audio(job)
-        warnings_before = len(job.warnings)
-        job = run_stage(name, job, self.components(), pool)
-        if name == "write":
-            for warning in job.warnings[warnings_before:]:
-                self.notice(warning)
-            if job.output_dir is not None and self._index_due(job.output_dir):
-                started = time.monotonic()
-                try:
-                    self._write_index(job)
-                finally:
-                    self._index_written(job.output_dir, time.monotonic() - started)
-        return job
-
-    def _index_due(self, folder: Path) -> bool:
-        """Whether the subject's index should be rewritten now: as jobs complete, but not too often,
-        since each rewrite lists the whole subject; the vault pass writes the last."""
-        with self._lock:
-            if time.monotonic() < self._index_next.get(folder, 0.0):
-                return False
-            self._index_next[folder] = float("inf")  # until this rewrite is done
-            return True
-
-    def _index_written(self, folder: Path, seconds: float) -> None:
-        with self._lock:
-            self._index_next[folder] = time.monotonic() + max(INDEX_INTERVAL, INDEX_COST_FACTOR * seconds)
-
-    def _write_index(self, job: VideoProcessingJob) -> None:
-        # From the store, the jobs as committed (without their documents, which the index does not show),
-        # with this one as it is now: the language of its labels is this lecture's until the vault pass.
-        subject = job.subject.casefold()
-        jobs = {known.key: known for known in self.store.jobs(documents=False) if known.subject.casefold() == subject}
-        jobs[job.key] = job
-        assert job.output_dir is not None
-        write_index(self.vault, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
+        return run_stage(name, job, self.components(), pool)
 
     # --- the vault pass -----------------------------------------------------------
 
@@ -212,15 +183,25 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self) -> None:
-        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
-        self.notice("Updating links, concept notes, indexes and decks...")
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
+
+        False when a course's model waits for a batch's answers: the courses are written without them,
+        and the pass stays due, to be run again once they are in.
+        """
+        self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
+        forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
+        course = self._course_stage()
+        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course, forced=forced)
         for job in report.changed_jobs:
             self.store.save(job)
-        self._pass_marker().unlink(missing_ok=True)
+        waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting
+        if not waiting:
+            self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+        return not waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -231,20 +212,68 @@ class Stages:
 
     # --- building ---------------------------------------------------------------------
 
+    def llm(self) -> LlmSettings | None:
+        """The LLM the settings name, or None for the offline generator; with --batch, one that has a Batch API."""
+        with self._lock:
+            if self._llm is None:
+                settings = self.settings
+                llm = None if settings.model == OFFLINE_MODEL else resolve_llm(
+                    settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+                if settings.batch:
+                    if llm is None:
+                        raise ConfigurationError("--batch needs an LLM with a Batch API: pass --model "
+                                                 "PROVIDER:MODEL (openai, gemini, groq) or --base-url")
+                    from tubenotes.generate.batch_api import batch_api_for
+
+                    self._batch_api = batch_api_for(llm)
+                self._llm = (llm,)
+            return self._llm[0]
+
+    def batch_api(self) -> BatchApi:
+        """With --batch: the Batch API of the LLM the settings name."""
+        self.llm()
+        assert self._batch_api is not None, "batch_api() is for --batch runs"
+        return self._batch_api
+
+    def budget(self) -> CostBudget | None:
+        """--max-cost, shared by every call and batch of this process."""
+        with self._lock:
+            if self._budget is None and self.settings.max_cost is not None:
+                from tubenotes.generate.costs import CostBudget
+
+                self._budget = CostBudget(self.settings.max_cost)
+            return self._budget
+
+    def _course_stage(self) -> CourseStage:
+        components = self.components()
+        generator = components.notes_generator
+        model = None
+        if not isinstance(generator, OfflineGenerator):
+            from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
+
+            model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
+        return CourseStage(components.pdf_exporter, model, self.notice)
+
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
-        if settings.model == OFFLINE_MODEL:
-            return OfflineGenerator(cache=self.store.cache)
-        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        llm = self.llm()
         if llm is None:
-            self.notice("No LLM configured: using the built-in offline generator "
-                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            if settings.model != OFFLINE_MODEL:
+                self.notice("No LLM configured: using the built-in offline generator "
+                            "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
         # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
         from tubenotes.generate.llm_generator import LlmGenerator
 
+        if settings.batch:
+            from tubenotes.generate.batch_client import BatchChatClient
+
+            self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
+            return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
+                                                                              self.store.batches))
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
+                            budget=self.budget())
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -273,6 +302,22 @@ class Stages:
             tor.close()
             raise
         return tor
+
+
+class _BatchedCourseModel:
+    """A course's model under --batch: its requests wait for a batch as a lecture's do; meanwhile the
+    course is written without its answers, and the next vault pass adds them."""
+
+    def __init__(self, model: CourseModel) -> None:
+        self.model = model
+        self.waiting = False
+
+    def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        try:
+            return self.model.enrich(course)
+        except AwaitingBatch:
+            self.waiting = True
+            return []
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:

@@ -39,11 +39,12 @@ def executor_for(kind: str, broker: str | None, store_url: str | None, store: An
         return None
     from tubenotes.distributed.executor import CeleryExecutor
     from tubenotes.errors import ConfigurationError
+    from tubenotes.pipeline import Routing
 
     if not store_url:
         raise ConfigurationError(f"--executor celery needs a store the workers share: --store postgresql://... "
                                  f"or {STORE_ENV}")
-    return CeleryExecutor(store, broker, notice, pdf=settings.pdf)
+    return CeleryExecutor(store, broker, notice, Routing.of(settings))
 
 
 def worker_table(job: Any) -> str:

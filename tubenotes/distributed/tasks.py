@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -22,12 +21,15 @@ from tubenotes.config import Settings
 from tubenotes.distributed.app import STAGES, task_name
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.limits import SharedLlmLimit
-from tubenotes.errors import StageInterrupted, TubenotesError
-from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.pipeline import next_stage
+from tubenotes.errors import StorageError, StoreUnreachable
+from tubenotes.job import VideoProcessingJob
+from tubenotes.outcome import Outcome, run_step
 from tubenotes.store import STORE_DIRNAME, open_store
 
 log = logging.getLogger(__name__)
+
+# Seconds, at most, between two runs of a stage whose outcome could not be recorded.
+RETRY_DELAY_MAX = 60
 
 
 @dataclass
@@ -113,12 +115,26 @@ def close_worker_state() -> None:
 
 
 def register_tasks(app: Any) -> None:
-    """One task per stage, each bound to the queue of its name."""
+    """One task per stage, each bound to the queue of its name.
+
+    A stage whose outcome cannot be recorded (the store out of reach, a full disk) is not
+    acknowledged as done: Celery runs it again later, until it can be.
+    """
     for stage in STAGES:
         def run(self: Any, key: str, _stage: str = stage) -> None:
-            run_stage(worker_state(self.app), _stage, key, self.request.hostname or "worker")
+            try:
+                run_stage(worker_state(self.app), _stage, key, self.request.hostname or "worker")
+            except (StoreUnreachable, StorageError) as exc:
+                delay = retry_delay(self.request.retries)
+                log.warning("%s of %s: %s; trying again in %.0f s", _stage, key, exc, delay)
+                raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
 
         app.task(name=task_name(stage), bind=True)(run)
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before a stage that could not be recorded runs again: doubling, at most a minute."""
+    return float(min(RETRY_DELAY_MAX, 2 ** (retries + 1)))
 
 
 def send(app: Any, job: VideoProcessingJob, stage: str) -> None:
@@ -132,26 +148,22 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         log.warning("%s: no job %s in the store (forgotten since it was sent?)", stage, key)
         return
     stages = state.stages()
-    wanted = None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf)
+    wanted = stages.next_stage(job)
     if wanted != stage:
         # A message delivered again after its stage was done (its worker may have died before
         # sending the job on, or the coordinator sent it twice): send on what the job needs now.
         _hand_on(state, job, wanted)
         return
     job.workers[stage] = worker
-    try:
-        with single_writer(state.settings.vault) if stage == "write" else nullcontext():
-            job = stages.run(stage, job)
-    except StageInterrupted:  # the job keeps its last checkpoint; the stage is sent again
+    with single_writer(state.settings.vault) if stage == "write" else nullcontext():
+        result = run_step(stage, job, stages.run, state.store)
+    if result.outcome is Outcome.INTERRUPTED:  # the job keeps its last checkpoint; the stage is sent again
         _hand_on(state, job, stage)
         return
-    except TubenotesError as exc:
-        job.mark_failed(str(exc), exc.kind, exc.retryable)
-    except Exception as exc:  # a bug: fail this job loudly, keep the batch going
-        log.error("internal error in %s for %s:\n%s", stage, job.video_id, traceback.format_exc())
-        job.mark_failed(f"internal error in {stage}: {type(exc).__name__}: {exc}", "internal", True)
-    state.store.save(job)
-    _hand_on(state, job, None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf))
+    if not result.saved:  # a store out of reach, a full disk: nothing recorded; Celery runs the stage again
+        assert result.error is not None
+        raise result.error
+    _hand_on(state, result.job, stages.next_stage(result.job))
 
 
 @contextmanager
@@ -173,7 +185,7 @@ def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> 
         state.inflight.mark([job.key], stage)
         send(state.app, job, stage)
         return
-    if not job.is_finished():
+    if not (job.is_finished() or job.is_waiting()):  # a waiting job goes on when its batch is answered
         job.mark_completed()
         state.store.save(job)
     state.inflight.clear(job.key)

@@ -122,7 +122,7 @@ class SubjectConcepts:
                 self._numbered[number].groups.append(signature)
         return groups
 
-    def _note_link(self, job: VideoProcessingJob) -> str:
+    def note_link(self, job: VideoProcessingJob) -> str:
         """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
         assert job.notes_filepath is not None
         link = self._note_links.get(job.key)
@@ -153,7 +153,7 @@ class SubjectConcepts:
         ranked = [number for number in self._ranking(self._signatures.get(job.key, ()))
                   if number != own][:RELATED_LECTURES]
         return [
-            f"- {wikilink(self._note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+            f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
             + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
             for number in ranked
         ]
@@ -181,8 +181,13 @@ class SubjectConcepts:
             spoken = self._spoken_by_job[job.key] = [(s.start, normalize(s.text)) for s in job.segments]
         return spoken
 
-    def render(self, concept: Concept, index: Path) -> str:
-        """The concept note: every lecture it comes up in, with a link to the moment."""
+    def mentioned_at(self, concept: Concept, job: VideoProcessingJob) -> float | None:
+        """When ``job``'s transcript first says ``concept`` (None: never in its words, or no times)."""
+        return first_mention(self._spoken(job), concept.spellings)
+
+    def render(self, concept: Concept, index: Path, definition: str = "") -> str:
+        """The concept note: its ``definition`` (Markdown) first, then every lecture it comes up in, with a
+        link to the moment."""
         aliases = [s for s in concept.spellings if s != concept.path.stem]
         matter = {
             "title": concept.name,
@@ -196,6 +201,7 @@ class SubjectConcepts:
         lines = [
             render_front_matter(matter) + f"# {escape(concept.name)}",
             "",
+            *([definition, ""] if definition else []),
             labels.concept_intro.format(subject=subject, count=len(concept.jobs)),
             "",
             f"## {labels.where_it_comes_up}",
@@ -203,7 +209,7 @@ class SubjectConcepts:
         ]
         for job in concept.jobs:
             where = stamp(job, first_mention(self._spoken(job), concept.spellings))
-            lines.append(f"- {wikilink(self._note_link(job), _title(job))}"
+            lines.append(f"- {wikilink(self.note_link(job), _title(job))}"
                          + (f" {labels.said_at} {where}" if where else ""))
         return "\n".join(lines) + "\n"
 

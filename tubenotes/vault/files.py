@@ -8,7 +8,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from tubenotes.vault.frontmatter import read_front_matter
+from tubenotes.vault.adopt import properties_of_file
 
 
 # A write that was killed leaves its temporary file behind under this pattern.
@@ -63,11 +63,7 @@ def belongs_to(path: Path, video_id: str) -> bool:
     """Whether ``path`` is free, or is a note tubenotes wrote for ``video_id``."""
     if not path.exists():
         return True
-    try:
-        head = path.read_text(encoding="utf-8")[:4096]
-    except (OSError, UnicodeDecodeError):
-        return False
-    return read_front_matter(head).get("video_id") == video_id
+    return properties_of_file(path).get("video_id") == video_id
 
 
 def claim_stem(folder: Path, stem: str, video_id: str, prefixes: tuple[str, ...] = ("", "Assessment_")) -> str:
