@@ -196,7 +196,8 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
-              "anew; notes you edited are kept, the new version goes beside them.")
+              "anew (the one that made the notes, unless --model names another); notes you edited are kept, the "
+              "new version goes beside them.")
 @click.option("--dry-run", is_flag=True, help="Call no LLM: fetch what must be fetched and print the tokens and "
               "cost expected, live and through the Batch API (as `tubenotes estimate`).")
 @run_options
@@ -222,9 +223,10 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
     with open_vault(settings.vault, store_url) as store:
-        store.save_settings(settings.remembered(given))
         with build_stages(settings, store, _notice, options) as stages:
-            jobs = prepare_jobs(stages, list(inputs))
+            jobs = prepare_jobs(stages, list(inputs))  # may keep the model of the notes it regenerates
+            chosen_model = {name for name in ("model", "base_url") if getattr(stages.settings, name) is not None}
+            store.save_settings(stages.settings.remembered(given | chosen_model))
             chosen = executor_for(executor, broker, store_url, store, settings, _notice)
             _finish(run_batch(stages, jobs, _reporter(settings), chosen))
 

@@ -9,6 +9,7 @@ when a stage runs; `tubenotes.pipeline` decides which.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,7 @@ from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.course.stage import CourseModel, CourseStage
 from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import LlmSettings, resolve_llm
+from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
 from tubenotes.job import SourceKind, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
@@ -129,6 +130,20 @@ class Stages:
                     live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
                 )
             return self._components
+
+    def keep_generator(self, generators: set[str]) -> None:
+        """For --regenerate without --model or --base-url: notes made anew by the model that made them
+        (``generators``, their labels), not by whatever is found now (the offline generator, where no key is set).
+
+        Its base URL is the one the vault remembers; its key comes from the environment as always.
+        """
+        with self._lock:
+            assert self._components is None, "the generator is chosen before the stages are built"
+            if self.settings.model is None and self.settings.base_url is None and generators:
+                settings = regeneration_model(self.settings, generators, self.store.load_settings())
+                if settings.model != OFFLINE_MODEL:  # its key is missing, say: refused before any job is reset
+                    resolve_llm(settings.model, settings.base_url, os.environ)
+                self.settings = settings
 
     def pool(self) -> TorExitNodePool:
         with self._lock:
@@ -318,6 +333,26 @@ class _BatchedCourseModel:
         except AwaitingBatch:
             self.waiting = True
             return []
+
+
+def regeneration_model(settings: Settings, generators: set[str], remembered: dict[str, Any]) -> Settings:
+    """``settings`` with the model that made notes labelled ``generators``; refuses when that model is unclear."""
+    if len(generators) > 1:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {', '.join(sorted(generators))}; say which model makes them "
+            "anew: --model PROVIDER:MODEL (or --model NAME --base-url URL), or --model offline")
+    [label] = generators
+    if label == OFFLINE_MODEL:
+        return dataclasses.replace(settings, model=OFFLINE_MODEL)
+    provider, _, model = label.partition(":")
+    if provider != CUSTOM_PROVIDER:
+        return dataclasses.replace(settings, model=label)
+    base_url = remembered.get("base_url") if remembered.get("model") == model else None
+    if not base_url:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {model} at a server this vault does not remember; "
+            f"pass --model {model} --base-url URL (its key in {CUSTOM_KEY_ENV}), or --model offline")
+    return dataclasses.replace(settings, model=model, base_url=str(base_url))
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:
