@@ -126,7 +126,8 @@ class Stages:
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     notice=self.notice,
-                    live_index=LiveIndex(self.vault, self.store.jobs),
+                    # The jobs without their documents: the index shows none of them.
+                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
                 )
             return self._components
 
