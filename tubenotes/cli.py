@@ -196,8 +196,8 @@ def _error(job: VideoProcessingJob) -> str:
     return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
 
 
-# Above this many jobs the final table lists only those not completed: a row per lecture
-# of a batch of thousands would bury the failures (and take seconds to draw).
+# Above this many jobs the final table lists only those not completed, and at most this many of them:
+# a row per lecture of a batch of thousands would bury the failures (and take seconds to draw).
 _FINAL_TABLE_ROWS = 30
 
 
@@ -205,7 +205,10 @@ def _print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> 
     title, rows = "tubenotes", jobs
     if len(jobs) > _FINAL_TABLE_ROWS:
         rows = [job for job in jobs if job.stage is not ProcessingStage.COMPLETED]
-        title = f"tubenotes: the {len(rows)} job(s) not completed (`tubenotes status --all` lists every job)"
+        shown = f"the first {_FINAL_TABLE_ROWS} of the {len(rows)}" if len(rows) > _FINAL_TABLE_ROWS else \
+            f"the {len(rows)}"
+        title = f"tubenotes: {shown} job(s) not completed (`tubenotes status --all` lists every job)"
+        rows = rows[:_FINAL_TABLE_ROWS]
     if rows:
         table = Table(title=title)
         for column in ("title", "stage", "duration", "tokens (cost)", "error"):

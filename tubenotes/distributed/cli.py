@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tubenotes.distributed.app import BROKER_ENV, STAGES
+from tubenotes.distributed.app import BROKER_ENV, QUEUES, STAGES
 
 STORE_ENV = "TUBENOTES_STORE"
 EXECUTORS = ("local", "celery")
@@ -75,10 +75,11 @@ def worker_command(run_options: Decorator, settings_from: Callable[[dict[str, An
     """`tubenotes worker`, taking the run options that concern its stages (network, LLM, vault)."""
 
     @click.command("worker")
-    @click.option("--queues", default=",".join(STAGES), show_default=True, metavar="STAGES",
+    @click.option("--queues", default=",".join(QUEUES), show_default=True, metavar="STAGES",
                   help="The stages this worker runs: fetch on machines with exit nodes, transcribe where the "
                        "fetch workers' --vault is (the audio waits there), generate where the LLM is reachable, "
-                       "write and export only on the machine that holds the vault.")
+                       "write, export and course (a subject's guide, exam and map, once its lectures are done) "
+                       "only on the machine that holds the vault.")
     @click.option("--concurrency", type=click.IntRange(min=1),
                   help="Tasks at once [default: the largest stage limit of its queues: --pool-size, the cores "
                        "(transcribe), --llm-concurrency, --export-workers].")
