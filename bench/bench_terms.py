@@ -22,6 +22,7 @@ last word: a check independent of the stemmer tubenotes folds with.
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import subprocess
 import sys
@@ -86,7 +87,7 @@ def key_terms(note: str) -> list[str]:
             inside = line[3:].strip() in _KEY_TERM_HEADINGS
         elif inside and line.startswith("- "):
             link = WIKILINK.search(line)
-            item = (link.group("label") or link.group("target")) if link else line[2:].split(" (")[0]
+            item = (link.group("label") or link.group("target")) if link else re.split(r" \(|: ", line[2:])[0]
             terms.append(item.strip())
     return terms
 

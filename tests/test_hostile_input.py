@@ -58,7 +58,17 @@ def test_a_list_with_a_missing_entry_stays_a_list(tmp_path: Path) -> None:
     assert [job.source for job in jobs] == [SourceKind.FILE, SourceKind.YOUTUBE, SourceKind.YOUTUBE]
     missing = jobs[1]
     assert missing.stage is ProcessingStage.FAILED and "no such file" in missing.error_message
-    assert str(tmp_path / "missing.srt") in missing.error_message
+    assert missing.error_message.startswith(f"missing.srt, listed in {listing}: no such file or folder")
+
+
+def test_a_missing_path_in_a_list_is_named_as_the_list_writes_it(tmp_path: Path) -> None:
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "inputs.txt").write_text("lists/gone.srt\n")
+    result = run_cli("run", "lists/inputs.txt", "--vault", "vault", "--no-pdf", cwd=tmp_path, env={**os.environ,
+                     "COLUMNS": "200"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "lists/gone.srt, listed in lists/inputs.txt: no such file or folder" in result.stdout, result.stdout
+    assert "lists/lists" not in result.stdout
 
 
 @pytest.mark.timeout(30)

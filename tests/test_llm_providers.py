@@ -78,3 +78,14 @@ def test_probe_finds_a_real_server_and_fails_fast_without_one() -> None:
     with FakeLlmServer(model="llama3.2") as fake:
         assert probe_ollama(fake.base_url) == ["llama3.2"]
     assert probe_ollama("http://127.0.0.1:9/v1", timeout=0.2) is None
+
+
+def test_prices_come_from_the_table_with_a_batch_price_and_an_unknown_model_has_none() -> None:
+    settings = resolve_llm("openai:gpt-4o-mini", None, {"OPENAI_API_KEY": SECRET}, no_ollama)
+    assert settings.batch_api is True
+    assert settings.cost(1_000_000, 1_000_000, batch=True) == pytest.approx(settings.cost(1_000_000, 1_000_000) / 2)
+    unknown = resolve_llm("openai:a-model-without-a-price", None, {"OPENAI_API_KEY": SECRET}, no_ollama)
+    assert unknown.price is None and unknown.cost(10, 10) is None
+    custom = resolve_llm("my-model", "http://127.0.0.1:1/v1", {}, no_ollama)
+    assert custom.cost(10, 10) is None and custom.batch_api is None  # tried when asked for
+    assert resolve_llm("anthropic:claude-haiku-4-5", None, {"ANTHROPIC_API_KEY": SECRET}, no_ollama).batch_api is False

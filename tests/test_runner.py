@@ -10,7 +10,7 @@ from rich.console import Console
 from tubenotes.errors import PermanentError, StageInterrupted
 from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.pipeline import next_stage, settle
+from tubenotes.pipeline import Routing, next_stage, settle
 from tubenotes.progress import LogReporter
 from tubenotes.store import SqliteStore
 
@@ -45,15 +45,18 @@ class FakeStages:
 
     def __init__(self, steps: dict, workers: dict | None = None) -> None:
         self.steps, self.workers = steps, workers or {}
+        self.routing = Routing(export="export" in steps)
 
     def run(self, name, job):
-        return self.steps[name](job)
+        job = self.steps[name](job)
+        settle(job, self.routing)
+        return job
 
     def next_stage(self, job):
-        return next_stage(job, pdf="export" in self.steps)
+        return next_stage(job, self.routing)
 
     def settle(self, job):
-        return settle(job, pdf="export" in self.steps)
+        return settle(job, self.routing)
 
     def limits(self):
         return {name: self.workers.get(name, 2) for name in self.steps}

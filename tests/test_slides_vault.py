@@ -43,11 +43,23 @@ ASSESSMENT = """## Questions
 
 ### Question 1
 
-> Heat is \\_\\_\\_\\_\\_ in transit.
+*Multiple choice*
+
+What is heat?
+
+- A. Energy in transit
+- B. A substance
+
+> [!success]- Answer
+> **A. Energy in transit**
+>
+> The lecture defines heat as energy in transit.
+>
+> Watch: [00:40](https://www.youtube.com/watch?v=abcdefghijk&t=40s)
 
 ## Answer key
 
-1. **energy**: “Heat is energy in transit.” [00:40]
+1. A. Energy in transit ([00:40](https://www.youtube.com/watch?v=abcdefghijk&t=40s))
 """
 
 

@@ -197,3 +197,37 @@ def test_the_auto_device_without_a_gpu_driver_is_the_cpu_and_costs_no_ctranslate
             "print(resolve_device('auto'), 'ctranslate2' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["cpu", "False"]
+
+
+def tone_mp3(rate: int, seconds: float = 2.0) -> bytes:
+    """An mp3 of a tone at sample rate ``rate``, as bytes."""
+    import io
+
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp3") as container:
+        stream = container.add_stream("libmp3lame", rate=rate, layout="mono")
+        samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(rate * seconds)) / rate)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = rate
+        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=rate)
+        for converted in resampler.resample(frame):
+            container.mux(stream.encode(converted))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def test_an_mp3_whose_audio_changes_format_midway_fails_once_as_undecodable(tmp_path: Path) -> None:
+    # Two mp3s spliced: the decoder's frames change sample rate midway, which PyAV's resampler refuses.
+    spliced = tmp_path / "spliced.mp3"
+    spliced.write_bytes(tone_mp3(44100) + tone_mp3(22050))
+    vault = tmp_path / "vault"
+    for _ in range(2):  # the second run leaves the failed job alone: retrying cannot help
+        result = tubenotes(vault, "run", str(spliced), "--no-pdf", "--quiet")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    job = jobs_by_title(vault)["spliced.mp3"]
+    assert job["error_kind"] == "media", job["error"]
+    assert "spliced.mp3: cannot be decoded" in job["error"] and "does not match AudioResampler setup" in job["error"]
+    assert job["attempts"] == {"transcribe": 1}

@@ -10,6 +10,7 @@ import pytest
 
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
+from tubenotes.store.batches import BatchRecord
 from tubenotes.testing.services import postgres_database
 
 DURABLE = ("sqlite", "postgres")
@@ -216,3 +217,53 @@ def test_a_second_process_sees_and_updates_documents(tmp_path: Path) -> None:
         reloaded.stage = ProcessingStage.COMPLETED
         first.save(reloaded)  # unchanged documents are not written again, and not lost either
         assert second.load(saved.key).transcript == "two " * 50
+
+
+# --- the Batch API ledger ------------------------------------------------------------
+
+def _batch(batch_id: str, submitted_at: float = 1.0) -> BatchRecord:
+    return BatchRecord(batch_id, "api.example/v1", "validating", 2, submitted_at, data={"status": "validating"})
+
+
+def test_a_request_is_in_one_live_batch_at_most_and_survives_a_restart(open_store) -> None:
+    store = open_store()
+    bodies = {"k1": {"model": "m", "messages": [{"role": "user", "content": "één"}]}, "k2": {"model": "m"}}
+    store.batches.want("api.example/v1", bodies)
+    store.batches.want("api.example/v1", {"k1": {"model": "other"}})  # known already: kept as it was
+    assert store.batches.pending("api.example/v1") == bodies and store.batches.pending("elsewhere") == {}
+    store.batches.submitted(_batch("batch_1"), ["k1", "k2"])
+    assert store.batches.pending("api.example/v1") == {} and store.batches.waiting() == 2
+    # A process killed after create finds the batch by its id (the memory store has one process only).
+    again = open_store() if open_store.kind in DURABLE else store
+    [live] = again.batches.batches()
+    assert (live.id, live.state, live.requests, live.collected) == ("batch_1", "validating", 2, False)
+    live.state, live.data = "in_progress", {"request_counts": {"total": 2, "completed": 1, "failed": 0}}
+    live.checked_at = 5.0
+    again.batches.update(live)
+    assert again.batches.batches()[0].request_counts == {"total": 2, "completed": 1, "failed": 0}
+
+
+def test_a_settled_batch_drops_answers_and_returns_failures_until_their_attempts_are_spent(store) -> None:
+    store.batches.want("h", {"ok": {}, "bad": {}, "unfinished": {}})
+    store.batches.submitted(_batch("b1"), ["ok", "bad", "unfinished"])
+    assert store.batches.requests_in("b1") == {"ok", "bad", "unfinished"}
+    store.batches.settle("b1", answered=["ok"], failures={"bad": "HTTP 500: overloaded"}, max_attempts=2)
+    assert store.batches.batches() == [] and [b.collected for b in store.batches.batches(False)] == [True]
+    assert set(store.batches.pending("h")) == {"bad", "unfinished"} and store.batches.failure("bad") is None
+    store.batches.submitted(_batch("b2", 2.0), ["bad"])
+    store.batches.settle("b2", answered=[], failures={"bad": "HTTP 500: overloaded"}, max_attempts=2)
+    assert store.batches.failure("bad") == "HTTP 500: overloaded" and set(store.batches.pending("h")) == {"unfinished"}
+    assert store.batches.retry_failed() == 1 and set(store.batches.pending("h")) == {"bad", "unfinished"}
+
+
+def test_one_process_at_a_time_polls_a_batch(store) -> None:
+    store.batches.want("h", {"k": {}})
+    store.batches.submitted(_batch("b1"), ["k"])
+    far = 10**12
+    assert store.batches.claim("b1", "host:1", far)
+    assert not store.batches.claim("b1", "host:2", far)
+    assert store.batches.claim("b1", "host:1", far)  # renewing
+    assert store.batches.claim("b1", "host:2", far, replacing="host:1")  # the holder is known dead
+    assert store.batches.batches()[0].poller == "host:2"
+    store.batches.claim("b1", "host:2", 0.0)  # a lease that ran out frees it
+    assert store.batches.claim("b1", "host:3", far)

@@ -123,3 +123,31 @@ def test_rebuild_store_makes_the_store_again_from_the_vault(tmp_path: Path) -> N
     regenerate = tubenotes(*run, "--regenerate", cwd=tmp_path)
     assert regenerate.returncode == 0, regenerate.stdout + regenerate.stderr
     assert edited.with_name(f"{edited.stem} (new).md").exists() and "My own words." in edited.read_text()
+
+
+def test_rebuild_store_believes_no_note_that_claims_another_folders_lecture(tmp_path: Path) -> None:
+    from tubenotes.job import VideoProcessingJob
+    from tubenotes.store import MemoryStore
+    from tubenotes.vault.guard import MemoryRecords
+    from tubenotes.vault.rebuild import rebuild_store
+    from tubenotes.vault.writer import VaultWriter
+
+    vault = tmp_path / "vault"
+    lecture = VideoProcessingJob(url="https://www.youtube.com/watch?v=entropy0001", video_id="entropy0001",
+                                 subject="Physics", video_title="Entropy", study_notes="## Summary\n\nHeat.")
+    VaultWriter(vault).write_job(lecture, vault / "Physics", lambda title: title)
+    claims = {  # notes elsewhere whose properties claim a lecture tubenotes never wrote there
+        "Biology/Impostor.md": "subject: Physics\nvideo_id: entropy0001\ntitle: Impostor",
+        "Biology/Escape.md": "subject: ../../../tmp\nvideo_id: escape00001\ntitle: Escape",
+        "Biology/Slash.md": "subject: Biology\nvideo_id: ../../x\ntitle: Slash",
+    }
+    for name, properties in claims.items():
+        (vault / name).parent.mkdir(parents=True, exist_ok=True)
+        (vault / name).write_text(f"---\n{properties}\ntype: notes\ntags:\n- tubenotes\n---\n# Hostile\n")
+    store = MemoryStore(vault)
+
+    rebuilt = rebuild_store(vault, store, MemoryRecords())
+
+    assert rebuilt.jobs == 1
+    [job] = store.jobs()
+    assert (job.key, job.video_title, job.notes_filepath) == ("physics/entropy0001", "Entropy", lecture.notes_filepath)

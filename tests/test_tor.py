@@ -14,6 +14,7 @@ import pytest
 import requests
 from stem.control import EventType
 
+from tests.cli import run_cli
 from tubenotes.errors import ConfigurationError
 from tubenotes.network import TorExitNodePool, TorNetwork, tor_doctor
 
@@ -235,3 +236,11 @@ def test_tor_options_must_be_key_value(tmp_path: Path) -> None:
     with SqliteStore(tmp_path) as store, build_stages(settings, store, lambda _: None) as stages:
         with pytest.raises(ConfigurationError, match="KEY=VALUE"):
             stages.pool()
+
+
+@pytest.mark.skipif(shutil.which("tor") is None, reason="doctor asks stem about tor only where tor is installed")
+def test_doctor_shows_no_log_line_of_stem() -> None:
+    result = run_cli("doctor", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "tor binary" in result.stdout
+    assert "DEBUG" not in result.stdout + result.stderr and "stem:" not in result.stderr, result.stderr

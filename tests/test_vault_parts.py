@@ -133,7 +133,7 @@ def test_a_local_transcript_is_named_by_its_file_not_its_full_path() -> None:
 
 def test_the_vault_pass_reads_each_note_once_and_parses_each_assessment_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tubenotes.vault import cards
+    from tubenotes.vault import cards, guard
     from tubenotes.vault.finish import finish_vault
     from tubenotes.vault.writer import VaultWriter
 
@@ -144,8 +144,8 @@ def test_the_vault_pass_reads_each_note_once_and_parses_each_assessment_once(
     writer.write_job(job, tmp_path / "Physics", lambda title: title)
     reads: list[Path] = []
     parses: list[str] = []
-    real_read, real_parse = Path.read_bytes, cards.parse_cards
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
+    real_read, real_parse = guard.sha256_of_file, cards.parse_cards
+    monkeypatch.setattr(guard, "sha256_of_file", lambda path: reads.append(path) or real_read(path))
     monkeypatch.setattr(cards, "parse_cards", lambda markdown: parses.append(markdown) or real_parse(markdown))
     cards.cards_of.cache_clear()
     finish_vault(writer, [job])

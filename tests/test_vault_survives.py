@@ -136,6 +136,17 @@ def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path)
     assert "Traceback" not in output and "cannot write" in output, output
 
 
+def test_status_reads_a_healthy_store_on_a_read_only_vault(tmp_path: Path, small_disk: Path) -> None:
+    vault = small_disk / "vault"
+    assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    shown = run_cli("status", "--vault", vault, timeout=60)
+    output = " ".join((shown.stdout + shown.stderr).split())
+    assert shown.returncode == 0, output
+    assert "1 job(s)" in output and "1 completed" in output and "Cellular" in output
+    assert "cannot be read" not in output
+
+
 def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     first = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
@@ -147,3 +158,21 @@ def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tm
     deleted = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
     assert "Updating links" in deleted.stderr and "left deleted" in deleted.stderr
     assert "deleted" in (vault / "Biology" / "Biology index.md").read_text()
+
+
+def test_force_overwrites_an_edited_subject_index_of_the_inputs_as_the_warning_says(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    assert tubenotes("run", str(EXAMPLES), "--vault", str(vault), "--no-pdf").returncode == 0
+    edited = {subject: vault / subject / f"{subject} index.md" for subject in ("Biology", "Physics")}
+    for index in edited.values():
+        index.write_text(index.read_text() + "\nMy own line.\n")
+
+    warned = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf", "--regenerate")
+    assert "pass --force to overwrite" in " ".join((warned.stdout + warned.stderr).split())
+    (vault / "Biology" / "Biology index (new).md").unlink()
+    forced = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf", "--force")
+
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "My own line." not in edited["Biology"].read_text()
+    assert not (vault / "Biology" / "Biology index (new).md").exists()
+    assert "My own line." in edited["Physics"].read_text()  # a subject the run was not given keeps its edit

@@ -16,11 +16,13 @@ import pytest
 from tests.conftest import LECTURE, trust
 from tests.test_youtube_e2e import jobs_by_id, tubenotes
 from tubenotes.config import Settings
+from tubenotes.errors import TransientError, as_storage_error
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.stages import build_stages
 from tubenotes.store import MemoryStore
 from tubenotes.testing.fake_youtube import FakeAudio, FakeCaptionTrack, FakeVideo, FakeYouTube, VideoVariant
 from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
+from tubenotes.sources.youtube_audio import download_audio
 from tubenotes.testing.synthetic_speech import silence, speak
 
 SPOKEN, AUTO_CAPTIONED = "spokenonly1", "autocaption"
@@ -133,3 +135,43 @@ def test_audio_is_removed_when_its_job_fails_for_good(tmp_path: Path, youtube, s
     assert youtube.requests_by_path["/videoplayback"] >= 2  # both audio streams were downloaded
     audio_folder = vault / ".tubenotes" / "audio"
     assert audio_folder.is_dir() and not any(audio_folder.iterdir())  # no retry will want them
+
+
+
+def test_a_tls_failure_downloading_audio_fails_the_job_as_a_network_error_and_the_batch_goes_on(
+        tmp_path: Path, youtube: FakeYouTube, socks) -> None:
+    youtube.broken_tls_paths.add("/videoplayback")
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SPOKEN, "--network", "proxies", f"--proxy={socks.proxy_url('node', 'pw')}",
+                       "--max-attempts", "1", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot write to the vault" not in result.stdout + result.stderr
+    job = jobs_by_id(vault)[SPOKEN]
+    assert job["stage"] == "failed" and job["error_kind"] in ("transient", "attempts_exhausted"), job
+    assert "SSL" in job["error"] and "vault" not in job["error"]
+
+
+def test_a_tls_failure_is_the_downloads_error_never_a_storage_stop(tmp_path: Path, youtube: FakeYouTube,
+                                                                  socks) -> None:
+    """yt-dlp keeps the TLS error in its error's chain: an OSError with errno 1, which is also EPERM."""
+    with FakeYouTube() as stranger:  # its CA is the only one trusted: YouTube's certificate fails to verify
+        monkeypatch = pytest.MonkeyPatch()
+        with monkeypatch.context() as env:
+            trust(env, stranger.ca_file)
+            with pytest.raises(TransientError) as caught:
+                download_audio(SPOKEN, tmp_path / "audio", socks.proxy_url("node", "pw"), timeout=10)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    assert as_storage_error(caught.value) is None
+
+
+def test_a_captionless_video_whose_audio_is_blocked_says_first_that_its_captions_are_off(
+        tmp_path: Path, youtube: FakeYouTube, socks) -> None:
+    youtube.failing_paths["/videoplayback"] = 403
+    vault = tmp_path / "vault"
+    result = tubenotes(vault, "run", SPOKEN, "--network", "proxies", f"--proxy={socks.proxy_url('node', 'pw')}",
+                       "--max-attempts", "2", "--no-pdf", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    job = jobs_by_id(vault)[SPOKEN]
+    assert job["error"].startswith(f"Video {SPOKEN} has captions turned off"), job["error"]
+    assert "Its audio could not be downloaded to transcribe either: every attempt was blocked" in job["error"]
+    assert job["error_kind"] == "all_nodes_blocked"  # the audio's: `run` tries it again

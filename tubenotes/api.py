@@ -20,6 +20,7 @@ from typing import Any
 from tubenotes.config import Settings, VaultOptions
 from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
+from tubenotes.executors.batched import BatchedExecutor
 from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
@@ -53,7 +54,8 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
     table, and is not stored: the next `run` resolves it again.
     """
     store, settings = stages.store, stages.settings
-    jobs = []
+    jobs: list[VideoProcessingJob] = []
+    regenerated: list[VideoProcessingJob] = []
     next_position = store.next_position()
     language = settings.languages[0] if settings.languages else None
     for job in jobs_from_inputs(inputs, settings.subject, language, lambda playlist: _playlist(stages, playlist)):
@@ -70,11 +72,15 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
         # Where the transcript file is now: it may have moved, or the job was rebuilt from its note.
         known.source_path = job.source_path or known.source_path
         if stages.options.regenerate:
-            known.reset_for_regeneration()
-            store.save(known)
+            regenerated.append(known)
         elif known.stage is ProcessingStage.FAILED and known.error_retryable:
             known.reset_for_retry()  # worth another try when asked again; `retry` replays the rest
         jobs.append(known)
+    if regenerated:  # before any job is reset: a refusal must leave them as they are
+        stages.keep_generator({job.generator for job in regenerated if job.generator})
+    for job in regenerated:
+        job.reset_for_regeneration()
+        store.save(job)
     return jobs
 
 
@@ -100,11 +106,14 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     stages.vault_pass_due()
     # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.
     identity = StoreIdentity.of(stages.store.path) if isinstance(stages.store, SqliteStore) else None
-    result = (executor or LocalExecutor(stages.store)).run(jobs, stages, reporter)
+    chosen = _executor(stages, jobs, executor)
+    result = chosen.run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
             if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
-                stages.vault_pass()
+                # Under --batch a course's model may wait for answers: the pass runs again once they are in.
+                while not stages.vault_pass(jobs) and isinstance(chosen, BatchedExecutor) and chosen.answer():
+                    pass
             else:  # nothing changed since the last pass: its links, indexes and decks stand
                 stages.vault_pass_skipped()
         except (OSError, sqlite3.Error) as exc:
@@ -114,6 +123,18 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if identity is not None:
         identity.check_still_there(job.key for job in result.completed)
     return result
+
+
+def _executor(stages: Stages, jobs: list[VideoProcessingJob], executor: Executor | None) -> Executor:
+    """The executor given (by default the local one), in rounds with Batch API waits under --batch."""
+    if not stages.settings.batch:
+        for job in jobs:
+            job.wake()  # without --batch, what a batch was to answer is asked live
+        return executor or LocalExecutor(stages.store)
+    # The local runner is made anew for each round; Celery's follows one round after another.
+    return BatchedExecutor((lambda: executor) if executor is not None else (lambda: LocalExecutor(stages.store)),
+                           stages.store, stages.batch_api(), stages.notice, wait=stages.settings.wait,
+                           budget=stages.budget())
 
 
 def _notes_deleted(jobs: list[VideoProcessingJob]) -> bool:

@@ -42,7 +42,7 @@ WHISPER_DEVICES = ("auto", "cpu", "cuda")
 
 # Never remembered in the store: credentials may hide in them (proxy URLs, torrc lines such as
 # HTTPSProxyAuthenticator), or they belong to one command (vault, quiet).
-_NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet"})
+_NOT_REMEMBERED = frozenset({"proxies", "tor_options", "vault", "quiet", "max_cost", "wait"})
 
 
 def redact_url(url: str) -> str:
@@ -95,6 +95,9 @@ class Settings:
     # Pictures and text of the slides a video shows: None (the default) for recordings with a
     # picture, not for YouTube (a video download costs bandwidth); True for both; False for neither.
     slides: bool | None = None
+    batch: bool = False  # generate through the provider's Batch API: half the price, answers within 24 h
+    wait: bool = True  # with batch: wait for the batch's answers (else return once it is submitted)
+    max_cost: float | None = None  # US dollars this command may spend on LLM calls
 
     def remembered(self, given: set[str]) -> dict[str, Any]:
         """What the store keeps for the next ``resume``: the settings the user gave, but no secrets.

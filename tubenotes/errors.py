@@ -2,8 +2,11 @@
 
     TubenotesError                 root: every expected failure
     ├── ConfigurationError         bad flags, settings or environment (exit code 2)
+    │   └── StoreUnreachable       the shared store's server cannot be reached: at start a configuration
+    │                              error; mid-batch nothing is recorded and the stage runs again later
     ├── InputError                 an input that names no video or transcript
     ├── StorageError               the vault or its store cannot be written (disk full, read-only): the batch stops
+    │   └── CostCapReached         the next LLM call or batch would pass --max-cost: the batch stops alike
     ├── StoreError                 the vault's store cannot be read, or vanished during a run (exit code 1)
     └── JobError                   one job cannot go on; the batch continues
         ├── PermanentError         retrying cannot help (no captions, private video, bad file)
@@ -14,6 +17,7 @@
         └── ExportError            a file could not be written or typeset
 
     StageInterrupted               apart: no failure, a stage stopped by Ctrl-C
+    AwaitingBatch                  apart: no failure, a generation waits for a provider's Batch API
 
 Every message says what happened and, where there is one, what to do.
 A job that fails stores `kind` (the class's ``kind``) and the message.
@@ -26,7 +30,9 @@ from __future__ import annotations
 
 import errno
 import importlib
+import socket
 import sqlite3
+import ssl
 from typing import Any
 
 
@@ -57,6 +63,11 @@ class TubenotesError(Exception):
         return error
 
 
+def with_message(error: TubenotesError, message: str) -> TubenotesError:
+    """``error`` with another message: the same class, kind, retryability and state."""
+    return _rebuild(type(error), message, dict(error.__dict__))
+
+
 def _rebuild(cls: type[TubenotesError], message: str, state: dict[str, Any]) -> TubenotesError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)
@@ -84,8 +95,32 @@ class StageInterrupted(Exception):
     """
 
 
+class AwaitingBatch(Exception):  # noqa: N818 (a state, not an error)
+    """A generation needs answers that a provider's Batch API has not given yet: its job waits.
+
+    ``keys`` are the requests' keys (their ``custom_id``). Outside the TubenotesError tree, so that
+    nothing records it as a failure.
+    """
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        super().__init__(f"waiting for {len(keys)} answer(s) from a batch")
+        self.keys = keys
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return AwaitingBatch, (self.keys,)
+
+    @staticmethod
+    def joined(waits: list[AwaitingBatch]) -> AwaitingBatch:
+        return AwaitingBatch(frozenset().union(*(wait.keys for wait in waits)))
+
+
 class ConfigurationError(TubenotesError):
     kind = "configuration"
+
+
+class StoreUnreachable(ConfigurationError):
+    kind = "store_unreachable"
+    retryable = True
 
 
 class InputError(TubenotesError):
@@ -98,7 +133,12 @@ class StorageError(TubenotesError):
 
 
 # What a full disk, a quota or a read-only mount raise: no job is at fault, so none fails.
-_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+# What a path the vault may not write raises; only with the path named, since other OSErrors share these numbers
+# (a TLS failure is an OSError whose errno 1, SSL_ERROR_SSL, is also EPERM's).
+_PATH_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
+# The network's OSErrors: a job's own failure (network, blocked, permanent), never the vault's.
+_NETWORK_ERRORS = (ssl.SSLError, ConnectionError, TimeoutError, socket.gaierror, socket.herror)
 _SQLITE_STORAGE_MESSAGES = ("disk is full", "readonly database", "unable to open database file", "disk I/O error")
 
 
@@ -108,7 +148,7 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
     while seen is not None:
         if isinstance(seen, StorageError):
             return seen
-        if isinstance(seen, OSError) and seen.errno in _STORAGE_ERRNOS:
+        if _writing_failed(seen):
             where = f" ({seen.filename})" if seen.filename else ""
             return StorageError(f"cannot write to the vault{where}: {seen.strerror}; free some space or make "
                                 "the vault writable, then run `tubenotes resume`")
@@ -117,6 +157,20 @@ def as_storage_error(exc: BaseException) -> StorageError | None:
                                 "writable, then run `tubenotes resume`")
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _writing_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file system's refusal to write (no space, read-only, no permission on a path)."""
+    if not isinstance(exc, OSError) or isinstance(exc, _NETWORK_ERRORS):
+        return False
+    return exc.errno in _STORAGE_ERRNOS or (exc.errno in _PATH_ERRNOS and exc.filename is not None)
+
+
+class CostCapReached(StorageError):
+    """Like a full disk, no job's fault: the batch stops before the call or batch that would pass the cap,
+    and every job keeps its checkpoint for `tubenotes resume`."""
+
+    kind = "cost_cap"
 
 
 class StoreError(TubenotesError):

@@ -79,7 +79,7 @@ def _resolve(
     elif path.is_file() and _is_input_list(path):
         if path.resolve() in lists:
             raise InputError(f"{text}: this list of inputs names itself, directly or through another list")
-        yield from _resolve_all(_list_entries(path), subject, language, expand, lists | {path.resolve()})
+        yield from _resolve_list(path, subject, language, expand, lists | {path.resolve()})
     else:
         yield _file_job(path, subject or DEFAULT_SUBJECT, language)
 
@@ -166,19 +166,21 @@ def _input_lines(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def _list_entries(path: Path) -> list[str]:
-    """The lines of an input list, with paths taken relative to the list's folder.
+def _resolve_list(
+    path: Path, subject: str | None, language: str | None, expand: PlaylistExpander | None, lists: frozenset[Path]
+) -> Iterator[VideoProcessingJob]:
+    """The inputs an input list names, a path taken from the list's folder, else from the current one.
 
-    A path that exists nowhere stays relative to the list's folder too, so that
-    its job says which file is missing.
+    A path that exists in neither fails its job as written in the list, naming the list.
     """
-    entries = []
     for line in _input_lines(path):
-        relative = _existing_path(line, path.parent)
-        if relative is None and _existing_path(line) is None and _looks_like_path(line) and not _is_youtube(line):
-            relative = path.parent / line
-        entries.append(str(relative) if relative is not None else line)
-    return entries
+        beside = _existing_path(line, path.parent)
+        if beside is None and _existing_path(line) is None and _looks_like_path(line) and not _is_youtube(line):
+            missing = InputError(f"{line}, listed in {path}: no such file or folder, neither beside the list nor "
+                                 "from the current folder; check the path")
+            yield _failed_input(line, subject, missing)
+        else:
+            yield from _resolve_all([str(beside) if beside is not None else line], subject, language, expand, lists)
 
 
 def _is_input_list(path: Path) -> bool:

@@ -34,6 +34,7 @@ class ProcessingStage(StrEnum):
     GENERATING_NOTES = "generating_notes"
     NOTES_GENERATED = "notes_generated"
     GENERATING_ASSESSMENT = "generating_assessment"
+    WAITING_FOR_BATCH = "waiting_for_batch"  # its generation's requests are with a provider's Batch API
     ASSESSMENT_GENERATED = "assessment_generated"
     WRITING_FILES = "writing_files"
     FILES_WRITTEN = "files_written"
@@ -84,13 +85,16 @@ class TokenUsage:
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0  # None: a call was made at a price nobody knows
 
     def add(self, other: TokenUsage) -> None:
         self.calls += other.calls
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
-        self.cost_usd += other.cost_usd
+        if self.cost_usd is None or other.cost_usd is None:
+            self.cost_usd = None
+        else:
+            self.cost_usd += other.cost_usd
 
 
 @dataclass
@@ -201,6 +205,15 @@ class VideoProcessingJob:
 
     def is_finished(self) -> bool:
         return self.stage in (ProcessingStage.COMPLETED, ProcessingStage.FAILED)
+
+    def is_waiting(self) -> bool:
+        """Whether the job waits for answers from a provider's Batch API: no stage runs until they come."""
+        return self.stage is ProcessingStage.WAITING_FOR_BATCH
+
+    def wake(self) -> None:
+        """Stop waiting for a batch: back to the last checkpoint, whose stage asks for the answers again."""
+        if self.is_waiting():
+            self.stage = self.done_stage()
 
     def done_stage(self) -> ProcessingStage:
         """The last checkpoint the job's data proves done: where a resume starts."""

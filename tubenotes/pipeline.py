@@ -10,8 +10,9 @@ and the executors turn them into a failed job with a reason.
 
 `Components` are what the stages run with (sources, generators, the vault,
 the PDF exporter); `run_stage` runs one stage by name with them, and
-`next_stage` says which stage a job needs next. An executor (the local
-streaming runner, Celery) only moves jobs between stages.
+`next_stage` says which stage a job needs next, by the `Routing` of the run
+(which optional stages it has). An executor (the local streaming runner,
+Celery) only moves jobs between stages, through `tubenotes.outcome.run_step`.
 """
 
 from __future__ import annotations
@@ -20,33 +21,32 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from tubenotes.config import DEFAULT_MAX_ATTEMPTS
-from tubenotes.errors import EmptyTranscriptError, ExportError, TransientError, TubenotesError
+from tubenotes.config import DEFAULT_MAX_ATTEMPTS, Settings
+from tubenotes.errors import AwaitingBatch, EmptyTranscriptError, ExportError, TransientError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.base import AssessmentGenerator, NotesGenerator
 from tubenotes.job import STAGE_NAMES, Generation, ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
+from tubenotes.outcome import Outcome, run_step
 from tubenotes.plaintext import clean_line
-from tubenotes.slides.fetcher import SlideFetcher
+from tubenotes.slides.fetcher import SlideFetcher, wants_slides
 from tubenotes.sources.base import DescribedSource, TranscriptSource, VideoMetadata
 from tubenotes.sources.local import LocalTranscriptFile
 from tubenotes.sources.youtube_audio import DownloadedStream
 from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, needs_transcription
-from tubenotes.vault.filenames import sanitize_filename, subject_dir
+from tubenotes.vault.filenames import PDF_SUBDIR, sanitize_filename, subject_dir
+from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 log = logging.getLogger(__name__)
 
-# Which jobs have their slides read (`SlideFetcher.wanted`).
-SlidesWanted = Callable[[VideoProcessingJob], bool]
 # Below this a transcript is a caption stub or a music video, not a lecture:
 # generating from it would only pay for notes that say nothing.
 MIN_TRANSCRIPT_WORDS = 40
-PDF_SUBDIR = "pdfs"
 
 
 @contextmanager
@@ -164,20 +164,36 @@ def generate_notes_and_assessment(
     """Stage 2: study notes, then an assessment; each skipped when already there.
 
     A transcript too short to study from fails here, before any LLM is paid.
+    A generator that sends its requests through a Batch API raises AwaitingBatch
+    until the answers are in: both documents ask first (their requests go in the
+    same batch), then the job waits, at its checkpoint, without a failure.
     """
     if not (job.has_notes() and job.has_assessment()):
         _require_enough_words(job)
+    waits: list[AwaitingBatch] = []
     if not job.has_notes():
         job.set_stage(ProcessingStage.GENERATING_NOTES)
-        job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
-        job.set_stage(ProcessingStage.NOTES_GENERATED)
+        with _gathering(waits):
+            job.study_notes = _generate(job, "generate_notes", notes_generator.generate_notes)
+            job.set_stage(ProcessingStage.NOTES_GENERATED)
 
     if not job.has_assessment() and assessment_generator is not None:
         job.set_stage(ProcessingStage.GENERATING_ASSESSMENT)
-        job.assessment_content = _generate(job, "generate_assessment", assessment_generator.generate_assessment)
-        job.set_stage(ProcessingStage.ASSESSMENT_GENERATED)
+        with _gathering(waits):
+            job.assessment_content = _generate(job, "generate_assessment", assessment_generator.generate_assessment)
+            job.set_stage(ProcessingStage.ASSESSMENT_GENERATED)
 
+    if waits:
+        job.set_stage(ProcessingStage.WAITING_FOR_BATCH)
     return job
+
+
+@contextmanager
+def _gathering(waits: list[AwaitingBatch]) -> Iterator[None]:
+    try:
+        yield
+    except AwaitingBatch as wait:
+        waits.append(wait)
 
 
 def _generate(job: VideoProcessingJob, name: str, produce: Callable[[VideoProcessingJob], Generation]) -> str:
@@ -266,6 +282,18 @@ _NEXT_STAGE = {
 }
 
 
+@dataclass(frozen=True)
+class Routing:
+    """Which optional stages a run has; the others every job passes through."""
+
+    export: bool = True  # PDFs of the notes
+    slides: bool | None = None  # the slides of videos: --slides (True), --no-slides (False), or as `wants_slides` says
+
+    @classmethod
+    def of(cls, settings: Settings) -> Routing:
+        return cls(export=settings.pdf, slides=settings.slides)
+
+
 @dataclass
 class Components:
     """What the stages run with: the seed's components, typed.
@@ -285,26 +313,35 @@ class Components:
     speech: SpeechFetcher | None = None
     # The slides stage's tools; without them no job has its slides read.
     slides: SlideFetcher | None = None
+    # Told of what the write stage kept for the user (an edited note, say); it is on the job as well.
+    notice: Callable[[str], None] = field(default=lambda message: None)
+    # The subject indexes, rewritten as lectures are written during a batch (without it, by the vault pass only).
+    live_index: LiveIndex | None = None
+
+    @property
+    def routing(self) -> Routing:
+        return Routing(export=self.pdf_exporter is not None,
+                       slides=self.slides.settings.slides if self.slides is not None else False)
 
 
-def next_stage(job: VideoProcessingJob, pdf: bool = True, slides: SlidesWanted | None = None) -> str | None:
-    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left);
-    ``slides`` says which jobs have their slides read."""
-    if job.is_finished():
+def next_stage(job: VideoProcessingJob, routing: Routing = Routing()) -> str | None:
+    """The stage ``job`` needs next, or None when it is finished (completed, failed, or nothing left)
+    or waits for a batch."""
+    if job.is_finished() or job.is_waiting():
         return None
     done = job.done_stage()
     if done is ProcessingStage.CREATED and needs_transcription(job):
         return "transcribe"
-    if done is ProcessingStage.TRANSCRIPT_FETCHED and slides is not None and slides(job):
+    if done is ProcessingStage.TRANSCRIPT_FETCHED and wants_slides(job, routing.slides):
         return "slides"
-    if done is ProcessingStage.FILES_WRITTEN and not pdf:
+    if done is ProcessingStage.FILES_WRITTEN and not routing.export:
         return None
     return _NEXT_STAGE.get(done)
 
 
-def settle(job: VideoProcessingJob, pdf: bool = True, slides: SlidesWanted | None = None) -> bool:
+def settle(job: VideoProcessingJob, routing: Routing = Routing()) -> bool:
     """Mark a job that needs no further stage completed; True if it changed."""
-    if job.is_finished() or next_stage(job, pdf, slides) is not None:
+    if job.is_finished() or job.is_waiting() or next_stage(job, routing) is not None:
         return False
     job.mark_completed()
     return True
@@ -313,7 +350,17 @@ def settle(job: VideoProcessingJob, pdf: bool = True, slides: SlidesWanted | Non
 def run_stage(name: str, job: VideoProcessingJob, components: Components,
               exit_node_pool: TorExitNodePool | None = None) -> VideoProcessingJob:
     """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch, and the
-    download of a YouTube video for its slides, only."""
+    download of a YouTube video for its slides, only.
+
+    A job that needs no further stage comes back completed.
+    """
+    job = _stage(name, job, components, exit_node_pool)
+    settle(job, components.routing)
+    return job
+
+
+def _stage(name: str, job: VideoProcessingJob, components: Components,
+           exit_node_pool: TorExitNodePool | None) -> VideoProcessingJob:
     if name == "fetch":
         return _fetch(job, components, exit_node_pool)
     if name == "transcribe":
@@ -323,9 +370,14 @@ def run_stage(name: str, job: VideoProcessingJob, components: Components,
             raise TubenotesError(f"{job.video_id}: slides to read, and these components read none")
         return read_slides_of(job, components.slides, exit_node_pool, components.max_attempts)
     if name == "generate":
+        # The transcript and the slides are committed by now: the media they were made from can go.
+        if components.speech is not None:
+            components.speech.forget_audio(job)
+        if components.slides is not None:
+            components.slides.forget_video(job)
         return generate_notes_and_assessment(job, components.notes_generator, components.assessment_generator)
     if name == "write":
-        return write_files(job, subject_dir(components.vault.root, job.subject), vault=components.vault)
+        return _write(job, components)
     if name == "export":
         if components.pdf_exporter is None:
             raise ExportError("no PDF exporter was given; pass one, or run without the export stage")
@@ -368,6 +420,18 @@ def _transcribe(job: VideoProcessingJob, speech: SpeechFetcher | None) -> VideoP
         raise
 
 
+def _write(job: VideoProcessingJob, components: Components) -> VideoProcessingJob:
+    warnings_before = len(job.warnings)
+    job = write_files(job, subject_dir(components.vault.root, job.subject), vault=components.vault)
+    if components.slides is not None:
+        components.slides.forget_staging(job)  # the pictures are in the vault now
+    for warning in job.warnings[warnings_before:]:
+        components.notice(warning)
+    if components.live_index is not None:
+        components.live_index.lecture_written(job)
+    return job
+
+
 def _fetch_through(job: VideoProcessingJob, youtube_source: Callable[[str | None], TranscriptSource],
                    node: ExitNode) -> VideoProcessingJob:
     source = youtube_source(node.proxy_url)
@@ -384,16 +448,22 @@ def process_video_pipeline(
 ) -> VideoProcessingJob:
     """Every stage the job still needs, in order, as the seed shows them; failure comes back as data.
 
-    The same stages and routing the batch executors use: fetches are retried
-    through the pool with node rotation, written notes pass the user-edit
-    guard, and PDFs are exported when ``components`` has an exporter.
+    The same stages, routing and outcomes the batch executors use: fetches are
+    retried through the pool with node rotation, written notes pass the
+    user-edit guard, and PDFs are exported when ``components`` has an exporter.
+    A full disk or a read-only vault (StorageError), or a shared store out of
+    reach (StoreUnreachable), is no job's failure: it raises, and the job keeps
+    its last checkpoint.
     """
-    pdf = components.pdf_exporter is not None
-    slides = components.slides.wanted if components.slides is not None else None
-    try:
-        while (name := next_stage(job, pdf, slides)) is not None:
-            job = run_stage(name, job, components, exit_node_pool)
-        settle(job, pdf, slides)
-    except TubenotesError as exc:
-        job.mark_failed(str(exc), exc.kind, exc.retryable)
+    stage = partial(run_stage, components=components, exit_node_pool=exit_node_pool)
+    while (name := next_stage(job, components.routing)) is not None:
+        step = run_step(name, job, stage)
+        job = step.job
+        if step.outcome in (Outcome.STORAGE_STOP, Outcome.RETRY):
+            assert step.error is not None
+            raise step.error
+        if step.outcome is Outcome.INTERRUPTED:
+            break
+    settle(job, components.routing)
     return job
+

@@ -9,19 +9,20 @@ when a stage runs; `tubenotes.pipeline` decides which.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
-from tubenotes.errors import ConfigurationError
+from tubenotes.course.stage import CourseModel, CourseStage
+from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import resolve_llm
-from tubenotes.job import SourceKind, VideoProcessingJob
+from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
+from tubenotes.job import SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
     Network,
@@ -30,24 +31,35 @@ from tubenotes.network import (
     TorNetwork,
     read_proxies_file,
 )
-from tubenotes.pipeline import Components, next_stage, run_stage, settle
+from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
 from tubenotes.slides.fetcher import SlideFetcher, slides_limit
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.store import (
+    STORE_DIRNAME,
+    JobStore,
+    SqliteStore,
+    VaultRecords,
+    open_store,
+    remember_shared_store,
+    vault_lock,
+)
 from tubenotes.transcription import SpeechFetcher, transcription_limit
-from tubenotes.vault.files import sweep_temp_files
-from tubenotes.vault.finish import finish_vault, write_index
+from tubenotes.vault.files import single_writer, sweep_temp_files
+from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
+from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
+    from tubenotes.course.material import Course, CourseLecture
     from tubenotes.export.base import PdfExporter
+    from tubenotes.generate.batch_api import BatchApi
+    from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
 
-# Seconds between rewrites of a subject's index during a batch.
-INDEX_INTERVAL = 2.0
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
 # leaves it, and the next `run`, `resume` or `retry` finishes the pass.
@@ -61,6 +73,8 @@ def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
     with vault_lock(vault), closing(open_store(store_url, vault)) as store:
         # Safe only under the lock: no other run is writing temporary files now.
         sweep_temp_files(vault)
+        if store_url:  # so that `status` and `resume` without --store can say where the jobs are
+            remember_shared_store(vault, store_url)
         yield store
 
 
@@ -81,12 +95,15 @@ class Stages:
         self.store = store
         self.notice = notice
         self.options = options
+        self.routing = Routing.of(settings)
         self.vault = VaultWriter(settings.vault, records, force=options.force)
         self._lock = threading.RLock()
         self._components: Components | None = None
+        self._llm: tuple[LlmSettings | None] | None = None
+        self._budget: CostBudget | None = None
+        self._batch_api: BatchApi | None = None
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
-        self._index_written: dict[Path, float] = {}  # subject folder -> when its index was last written
         self.speech = SpeechFetcher(settings)
         self.slides = SlideFetcher(settings)
 
@@ -121,8 +138,25 @@ class Stages:
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     slides=self.slides,
+                    notice=self.notice,
+                    # The jobs without their documents: the index shows none of them.
+                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
                 )
             return self._components
+
+    def keep_generator(self, generators: set[str]) -> None:
+        """For --regenerate without --model or --base-url: notes made anew by the model that made them
+        (``generators``, their labels), not by whatever is found now (the offline generator, where no key is set).
+
+        Its base URL is the one the vault remembers; its key comes from the environment as always.
+        """
+        with self._lock:
+            assert self._components is None, "the generator is chosen before the stages are built"
+            if self.settings.model is None and self.settings.base_url is None and generators:
+                settings = regeneration_model(self.settings, generators, self.store.load_settings())
+                if settings.model != OFFLINE_MODEL:  # its key is missing, say: refused before any job is reset
+                    resolve_llm(settings.model, settings.base_url, os.environ)
+                self.settings = settings
 
     def pool(self) -> TorExitNodePool:
         with self._lock:
@@ -144,10 +178,10 @@ class Stages:
         self.speech.prepare(jobs)
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
-        return next_stage(job, self.settings.pdf, self.slides.wanted)
+        return next_stage(job, self.routing)
 
     def settle(self, job: VideoProcessingJob) -> bool:
-        return settle(job, self.settings.pdf, self.slides.wanted)
+        return settle(job, self.routing)
 
     def limits(self) -> dict[str, int]:
         """How many jobs each stage may hold at once in this process."""
@@ -164,36 +198,7 @@ class Stages:
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
         pool = self.pool() if name in ("fetch", "slides") and job.source is SourceKind.YOUTUBE else None
-        if name == "generate":  # the transcript and slides are committed by now: the media they came from can go
-            self.speech.forget_audio(job)
-            self.slides.forget_video(job)
-        warnings_before = len(job.warnings)
-        job = run_stage(name, job, self.components(), pool)
-        if name == "write":
-            self.slides.forget_staging(job)  # the pictures are in the vault now
-            for warning in job.warnings[warnings_before:]:
-                self.notice(warning)
-            if job.output_dir is not None and self._index_due(job.output_dir):
-                self._write_index(job)
-        return job
-
-    def _index_due(self, folder: Path) -> bool:
-        """Whether the subject's index should be rewritten now: as jobs complete, but at most
-        every few seconds, since each rewrite lists the whole subject; the vault pass writes the last."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._index_written.get(folder, -INDEX_INTERVAL) < INDEX_INTERVAL:
-                return False
-            self._index_written[folder] = now
-            return True
-
-    def _write_index(self, job: VideoProcessingJob) -> None:
-        # From the store, the jobs as committed, with this one as it is now.
-        subject = job.subject.casefold()
-        jobs = {known.key: known for known in self.store.jobs() if known.subject.casefold() == subject}
-        jobs[job.key] = job
-        assert job.output_dir is not None
-        write_index(self.vault, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
+        return run_stage(name, job, self.components(), pool)
 
     # --- the vault pass -----------------------------------------------------------
 
@@ -207,15 +212,36 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self) -> None:
-        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded."""
-        self.notice("Updating links, concept notes, indexes and decks...")
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki)
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
+        """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
+
+        False when a course's model waits for a batch's answers: the courses are written without them,
+        and the pass stays due, to be run again once they are in.
+        """
+        self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
+        forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
+        with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
+            waiting = self._finish(self.store.jobs(), forced)
+        if not waiting:
+            self._pass_marker().unlink(missing_ok=True)
+        return not waiting
+
+    def course_pass(self, subject: str) -> None:
+        """The vault pass over one subject, its course stage included: what a Celery worker runs once the
+        subject's last lecture is done (the caller holds the vault's single-writer lock)."""
+        wanted = subject.casefold()
+        self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
+
+    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path]) -> bool:
+        """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
+        course = self._course_stage()
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced)
         for job in report.changed_jobs:
             self.store.save(job)
-        self._pass_marker().unlink(missing_ok=True)
         for line in report.messages(self.settings.vault):
             self.notice(line)
+        return isinstance(course.model, _BatchedCourseModel) and course.model.waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -226,20 +252,68 @@ class Stages:
 
     # --- building ---------------------------------------------------------------------
 
+    def llm(self) -> LlmSettings | None:
+        """The LLM the settings name, or None for the offline generator; with --batch, one that has a Batch API."""
+        with self._lock:
+            if self._llm is None:
+                settings = self.settings
+                llm = None if settings.model == OFFLINE_MODEL else resolve_llm(
+                    settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+                if settings.batch:
+                    if llm is None:
+                        raise ConfigurationError("--batch needs an LLM with a Batch API: pass --model "
+                                                 "PROVIDER:MODEL (openai, gemini, groq) or --base-url")
+                    from tubenotes.generate.batch_api import batch_api_for
+
+                    self._batch_api = batch_api_for(llm)
+                self._llm = (llm,)
+            return self._llm[0]
+
+    def batch_api(self) -> BatchApi:
+        """With --batch: the Batch API of the LLM the settings name."""
+        self.llm()
+        assert self._batch_api is not None, "batch_api() is for --batch runs"
+        return self._batch_api
+
+    def budget(self) -> CostBudget | None:
+        """--max-cost, shared by every call and batch of this process."""
+        with self._lock:
+            if self._budget is None and self.settings.max_cost is not None:
+                from tubenotes.generate.costs import CostBudget
+
+                self._budget = CostBudget(self.settings.max_cost)
+            return self._budget
+
+    def _course_stage(self) -> CourseStage:
+        components = self.components()
+        generator = components.notes_generator
+        model = None
+        if not isinstance(generator, OfflineGenerator):
+            from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
+
+            model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
+        return CourseStage(components.pdf_exporter, model, self.notice)
+
     def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
         settings = self.settings
-        if settings.model == OFFLINE_MODEL:
-            return OfflineGenerator(cache=self.store.cache)
-        llm = resolve_llm(settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+        llm = self.llm()
         if llm is None:
-            self.notice("No LLM configured: using the built-in offline generator "
-                        "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
+            if settings.model != OFFLINE_MODEL:
+                self.notice("No LLM configured: using the built-in offline generator "
+                            "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
         # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
         from tubenotes.generate.llm_generator import LlmGenerator
 
+        if settings.batch:
+            from tubenotes.generate.batch_client import BatchChatClient
+
+            self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
+            return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
+                                                                              self.store.batches))
         self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate)
+        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
+                            budget=self.budget())
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -268,6 +342,46 @@ class Stages:
             tor.close()
             raise
         return tor
+
+
+class _BatchedCourseModel:
+    """A course's model under --batch: its requests wait for a batch as a lecture's do; meanwhile the
+    course is written without its answers, and the next vault pass adds them."""
+
+    def __init__(self, model: CourseModel) -> None:
+        self.model = model
+        self.waiting = False
+
+    @property
+    def usage(self) -> TokenUsage:
+        return self.model.usage
+
+    def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        try:
+            return self.model.enrich(course)
+        except AwaitingBatch:
+            self.waiting = True
+            return []
+
+
+def regeneration_model(settings: Settings, generators: set[str], remembered: dict[str, Any]) -> Settings:
+    """``settings`` with the model that made notes labelled ``generators``; refuses when that model is unclear."""
+    if len(generators) > 1:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {', '.join(sorted(generators))}; say which model makes them "
+            "anew: --model PROVIDER:MODEL (or --model NAME --base-url URL), or --model offline")
+    [label] = generators
+    if label == OFFLINE_MODEL:
+        return dataclasses.replace(settings, model=OFFLINE_MODEL)
+    provider, _, model = label.partition(":")
+    if provider != CUSTOM_PROVIDER:
+        return dataclasses.replace(settings, model=label)
+    base_url = remembered.get("base_url") if remembered.get("model") == model else None
+    if not base_url:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {model} at a server this vault does not remember; "
+            f"pass --model {model} --base-url URL (its key in {CUSTOM_KEY_ENV}), or --model offline")
+    return dataclasses.replace(settings, model=model, base_url=str(base_url))
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 
 from tubenotes.config import Settings
-from tubenotes.errors import ConfigurationError, PermanentError, StageInterrupted
+from tubenotes.errors import ConfigurationError, PermanentError, StageInterrupted, TubenotesError, with_message
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
 from tubenotes.sources.media import MediaFileSource, is_media_file
@@ -91,6 +91,8 @@ class SpeechFetcher:
         except PermanentError as exc:
             # The captions are what the user misses: their reason leads, the audio's follows.
             raise type(captionless)(f"{captionless} Its audio could not be transcribed instead: {exc}") from exc
+        except TubenotesError as exc:  # the audio may download later: the audio's error, retryable, told after
+            raise with_message(exc, f"{captionless} Its audio could not be downloaded to transcribe either: {exc}") from exc
 
     def source(self, job: VideoProcessingJob) -> MediaFileSource:
         """The speech of a job that `needs_transcription`: its recording, or its video's downloaded audio."""

@@ -14,7 +14,7 @@ from tubenotes.distributed.app import STAGES
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.tasks import send
 from tubenotes.job import VideoProcessingJob
-from tubenotes.pipeline import next_stage
+from tubenotes.pipeline import Routing, next_stage
 
 # Seconds between looks at the store while following: one query each, whatever the batch's size.
 POLL_INTERVAL = 0.5
@@ -22,14 +22,14 @@ FOLLOW_HINT = ("The workers go on with the batch. Follow it again with `tubenote
                "(sends only jobs that are neither finished nor queued) or see it with `tubenotes status`.")
 
 
-def submit(app: Any, inflight: InFlight, store: Any, jobs: Iterable[VideoProcessingJob], pdf: bool) -> int:
+def submit(app: Any, inflight: InFlight, store: Any, jobs: Iterable[VideoProcessingJob], routing: Routing) -> int:
     """Queue every job that is neither finished nor already queued at the stage it needs; returns how many."""
     queued = inflight.keys()
     sent = 0
     for job in jobs:
-        if job.is_finished() or job.key in queued:
+        if job.is_finished() or job.is_waiting() or job.key in queued:
             continue
-        stage = next_stage(job, pdf)
+        stage = next_stage(job, routing)
         if stage is None:
             job.mark_completed()
             store.save(job)
@@ -43,13 +43,13 @@ def submit(app: Any, inflight: InFlight, store: Any, jobs: Iterable[VideoProcess
     return sent
 
 
-def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, pdf: bool, inflight: InFlight | None = None,
+def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, routing: Routing, inflight: InFlight | None = None,
            interval: float = POLL_INTERVAL, sleep: Callable[[float], None] = time.sleep) -> list[VideoProcessingJob]:
     """Report the jobs' stages as workers finish them, until every job is finished; returns the jobs as stored.
 
     Ctrl-C (KeyboardInterrupt) propagates: the caller says how to follow again.
     """
-    steps = [stage for stage in STAGES if pdf or stage != "export"]
+    steps = [stage for stage in STAGES if routing.export or stage != "export"]
     keys = [job.key for job in jobs]
     reported: dict[str, set[str]] = {job.key: set(job.workers) for job in jobs}
     started: dict[str, str] = {}
@@ -62,7 +62,8 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, pdf: bool,
             queued = inflight.stages() if inflight is not None else {}
             for key in keys:
                 _report(current[key], reported[key], started, queued.get(key), reporter)
-            if all(current[key].is_finished() for key in keys):
+            # A job that waits for a batch is done with for this round (`--batch` runs the next).
+            if all(current[key].is_finished() or current[key].is_waiting() for key in keys):
                 return [current[key] for key in keys]
             sleep(interval)
     finally:

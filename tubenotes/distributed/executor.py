@@ -15,24 +15,25 @@ from tubenotes.distributed.coordinator import FOLLOW_HINT, follow, submit
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.executors.base import Reporter, RunResult, StageRunner
 from tubenotes.job import VideoProcessingJob
+from tubenotes.pipeline import Routing
 
 
 class CeleryExecutor:
     def __init__(self, store: Any, broker: str | None = None, notice: Callable[[str], None] = print,
-                 pdf: bool = True) -> None:
+                 routing: Routing = Routing()) -> None:
         self.store = store
         self.app = make_app(broker)
         self.inflight = InFlight(self.app.conf.broker_url)
         self.notice = notice
-        self.pdf = pdf
+        self.routing = routing
 
     def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         jobs = list(jobs)
         stored = [job for job in jobs if self.store.load(job.key) is not None]  # inputs that named nothing are not
-        sent = submit(self.app, self.inflight, self.store, stored, self.pdf)
+        sent = submit(self.app, self.inflight, self.store, stored, self.routing)
         self.notice(f"Sent {sent} job(s) to the workers; {len(stored) - sent} already queued or finished.")
         try:
-            return RunResult(follow(self.store, jobs, reporter, self.pdf, self.inflight))
+            return RunResult(follow(self.store, jobs, reporter, self.routing, self.inflight))
         except KeyboardInterrupt:
             reporter.stopping()
             self.notice(FOLLOW_HINT)

@@ -8,26 +8,26 @@ when a new batch brings other settings.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
-import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tubenotes.config import Settings
-from tubenotes.distributed.app import STAGES, task_name
+from tubenotes.distributed.app import COURSE_QUEUE, STAGES, task_name
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.limits import SharedLlmLimit
-from tubenotes.errors import StageInterrupted, TubenotesError
-from tubenotes.job import ProcessingStage, VideoProcessingJob
-from tubenotes.pipeline import next_stage
-from tubenotes.store import STORE_DIRNAME, open_store
+from tubenotes.errors import StorageError, StoreUnreachable
+from tubenotes.job import VideoProcessingJob
+from tubenotes.outcome import Outcome, run_step
+from tubenotes.store import open_store
+from tubenotes.vault.files import single_writer
 
 log = logging.getLogger(__name__)
+
+# Seconds, at most, between two runs of a stage whose outcome could not be recorded.
+RETRY_DELAY_MAX = 60
 
 
 @dataclass
@@ -113,12 +113,33 @@ def close_worker_state() -> None:
 
 
 def register_tasks(app: Any) -> None:
-    """One task per stage, each bound to the queue of its name."""
+    """One task per stage, each bound to the queue of its name.
+
+    A stage whose outcome cannot be recorded (the store out of reach, a full disk) is not
+    acknowledged as done: Celery runs it again later, until it can be.
+    """
     for stage in STAGES:
         def run(self: Any, key: str, _stage: str = stage) -> None:
-            run_stage(worker_state(self.app), _stage, key, self.request.hostname or "worker")
+            try:
+                run_stage(worker_state(self.app), _stage, key, self.request.hostname or "worker")
+            except (StoreUnreachable, StorageError) as exc:
+                delay = retry_delay(self.request.retries)
+                log.warning("%s of %s: %s; trying again in %.0f s", _stage, key, exc, delay)
+                raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
 
         app.task(name=task_name(stage), bind=True)(run)
+
+    def course(self: Any, subject: str) -> None:
+        state = worker_state(self.app)
+        with single_writer(state.settings.vault):
+            state.stages().course_pass(subject)
+
+    app.task(name=task_name(COURSE_QUEUE), bind=True)(course)
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before a stage that could not be recorded runs again: doubling, at most a minute."""
+    return float(min(RETRY_DELAY_MAX, 2 ** (retries + 1)))
 
 
 def send(app: Any, job: VideoProcessingJob, stage: str) -> None:
@@ -132,40 +153,22 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         log.warning("%s: no job %s in the store (forgotten since it was sent?)", stage, key)
         return
     stages = state.stages()
-    wanted = None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf)
+    wanted = stages.next_stage(job)
     if wanted != stage:
         # A message delivered again after its stage was done (its worker may have died before
         # sending the job on, or the coordinator sent it twice): send on what the job needs now.
         _hand_on(state, job, wanted)
         return
     job.workers[stage] = worker
-    try:
-        with single_writer(state.settings.vault) if stage == "write" else nullcontext():
-            job = stages.run(stage, job)
-    except StageInterrupted:  # the job keeps its last checkpoint; the stage is sent again
+    with single_writer(state.settings.vault) if stage == "write" else nullcontext():
+        result = run_step(stage, job, stages.run, state.store)
+    if result.outcome is Outcome.INTERRUPTED:  # the job keeps its last checkpoint; the stage is sent again
         _hand_on(state, job, stage)
         return
-    except TubenotesError as exc:
-        job.mark_failed(str(exc), exc.kind, exc.retryable)
-    except Exception as exc:  # a bug: fail this job loudly, keep the batch going
-        log.error("internal error in %s for %s:\n%s", stage, job.video_id, traceback.format_exc())
-        job.mark_failed(f"internal error in {stage}: {type(exc).__name__}: {exc}", "internal", True)
-    state.store.save(job)
-    _hand_on(state, job, None if job.stage is ProcessingStage.FAILED else next_stage(job, state.settings.pdf))
-
-
-@contextmanager
-def single_writer(vault: Path) -> Iterator[None]:
-    """One write at a time on the vault's machine, whatever the pool: file names are claimed by
-    looking at the folder, which must not race (all writers of a vault run on the machine that holds it)."""
-    path = Path(vault) / STORE_DIRNAME / "write.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    if not result.saved:  # a store out of reach, a full disk: nothing recorded; Celery runs the stage again
+        assert result.error is not None
+        raise result.error
+    _hand_on(state, result.job, stages.next_stage(result.job))
 
 
 def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> None:
@@ -173,7 +176,16 @@ def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> 
         state.inflight.mark([job.key], stage)
         send(state.app, job, stage)
         return
-    if not job.is_finished():
+    if not (job.is_finished() or job.is_waiting()):  # a waiting job goes on when its batch is answered
         job.mark_completed()
         state.store.save(job)
     state.inflight.clear(job.key)
+    if job.is_finished() and _subject_finished(state, job.subject):
+        # The fan-in: the last lecture of a subject to finish sends its course stage (two at once send it
+        # twice, and the second finds the course made: it writes nothing and asks no model).
+        state.app.send_task(task_name(COURSE_QUEUE), args=(job.subject,), queue=COURSE_QUEUE)
+
+
+def _subject_finished(state: WorkerState, subject: str) -> bool:
+    wanted = subject.casefold()
+    return all(job.is_finished() for job in state.store.jobs(documents=False) if job.subject.casefold() == wanted)

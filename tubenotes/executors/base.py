@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from tubenotes.errors import StorageError
+from tubenotes.errors import TubenotesError
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -21,7 +21,8 @@ class StageRunner(Protocol):
     """The stages as an executor sees them (`tubenotes.stages.Stages`)."""
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
-        """Stage ``name`` on ``job``; expected failures raise tubenotes errors."""
+        """Stage ``name`` on ``job``; expected failures raise tubenotes errors; a job that needs no
+        further stage comes back completed."""
         ...
 
     def next_stage(self, job: VideoProcessingJob) -> str | None:
@@ -79,8 +80,9 @@ class SilentReporter:
 class RunResult:
     jobs: list[VideoProcessingJob]
     interrupted: bool = False
-    # Why the batch stopped before its end (a full disk, say); the jobs in flight kept their checkpoints.
-    stopped_by: StorageError | None = None
+    # Why the batch stopped before its end (a full disk, a store out of reach); the jobs in flight kept
+    # their checkpoints.
+    stopped_by: TubenotesError | None = None
     # Whether any stage ran (and so may have changed the vault); an executor that cannot tell says True.
     worked: bool = True
 

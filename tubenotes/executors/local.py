@@ -17,9 +17,10 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from tubenotes.errors import StageInterrupted, StorageError, TubenotesError, as_storage_error
+from tubenotes.errors import TubenotesError, as_storage_error
 from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
 from tubenotes.job import VideoProcessingJob
+from tubenotes.outcome import Outcome, run_step
 from tubenotes.store.base import JobStore
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._outstanding = 0
         self._all_done = threading.Event()
-        self._stopped_by: StorageError | None = None
+        self._stopped_by: TubenotesError | None = None
         self._worked = threading.Event()
 
     def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
@@ -109,25 +110,14 @@ class LocalExecutor:
         try:
             self._reporter.step_started(job, step)
             self._worked.set()
-            try:
-                job = self._stages.run(step, job)
-            except StageInterrupted:
-                self._finish_one()  # the job keeps its last checkpoint; `resume` runs the stage again
+            result = run_step(step, job, self._stages.run, self.store)
+            if result.outcome in (Outcome.STORAGE_STOP, Outcome.RETRY):
+                assert isinstance(result.error, TubenotesError)
+                self._stop(result.error)
+            if not result.saved:  # the job keeps its last checkpoint: `resume` runs the stage again
+                self._finish_one()
                 return
-            except TubenotesError as exc:
-                if self._stop_for_storage(exc):  # an export that failed for want of space, say
-                    self._finish_one()
-                    return
-                job.mark_failed(str(exc), exc.kind, exc.retryable)
-            except Exception as exc:
-                if self._stop_for_storage(exc):
-                    self._finish_one()
-                    return
-                # A bug: fail this job loudly, keep the batch going.
-                log.error("internal error in %s for %s:\n%s", step, job.video_id, traceback.format_exc())
-                job.mark_failed(f"internal error in {step}: {type(exc).__name__}: {exc}", "internal", True)
-            self._stages.settle(job)  # a job done with its last stage is completed in this commit, not one more
-            self.store.save(job)
+            job = result.job
             self._reporter.step_finished(job, step)
         except Exception as exc:
             # The store or the display failed: the job keeps its last saved checkpoint.
@@ -138,16 +128,20 @@ class LocalExecutor:
         self._dispatch(job)
 
     def _stop_for_storage(self, exc: Exception) -> bool:
-        """A full disk or a read-only vault is no job's fault: stop taking work and report it once;
-        the job keeps its last checkpoint. True if ``exc`` was such a failure."""
+        """Stop for a full disk or a read-only vault; True if ``exc`` was such a failure."""
         storage = as_storage_error(exc)
         if storage is None:
             return False
+        self._stop(storage)
+        return True
+
+    def _stop(self, cause: TubenotesError) -> None:
+        """No job's fault (a full disk, a store out of reach): stop taking work and report it once;
+        the jobs keep their last checkpoints."""
         with self._lock:
             if self._stopped_by is None:
-                self._stopped_by = storage
+                self._stopped_by = cause
         self._stopping.set()
-        return True
 
     def _finish_one(self) -> None:
         with self._lock:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.specificity import fold, is_specific, keyness
+from tubenotes.generate.termkinds import is_idea
 
 MAX_PHRASE_WORDS = 4  # "van der Waals equation"
 # In a section's ranking, a phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
@@ -56,6 +57,7 @@ class TermIndex:
 
     def __init__(self, sentences: Sequence[Sentence], stopwords: frozenset[str], language: str | None = None) -> None:
         self._language = language
+        self._stopwords = stopwords
         self._words = sum(len(sentence.tokens) for sentence in sentences)
         self._candidates: dict[Key, _Candidate] = {}
         self._eligible_by_count: dict[int, list[KeyTerm]] = {}
@@ -70,17 +72,32 @@ class TermIndex:
                         candidate.forms[" ".join(words)] += 1
                         candidate.occurrences.append(sentence.index)
 
-    def lecture_terms(self, limit: int, min_count: int) -> list[KeyTerm]:
-        """The lecture's ``limit`` key terms, most important first."""
-        terms = self._eligible(min_count)
-        # Terms said twice come first: once may be a passing mention, however rare its words.
-        terms.sort(key=lambda term: (term.count < 2, -_weight(term), term.sentences[0], term.key))
+    def lecture_terms(self, limit: int, min_count: int, favoured: Mapping[Key, float] | None = None) -> list[KeyTerm]:
+        """The lecture's ``limit`` key terms, most important first; a term in ``favoured`` (one the lecture
+        defines, or that is on its slides) weighs as many times more as it says."""
+        terms = self.eligible(min_count)
+        boost = favoured or {}
+        counted = {term.key for term in terms}
+        terms += [term for key in boost if key not in counted and (term := self.term(key)) is not None]
+        # Terms said twice come first: once may be a passing mention, however rare its words, unless the
+        # lecture defines it (or shows it on a slide).
+        terms.sort(key=lambda term: (term.count < 2 and term.key not in boost,
+                                     -_weight(term) * boost.get(term.key, 1.0), term.sentences[0], term.key))
         return terms[:limit]
+
+    def terms_in(self, text: str) -> set[Key]:
+        """The keys of the candidate terms that ``text`` (a title, a slide) says."""
+        found: set[Key] = set()
+        for run in _content_runs(text, self._stopwords):
+            folded = fold(run, self._language)
+            for size in range(1, min(MAX_PHRASE_WORDS, len(run)) + 1):
+                found.update(folded[start:start + size] for start in range(len(run) - size + 1))
+        return found & self._candidates.keys()
 
     def section_terms(self, sections: Sequence[Sequence[int]], limit: int, min_count: int) -> list[list[KeyTerm]]:
         """For each section (given as its sentence indices), the terms that set it apart."""
         section_of = {index: number for number, indices in enumerate(sections) for index in indices}
-        terms = self._eligible(min_count)
+        terms = self.eligible(min_count)
         counts = {
             term.key: Counter(section_of[i] for i in self._candidates[term.key].occurrences if i in section_of)
             for term in terms
@@ -98,7 +115,17 @@ class TermIndex:
             result.append([term for _, _, term in scored[:limit]])
         return result
 
-    def _eligible(self, min_count: int) -> list[KeyTerm]:
+    def term(self, key: Key) -> KeyTerm | None:
+        """The candidate ``key`` as a term, however rarely said, if it is a specific idea."""
+        candidate = self._candidates.get(key)
+        if candidate is None:
+            return None
+        term = self._term(key, candidate)
+        specific = is_specific(term.text, term.count, self._words, self._language)
+        return term if specific and is_idea(term.text, self._language) else None
+
+    def eligible(self, min_count: int) -> list[KeyTerm]:
+        """Every term said at least ``min_count`` times, in no particular order."""
         if min_count not in self._eligible_by_count:
             self._eligible_by_count[min_count] = self._find_eligible(min_count)
         return list(self._eligible_by_count[min_count])
@@ -116,7 +143,8 @@ class TermIndex:
             for key, candidate in counted.items()
             if heard_inside[key] < SUBSUMED_SHARE * len(candidate.occurrences)
         ]
-        return [term for term in terms if is_specific(term.text, term.count, self._words, self._language)]
+        return [term for term in terms if is_specific(term.text, term.count, self._words, self._language)
+                and is_idea(term.text, self._language)]
 
     def _term(self, key: Key, candidate: _Candidate) -> KeyTerm:
         # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).

@@ -23,6 +23,8 @@ class Labels:
     instructions: str
     fill_blank: str
     multiple_choice: str
+    statement: str  # a question's kind: which of these statements is true
+    which_true: str  # its prompt
     too_short: str
     no_questions: str
     # The vault's, around the generated text.
@@ -55,6 +57,7 @@ ENGLISH = Labels(
     questions="Questions", answer_key="Answer key",
     instructions="Fill each blank with the term the lecture uses; the time stamp leads to the passage.",
     fill_blank="Fill in the blank", multiple_choice="Multiple choice",
+    statement="True statement", which_true="Which statement is true?",
     too_short="This transcript is too short to ask about: it repeats no key term in a full sentence.",
     no_questions="No questions.",
     test_yourself="Test yourself", study_notes="Study notes", assessment="Assessment", subject="Subject",
@@ -76,6 +79,7 @@ LABELS: dict[str, Labels] = {
         questions="Fragen", answer_key="Lösungen",
         instructions="Füllen Sie jede Lücke mit dem Begriff der Vorlesung; der Zeitstempel führt zur Stelle.",
         fill_blank="Lückentext", multiple_choice="Multiple Choice",
+        statement="Richtige Aussage", which_true="Welche Aussage ist richtig?",
         too_short="Dieses Transkript ist zu kurz für Fragen: Es wiederholt keinen Schlüsselbegriff in einem "
                   "ganzen Satz.",
         no_questions="Keine Fragen.",
@@ -95,6 +99,7 @@ LABELS: dict[str, Labels] = {
         questions="Preguntas", answer_key="Soluciones",
         instructions="Complete cada espacio con el término que usa la clase; la marca de tiempo lleva al pasaje.",
         fill_blank="Completar el espacio", multiple_choice="Opción múltiple",
+        statement="Afirmación verdadera", which_true="¿Qué afirmación es verdadera?",
         too_short="Esta transcripción es demasiado corta para preguntar: no repite ningún término clave en una "
                   "frase completa.",
         no_questions="No hay preguntas.",
@@ -114,6 +119,7 @@ LABELS: dict[str, Labels] = {
         questions="Questions", answer_key="Corrigé",
         instructions="Complétez chaque blanc avec le terme employé dans le cours ; l'horodatage mène au passage.",
         fill_blank="Texte à trous", multiple_choice="Choix multiple",
+        statement="Affirmation vraie", which_true="Quelle affirmation est vraie ?",
         too_short="Cette transcription est trop courte pour poser des questions : elle ne répète aucun terme clé "
                   "dans une phrase complète.",
         no_questions="Aucune question.",

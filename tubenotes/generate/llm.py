@@ -24,6 +24,7 @@ from tubenotes.backoff import backoff_ceiling
 from tubenotes.config import redact_url
 from tubenotes.errors import ConfigurationError, GenerationError, TransientError
 from tubenotes.generate.chunking import estimate_tokens
+from tubenotes.generate.costs import CostBudget
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.job import TokenUsage
 
@@ -65,18 +66,11 @@ class ChatClient:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         gate: AbstractContextManager[Any] | None = None,
+        budget: CostBudget | None = None,
     ) -> None:
         self.settings = settings
-        # The SDK appends its paths after a base URL's query, so a key in the query
-        # (Azure-style ?api-key=) goes into every request's query instead.
-        url = urlsplit(settings.base_url)
-        self._sdk = openai.OpenAI(
-            api_key=settings.api_key,
-            base_url=urlunsplit(url._replace(query="", fragment="")),
-            default_query=dict(parse_qsl(url.query)) or None,
-            timeout=openai.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
-            max_retries=0,
-        )
+        self._sdk = sdk_client(settings)
+        self._budget = budget
         # Around each call; a gate shared with other processes (tubenotes.distributed.limits) replaces the local one.
         self._slots = gate if gate is not None else threading.BoundedSemaphore(concurrency)
         self._retry = retry
@@ -151,16 +145,32 @@ class ChatClient:
             return retry_after + 0.1 * backoff * self._jitter()
         return backoff * self._jitter()  # full jitter
 
-    def _call(
+    def request_body(
         self, messages: Sequence[Message], max_tokens: int | None, response_format: dict[str, Any] | None
-    ) -> Completion:
-        kwargs: dict[str, Any] = {
+    ) -> dict[str, Any]:
+        """The body of one chat-completions request, as sent live or as a batch's line."""
+        body: dict[str, Any] = {
             "model": self.settings.model,
             "messages": list(messages),
             self.settings.max_tokens_param: max_tokens or self.settings.max_output_tokens,
         }
         if response_format is not None:
-            kwargs["response_format"] = response_format
+            body["response_format"] = response_format
+        return body
+
+    def _call(
+        self, messages: Sequence[Message], max_tokens: int | None, response_format: dict[str, Any] | None
+    ) -> Completion:
+        kwargs = self.request_body(messages, max_tokens, response_format)
+        if self._budget is None:
+            return self._send(kwargs)
+        with self._budget.reserve(self.settings, [kwargs]) as paid:
+            completion = self._send(kwargs)
+            paid(completion.usage.cost_usd)
+        return completion
+
+    def _send(self, kwargs: dict[str, Any]) -> Completion:
+        messages = kwargs["messages"]
         try:
             response = self._sdk.chat.completions.create(**kwargs)
         except openai.APIResponseValidationError as exc:
@@ -184,6 +194,20 @@ class ChatClient:
             usage=TokenUsage(1, prompt_tokens, completion_tokens,
                              self.settings.cost(prompt_tokens, completion_tokens)),
         )
+
+
+def sdk_client(settings: LlmSettings) -> openai.OpenAI:
+    """The openai SDK's client for ``settings``, retries left to us."""
+    # The SDK appends its paths after a base URL's query, so a key in the query
+    # (Azure-style ?api-key=) goes into every request's query instead.
+    url = urlsplit(settings.base_url)
+    return openai.OpenAI(
+        api_key=settings.api_key,
+        base_url=urlunsplit(url._replace(query="", fragment="")),
+        default_query=dict(parse_qsl(url.query)) or None,
+        timeout=openai.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
+        max_retries=0,
+    )
 
 
 def _retryable(exc: openai.APIError) -> bool:

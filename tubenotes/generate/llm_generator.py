@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from tubenotes.errors import GenerationError, TubenotesError
+from tubenotes.errors import AwaitingBatch, GenerationError, TubenotesError
 from tubenotes.generate import prompts
 from tubenotes.generate.assessment import (
     Assessment, assessment_schema, merge_assessments, parse_assessment, render_llm_assessment,
@@ -28,6 +29,7 @@ from tubenotes.generate.chunking import (
     SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, pack, plan_chunks, render_blocks,
     transcript_blocks,
 )
+from tubenotes.generate.costs import CostBudget
 from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
@@ -43,6 +45,7 @@ MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
 
 Check = Callable[[str], "str | None"]
+T = TypeVar("T")
 
 
 class LlmGenerator:
@@ -56,11 +59,12 @@ class LlmGenerator:
         concurrency: int = 4,
         questions: int = DEFAULT_QUESTIONS,
         gate: AbstractContextManager[Any] | None = None,
+        budget: CostBudget | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
         # One client, hence one concurrency limit, for every job that shares this generator.
-        self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate)
+        self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate, budget=budget)
         self.questions = questions
 
     def __repr__(self) -> str:
@@ -83,12 +87,12 @@ class LlmGenerator:
         if len(chunks) == 1:
             instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
             return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, bill)
-        sections = [
-            self._ask_text(self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
+        sections = _gather(
+            partial(self._ask_text, self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
                 "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
                 link_rule=_link_rule(job)))], notes_problem, bill)
             for i, blocks in enumerate(chunks, start=1)
-        ]
+        )
         return assemble_reduced(self._overview(job, sections, bill), sections)
 
     def generate_assessment(self, job: VideoProcessingJob) -> Generation:
@@ -102,15 +106,15 @@ class LlmGenerator:
     def _assessment(self, job: VideoProcessingJob, bill: _Bill) -> Assessment:
         chunks = self._chunks(job)
         per_chunk = self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
-        parts: list[Assessment] = []
-        for i, blocks in enumerate(chunks, start=1):
+
+        def ask(i: int, blocks: list[TranscriptBlock]) -> Assessment:
             part = (i, len(chunks)) if len(chunks) > 1 else None
             scope = "this part of the lecture" if part else "the whole lecture"
             instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text(),
                                          time_rule=_time_rule(job))
-            text = self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill)
-            parts.append(parse_assessment(text))
-        return merge_assessments(parts)
+            return parse_assessment(self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill))
+
+        return merge_assessments(_gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1)))
 
     # --- prompts and budgets ------------------------------------------------------
 
@@ -181,11 +185,11 @@ class LlmGenerator:
                 return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
                                       notes_problem, bill, repair="repair_digest")
             words = self.settings.max_output_tokens // 3
-            texts = [
-                self._ask_text(self._reduce_messages("condense", title=title, notes="\n\n".join(group), words=words),
-                               notes_problem, bill, repair="repair_digest")
+            texts = _gather(
+                partial(self._ask_text, self._reduce_messages("condense", title=title, notes="\n\n".join(group),
+                                                              words=words), notes_problem, bill, repair="repair_digest")
                 for group in pack(texts, estimate_tokens, budget)
-            ]
+            )
         raise GenerationError(
             f"{self.settings.label}: the notes of {job.video_id} could not be condensed to fit the context; "
             "pass a larger --context-window or use a model with a longer context"
@@ -203,11 +207,30 @@ class LlmGenerator:
             messages, check, lambda m: self.client.complete(m),
             lambda reason: prompts.render(repair, reason=reason, shorter=_shorter(reason)), bill), bill)
 
-    def _ask_json(self, messages: list[Message], bill: _Bill) -> str:
-        schema = assessment_schema()
-        return self._cached(messages, {"name": ASSESSMENT_SCHEMA_NAME, "schema": schema}, lambda: self._checked(
-            messages, _json_problem, lambda m: self.client.complete_json(m, ASSESSMENT_SCHEMA_NAME, schema),
+    def _ask_json(self, messages: list[Message], bill: _Bill, name: str = ASSESSMENT_SCHEMA_NAME,
+                  schema: dict[str, Any] | None = None, problem: Check | None = None) -> str:
+        """A JSON answer that ``problem`` finds nothing wrong with (by default, an assessment)."""
+        schema = assessment_schema() if schema is None else schema
+        problem = _json_problem if problem is None else problem
+        return self._cached(messages, {"name": name, "schema": schema}, lambda: self._checked(
+            messages, problem, lambda m: self.client.complete_json(m, name, schema),
             lambda error: prompts.render("repair_json", error=error), bill), bill)
+
+    # --- steps beyond one lecture (the course's) ------------------------------------
+
+    def ask_text(self, messages: list[Message], check: Check) -> tuple[str, TokenUsage]:
+        """A checked, cached text answer, and what it cost this time (nothing when it came from the cache)."""
+        bill = _Bill(0)
+        return self._ask_text(messages, check, bill, repair="repair_digest"), bill.usage
+
+    def ask_json(self, messages: list[Message], name: str, schema: dict[str, Any], problem: Check) -> tuple[str, TokenUsage]:
+        """A checked, cached JSON answer for ``schema``, and what it cost this time."""
+        bill = _Bill(0)
+        return self._ask_json(messages, bill, name, schema, problem), bill.usage
+
+    def budget(self, overhead: int) -> int:
+        """Tokens a prompt may give its material, once ``overhead`` and the answer are counted."""
+        return self._budget(overhead)
 
     def _cached(
         self, messages: list[Message], response_format: Mapping[str, Any] | None,
@@ -280,12 +303,28 @@ def _charged_on_failure(spent: TokenUsage, bill: _Bill) -> Iterator[None]:
 
 @contextmanager
 def _charged_to(job: VideoProcessingJob, bill: _Bill) -> Iterator[None]:
-    """A generation that fails cost what it spent all the same: the job's cost stays true."""
+    """A generation that fails, or waits for a batch, cost what it spent so far all the same: the job's
+    cost stays true (answers it computed are in the cache, and will not be paid again)."""
     try:
         yield
-    except TubenotesError:
+    except (TubenotesError, AwaitingBatch):
         job.token_usage.add(bill.usage)
         raise
+
+
+def _gather(calls: Iterable[Callable[[], T]]) -> list[T]:
+    """Every call's answer; calls that wait for a batch do not stop the others, so that independent
+    requests (the parts of a long lecture) go into the same batch."""
+    answers: list[T] = []
+    waits: list[AwaitingBatch] = []
+    for call in calls:
+        try:
+            answers.append(call())
+        except AwaitingBatch as wait:
+            waits.append(wait)
+    if waits:
+        raise AwaitingBatch.joined(waits)
+    return answers
 
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}

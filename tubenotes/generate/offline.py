@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from tubenotes.generate.formulas import spoken_formulas
 from tubenotes.generate.labels import labels_for
 from tubenotes.generate.lecture import Lecture, analyse
 from tubenotes.generate.markdown import escape, spaced, stamp
@@ -25,7 +26,9 @@ from tubenotes.store.memory import MemoryCache
 from tubenotes.generate.markdown import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
-OFFLINE_GENERATOR_VERSION = "4"
+OFFLINE_GENERATOR_VERSION = "5"
+# Between a spoken sentence and the formulas it reads aloud.
+FORMULA_MARK = "→"
 
 
 class OfflineGenerator:
@@ -60,7 +63,7 @@ class OfflineGenerator:
         last = self._last
         if last is not None and last[0] == digest:
             return last[1]
-        lecture = analyse(job)
+        lecture = analyse(job, [slide.text for slide in job.slides or ()])
         self._last = (digest, lecture)
         return lecture
 
@@ -90,13 +93,16 @@ def render_notes(lecture: Lecture, job: VideoProcessingJob) -> str:
     """The notes as Markdown: summary, key terms, then each section's key sentences."""
     labels = labels_for(lecture.language)
     lines = [f"## {labels.summary}", ""]
-    lines += [_bullet(sentence, job) for sentence in lecture.summary]
+    lines += [_bullet(sentence, job, lecture) for sentence in lecture.summary]
     lines += ["", f"## {labels.key_terms}", ""]
     if lecture.key_terms:
         for term in lecture.key_terms:
-            first = lecture.sentences[term.sentences[0]].start
-            where = stamp(job, first)
-            lines.append(f"- {wikilink(term.text)}" + (f" ({where})" if where else ""))
+            definition = lecture.definitions.get(term.key)
+            if definition is not None:
+                lines.append(f"- {wikilink(term.text)}: " + _said(definition, job, lecture))
+            else:
+                where = stamp(job, lecture.sentences[term.sentences[0]].start)
+                lines.append(f"- {wikilink(term.text)}" + (f" ({where})" if where else ""))
     else:
         lines.append(labels.no_terms)
     lines += ["", f"## {labels.sections}", ""]
@@ -107,12 +113,19 @@ def render_notes(lecture: Lecture, job: VideoProcessingJob) -> str:
             lines += [f"{labels.terms}: " + ", ".join(wikilink(term.text) for term in section.terms), ""]
         lines += render_slide_lines(slide_lines(job.slides, section.start, end), labels.on_the_slide)
         if section.key_sentences:
-            lines += [_bullet(sentence, job) for sentence in section.key_sentences]
+            lines += [_bullet(sentence, job, lecture) for sentence in section.key_sentences]
         else:
             lines.append(labels.nothing_said)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _bullet(sentence: Sentence, job: VideoProcessingJob) -> str:
-    return f"- {spaced(stamp(job, sentence.start), escape(sentence.text))}"
+def _bullet(sentence: Sentence, job: VideoProcessingJob, lecture: Lecture) -> str:
+    return f"- {spaced(stamp(job, sentence.start), _said(sentence, job, lecture))}"
+
+
+def _said(sentence: Sentence, job: VideoProcessingJob, lecture: Lecture) -> str:
+    """The sentence as Markdown, with the formulas it reads aloud beside it."""
+    formulas = spoken_formulas(sentence.text, lecture.language) if lecture.cased else []
+    written = ", ".join(f"${formula.latex}$" for formula in formulas)
+    return spaced(escape(sentence.text), f"{FORMULA_MARK} {written}" if written else "")

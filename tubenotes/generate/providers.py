@@ -2,16 +2,19 @@
 
 Every provider here speaks the OpenAI chat-completions protocol, so one
 client serves them all; a preset only says where the server is, which
-environment variable holds its key, how much context it has and roughly
-what it costs.
+environment variable holds its key, how much context it has and whether it
+has the Batch API. What a model costs is in ``prices.toml`` beside this file.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +26,8 @@ LOCAL_PLACEHOLDER_KEY = "not-needed"
 # The key variable for a server given only by --base-url: never a provider's
 # own key, which must not be sent to an arbitrary host.
 CUSTOM_KEY_ENV = "TUBENOTES_LLM_API_KEY"
+# The provider of a server given by --base-url: a job's generator is then "custom:MODEL".
+CUSTOM_PROVIDER = "custom"
 # Below this, a map/reduce step cannot hold two partial notes plus their answer.
 MIN_CONTEXT_WINDOW = 4096
 # Long enough for a note of a long lecture; every model we preset can write it.
@@ -40,21 +45,23 @@ class ProviderPreset:
     default_model: str | None
     # Newer OpenAI models reject "max_tokens"; most other servers only know it.
     max_tokens_param: str = "max_tokens"
+    # An OpenAI-shaped Batch API (/v1/files, /v1/batches); None: unknown, tried on demand.
+    batch_api: bool | None = False
 
 
 PRESETS: dict[str, ProviderPreset] = {
     p.name: p
     for p in [
         ProviderPreset("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", 128_000, "gpt-4o-mini",
-                       "max_completion_tokens"),
+                       "max_completion_tokens", batch_api=True),
         ProviderPreset("anthropic", "https://api.anthropic.com/v1/", "ANTHROPIC_API_KEY", 200_000,
                        "claude-haiku-4-5"),
         ProviderPreset("gemini", "https://generativelanguage.googleapis.com/v1beta/openai/", "GEMINI_API_KEY",
-                       1_000_000, "gemini-2.5-flash"),
+                       1_000_000, "gemini-2.5-flash", batch_api=True),
         ProviderPreset("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", 128_000,
                        "openai/gpt-4o-mini"),
         ProviderPreset("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY", 128_000,
-                       "llama-3.3-70b-versatile"),
+                       "llama-3.3-70b-versatile", batch_api=True),
         # Local servers: their context is what they were started with; these are
         # their defaults (Ollama's num_ctx, LM Studio's slider), so a larger
         # setting needs --context-window, else the server would cut the prompt.
@@ -65,21 +72,33 @@ PRESETS: dict[str, ProviderPreset] = {
     ]
 }
 
-# Rough list prices in US dollars per million tokens (input, output): ESTIMATES
-# taken from the providers' price pages in 2025, for a cost indication only.
-ESTIMATED_PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "claude-haiku-4-5": (1.00, 5.00),
-    "claude-sonnet-4-5": (3.00, 15.00),
-    "gemini-2.5-flash": (0.30, 2.50),
-    "gemini-2.5-pro": (1.25, 10.00),
-    "openai/gpt-4o-mini": (0.15, 0.60),
-    "llama-3.3-70b-versatile": (0.59, 0.79),
-    "llama-3.1-8b-instant": (0.05, 0.08),
-}
+
+
+@dataclass(frozen=True)
+class Price:
+    """US dollars per million tokens (input, output), live and through the Batch API (None: no batch price)."""
+
+    live: tuple[float, float]
+    batch: tuple[float, float] | None = None
+
+    def cost(self, prompt_tokens: int, completion_tokens: int, batch: bool = False) -> float | None:
+        rates = self.batch if batch else self.live
+        if rates is None:
+            return None
+        return (prompt_tokens * rates[0] + completion_tokens * rates[1]) / 1_000_000
+
+
+# What a server on this machine costs: nothing per token.
+LOCAL_PRICE = Price((0.0, 0.0), (0.0, 0.0))
+
+
+@cache
+def price_table() -> tuple[str, dict[str, Price]]:
+    """The date the prices were taken, and the price of each model ``prices.toml`` knows."""
+    data = tomllib.loads(resources.files("tubenotes.generate").joinpath("prices.toml").read_text("utf-8"))
+    prices = {name: Price(tuple(entry["live"]), tuple(entry["batch"]) if "batch" in entry else None)
+              for name, entry in data["models"].items()}
+    return str(data["taken"]), prices
 
 
 @dataclass(frozen=True)
@@ -95,7 +114,8 @@ class LlmSettings:
     max_output_tokens: int
     max_tokens_param: str = "max_tokens"
     timeout: float = 120.0
-    price_per_million: tuple[float, float] | None = None
+    price: Price | None = None  # None: unknown, which is never shown as free
+    batch_api: bool | None = False
 
     @property
     def label(self) -> str:
@@ -107,12 +127,9 @@ class LlmSettings:
         parts = urlsplit(self.base_url)
         return f"{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}{parts.path.rstrip('/')}"
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        """Estimated US dollars; 0.0 for local servers and unknown models."""
-        if self.price_per_million is None:
-            return 0.0
-        price_in, price_out = self.price_per_million
-        return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
+    def cost(self, prompt_tokens: int, completion_tokens: int, batch: bool = False) -> float | None:
+        """Estimated US dollars (at the Batch API's price with ``batch``); None when the price is unknown."""
+        return self.price.cost(prompt_tokens, completion_tokens, batch) if self.price is not None else None
 
 
 def probe_ollama(base_url: str = PRESETS["ollama"].base_url, timeout: float = OLLAMA_PROBE_TIMEOUT) -> list[str] | None:
@@ -181,7 +198,7 @@ def _explicit(model: str | None, base_url: str | None, env: Mapping[str, str]) -
         )
     if not model:
         raise ConfigurationError("--base-url needs a model too: pass --model MODEL (the name the server knows)")
-    custom = ProviderPreset("custom", base_url, CUSTOM_KEY_ENV, 8192, model)
+    custom = ProviderPreset(CUSTOM_PROVIDER, base_url, CUSTOM_KEY_ENV, 8192, model, batch_api=None)
     return _from_preset(custom, model, base_url, env, key_required=False)
 
 
@@ -206,7 +223,8 @@ def _from_preset(
         context_window=preset.context_window,
         max_output_tokens=_output_budget(preset.context_window),
         max_tokens_param=preset.max_tokens_param,
-        price_per_million=ESTIMATED_PRICES_PER_MILLION.get(model) if preset.key_env else None,
+        price=price_table()[1].get(model) if preset.key_env else LOCAL_PRICE,
+        batch_api=preset.batch_api,
     )
 
 
@@ -233,6 +251,7 @@ def doctor_llm(env: Mapping[str, str], probe: OllamaProbe = probe_ollama) -> dic
         "key_env": settings.key_env,
         "key_present": bool(settings.key_env and env.get(settings.key_env)),
         "context_window": settings.context_window,
-        "estimated_price_per_million": settings.price_per_million,
+        "price_per_million": (None if settings.price is None else
+                              {"live": settings.price.live, "batch": settings.price.batch, "taken": price_table()[0]}),
         "keys_present": keys,
     }

@@ -1,11 +1,15 @@
-"""An assessment from a lecture's own words: cloze and multiple-choice questions.
+"""An assessment from a lecture's own words: cloze, multiple-choice and true-statement questions.
 
-Each question blanks a key term in a key sentence, so its answer is in the
-transcript. Multiple-choice distractors are other key terms of the same
-lecture and of the same kind as the answer (as many words, the same case,
-a noun for a noun, of a similar length), chosen and ordered by a shuffle
-seeded with the video, so the same lecture always gets the same test and no
-option gives itself away. A question without three such terms is a cloze.
+Each cloze or multiple-choice question blanks one of the lecture's key terms
+in a key sentence, so its answer is in the transcript. Distractors are other
+terms of the same lecture and of the same kind as the answer (a person with
+persons, a process with processes, a noun for a noun; as many words, the same
+case and number, the article before the blank fitting them too, of a similar
+length), chosen and ordered by a shuffle seeded with the video, so the same
+lecture always gets the same test and no option gives itself away. A question
+without three such terms is a cloze. A lecture that defines three terms or
+more also gets a "which statement is true" question built from its
+definitions (statements.py).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from enum import StrEnum
 
 from tubenotes.generate.keyterms import KeyTerm
 from tubenotes.generate.labels import ENGLISH, Labels
-from tubenotes.generate.lecture import Lecture, stands_alone
+from tubenotes.generate.lecture import Lecture
 from tubenotes.generate.markdown import LETTERS, escape, spaced, stamp
 from tubenotes.generate.sentences import Sentence
+from tubenotes.generate.statements import Definition, split_definition, statement_options
+from tubenotes.generate.termkinds import kind_of
 from tubenotes.job import VideoProcessingJob
 from tubenotes.generate.markdown import wikilink
 
@@ -39,15 +45,16 @@ _VERB_ENDINGS = ("ing", "ed")
 class QuestionKind(StrEnum):
     CLOZE = "cloze"
     CHOICE = "choice"
+    STATEMENT = "statement"  # which statement is true
 
 
 @dataclass(frozen=True)
 class Question:
     kind: QuestionKind
     term: KeyTerm
-    answer: str  # the blanked words as the speaker said them
+    answer: str  # the blanked words as the speaker said them; the true statement
     sentence: Sentence
-    prompt: str  # the sentence as Markdown, with the answer blanked
+    prompt: str  # the sentence as Markdown, with the answer blanked ("" for a statement question)
     options: tuple[str, ...] = ()  # the choices, for multiple choice
 
     @property
@@ -56,14 +63,17 @@ class Question:
 
 
 def make_questions(lecture: Lecture, seed: str) -> list[Question]:
-    """Up to MAX_QUESTIONS questions in spoken order, alternating cloze and multiple choice."""
-    pool = lecture.term_pool
-    used: set[tuple[str, ...]] = set()
+    """Up to MAX_QUESTIONS questions in spoken order, alternating cloze and multiple choice, with one
+    true-statement question among them when the lecture defines enough terms."""
+    statement = _statement_question(lecture, seed)
+    used: set[tuple[str, ...]] = {statement.term.key} if statement else set()
     found: list[tuple[Sentence, KeyTerm, re.Match[str]]] = []
     for sentence in _sources(lecture):
-        if len(found) == MAX_QUESTIONS:
+        if len(found) + bool(statement) == MAX_QUESTIONS:
             break
-        blank = _best_blank(sentence.text, pool, used)
+        if statement is not None and sentence.index == statement.sentence.index:
+            continue
+        blank = _best_blank(sentence.text, lecture.key_terms, used)
         if blank:
             used.add(blank[0].key)
             found.append((sentence, *blank))
@@ -73,14 +83,34 @@ def make_questions(lecture: Lecture, seed: str) -> list[Question]:
         rng = random.Random(f"{seed}:{number}")
         answer = _as_said(match, term)
         prompt = _blanked(term, sentence.text)
-        distractors = _distractors(term, answer, sentence.text, pool, rng, lecture.language)
+        distractors = _distractors(term, answer, sentence.text, lecture.term_pool, rng, lecture.language,
+                                   _article_before(sentence.text, match))
         if number % 2 == 0 and len(distractors) == CHOICES - 1:
             options = [answer, *distractors]
             rng.shuffle(options)
             questions.append(Question(QuestionKind.CHOICE, term, answer, sentence, prompt, tuple(options)))
         else:
             questions.append(Question(QuestionKind.CLOZE, term, answer, sentence, prompt))
+    if statement is not None:
+        questions.append(statement)
+        questions.sort(key=lambda question: question.sentence.index)
     return questions
+
+
+def _statement_question(lecture: Lecture, seed: str) -> Question | None:
+    """"Which statement is true?" about the most important term the lecture defines with itself as subject."""
+    definitions: list[tuple[KeyTerm, Sentence, Definition]] = []
+    for term in lecture.term_pool:
+        sentence = lecture.definitions.get(term.key)
+        definition = split_definition(term.text, term.forms, sentence.text, lecture.language) if sentence else None
+        if sentence is not None and definition is not None:
+            definitions.append((term, sentence, definition))
+    rng = random.Random(f"{seed}:statement")
+    for term, sentence, definition in definitions:
+        options = statement_options(definition, [other for _, _, other in definitions], rng)
+        if options is not None:
+            return Question(QuestionKind.STATEMENT, term, definition.text, sentence, "", tuple(options))
+    return None
 
 
 def render_assessment(questions: Sequence[Question], job: VideoProcessingJob, labels: Labels = ENGLISH) -> str:
@@ -89,24 +119,28 @@ def render_assessment(questions: Sequence[Question], job: VideoProcessingJob, la
         return (f"## {labels.questions}\n\n{labels.too_short}\n\n"
                 f"## {labels.answer_key}\n\n{labels.no_questions}\n")
     lines = [f"## {labels.questions}", "", labels.instructions, ""]
+    kinds = {QuestionKind.CLOZE: labels.fill_blank, QuestionKind.CHOICE: labels.multiple_choice,
+             QuestionKind.STATEMENT: labels.statement}
     for number, question in enumerate(questions, start=1):
-        kind = labels.fill_blank if question.kind is QuestionKind.CLOZE else labels.multiple_choice
         where = stamp(job, question.sentence.start)
-        lines += [f"### {number}. {kind}" + (f" · {where}" if where else ""), "", f"> {question.prompt}", ""]
+        prompt = question.prompt or escape(labels.which_true)
+        lines += [f"### {number}. {kinds[question.kind]}" + (f" · {where}" if where else ""), "", f"> {prompt}", ""]
         if question.options:
             lines += [f"- **{LETTERS[i]})** {escape(option)}" for i, option in enumerate(question.options)]
             lines.append("")
     lines += [f"## {labels.answer_key}", ""]
     for number, question in enumerate(questions, start=1):
         choice = f"**{question.letter})** " if question.options else ""
-        source = f"“{escape(question.sentence.text)}”"
-        link = wikilink(question.term.text, question.answer)
+        statement = question.kind is QuestionKind.STATEMENT
+        source = f"“{escape(question.answer if statement else question.sentence.text)}”"
+        link = wikilink(question.term.text) if statement else wikilink(question.term.text, question.answer)
         lines.append(f"{number}. {choice}{link}: {spaced(source, stamp(job, question.sentence.start))}")
     return "\n".join(lines) + "\n"
 
 
 def _sources(lecture: Lecture) -> Iterator[Sentence]:
-    """Key sentences, taking turns between sections so questions cover the whole lecture; then the rest."""
+    """Key sentences, taking turns between sections so questions cover the whole lecture; then the rest of
+    those that stand alone."""
     rounds = max((len(section.key_sentences) for section in lecture.sections), default=0)
     seen: set[int] = set()
     for turn in range(rounds):
@@ -114,8 +148,7 @@ def _sources(lecture: Lecture) -> Iterator[Sentence]:
             if turn < len(section.key_sentences):
                 seen.add(section.key_sentences[turn].index)
                 yield section.key_sentences[turn]
-    rest = [s for s in lecture.sentences if s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS]
-    yield from sorted(rest, key=lambda sentence: not stands_alone(sentence))  # those that stand alone first
+    yield from (s for s in lecture.readable if s is not None and s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS)
 
 
 def _pattern(term: KeyTerm) -> re.Pattern[str]:
@@ -162,9 +195,10 @@ def _blanked(term: KeyTerm, text: str) -> str:
 
 
 def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm], rng: random.Random,
-                 language: str | None = None) -> list[str]:
+                 language: str | None = None, article: str | None = None) -> list[str]:
     """Other key terms of the answer's kind: none sharing a word with it (that could be right too),
-    none in the sentence; those of the answer's number (singular or plural) first."""
+    none in the sentence, none the article before the blank would give away ("an" before "adiabatic");
+    those of the answer's number (singular or plural) first."""
     kind = _kind(answer, term, language)
     others = [
         other
@@ -174,7 +208,8 @@ def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm],
         and not _pattern(other).search(text)
     ]
     alike = [form for other in others if (form := _form_like(other, answer, language)) is not None
-             and _kind(form, other, language) == kind and _similar_length(form, answer)]
+             and _kind(form, other, language) == kind and _similar_length(form, answer)
+             and _fits_article(form, article)]
     rng.shuffle(alike)
     alike.sort(key=lambda form: _plural(form, language) != _plural(answer, language))  # stable: shuffled within
     chosen: list[str] = []
@@ -192,9 +227,22 @@ def _form_like(other: KeyTerm, answer: str, language: str | None) -> str | None:
     return (same_number or forms)[0] if forms else None
 
 
-def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, bool, str]:
-    """What a reader sees of a term's kind: its number of words, a capital, and its last word's role."""
-    return len(text.split()), text[:1].isupper(), _role(term, language)
+def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, bool, str, str]:
+    """What a reader sees of a term's kind: its number of words, a capital, its last word's role, and what it
+    names (a person, a process, a thing)."""
+    return len(text.split()), text[:1].isupper(), _role(term, language), kind_of(term.forms, language)
+
+
+def _article_before(text: str, match: re.Match[str]) -> str | None:
+    """The English indefinite article right before the blank, if any: it tells a vowel from a consonant."""
+    before = text[:match.start()].split()
+    return before[-1].casefold() if before and before[-1].casefold() in ("a", "an") else None
+
+
+def _fits_article(form: str, article: str | None) -> bool:
+    if article is None:
+        return True
+    return (form[:1].casefold() in "aeiou") == (article == "an")
 
 
 def _role(term: KeyTerm, language: str | None) -> str:

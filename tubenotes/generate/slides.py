@@ -1,5 +1,6 @@
 """What the slides a lecture shows give its notes: sections named by their titles, their text beside
-the speech, their terms first among the key terms, and their text at its time in an LLM's prompt.
+the speech, and their text at its time in an LLM's prompt (their terms weigh more among the offline
+key terms: `tubenotes.generate.lecture.analyse`).
 
 A slide's title is the lecture's own name for what is said while it is up:
 the offline generator takes the titles as sections where the video has no
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tubenotes.generate.chunking import TranscriptBlock
-from tubenotes.generate.keyterms import KeyTerm
 from tubenotes.generate.markdown import escape
 from tubenotes.job import Chapter, Slide
 
@@ -47,16 +47,6 @@ def render_slide_lines(lines: Sequence[str], label: str) -> list[str]:
         return []
     # The ">" line between title and list: without it pandoc (the PDFs) reads the list as the title's text.
     return [f"> [!note] {label}", ">", *(f"> - {escape(line)}" for line in lines), ""]
-
-
-def prefer_slide_terms(terms: Sequence[KeyTerm], slides: Sequence[Slide] | None, count: int) -> list[KeyTerm]:
-    """The first ``count`` of ``terms`` (best first), those the slides show moved ahead: a slide names what
-    the lecturer thought worth writing down."""
-    shown = " ".join(slide.text for slide in slides or ()).casefold()
-    if not shown:
-        return list(terms[:count])
-    on_slides = [term for term in terms if any(form.casefold() in shown for form in term.forms)]
-    return (on_slides + [term for term in terms if term not in on_slides])[:count]
 
 
 def with_slides(blocks: Sequence[TranscriptBlock], slides: Sequence[Slide] | None) -> list[TranscriptBlock]:

@@ -19,8 +19,10 @@ MAX_ITERATIONS = 60
 TOLERANCE = 1e-7
 # About 20,000 pairs: a few tens of milliseconds.
 MAX_NODES = 200
-# Two picks sharing more than this share of their words say the same thing twice.
+# Two picks sharing more than this share of their words say the same thing twice;
+# so does one that holds nearly all the words of the other (a sentence, and it joined to the next).
 REDUNDANCY = 0.5
+CONTAINED = 0.8
 # Words are compared by their first letters, a stemmer that knows no language:
 # "network" and "networks", "Lernrate" and "Lernraten" match.
 STEM_LENGTH = 6
@@ -38,17 +40,22 @@ def stems(words: Sequence[str]) -> frozenset[str]:
     return frozenset(word[:STEM_LENGTH] for word in words)
 
 
-def pick(nodes: Sequence[Node], count: int, idf: Mapping[str, float]) -> list[Node]:
-    """Up to ``count`` central, mutually different nodes, in their original order."""
+def pick(
+    nodes: Sequence[Node], count: int, idf: Mapping[str, float], weights: Mapping[int, float] | None = None
+) -> list[Node]:
+    """Up to ``count`` central, mutually different nodes, in their original order; a node's score is
+    multiplied by its weight in ``weights`` (by index), if any."""
     if count <= 0 or not nodes:
         return []
     shortlist = _densest(nodes, idf)
     scores = pagerank(shortlist, idf)
+    if weights:
+        scores = [score * weights.get(node.index, 1.0) for score, node in zip(scores, shortlist)]
     order = sorted(range(len(shortlist)), key=lambda i: (-scores[i], shortlist[i].index))
     chosen: list[Node] = []
     for i in order:
         node = shortlist[i]
-        if all(_jaccard(node.words, other.words) <= REDUNDANCY for other in chosen):
+        if not any(_redundant(node.words, other.words, _both(weights, node, other)) for other in chosen):
             chosen.append(node)
             if len(chosen) == count:
                 break
@@ -89,9 +96,19 @@ def _similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) 
     return math.fsum(idf.get(word, 1.0) for word in shared) / (math.log(1 + len(a)) + math.log(1 + len(b)))
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = a | b
-    return len(a & b) / len(union) if union else 1.0
+def _redundant(a: frozenset[str], b: frozenset[str], weighted: bool) -> bool:
+    """Whether two picks say the same thing; two weighted ones (definitions) are alike in their words when they
+    define two things alike, and say the same only when one holds the other."""
+    shared = len(a & b)
+    union = len(a | b)
+    if not union:
+        return True
+    contained = shared / max(min(len(a), len(b)), 1) > CONTAINED
+    return contained or (not weighted and shared / union > REDUNDANCY)
+
+
+def _both(weights: Mapping[int, float] | None, a: Node, b: Node) -> bool:
+    return bool(weights) and a.index in weights and b.index in weights
 
 
 def _densest(nodes: Sequence[Node], idf: Mapping[str, float]) -> list[Node]:

@@ -61,9 +61,6 @@ class SlideFetcher:
         self.progress_for: ProgressFor = lambda job: None
         self._interrupted = threading.Event()
 
-    def wanted(self, job: VideoProcessingJob) -> bool:
-        return wants_slides(job, self.settings.slides)
-
     def read(self, job: VideoProcessingJob, pool: TorExitNodePool | None, max_attempts: int) -> list[Slide]:
         """The job's slides; [] with a warning when its video cannot be had or decoded: the notes go on."""
         try:

@@ -68,12 +68,26 @@ def _samples(media: Path) -> Iterator[np.ndarray]:
                     continue  # a damaged packet: skip it, as players do
                 for frame in frames:
                     frame.pts = None  # the resampler checks timestamps, which damaged files get wrong
-                    yield from (out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
-            yield from (out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+                    yield from _resampled(resampler, frame)
+            yield from _resampled(resampler, None)
     except av.error.FFmpegError as exc:
         raise _undecodable(media, exc) from exc
+    except _ResamplerError as exc:
+        raise _undecodable(media, exc.__cause__ or exc) from exc
     except OSError as exc:
         raise MediaError(f"{media.name}: cannot be read ({exc.strerror or exc}); check the file") from exc
+
+
+class _ResamplerError(Exception):
+    """The resampler refused a frame: a file whose audio changes its format midway (a damaged or spliced mp3)."""
+
+
+def _resampled(resampler: av.AudioResampler, frame: av.AudioFrame | None) -> Iterator[np.ndarray]:
+    try:
+        resampled = resampler.resample(frame)
+    except ValueError as exc:  # PyAV's own check, "Frame does not match AudioResampler setup."
+        raise _ResamplerError() from exc
+    return (out.to_ndarray().reshape(-1) for out in resampled)
 
 
 def _quietest_cut(window: np.ndarray) -> int:
@@ -85,6 +99,7 @@ def _quietest_cut(window: np.ndarray) -> int:
     return len(window) - len(tail) + quietest * frame + frame // 2
 
 
-def _undecodable(media: Path, exc: av.error.FFmpegError) -> MediaError:
-    return MediaError(f"{media.name}: cannot be decoded as audio or video ({exc.strerror or exc}): it is "
+def _undecodable(media: Path, exc: BaseException) -> MediaError:
+    reason = getattr(exc, "strerror", None) or str(exc).rstrip(".")
+    return MediaError(f"{media.name}: cannot be decoded as audio or video ({reason}): it is "
                       "corrupt, cut short or no media at all; check that it plays, or convert it to mp3 or wav")

@@ -13,13 +13,13 @@ import hashlib
 import json
 import os
 import re
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tubenotes import regular_files
 from tubenotes.errors import EmptyTranscriptError, InputError, PermanentError
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.sources.formats import (
@@ -77,35 +77,23 @@ def file_video_id(path: Path) -> str:
 
 @contextmanager
 def open_regular(path: Path) -> Iterator[BinaryIO]:
-    """The regular file ``path`` (symlinks followed), open for reading; PermanentError for anything else.
-
-    The file is opened without blocking and checked on the open descriptor: a
-    FIFO would wait forever for a writer, a device such as /dev/zero never ends.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as file:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise PermanentError(f"{path}: not a regular file ({_file_kind(mode)}); give a transcript file")
-        yield file
+    """The regular file ``path`` (symlinks followed), open for reading; PermanentError for anything else."""
+    try:
+        with regular_files.open_regular(path) as file:
+            yield file
+    except regular_files.NotRegularFile as exc:
+        raise PermanentError(f"{exc}; give a transcript file") from exc
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path``; PermanentError past ``limit`` bytes."""
-    with open_regular(path) as file:
-        data = file.read(limit + 1)  # the size may have changed since the check: never read past the limit
-    if len(data) > limit:
-        raise PermanentError(
-            f"{path}: larger than {limit // (1024 * 1024)} MB, which no lecture transcript is; "
-            "split it or give the lecture's own transcript"
-        )
-    return data
-
-
-def _file_kind(mode: int) -> str:
-    kinds = {stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
-             stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
-    return next((name for test, name in kinds.items() if test(mode)), "not a file")
+    """The bytes of the regular file ``path``; PermanentError past ``limit`` bytes or for anything else."""
+    try:
+        return regular_files.read_bounded(path, limit)
+    except regular_files.NotRegularFile as exc:
+        raise PermanentError(f"{exc}; give a transcript file") from exc
+    except regular_files.FileTooLarge as exc:
+        raise PermanentError(f"{exc}, which no lecture transcript is; "
+                             "split it or give the lecture's own transcript") from exc
 
 
 def language_from_name(path: Path) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
+from tubenotes.store.batches import BatchLedger
 
 FINISHED_STAGES = frozenset({ProcessingStage.COMPLETED, ProcessingStage.FAILED})
 UNFINISHED_STAGES = tuple(stage for stage in ProcessingStage if stage not in FINISHED_STAGES)
@@ -24,6 +25,22 @@ def cache_key(parts: Mapping[str, Any]) -> str:
     """A stable hash of everything that determines a generated answer."""
     canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _NotCached(Exception):
+    pass
+
+
+def _not_cached() -> Generation:
+    raise _NotCached
+
+
+def lookup(cache: GenerationCache, parts: Mapping[str, Any]) -> Generation | None:
+    """The cached answer for ``parts``, or None: nothing is computed, nothing stored."""
+    try:
+        return cache.get_or_compute(parts, _not_cached)
+    except _NotCached:
+        return None
 
 
 class GenerationCache(Protocol):
@@ -37,9 +54,10 @@ class GenerationCache(Protocol):
 
 
 class JobStore(Protocol):
-    """The jobs of a vault, the settings of its last run and its generation cache."""
+    """The jobs of a vault, the settings of its last run, its generation cache and its Batch API ledger."""
 
     cache: GenerationCache
+    batches: BatchLedger
 
     def save(self, job: VideoProcessingJob) -> None: ...
 

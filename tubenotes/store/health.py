@@ -74,4 +74,21 @@ class StoreIdentity:
 
 
 def _read_only(path: Path) -> closing[sqlite3.Connection]:
-    return closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30))
+    return closing(connect_read_only(path))
+
+
+def connect_read_only(path: Path, **options: object) -> sqlite3.Connection:
+    """A connection that writes nothing, also where nothing can be written (a read-only mount).
+
+    There a WAL database whose last writer closed cleanly (no -wal file left) opens only as
+    immutable: SQLite would otherwise need to create its shared-memory file beside it.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not writable_folder(path.parent) and not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=30, **options)
+
+
+def writable_folder(folder: Path) -> bool:
+    """Whether files can be made in ``folder`` (false on a read-only mount, even for root)."""
+    return os.access(folder, os.W_OK)

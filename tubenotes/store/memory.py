@@ -11,6 +11,7 @@ from typing import Any
 
 from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import memory_ledger
 
 
 class MemoryCache:
@@ -44,6 +45,7 @@ class MemoryStore:
     def __init__(self, vault: Path | None = None) -> None:
         self.vault = vault
         self.cache = MemoryCache()
+        self.batches = memory_ledger()
         self._jobs: dict[str, tuple[int, str, str]] = {}  # key -> (position, stage, JSON)
         self._settings: dict[str, Any] = {}
         self._nodes: list[dict[str, Any]] = []

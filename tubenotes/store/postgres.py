@@ -16,17 +16,20 @@ not here: they stay in the vault's SQLite store, with the vault.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from tubenotes.errors import ConfigurationError
+from tubenotes.errors import ConfigurationError, StoreUnreachable
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import SCHEMA as BATCH_SCHEMA
+from tubenotes.store.batches import SqlBatchLedger
 from tubenotes.store.documents import DOCUMENT_FIELDS
 
 if TYPE_CHECKING:
@@ -69,11 +72,31 @@ _MIGRATIONS: list[str] = [
         value JSONB NOT NULL
     )
     """,
+    # Requests waiting for a provider's Batch API, and the batches holding them.
+    BATCH_SCHEMA,
 ]
 
 # Dead peers are noticed within about a minute, so that a machine that vanished
 # mid-answer (power, network) releases its lock on the answer's key.
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _reaching(method: Method) -> Method:
+    """A connection lost mid-call (the server restarted, the network between went down) raises
+    StoreUnreachable: the caller runs the step again later instead of taking it for the job's failure."""
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        store = self if isinstance(self, PostgresJobStore) else self._store
+        try:
+            return method(self, *args, **kwargs)
+        except (store._psycopg.OperationalError, store._psycopg.InterfaceError) as exc:
+            raise store._unreachable(exc) from exc
+
+    return call  # type: ignore[return-value]
 
 
 def _psycopg() -> Any:
@@ -100,9 +123,14 @@ class PostgresJobStore:
         self._connections_lock = threading.Lock()
         self._migrate()
         self.cache = PostgresGenerationCache(self)
+        self.batches = SqlBatchLedger(self.atomic, "%s")
 
     def __repr__(self) -> str:
         return f"PostgresJobStore({_redacted(self.url)!r})"
+
+    def _unreachable(self, exc: BaseException) -> StoreUnreachable:
+        return StoreUnreachable(f"cannot reach the PostgreSQL store {_redacted(self.url)}: {_first_line(exc)}; "
+                                "check --store / TUBENOTES_STORE and that the server runs")
 
     def _db(self) -> psycopg.Connection[Any]:
         """This thread's connection, opened on first use."""
@@ -111,10 +139,7 @@ class PostgresJobStore:
             try:
                 conn = self._psycopg.connect(self.url, autocommit=True, **_KEEPALIVES)
             except self._psycopg.OperationalError as exc:
-                raise ConfigurationError(
-                    f"cannot reach the PostgreSQL store {_redacted(self.url)}: {_first_line(exc)}; "
-                    "check --store / TUBENOTES_STORE and that the server runs"
-                ) from exc
+                raise self._unreachable(exc) from exc
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -127,6 +152,7 @@ class PostgresJobStore:
         with conn.transaction():
             yield conn
 
+    @_reaching
     def _migrate(self) -> None:
         with self.atomic() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -154,6 +180,7 @@ class PostgresJobStore:
 
     # --- jobs -------------------------------------------------------------
 
+    @_reaching
     def save(self, job: VideoProcessingJob) -> None:
         with self.atomic() as db:
             db.execute(
@@ -165,10 +192,12 @@ class PostgresJobStore:
                  self._psycopg.types.json.Jsonb(job.to_dict(self.vault))),
             )
 
+    @_reaching
     def load(self, key: str) -> VideoProcessingJob | None:
         row = self._db().execute("SELECT data FROM jobs WHERE key = %s", (key,)).fetchone()
         return VideoProcessingJob.from_dict(row[0], self.vault) if row else None
 
+    @_reaching
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
              limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
         """Jobs in input order, optionally only those in ``stages``; without ``documents`` the
@@ -186,16 +215,19 @@ class PostgresJobStore:
                                   [*args, limit]).fetchall()
         return [VideoProcessingJob.from_dict(row[0], self.vault) for row in rows]
 
+    @_reaching
     def stage_counts(self) -> dict[ProcessingStage, int]:
         rows = self._db().execute("SELECT stage, COUNT(*) FROM jobs GROUP BY stage").fetchall()
         return {ProcessingStage(stage): count for stage, count in rows}
 
+    @_reaching
     def next_position(self) -> int:
         row = self._db().execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
         return int(row[0])
 
     # --- the settings of the last run, so resume and retry go on alike ------
 
+    @_reaching
     def save_settings(self, settings: Mapping[str, Any]) -> None:
         """Replace the remembered settings with these."""
         Jsonb = self._psycopg.types.json.Jsonb
@@ -207,12 +239,14 @@ class PostgresJobStore:
                     [(name, Jsonb(_json_safe(value))) for name, value in settings.items()],
                 )
 
+    @_reaching
     def load_settings(self) -> dict[str, Any]:
         rows = self._db().execute("SELECT name, value FROM settings").fetchall()
         return {name: value for name, value in rows}
 
     # --- exit node statistics of the last run, for `tubenotes status` ----------
 
+    @_reaching
     def save_node_stats(self, nodes: list[dict[str, Any]]) -> None:
         Jsonb = self._psycopg.types.json.Jsonb
         with self.atomic() as db:
@@ -221,6 +255,7 @@ class PostgresJobStore:
                 cursor.executemany("INSERT INTO exit_nodes (id, stats) VALUES (%s, %s)",
                                    [(node["id"], Jsonb(_json_safe(node))) for node in nodes])
 
+    @_reaching
     def node_stats(self) -> list[dict[str, Any]]:
         rows = self._db().execute("SELECT stats FROM exit_nodes ORDER BY id").fetchall()
         return [row[0] for row in rows]
@@ -232,6 +267,7 @@ class PostgresGenerationCache:
     def __init__(self, store: PostgresJobStore) -> None:
         self._store = store
 
+    @_reaching
     def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
         key = cache_key(parts)
         answer = self._stored(key)
@@ -264,6 +300,7 @@ class PostgresGenerationCache:
         ).fetchone()
         return Generation(text=row[0], generator=row[1], usage=TokenUsage(**row[2])) if row else None
 
+    @_reaching
     def stats(self) -> dict[str, int]:
         """Entries, answers computed (a value above entries means one was paid twice), and hits."""
         row = self._store._db().execute(

@@ -25,8 +25,9 @@ from typing import Any
 from tubenotes.errors import ConfigurationError
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
+from tubenotes.store.batches import SqlBatchLedger
 from tubenotes.store.documents import DOCUMENT_FIELDS, document_body, document_value, fingerprint
-from tubenotes.store.health import check_readable
+from tubenotes.store.health import check_readable, connect_read_only, writable_folder
 from tubenotes.store.sqlite_schema import migrate
 
 STORE_DIRNAME = ".tubenotes"
@@ -82,8 +83,12 @@ class _Database:
         self.path = Path(vault) / STORE_DIRNAME / STORE_FILENAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         check_readable(self.path)
-        self.connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self.lock = threading.RLock()
+        if self.path.exists() and not writable_folder(self.path.parent):
+            # A vault on a read-only mount can still be looked at (`status`); a write says where it failed.
+            self.connection = connect_read_only(self.path, check_same_thread=False, isolation_level=None)
+            return
+        self.connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         with self.atomic() as db:
@@ -125,6 +130,7 @@ class SqliteStore:
         self.path = self.db.path
         self.cache = SqliteGenerationCache(self.db)
         self.records = VaultRecords(self.db)
+        self.batches = SqlBatchLedger(self.db.atomic)
         # Per job key, the fingerprints of its documents as this process last saved or loaded them.
         self._seen: dict[str, dict[str, tuple[int, int] | None]] = {}
 

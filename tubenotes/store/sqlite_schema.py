@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from tubenotes.job import TranscriptSegment
+from tubenotes.store.batches import create_tables as _batch_tables
 from tubenotes.store.documents import DOCUMENT_FIELDS, document_body
 
 # How many trailing parts of an old path name it inside the vault: the write stage puts
@@ -98,6 +99,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     );
     """,
     _documents_apart,
+    # Requests waiting for a provider's Batch API, and the batches holding them (`tubenotes.store.batches`).
+    _batch_tables,
 ]
 
 

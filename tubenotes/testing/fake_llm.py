@@ -1,8 +1,9 @@
 """A fake OpenAI-compatible server on 127.0.0.1, for tests, benchmarks and offline runs.
 
 It speaks the real protocol (POST /v1/chat/completions, GET /v1/models,
-the real response and error shapes, usage included), so the real SDK runs
-its real HTTP path against it. By default it answers plausibly from the
+the real response and error shapes, usage included; the Batch API's
+/v1/files and /v1/batches in `tubenotes.testing.fake_batches`), so the
+real SDK runs its real HTTP path against it. By default it answers plausibly from the
 prompt: notes that echo transcript lines into a skeleton with timestamp
 links, valid assessment JSON when JSON is asked for. Scripted behaviours
 (a queue, or rules matched against the request) make it misbehave:
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+from tubenotes.testing.fake_batches import FakeBatchApi, api_error
 
 _STAMPED_LINE = re.compile(r"^\[((?:\d+:)?\d{2}:\d{2})\] (.+)$", re.MULTILINE)
 _VIDEO_LINE = re.compile(r"^Video: (https?://\S+)$", re.MULTILINE)
@@ -73,7 +76,8 @@ class FakeLlmServer:
         self.model = model
         self.hang_seconds = hang_seconds
         self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # live chat completions
+        self.batch_requests: list[dict[str, Any]] = []  # lines answered in batches
         self.queries: list[str] = []  # each request's query string, where a key may travel (?api-key=)
         self.calls_by_prompt: Counter[str] = Counter()
         self._queue: deque[Behavior] = deque()
@@ -87,6 +91,7 @@ class FakeLlmServer:
                                         daemon=True)
         self.in_flight = 0
         self.max_in_flight = 0
+        self.batches = FakeBatchApi(lambda body: self.respond(body, live=False))
 
     @property
     def base_url(self) -> str:
@@ -121,9 +126,9 @@ class FakeLlmServer:
     def calls_for(self, messages: list[dict[str, Any]]) -> int:
         return self.calls_by_prompt[messages_hash(messages)]
 
-    def _next_behavior(self, body: dict[str, Any]) -> Behavior:
+    def _next_behavior(self, body: dict[str, Any], live: bool) -> Behavior:
         with self._lock:
-            self.requests.append(body)
+            (self.requests if live else self.batch_requests).append(body)
             self.calls_by_prompt[messages_hash(body.get("messages", []))] += 1
             for predicate, behaviors in self._rules:
                 if behaviors and predicate(body):
@@ -132,9 +137,9 @@ class FakeLlmServer:
 
     # --- answering -------------------------------------------------------------
 
-    def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
-        """Status, headers and JSON body for one chat-completions request."""
-        behavior = self._next_behavior(body)
+    def respond(self, body: dict[str, Any], live: bool = True) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Status, headers and JSON body for one chat-completions request (``live``: not a batch's line)."""
+        behavior = self._next_behavior(body, live)
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -149,13 +154,13 @@ class FakeLlmServer:
     def _answer(self, behavior: Behavior, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
         format_type = (body.get("response_format") or {}).get("type")
         if format_type in self.reject_formats:
-            return 400, {}, _error(f"response_format type {format_type!r} is not supported", "invalid_request_error")
+            return 400, {}, api_error(f"response_format type {format_type!r} is not supported", "invalid_request_error")
         kind = behavior.kind
         if kind == "rate_limit":
             headers = {"Retry-After": f"{behavior.retry_after:g}"} if behavior.retry_after is not None else {}
-            return 429, headers, _error("Rate limit reached, try again later", "rate_limit_error")
+            return 429, headers, api_error("Rate limit reached, try again later", "rate_limit_error")
         if kind == "server_error":
-            return behavior.status, {}, _error("The server had an error", "server_error")
+            return behavior.status, {}, api_error("The server had an error", "server_error")
         if kind == "hang":
             self._stopping.wait(self.hang_seconds)
         content, refusal, finish = self._content(kind, behavior, body)
@@ -204,8 +209,15 @@ class FakeLlmServer:
         }
 
 
-def _error(message: str, kind: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+def _batch_route(path: str) -> list[str] | None:
+    """``["files", id, "content"]``, ``["batches", id]`` and the like for a Batch API path under /v1."""
+    _, found, rest = path.partition("/v1/")
+    parts = rest.split("/") if found else []
+    return parts if parts and parts[0] in ("files", "batches") else None
+
+
+def _with_headers(answer: tuple[int, Any]) -> tuple[int, dict[str, str], Any]:
+    return answer[0], {}, answer[1]
 
 
 def _max_tokens(body: dict[str, Any]) -> int | None:
@@ -224,6 +236,10 @@ def default_answer(body: dict[str, Any]) -> str:
     video = _VIDEO_LINE.search(everything)
     url = video.group(1) if video else None
     budget = (_max_tokens(body) or 4096) * 2  # characters: half of what the limit allows
+    if "<lectures>" in last:
+        return json.dumps(_course_part(last))
+    if "<course>" in last:
+        return _course_overview(last)
     if body.get("response_format") or "JSON" in last:
         return json.dumps(_assessment(lines))
     if "<notes>" in last:
@@ -281,6 +297,29 @@ def _overview(prompt: str) -> str:
             + "\n\n## Takeaways\n- Each concept builds on the previous one.\n- Work through the examples again.\n")
 
 
+def _course_part(prompt: str) -> dict[str, Any]:
+    """Definitions of the concepts the prompt lists and "explain why" questions on its lectures, one formula in each."""
+    lectures = re.findall(r"^### Lecture (\d+): (.+)$", prompt, re.M)
+    listed = re.search(r"^Concepts: (\[.*\])$", prompt, re.M)
+    names = json.loads(listed.group(1)) if listed else []
+    wanted = re.search(r'"questions": (\d+)', prompt)
+    count = int(wanted.group(1)) if wanted else 1
+    concepts = [{"name": name, "definition": f"{name} is what the lectures build on, as in $\\Delta S \\geq 0$."}
+                for name in names]
+    questions = [{"lecture": int(number), "question": f"Explain why {title} matters for what follows it.",
+                  "answer": f"{title} gives the course its next step: $\\frac{{1}}{{2}} m v^2$ is used later.",
+                  "explanation": f"Lecture {number} shows it.", "timestamp_seconds": -1}
+                 for number, title in lectures[:count]]
+    return {"concepts": concepts, "questions": questions}
+
+
+def _course_overview(prompt: str) -> str:
+    titles = re.findall(r"^\d+\. ([^:\n]+)", prompt, re.M)
+    return (f"The course goes through {len(titles)} lectures, from {titles[0] if titles else 'its start'} to "
+            f"{titles[-1] if titles else 'its end'}. Each lecture builds on the one before it, and the last ones "
+            "bring the ideas together.")
+
+
 def _assessment(lines: list[tuple[int, str]]) -> dict[str, Any]:
     picked = lines[:: max(1, len(lines) // 3)][:3] or [(0, "the lecture's subject")]
     questions = []
@@ -307,31 +346,48 @@ def _handler_for(fake: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            if urlsplit(self.path).path.rstrip("/").endswith("/models"):
+            path = urlsplit(self.path).path.rstrip("/")
+            parts = _batch_route(path) if fake.batches.enabled else None
+            if path.endswith("/models"):
                 self._send(200, {}, {"object": "list", "data": [
                     {"id": fake.model, "object": "model", "created": 0, "owned_by": "fake"}]})
+            elif parts and parts[0] == "files" and len(parts) in (2, 3):
+                self._send(*_with_headers(fake.batches.file(parts[1], content=len(parts) == 3)))
+            elif parts and parts[0] == "batches" and len(parts) <= 2:
+                self._send(*_with_headers(fake.batches.retrieve(parts[1]) if len(parts) == 2
+                                          else fake.batches.list()))
             else:
-                self._send(404, {}, _error(f"no route {self.path}", "not_found"))
+                self._send(404, {}, api_error(f"no route {self.path}", "not_found"))
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                self._send(400, {}, _error("the body is not JSON", "invalid_request_error"))
-                return
+            raw = self.rfile.read(length)
             url = urlsplit(self.path)
-            if not url.path.rstrip("/").endswith("/chat/completions"):
-                self._send(404, {}, _error(f"no route {url.path}", "not_found"))
+            parts = _batch_route(url.path.rstrip("/")) if fake.batches.enabled else None
+            if parts == ["files"]:
+                self._send(*_with_headers(fake.batches.upload(self.headers.get("Content-Type", ""), raw)))
                 return
-            fake.queries.append(url.query)
-            self._send(*fake.respond(body))
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                self._send(400, {}, api_error("the body is not JSON", "invalid_request_error"))
+                return
+            if parts == ["batches"]:
+                self._send(*_with_headers(fake.batches.create(body)))
+            elif parts and len(parts) == 3 and parts[0] == "batches" and parts[2] == "cancel":
+                self._send(*_with_headers(fake.batches.cancel(parts[1])))
+            elif url.path.rstrip("/").endswith("/chat/completions"):
+                fake.queries.append(url.query)
+                self._send(*fake.respond(body))
+            else:
+                self._send(404, {}, api_error(f"no route {url.path}", "not_found"))
 
-        def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
+        def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any] | bytes) -> None:
+            binary = isinstance(payload, bytes)
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)

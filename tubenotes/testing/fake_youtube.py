@@ -15,7 +15,9 @@ client IP, so ``blocked_ips`` blocks nodes one by one.
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import ssl
 import tempfile
 import threading
@@ -69,7 +71,8 @@ class FakeYouTube:
 
     ``failing_paths`` maps a path (``/watch``, ``/oembed``...) to an HTTP
     status to answer with; ``hanging_paths`` never answer (until the server
-    stops), to prove that clients set timeouts. ``ban_after`` blocks an
+    stops), to prove that clients set timeouts; ``broken_tls_paths`` answer
+    with bytes that are no TLS record, as a broken middlebox does. ``ban_after`` blocks an
     address once it has sent that many requests, as YouTube bans busy IPs.
     ``latency`` seconds pass before each answer, as over a real network (for benchmarks).
     """
@@ -81,6 +84,7 @@ class FakeYouTube:
         self.ban_after: int | None = None
         self.failing_paths: dict[str, int] = {}
         self.hanging_paths: set[str] = set()
+        self.broken_tls_paths: set[str] = set()
         self.latency = 0.0
         self.requests_by_path: Counter[str] = Counter()
         self.requests_by_ip: Counter[str] = Counter()
@@ -208,6 +212,9 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
         if url.path in youtube.hanging_paths:
             self.server.stopping.wait(HANG_LIMIT_SECONDS)
             return
+        if url.path in youtube.broken_tls_paths:
+            self._break_tls()
+            return
         if url.path in youtube.failing_paths:
             self._send(youtube.failing_paths[url.path], "text/plain", "Injected failure")
             return
@@ -331,6 +338,15 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
             headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
             data, status = data[first:last + 1], 206
         self._send_bytes(status, stream.mime_type.split(";")[0], data, headers)
+
+    def _break_tls(self) -> None:
+        """Plain bytes where a TLS record should come, written beneath the TLS layer; then the connection ends."""
+        raw = socket.socket(fileno=os.dup(self.connection.fileno()))
+        try:
+            raw.sendall(b"HTTP/1.1 200 OK\r\n\r\nthis is not a TLS record")
+        finally:
+            raw.close()
+        self.close_connection = True
 
     def _playlist_data(self, playlist: FakePlaylist | None) -> dict:
         if playlist is None:

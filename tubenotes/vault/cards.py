@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tubenotes.generate.labels import ANSWER_KEY_HEADINGS, QUESTIONS_HEADINGS
+from tubenotes.generate.questions import BLANK
 from tubenotes.vault.links import WIKILINK
 
 _HEADING = re.compile(r"^##\s+(.*?)\s*$")
@@ -37,6 +38,8 @@ PictureOf = Callable[["Card"], str | None]
 # Spaced Repetition plugin: a multi-line card is question, a line "?", answer, ending at a blank line.
 SR_DECK_TAG = "flashcards"
 SR_SEPARATOR = "?"
+# The plugin's cloze deletion: a paragraph of the deck with the hidden words highlighted.
+SR_CLOZE = ("==", "==")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Card:
     answer: str
     context: str = ""  # the explanation, or the sentence the answer comes from
     where: str = ""  # "[mm:ss](url)" or "[mm:ss]", the moment in the lecture
+    cloze: bool = False  # a fill-in-the-blank question: its answer goes into the blank
 
     @property
     def seconds(self) -> int | None:
@@ -80,12 +84,20 @@ def render_sr_flashcards(cards: Sequence[Card], deck: str, picture_of: PictureOf
         return ""
     lines = ["## Flashcards", "", f"#{SR_DECK_TAG}/{deck}", ""]
     for card in cards:
+        if card.cloze:
+            lines += [" ".join([filled(card, *SR_CLOZE), *([card.where] if card.where else [])]), ""]
+            continue
         back = [card.answer] + ([card.context] if card.context else []) + ([card.where] if card.where else [])
         picture = picture_of(card) if picture_of is not None else None
         if picture:
             back.append(f"![[{picture}]]")
         lines += [*card.question.splitlines(), SR_SEPARATOR, *back, ""]
     return "\n".join(lines)
+
+
+def filled(card: Card, opening: str, closing: str) -> str:
+    """A cloze card's sentence with its answer in each blank, between ``opening`` and ``closing``."""
+    return card.question.replace(BLANK, f"{opening}{card.answer}{closing}")
 
 
 def plain(markdown: str) -> str:
@@ -153,7 +165,8 @@ def _card(heading: str, lines: list[str], key_item: str) -> Card | None:
     stamp = _STAMP.search(heading)
     if stamp and not where:
         where = stamp.group(0)
-    return Card("\n".join(question + options), answer, context, where)
+    text = "\n".join(question + options)
+    return Card(text, answer, context, where, cloze=not options and BLANK in text)
 
 
 def _answer(callout: list[str] | None, key_item: str) -> tuple[str, str, str]:

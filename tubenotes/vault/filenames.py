@@ -14,6 +14,8 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "
 # 255 bytes is the usual limit for one name; keep room for "Assessment_", " (video id)" and ".pdf".
 MAX_STEM_BYTES = 150
 UNTITLED = "Untitled"
+# A subject's PDFs go into this folder of it.
+PDF_SUBDIR = "pdfs"
 
 
 def sanitize_filename(title: str, max_bytes: int = MAX_STEM_BYTES) -> str:

@@ -7,10 +7,11 @@ files still exactly as tubenotes wrote them, and reports notes the user deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
@@ -24,6 +25,21 @@ from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
 _NAMED_DELETIONS = 3
+
+
+@dataclass
+class CourseParts:
+    """What the course-level stage gives the vault pass for one subject."""
+
+    definitions: dict[str, str] = field(default_factory=dict)  # concept key -> the Markdown its note opens with
+    exam: list[LectureCards] = field(default_factory=list)  # the final exam's questions, for the deck
+    warnings: list[str] = field(default_factory=list)
+
+
+class CourseStep(Protocol):
+    """The course-level stage (tubenotes.course), run over each subject once its lectures are written."""
+
+    def __call__(self, writer: VaultWriter, concepts: SubjectConcepts) -> CourseParts: ...
 
 
 @dataclass
@@ -58,22 +74,31 @@ def by_folder(root: Path, jobs: Iterable[VideoProcessingJob]) -> dict[Path, list
     return groups
 
 
-def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True) -> VaultReport:
-    """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck."""
+def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True,
+                 course: CourseStep | None = None, forced: Collection[Path] = ()) -> VaultReport:
+    """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck, and with ``course``
+    the course's own material.
+
+    In the subject folders ``forced`` (those of a ``--force`` run's inputs), the index, concept notes and
+    deck are written even over the user's edits; a lecture's own notes only ever in its write stage.
+    """
     report = VaultReport()
     writer.forget_scan()
     for folder, subject_jobs in by_folder(writer.root, jobs).items():
+        force = folder in forced
         written = [job for job in subject_jobs if job.notes_filepath is not None]
         if any(not job.has_notes() for job in written):
             # A lecture known only from its note (a store rebuilt from the vault) has no text to link or
             # render: the subject's notes, concepts and deck stay as they are until it is regenerated.
-            write_index(writer, folder, subject_jobs, report=report)
+            write_index(writer, folder, subject_jobs, report=report, force=force)
             continue
         present = [job for job in written if job.notes_filepath.exists()]
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
         concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)
         writer.use_concepts(concepts)
-        _write_concepts(writer, concepts, report)
+        parts = course(writer, concepts) if course is not None and present else CourseParts()
+        report.warnings += parts.warnings
+        _write_concepts(writer, concepts, report, parts.definitions, force)
         for job in written:
             warnings_before = len(job.warnings)
             deleted = writer.refresh_job(job)
@@ -85,29 +110,28 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
             if len(job.warnings) != warnings_before:
                 report.changed_jobs.append(job)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, written, report)
-        write_index(writer, folder, subject_jobs, concepts, report)
+            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written, writer.root) + parts.exam, report, force)
+        write_index(writer, folder, subject_jobs, concepts, report, force)
     return report
 
 
 def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
-                concepts: SubjectConcepts | None = None, report: VaultReport | None = None) -> None:
+                concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False) -> None:
     """The subject's index note, from the jobs as they are now."""
     if concepts is not None:
         paths = [concept.path for concept in concepts.concepts.values()]
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
     text = render_index(writer.root, folder, jobs, paths)
-    result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND)
+    result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)
     if warning and report is not None:
         report.warnings.append(warning)
 
 
-def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[VideoProcessingJob],
-                report: VaultReport) -> None:
-    result = write_deck(writer.files, deck_path(folder), subject, lecture_cards(jobs, writer.root),
-                        subject_tag(folder.name))
+def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[LectureCards],
+                report: VaultReport, force: bool) -> None:
+    result = write_deck(writer.files, deck_path(folder), subject, cards, subject_tag(folder.name), force)
     if result is None:
         return
     report.decks.append(result.path)
@@ -119,7 +143,7 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, jobs: list[Vide
 def lecture_cards(jobs: Iterable[VideoProcessingJob], root: Path) -> list[LectureCards]:
     return [
         LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
-                     job.timestamp_url, partial(_card_picture_file, job, root))
+                     job.timestamp_url, picture_of=partial(_card_picture_file, job, root))
         for job in jobs
         if job.assessment_content
     ]
@@ -130,12 +154,14 @@ def _card_picture_file(job: VideoProcessingJob, root: Path, card: Card) -> Path 
     return root / picture if picture is not None else None
 
 
-def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport) -> None:
+def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,
+                    definitions: dict[str, str], force: bool) -> None:
     index = index_path(concepts.folder)
     wanted = set()
     for concept in concepts.concepts.values():
         wanted.add(concept.path)
-        result = writer.files.write(concept.path, concepts.render(concept, index).encode("utf-8"), CONCEPT_KIND)
+        text = concepts.render(concept, index, definitions.get(concept.key, ""))
+        result = writer.files.write(concept.path, text.encode("utf-8"), CONCEPT_KIND, force=force)
         warning = result.warning(writer.root)
         if warning:
             report.warnings.append(warning)

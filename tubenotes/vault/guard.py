@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from tubenotes.regular_files import NotRegularFile, open_regular
 from tubenotes.store import FileRecord
 from tubenotes.vault.adopt import written_by_tubenotes
 from tubenotes.vault.files import atomic_write_bytes
@@ -105,6 +106,12 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_of_file(path: Path) -> str:
+    """The hash of the regular file at ``path``, read in chunks; NotRegularFile for a pipe or device."""
+    with open_regular(path) as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 class GuardedFiles:
     """Writes into the vault under ``root``, keeping every hash in ``records``."""
 
@@ -117,9 +124,11 @@ class GuardedFiles:
 
     def look(self, path: Path) -> Seen:
         try:
-            digest = sha256_of(path.read_bytes())
+            digest = sha256_of_file(path)
         except FileNotFoundError:
             return Seen(FileState.MISSING, None)
+        except NotRegularFile:  # a pipe or a device where a note would go: not ours, left alone
+            return Seen(FileState.FOREIGN, None)
         record = self.records.file_record(self.key(path))
         if record is None:
             return Seen(FileState.FOREIGN, digest)

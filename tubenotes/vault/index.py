@@ -13,6 +13,8 @@ from tubenotes.vault.frontmatter import format_duration, public_source, render_f
 from tubenotes.vault.links import link_path
 
 INDEX_KIND = "index"
+# The kind (record and front matter) of what the course-level stage writes: study guide, final exam, concept map.
+COURSE_KIND = "course"
 INDEX_SUFFIX = " index"
 
 

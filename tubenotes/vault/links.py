@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tubenotes.generate.markdown import wikilink
-from tubenotes.vault.adopt import is_tubenotes_note
-from tubenotes.vault.frontmatter import split_front_matter
+from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file
 
 # [[target]], [[target|label]], [[target#heading|label]]; an embed "![[...]]" is left alone.
 WIKILINK = re.compile(r"(?<!!)\[\[(?P<target>[^\[\]|#\n]+)(?P<anchor>#[^\[\]|\n]*)?(?:\|(?P<label>[^\[\]\n]*))?\]\]")
@@ -122,7 +121,7 @@ class VaultNotes:
             target = link_path(root, path)
             if target in skipped:
                 continue
-            matter = _properties(path)
+            matter = properties_of_file(path)
             if is_tubenotes_note(matter) and matter["type"] in skipped_types:
                 continue
             for name in [path.stem, *_declared_names(matter)]:
@@ -133,15 +132,6 @@ class VaultNotes:
 
     def find(self, name: str) -> str | None:
         return self._names.get(normalize(name))
-
-
-def _properties(path: Path) -> dict[str, Any]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = handle.read(8192)
-    except (OSError, UnicodeDecodeError):
-        return {}
-    return split_front_matter(head)[0]
 
 
 def _declared_names(matter: dict[str, Any]) -> list[str]:

@@ -12,16 +12,16 @@ from tubenotes.vault.frontmatter import NoteKind
 from tubenotes.vault.guard import (
     BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, Seen, WriteResult,
 )
-from tubenotes.vault.index import INDEX_KIND, index_path
+from tubenotes.vault.index import COURSE_KIND, INDEX_KIND, index_path
 from tubenotes.vault.links import VaultNotes, link_path
 from tubenotes.vault.notes import NoteContext, render_note
 from tubenotes.vault.slides import put_pictures
 
 ASSESSMENT_PREFIX = "Assessment_"
 # Files tubenotes makes for the vault, not for one lecture: never a target of a lecture's links by name.
-_OWN_KINDS = (CONCEPT_KIND, INDEX_KIND, BESIDE_KIND)
+_OWN_KINDS = (CONCEPT_KIND, INDEX_KIND, COURSE_KIND, BESIDE_KIND)
 # The same by their properties, for when the store that knew them is lost.
-_OWN_TYPES = (CONCEPT_KIND, INDEX_KIND)
+_OWN_TYPES = (CONCEPT_KIND, INDEX_KIND, COURSE_KIND)
 
 
 class VaultWriter:

@@ -1,0 +1,57 @@
+"""Files in the vault that are not what their names say: a named pipe, a device, a sparse giant.
+
+The vault pass and `rebuild-store` open nothing that is not a regular file and
+read whole only the notes tubenotes wrote. Each command runs as a subprocess
+with a deadline and a memory ceiling, so that a hang or a runaway read fails the
+test instead of the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+
+from tests.cli import run_cli
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# Far above what tubenotes needs (about 600 MB of address space), far below a note read whole from /dev/zero.
+_ADDRESS_SPACE = 2 * 1024**3
+
+
+def _bounded_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE, _ADDRESS_SPACE))
+
+
+def tubenotes(*args: object) -> tuple[int, str]:
+    done = run_cli(*args, timeout=60, preexec_fn=_bounded_memory)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_named_pipe_called_md_in_the_vault_blocks_neither_run_nor_rebuild_store(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    os.mkfifo(vault / "pipe.md")
+    code, output = tubenotes("run", EXAMPLES / "Biology", "--vault", vault, "-q")
+    assert code == 0, output
+    assert (vault / "Biology" / "Cellular Respiration.md").is_file()
+    code, output = tubenotes("rebuild-store", "--vault", vault)
+    assert code == 0, output
+    assert "Traceback" not in output
+
+
+def test_rebuild_store_reads_no_device_and_no_giant_whole(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    code, output = tubenotes("run", EXAMPLES / "Biology", "--vault", vault, "-q", "--no-pdf")
+    assert code == 0, output
+    (vault / "zero.md").symlink_to("/dev/zero")
+    with open(vault / "Biology" / "giant.md", "wb") as giant:  # sparse: no disk used
+        giant.write(b"# My own notes\n")
+        giant.truncate(3 * 1024**3)
+    for store_file in (vault / ".tubenotes").glob("tubenotes.db*"):
+        store_file.unlink()
+
+    code, output = tubenotes("rebuild-store", "--vault", vault)
+
+    assert code == 0, output
+    assert "1 lecture(s) added" in " ".join(output.split()), output

@@ -1,0 +1,209 @@
+"""The final exam: questions drawn from every part of the course, then the answer key.
+
+Its questions are the lectures' own (their assessments), questions that ask
+which concept a definition describes, and, with a model, "explain why"
+questions about the course as a whole. They are spread over the lectures
+(every lecture when there are few, evenly spaced ones when there are more than
+questions) and mixed in kind, each linking its lecture and moment.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tubenotes.course.material import Course, CourseConcept, CourseLecture, guide_path, says, spelled, words_of
+from tubenotes.generate.markdown import LETTERS, escape, stamp, wikilink
+from tubenotes.generate.questions import BLANK
+from tubenotes.vault.cards import Card, cards_of
+from tubenotes.vault.deck import LectureCards
+from tubenotes.vault.frontmatter import render_front_matter, subject_tag
+from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.links import link_path
+
+MIN_QUESTIONS, MAX_QUESTIONS = 20, 40
+QUESTIONS_PER_LECTURE = 3
+EXAM_TAG = "final-exam"
+CHOICES = 4
+
+MULTIPLE_CHOICE = "Multiple choice"
+WHICH_CONCEPT = "Which concept"
+FILL_IN = "Fill in the blank"
+TRUE_FALSE = "True or false"
+SHORT_ANSWER = "Short answer"
+EXPLAIN_WHY = "Explain why"
+# The order a lecture's questions are taken in, kind by kind in turn: the course's own kinds first.
+KIND_ORDER = (EXPLAIN_WHY, WHICH_CONCEPT, MULTIPLE_CHOICE, FILL_IN, SHORT_ANSWER, TRUE_FALSE)
+
+_OPTION = re.compile(r"^([A-H])\)\s+(.*)$")
+
+
+@dataclass(frozen=True)
+class ExamQuestion:
+    kind: str
+    lecture: CourseLecture
+    card: Card
+
+
+def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]] = ()) -> list[ExamQuestion]:
+    """The exam's questions in course order; ``explain`` are a model's "explain why" questions."""
+    pools: dict[int, list[ExamQuestion]] = {lecture.number: [] for lecture in course.lectures}
+    for lecture, card in explain:
+        pools[lecture.number].append(ExamQuestion(EXPLAIN_WHY, lecture, card))
+    for number, concept in enumerate(course.concepts):
+        lecture = concept.definition_from or concept.first
+        # Concepts take turns: one asks for the concept a definition describes, the next for the definition.
+        card = _which_concept(course, concept) if number % 2 == 0 else _what_is(concept)
+        if card is not None:
+            pools[lecture.number].append(ExamQuestion(WHICH_CONCEPT if number % 2 == 0 else SHORT_ANSWER,
+                                                      lecture, card))
+    spellings = [spelled(c.concept) for c in course.concepts]
+    for lecture in course.lectures:
+        cards = cards_of(lecture.job.assessment_content or "")
+        # Questions whose answer is a concept of the course first: the exam tests what the course builds on.
+        ranked = sorted(cards, key=lambda card: not any(says(words_of(card.answer), s) for s in spellings))
+        pools[lecture.number] += [ExamQuestion(_kind(card), lecture, card) for card in ranked]
+    target = min(MAX_QUESTIONS, max(MIN_QUESTIONS, QUESTIONS_PER_LECTURE * len(course.lectures)))
+    chosen = _spread([_mixed(pools[lecture.number], lecture.number) for lecture in course.lectures], target)
+    return sorted(chosen, key=lambda q: (q.lecture.number, q.card.seconds if q.card.seconds is not None else 0))
+
+
+def exam_cards(questions: Sequence[ExamQuestion]) -> list[LectureCards]:
+    """The exam's questions for the deck, by lecture, tagged as the final exam's."""
+    by_lecture: dict[int, list[ExamQuestion]] = {}
+    for question in questions:
+        by_lecture.setdefault(question.lecture.number, []).append(question)
+    return [LectureCards(group[0].lecture.job.video_id, group[0].lecture.title, [q.card for q in group],
+                         group[0].lecture.job.timestamp_url, (EXAM_TAG,))
+            for group in by_lecture.values()]
+
+
+def render_exam(root: Path, course: Course, questions: Sequence[ExamQuestion]) -> str:
+    folder = course.folder
+    matter = {
+        "title": f"{course.subject} final exam",
+        "subject": course.subject,
+        "tags": ["tubenotes", EXAM_TAG, subject_tag(folder.name)],
+        "type": COURSE_KIND,
+        "language": course.language,
+    }
+    drawn = sorted({q.lecture.number for q in questions})
+    lines = [render_front_matter(matter) + f"# {escape(course.subject)}: final exam", "",
+             f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
+             f"course order. Each names its lecture and moment; the answers are at the end. Study with the "
+             f"{wikilink(link_path(root, guide_path(folder)), 'study guide')}.", "",
+             "## Questions", ""]
+    for number, question in enumerate(questions, start=1):
+        lines += _question(number, question)
+    lines += ["## Answer key", ""]
+    for number, question in enumerate(questions, start=1):
+        card = question.card
+        answer = f"**{card.answer}**" if card.answer else ""  # Markdown already, as the cards hold it
+        context = f": {_quoted(card.context, question.kind)}" if card.context and card.context != card.answer else ""
+        lines.append(f"{number}. {answer}{context}" + (f" {card.where}" if card.where else "")
+                     + f" ({wikilink(question.lecture.link, f'lecture {question.lecture.number}')})")
+    return "\n".join(lines) + "\n"
+
+
+def _question(number: int, question: ExamQuestion) -> list[str]:
+    card, lecture = question.card, question.lecture
+    source = " · ".join(filter(None, [wikilink(lecture.link, f"Lecture {lecture.number}"), card.where]))
+    kind = MULTIPLE_CHOICE if question.kind == WHICH_CONCEPT else question.kind
+    lines = [f"### {number}. {kind} · {source}", ""]
+    options = []
+    for line in card.question.splitlines():
+        option = _OPTION.match(line)
+        if option:
+            options.append(f"- **{option.group(1)})** {option.group(2)}")
+        elif question.kind in (FILL_IN, MULTIPLE_CHOICE, WHICH_CONCEPT) and BLANK in line:
+            lines += [f"> {line}", ""]  # the speaker's sentence with its blank
+        else:
+            lines += [line, ""]
+    return lines + (options + [""] if options else [])
+
+
+def _quoted(context: str, kind: str) -> str:
+    return f"“{context}”" if kind in (FILL_IN, MULTIPLE_CHOICE, WHICH_CONCEPT) and not context.startswith("“") \
+        else context
+
+
+def _kind(card: Card) -> str:
+    if card.cloze:
+        return FILL_IN
+    options = [m.group(2) for line in card.question.splitlines() if (m := _OPTION.match(line))]
+    if [option.casefold() for option in options] == ["true", "false"]:
+        return TRUE_FALSE
+    return MULTIPLE_CHOICE if options else SHORT_ANSWER
+
+
+def _which_concept(course: Course, concept: CourseConcept) -> Card | None:
+    """"Which concept does this describe?" with the concept blanked in its definition, other concepts as options."""
+    if not concept.definition:
+        return None
+    pattern = re.compile("|".join(r"(?<![\w-])" + re.escape(s) + r"(?:e?s)?(?![\w-])"
+                                  for s in sorted(concept.concept.spellings, key=len, reverse=True)), re.IGNORECASE)
+    pieces = pattern.split(concept.definition)
+    described = BLANK.join(concept.defined(piece) for piece in pieces)
+    others = [c.name for c in course.concepts if c is not concept and c.name.casefold() != concept.name.casefold()]
+    if len(others) < CHOICES - 1:
+        return None
+    rng = random.Random(f"{course.subject}:{concept.key}")
+    options = [concept.name, *rng.sample(others, CHOICES - 1)]
+    rng.shuffle(options)
+    letter = LETTERS[options.index(concept.name)]
+    lecture = concept.definition_from or concept.first
+    who = "the lecture" if concept.spoken else "this definition"
+    prompt = (f"Which concept does {who} describe here?\n“{described}”" if len(pieces) > 1
+              else f"Which concept does {who} describe: “{described}”?")
+    question = "\n".join([prompt, *(f"{LETTERS[i]}) {option}" for i, option in enumerate(options))])
+    return Card(question, f"{letter}) {concept.name}", concept.definition, stamp(lecture.job, concept.definition_at))
+
+
+def _what_is(concept: CourseConcept) -> Card | None:
+    """"What does X mean?", answered by its definition."""
+    if not concept.definition:
+        return None
+    lecture = concept.definition_from or concept.first
+    question = f"What does “{concept.name}” mean? " \
+               f"Answer in a sentence, as lecture {lecture.number} does."
+    return Card(question, concept.defined(), "", stamp(lecture.job, concept.definition_at))
+
+
+def _mixed(pool: list[ExamQuestion], offset: int) -> list[ExamQuestion]:
+    """A lecture's questions, one of each kind in turn (starting at a kind that changes with the lecture)."""
+    by_kind = {kind: [q for q in pool if q.kind == kind] for kind in KIND_ORDER}
+    kinds = [kind for kind in KIND_ORDER if by_kind[kind]]
+    if not kinds:
+        return []
+    # The course's own kinds stay first; the lectures' own questions take turns starting from a different kind.
+    head = [k for k in kinds if k in (EXPLAIN_WHY, WHICH_CONCEPT)]
+    tail = [k for k in kinds if k not in head]
+    if tail:
+        shift = offset % len(tail)
+        tail = tail[shift:] + tail[:shift]
+    order, mixed = head + tail, []
+    while any(by_kind[kind] for kind in order):
+        for kind in order:
+            if by_kind[kind]:
+                mixed.append(by_kind[kind].pop(0))
+    return mixed
+
+
+def _spread(pools: list[list[ExamQuestion]], target: int) -> list[ExamQuestion]:
+    """``target`` questions, taken a round at a time over lectures spread evenly across the course."""
+    count = len(pools)
+    order = [pools[i * count // min(count, target)] for i in range(min(count, target))] if count else []
+    order += [pool for pool in pools if all(pool is not taken for taken in order)]
+    chosen: list[ExamQuestion] = []
+    turn = 0
+    while len(chosen) < target and any(len(pool) > turn for pool in order):
+        for pool in order:
+            if len(chosen) == target:
+                break
+            if len(pool) > turn:
+                chosen.append(pool[turn])
+        turn += 1
+    return chosen

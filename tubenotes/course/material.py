@@ -1,0 +1,218 @@
+"""The course as data: its lectures in order, its concepts, where each is introduced and what builds on what.
+
+Everything here comes from what the lectures already have: their notes'
+summaries, the concepts the vault pass found (terms two or more lectures
+share), the transcripts' sentences and times. A concept is introduced by the
+first lecture, in course order, whose notes link it; it builds on an earlier
+concept when the sentences that introduce it also say the earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tubenotes.generate.definitions import defining_sentence, is_definitional
+from tubenotes.generate.labels import labels_for
+from tubenotes.generate.markdown import escape
+from tubenotes.generate.sentences import Sentence, split_sentences
+from tubenotes.job import VideoProcessingJob
+from tubenotes.vault.cards import plain
+from tubenotes.vault.concepts import Concept, SubjectConcepts
+from tubenotes.vault.links import normalize
+
+GUIDE_SUFFIX = " study guide.md"
+EXAM_SUFFIX = " final exam.md"
+EXAM_PREFIX = "Assessment_"
+CANVAS_SUFFIX = " concept map.canvas"
+PICTURE_SUFFIX = " concept map.svg"
+# A lecture's paragraph in the guide: this many sentences of its notes' summary.
+SUMMARY_SENTENCES = 3
+# A concept builds on at most this many earlier ones (the most said with it): more is a list nobody follows.
+MAX_BUILDS_ON = 3
+# Lectures whose sentences are searched for a concept's definition, from the one that introduces it.
+DEFINITION_LECTURES = 3
+
+_STAMP_LINK = re.compile(r"\[▶?\s*\d{1,2}:\d{2}(?::\d{2})?\](?:\([^)\s]*\))?")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_WORD = re.compile(r"\w+")
+
+
+def guide_path(folder: Path) -> Path:
+    return folder / f"{folder.name}{GUIDE_SUFFIX}"
+
+
+def exam_path(folder: Path) -> Path:
+    return folder / f"{EXAM_PREFIX}{folder.name}{EXAM_SUFFIX}"
+
+
+def canvas_path(folder: Path) -> Path:
+    return folder / f"{folder.name}{CANVAS_SUFFIX}"
+
+
+def picture_path(folder: Path) -> Path:
+    return folder / f"{folder.name}{PICTURE_SUFFIX}"
+
+
+@dataclass(eq=False)
+class CourseLecture:
+    number: int  # from 1, in course order
+    job: VideoProcessingJob
+    link: str  # its note's link path
+    summary: list[str]  # sentences of its notes' summary, Markdown without links
+    introduces: list[CourseConcept] = field(default_factory=list)
+    uses: list[CourseConcept] = field(default_factory=list)  # introduced by an earlier lecture
+
+    @property
+    def title(self) -> str:
+        return self.job.video_title or self.job.video_id
+
+
+@dataclass(eq=False)
+class CourseConcept:
+    concept: Concept
+    first: CourseLecture
+    at: float | None  # when the introducing lecture first says it
+    lectures: list[CourseLecture]
+    definition: str = ""  # one sentence: the speaker's as said, or a model's as (safe) Markdown
+    spoken: bool = True  # the definition is the speaker's sentence (offline), not a model's
+    definition_from: CourseLecture | None = None
+    definition_at: float | None = None
+    builds_on: list[CourseConcept] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.concept.name
+
+    @property
+    def key(self) -> str:
+        return self.concept.key
+
+    @property
+    def link(self) -> str:
+        return self.concept.link
+
+    def defined(self, text: str | None = None) -> str:
+        """The definition (or ``text`` cut from it) as Markdown: the speaker's words escaped, a model's as written."""
+        text = self.definition if text is None else text
+        return escape(text) if self.spoken else text
+
+
+@dataclass
+class Course:
+    subject: str
+    folder: Path
+    language: str
+    lectures: list[CourseLecture]
+    concepts: list[CourseConcept]  # in the order the course introduces them
+    overview: str = ""  # a model's paragraph on the whole course; "" offline
+
+
+def course_of(concepts: SubjectConcepts) -> Course:
+    """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences."""
+    language = concepts.language or "en"
+    summary_heading = labels_for(language).summary
+    lectures = [CourseLecture(number, job, concepts.note_link(job), _summary(job.study_notes or "", summary_heading))
+                for number, job in enumerate(concepts.jobs, start=1)]
+    by_key = {lecture.job.key: lecture for lecture in lectures}
+    sentences = _Sentences()
+    found: list[CourseConcept] = []
+    for concept in concepts.concepts.values():
+        members = [by_key[job.key] for job in concept.jobs if job.key in by_key]
+        if not members:
+            continue
+        first = members[0]
+        found.append(CourseConcept(concept, first, concepts.mentioned_at(concept, first.job), members))
+    found.sort(key=lambda c: (c.first.number, c.at if c.at is not None else float("inf"), c.name.casefold()))
+    for item in found:
+        item.first.introduces.append(item)
+        for lecture in item.lectures[1:]:
+            lecture.uses.append(item)
+        _define(item, sentences, language)
+    _link_builds_on(found, sentences)
+    subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
+    return Course(subject, concepts.folder, language, lectures, found)
+
+
+class _Sentences:
+    """Each lecture's sentences with their times and their words, split once for every concept."""
+
+    def __init__(self) -> None:
+        self._split: dict[str, list[tuple[Sentence, str]]] = {}
+
+    def of(self, job: VideoProcessingJob) -> list[tuple[Sentence, str]]:
+        found = self._split.get(job.key)
+        if found is None:
+            found = self._split[job.key] = [(s, words_of(s.text)) for s in split_sentences(job.transcript or "",
+                                                                                           job.segments)]
+        return found
+
+
+def words_of(text: str) -> str:
+    """Text as its normalised words between spaces, for whole-word searches with `says`."""
+    return " " + " ".join(_WORD.findall(normalize(text))) + " "
+
+
+def spelled(concept: Concept) -> list[str]:
+    """The concept's spellings for `says`: normalised words after a space, an ending allowed after them."""
+    return [found.rstrip() for found in map(words_of, concept.spellings) if found.strip()]
+
+
+def says(words: str, spellings: list[str]) -> bool:
+    """Whether ``words`` (from `words_of`) say one of ``spellings`` (from `spelled`)."""
+    return any(spelling in words for spelling in spellings)
+
+
+def _define(item: CourseConcept, sentences: _Sentences, language: str) -> None:
+    """The speaker's sentence that best defines the concept, from the first lectures that use it."""
+    fallback: tuple[str, CourseLecture] | None = None
+    for lecture in item.lectures[:DEFINITION_LECTURES]:
+        for spelling in item.concept.spellings:
+            sentence = defining_sentence(spelling, lecture.job.transcript or "", language)
+            if sentence is None:
+                continue
+            if is_definitional(sentence, language):
+                _set_definition(item, sentence, lecture, sentences)
+                return
+            fallback = fallback or (sentence, lecture)
+    if fallback is not None:
+        _set_definition(item, *fallback, sentences)
+
+
+def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:
+    item.definition, item.definition_from = sentence, lecture
+    wanted = words_of(sentence).strip()
+    item.definition_at = next((s.start for s, words in sentences.of(lecture.job) if wanted in words), None)
+
+
+def _link_builds_on(concepts: list[CourseConcept], sentences: _Sentences) -> None:
+    """Each concept builds on the earlier ones said most often in the same sentences of its first lecture."""
+    spellings = {id(item): spelled(item.concept) for item in concepts}
+    for item in concepts:
+        earlier = [other for other in item.first.uses if other.first.number < item.first.number]
+        if not earlier:
+            continue
+        together: Counter[int] = Counter()
+        for _, words in sentences.of(item.first.job):
+            if says(words, spellings[id(item)]):
+                together.update(number for number, other in enumerate(earlier) if says(words, spellings[id(other)]))
+        item.builds_on = [earlier[number] for number, _ in together.most_common(MAX_BUILDS_ON)]
+
+
+def _summary(notes: str, heading: str) -> list[str]:
+    """The first sentences of a note's summary section, as plain text without time stamps."""
+    lines: list[str] = []
+    inside = False
+    for line in notes.splitlines():
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].strip().casefold() == heading.casefold()
+            continue
+        if inside and line.strip():
+            lines.append(_BULLET.sub("", plain(_STAMP_LINK.sub("", line))).strip())
+    text = " ".join(line for line in lines if line)
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9ÄÖÜÉÈ])", text)
+    return [part for part in parts if part][:SUMMARY_SENTENCES]

@@ -1,0 +1,114 @@
+"""The course-level stage: a subject's study guide, final exam and concept map, once its lectures are written.
+
+It runs inside the vault pass, over each subject (the fan-in: every lecture of
+the subject is written by then), and writes through the edit guard like every
+note: a file the user changed is kept and the new version goes beside it. Its
+files are bytes made from the lectures, so a course that did not change gives
+the same bytes, and nothing is written, printed again, or asked of a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from tubenotes.course.canvas import lay_out, render_canvas
+from tubenotes.course.exam import exam_cards, exam_questions, render_exam
+from tubenotes.course.guide import render_guide
+from tubenotes.course.material import (
+    Course, CourseConcept, CourseLecture, canvas_path, course_of, exam_path, guide_path, picture_path,
+)
+from tubenotes.course.picture import render_svg
+from tubenotes.export.base import GuardedPdfExporter, PdfExporter
+from tubenotes.generate.markdown import spaced, stamp, wikilink
+from tubenotes.job import TokenUsage
+from tubenotes.vault.cards import Card
+from tubenotes.vault.concepts import SubjectConcepts
+from tubenotes.vault.filenames import PDF_SUBDIR
+from tubenotes.vault.finish import CourseParts
+from tubenotes.vault.guard import WriteOutcome
+from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.writer import VaultWriter
+
+
+class CourseModel(Protocol):
+    """A model's part of the course (tubenotes.course.llm): an overview, definitions, "explain why" questions."""
+
+    usage: TokenUsage  # what its answers cost so far (answers from the cache cost nothing)
+
+    def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        """Fill in ``course``'s overview and definitions; return its "explain why" questions."""
+        ...
+
+
+@dataclass
+class CourseStage:
+    """The stage, with what it prints PDFs with (None: no PDFs) and the model, if notes come from one."""
+
+    exporter: PdfExporter | None = None
+    model: CourseModel | None = None
+    notice: Callable[[str], None] = print
+
+    def __call__(self, writer: VaultWriter, concepts: SubjectConcepts) -> CourseParts:
+        course = course_of(concepts)
+        if not course.lectures:
+            return CourseParts()
+        explain = self._enrich(course)
+        questions = exam_questions(course, explain)
+        layout = lay_out(writer.root, course)
+        root, folder = writer.root, course.folder
+        warnings: list[str] = []
+        written = {
+            guide_path(folder): render_guide(root, course),
+            exam_path(folder): render_exam(root, course, questions),
+            canvas_path(folder): render_canvas(layout),
+            picture_path(folder): render_svg(layout),
+        }
+        changed = []
+        for path, text in written.items():
+            result = writer.files.write(path, text.encode("utf-8"), COURSE_KIND)
+            warning = result.warning(root)
+            if warning:
+                warnings.append(warning)
+            if path.suffix == ".md":
+                changed.append((result.path, result.outcome is not WriteOutcome.UNCHANGED))
+        if self.exporter is not None:
+            for markdown, new in changed:
+                warnings += self._print(markdown, new)
+        return CourseParts({c.key: concept_opening(c) for c in course.concepts}, exam_cards(questions), warnings)
+
+    def _enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        if self.model is None:
+            return []
+        before = replace(self.model.usage)
+        explain = self.model.enrich(course)
+        spent = self.model.usage
+        if spent.calls > before.calls:
+            tokens = spent.prompt_tokens + spent.completion_tokens - before.prompt_tokens - before.completion_tokens
+            self.notice(f"{course.subject}: the study guide, final exam and concept map asked the model "
+                        f"{spent.calls - before.calls} time(s), {tokens:,} tokens.")
+        return explain
+
+    def _print(self, markdown: Path, new: bool) -> list[str]:
+        """The note's PDF in the subject's pdfs/ folder, unless the one there was printed from these bytes."""
+        assert self.exporter is not None
+        wanted = markdown.parent / PDF_SUBDIR / f"{markdown.stem}.pdf"
+        exporter = self.exporter
+        pdf = exporter.destination(wanted) if isinstance(exporter, GuardedPdfExporter) else wanted
+        if not new and pdf.exists():
+            return []
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        return [f"{pdf.name}: {warning}" for warning in exporter.markdown_to_pdf(markdown, pdf)]
+
+
+def concept_opening(concept: CourseConcept) -> str:
+    """What a concept note opens with: its definition, and where it is said."""
+    if not concept.definition:
+        return ""
+    lecture = concept.definition_from or concept.first
+    where = spaced(wikilink(lecture.link, lecture.title), stamp(lecture.job, concept.definition_at))
+    if concept.spoken:
+        return f"> “{concept.defined()}”\n> — {where}"
+    return concept.defined()

@@ -1,0 +1,65 @@
+"""Reading a file that may be anything its name does not say: a named pipe, a device, a sparse giant.
+
+A FIFO named ``lecture.md`` would block ``open()`` until some writer came (and
+a Ctrl-C would only retry the wait); ``/dev/zero`` behind a symlink never
+ends. Every file tubenotes reads from a folder it walks is opened here: without
+blocking, checked to be a regular file on the open descriptor, and read up to a
+limit. The errors are ``OSError``s, so a caller that already treats an
+unreadable file as unreadable treats these the same.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+
+class NotRegularFile(OSError):
+    """A named pipe, a device, a socket or a folder where a file was expected."""
+
+    def __init__(self, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(f"{os.fspath(path)}: not a regular file ({kind})")
+        self.kind = kind
+
+
+class FileTooLarge(OSError):
+    """A regular file past the size its kind of content ever has."""
+
+    def __init__(self, path: str | os.PathLike[str], limit: int) -> None:
+        super().__init__(f"{os.fspath(path)}: larger than {limit // (1024 * 1024)} MB")
+        self.limit = limit
+
+
+@contextmanager
+def open_regular(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """The regular file ``path`` (symlinks followed), open for reading in binary; NotRegularFile otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, _file_kind(mode))
+        yield file
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """At most the first ``size`` bytes of the regular file ``path``."""
+    with open_regular(path) as file:
+        return file.read(size)
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the regular file ``path``; FileTooLarge past ``limit`` bytes."""
+    with open_regular(path) as file:
+        data = file.read(limit + 1)  # the size may have changed since any check: never read past the limit
+    if len(data) > limit:
+        raise FileTooLarge(path, limit)
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+             stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
