@@ -123,8 +123,8 @@ end
 
 -- An Obsidian embed, `![[Subject/attachments/Name.webp|Caption]]`, names its file from the vault's
 -- root; the note's folder is the subject's, so inside it the file is `attachments/Name.webp`.
--- A slide's picture prints across most of the text's width.
-local EMBED_WIDTH = "80%"
+-- A slide's picture prints at 60% of the text's width: big enough to read, two to a page with their text.
+local EMBED_WIDTH = "60%"
 
 local function embedded_picture(el)
   local folder = pandoc.path.filename(pandoc.system.get_working_directory()) .. "/"
