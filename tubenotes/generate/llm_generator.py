@@ -12,7 +12,6 @@ second call reuses the provider's prompt cache.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -109,8 +108,7 @@ class LlmGenerator:
         def ask(i: int, blocks: list[TranscriptBlock]) -> Assessment:
             part = (i, len(chunks)) if len(chunks) > 1 else None
             scope = "this part of the lecture" if part else "the whole lecture"
-            instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text(),
-                                         time_rule=_time_rule(job))
+            instruction = prompts.render("assessment", scope=scope, count=per_chunk, time_rule=_time_rule(job))
             return parse_assessment(self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill))
 
         return merge_assessments(_gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1)))
@@ -128,8 +126,7 @@ class LlmGenerator:
         frame = self._prefix(job, [], (99, 99))
         longest_instruction = max(
             prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job)),
-            prompts.render("assessment", scope="the whole lecture", count=self.questions, schema=_schema_text(),
-                           time_rule=_time_rule(job)),
+            prompts.render("assessment", scope="the whole lecture", count=self.questions, time_rule=_time_rule(job)),
             key=len,
         )
         overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(longest_instruction)
@@ -154,14 +151,14 @@ class LlmGenerator:
         if part and blocks:
             start, end = blocks[0].start, blocks[-1].start
             span = f", from [{format_stamp(start)}] to [{format_stamp(end)}]" if start is not None else ""
-            part_line = f"This is part {part[0]} of {part[1]} of the transcript{span}."
+            part_line = f"This is part {part[0]} of {part[1]} of the transcript{span}.\n"
         context = prompts.render(
             "context",
             title=job.video_title or job.video_id,
             source_line=f"Video: {url}" if url else "Source: a transcript file",
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
-            chapters=chapter_lines(job.chapters, "(none given: follow the topics of the lecture)"),
+            chapters=f"Chapters:\n{chapter_lines(job.chapters, '')}\n" if job.chapters else "",
             transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
             transcript=render_blocks(blocks),
         )
@@ -335,10 +332,6 @@ def _json_problem(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
-
-
-def _schema_text() -> str:
-    return json.dumps(assessment_schema(), separators=(",", ":"))
 
 
 def _shorter(reason: str) -> str:
