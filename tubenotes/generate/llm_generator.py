@@ -13,11 +13,11 @@ second call reuses the provider's prompt cache.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from tubenotes.errors import AwaitingBatch, GenerationError, TubenotesError
 from tubenotes.generate import prompts
@@ -43,7 +43,6 @@ MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
 
 Check = Callable[[str], "str | None"]
-T = TypeVar("T")
 
 
 class LlmGenerator:
@@ -85,7 +84,7 @@ class LlmGenerator:
         if len(chunks) == 1:
             instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
             return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, bill)
-        sections = _gather(
+        sections = AwaitingBatch.gather(
             partial(self._ask_text, self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
                 "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
                 link_rule=_link_rule(job)))], notes_problem, bill)
@@ -111,7 +110,8 @@ class LlmGenerator:
             instruction = prompts.render("assessment", scope=scope, count=per_chunk, time_rule=_time_rule(job))
             return parse_assessment(self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill))
 
-        return merge_assessments(_gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1)))
+        parts = AwaitingBatch.gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1))
+        return merge_assessments(parts)
 
     # --- prompts and budgets ------------------------------------------------------
 
@@ -181,7 +181,7 @@ class LlmGenerator:
                 return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
                                       notes_problem, bill, repair="repair_digest")
             words = self.settings.max_output_tokens // 3
-            texts = _gather(
+            texts = AwaitingBatch.gather(
                 partial(self._ask_text, self._reduce_messages("condense", title=title, notes="\n\n".join(group),
                                                               words=words), notes_problem, bill, repair="repair_digest")
                 for group in pack(texts, estimate_tokens, budget)
@@ -307,20 +307,6 @@ def _charged_to(job: VideoProcessingJob, bill: _Bill) -> Iterator[None]:
         job.token_usage.add(bill.usage)
         raise
 
-
-def _gather(calls: Iterable[Callable[[], T]]) -> list[T]:
-    """Every call's answer; calls that wait for a batch do not stop the others, so that independent
-    requests (the parts of a long lecture) go into the same batch."""
-    answers: list[T] = []
-    waits: list[AwaitingBatch] = []
-    for call in calls:
-        try:
-            answers.append(call())
-        except AwaitingBatch as wait:
-            waits.append(wait)
-    if waits:
-        raise AwaitingBatch.joined(waits)
-    return answers
 
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}
