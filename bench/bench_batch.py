@@ -32,7 +32,7 @@ sys.path.insert(0, str(BENCH))
 
 from bench_tokens import EXAMPLES, load, tokens_per_transcript_token  # noqa: E402
 
-from tubenotes.executors.batched import FIRST_POLL, _interval  # noqa: E402
+from tubenotes.executors.batched import FIRST_POLL, MAX_POLL_INTERVAL, poll_interval  # noqa: E402
 from tubenotes.generate.chunking import estimate_tokens  # noqa: E402
 from tubenotes.generate.providers import resolve_llm  # noqa: E402
 from tubenotes.sources.local import find_transcript_files  # noqa: E402
@@ -57,13 +57,20 @@ def _stamp(seconds: float) -> str:
     return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
 
 
+def poll_ages(until: float) -> list[float]:
+    """The ages of a batch at which the poll schedule looks at it, up to ``until`` seconds."""
+    ages = [FIRST_POLL]
+    while ages[-1] + poll_interval(ages[-1]) <= until:
+        ages.append(ages[-1] + poll_interval(ages[-1]))
+    return ages
+
+
 def polls_within(seconds: float) -> int:
-    """Status requests the poll schedule makes in a batch's first ``seconds``."""
-    age, polls = FIRST_POLL, 0
-    while age <= seconds:
-        polls += 1
-        age += _interval(age)
-    return polls
+    return len(poll_ages(seconds))
+
+
+def next_look_after(age: float) -> float:
+    return next(look for look in poll_ages(age + MAX_POLL_INTERVAL + 1) if look >= age)
 
 
 def tubenotes(*args: object, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -110,8 +117,10 @@ def main(lectures: int, delay: float) -> None:
         figures["status_requests_per_batch"] = "/".join(str(fake.batches.polls[batch.data["id"]]) for batch in batches)
         figures["status_requests_first_hour"] = polls_within(3600)
         figures["status_requests_24h"] = polls_within(86_400)
-        figures["max_status_requests_per_min_after_5_min"] = round(60 / _interval(300), 2)
+        figures["max_status_requests_per_min_after_5_min"] = round(60 / poll_interval(300), 2)
         figures["completion_to_notes_s"] = round(notes_written - last.finished_at, 2)
+        figures["of_which_waiting_for_the_next_look_s"] = round(next_look_after(last.finished_at - last.created)
+                                                                - (last.finished_at - last.created), 2)
         figures["transcript_tokens"] = transcript_tokens
     figures.update(tokens_per_transcript_token())
     for name, value in figures.items():
