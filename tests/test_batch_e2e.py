@@ -99,6 +99,9 @@ def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_
     failed = by_name["lecture1.en.vtt"]
     assert failed["stage"] == "failed" and "HTTP 503" in failed["error"] and "The server had an error" in failed["error"]
     assert fake.calls == 0
+    retried = run_cli("retry", "--vault", vault, "-q")  # the provider has recovered: the request gets new attempts
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    assert [job["stage"] for job in jobs(vault)] == ["completed"] * 2 and fake.calls == 0
 
 
 def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_path: Path, fake: FakeLlmServer,
