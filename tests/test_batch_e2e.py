@@ -133,6 +133,7 @@ def _three_hour_lecture(path: Path) -> None:
     path.write_text("WEBVTT\n\n" + "\n".join(cues))
 
 
+@pytest.mark.slow  # a three-hour transcript, chunked
 def test_a_chunked_three_hour_lecture_goes_through_in_two_rounds(tmp_path: Path, fake: FakeLlmServer) -> None:
     (tmp_path / "in").mkdir()
     _three_hour_lecture(tmp_path / "in" / "thermodynamics_3h.en.vtt")
