@@ -23,7 +23,7 @@ from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
-from tubenotes.job import Generation, SourceKind, VideoProcessingJob
+from tubenotes.job import Generation, SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
     Network,
@@ -32,9 +32,17 @@ from tubenotes.network import (
     read_proxies_file,
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
-from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.store import (
+    STORE_DIRNAME,
+    JobStore,
+    SqliteStore,
+    VaultRecords,
+    open_store,
+    remember_shared_store,
+    vault_lock,
+)
 from tubenotes.transcription import SpeechFetcher, transcription_limit
-from tubenotes.vault.files import sweep_temp_files
+from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
 from tubenotes.vault.live_index import LiveIndex
@@ -65,6 +73,8 @@ def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
     with vault_lock(vault), closing(open_store(store_url, vault)) as store:
         # Safe only under the lock: no other run is writing temporary files now.
         sweep_temp_files(vault)
+        if store_url:  # so that `status` and `resume` without --store can say where the jobs are
+            remember_shared_store(vault, store_url)
         yield store
 
 
@@ -206,16 +216,27 @@ class Stages:
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
-        course = self._course_stage()
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course, forced=forced)
-        for job in report.changed_jobs:
-            self.store.save(job)
-        waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting
+        with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
+            waiting = self._finish(self.store.jobs(), forced)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
+        return not waiting
+
+    def course_pass(self, subject: str) -> None:
+        """The vault pass over one subject, its course stage included: what a Celery worker runs once the
+        subject's last lecture is done (the caller holds the vault's single-writer lock)."""
+        wanted = subject.casefold()
+        self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
+
+    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path]) -> bool:
+        """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
+        course = self._course_stage()
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced)
+        for job in report.changed_jobs:
+            self.store.save(job)
         for line in report.messages(self.settings.vault):
             self.notice(line)
-        return not waiting
+        return isinstance(course.model, _BatchedCourseModel) and course.model.waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -371,6 +392,10 @@ class _BatchedCourseModel:
     def __init__(self, model: CourseModel) -> None:
         self.model = model
         self.waiting = False
+
+    @property
+    def usage(self) -> TokenUsage:
+        return self.model.usage
 
     def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
         try:
