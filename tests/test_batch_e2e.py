@@ -99,6 +99,9 @@ def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_
     failed = by_name["lecture1.en.vtt"]
     assert failed["stage"] == "failed" and "HTTP 503" in failed["error"] and "The server had an error" in failed["error"]
     assert fake.calls == 0
+    retried = run_cli("retry", "--vault", vault, "-q")  # the provider has recovered: the request gets new attempts
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    assert [job["stage"] for job in jobs(vault)] == ["completed"] * 2 and fake.calls == 0
 
 
 def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_path: Path, fake: FakeLlmServer,
@@ -130,6 +133,7 @@ def _three_hour_lecture(path: Path) -> None:
     path.write_text("WEBVTT\n\n" + "\n".join(cues))
 
 
+@pytest.mark.slow  # a three-hour transcript, chunked
 def test_a_chunked_three_hour_lecture_goes_through_in_two_rounds(tmp_path: Path, fake: FakeLlmServer) -> None:
     (tmp_path / "in").mkdir()
     _three_hour_lecture(tmp_path / "in" / "thermodynamics_3h.en.vtt")
