@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tubenotes.job import Slide, slide_dict
 from tubenotes.slides.detect import Shown, SlideDetector, picture_hash, same_picture
+from tubenotes.slides.fetcher import ProgressCallback
 from tubenotes.slides.frames import keyframes, video_duration
 from tubenotes.slides.ocr import SlideReader
 from tubenotes.slides.pictures import PICTURE_SUFFIX, PICTURE_WIDTH, encode_picture
@@ -32,8 +32,6 @@ ALWAYS_ALLOWED = 10
 # Two readings of one slide agree this much (OCR of two frames differs in a letter or two).
 SAME_TEXT = 0.9
 
-# (seconds of video done, seconds in all); what it raises stops the reading there.
-ProgressCallback = Callable[[float, float], None]
 
 
 @dataclass

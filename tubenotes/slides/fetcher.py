@@ -17,21 +17,24 @@ import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tubenotes.config import Settings
 from tubenotes.errors import StageInterrupted, TubenotesError
 from tubenotes.job import Slide, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
-from tubenotes.slides.extract import ProgressCallback, read_slides
-from tubenotes.slides.frames import has_video_track, is_video_file
-from tubenotes.slides.ocr import SlideReader
-from tubenotes.sources.audio import MediaError
+from tubenotes.sources.media import is_video_file
 from tubenotes.sources.youtube_audio import download_video, remove_audio
 from tubenotes.store import STORE_DIRNAME
+
+if TYPE_CHECKING:
+    from tubenotes.slides.ocr import SlideReader
 
 VIDEO_DIRNAME = "video"
 SLIDES_DIRNAME = "slides"
 
+# (seconds of video done, seconds in all); what it raises stops the reading there.
+ProgressCallback = Callable[[float, float], None]
 # job -> a callback for its reading's progress, or None (set by whoever shows progress).
 ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
 
@@ -57,12 +60,26 @@ class SlideFetcher:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.video_folder = settings.vault / STORE_DIRNAME / VIDEO_DIRNAME
-        self.reader = SlideReader()
         self.progress_for: ProgressFor = lambda job: None
         self._interrupted = threading.Event()
+        self._reader: SlideReader | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def reader(self) -> SlideReader:
+        # Imported on first need, like the OCR models it loads: runs without slides never pay for PyAV and numpy.
+        from tubenotes.slides.ocr import SlideReader
+
+        with self._lock:
+            if self._reader is None:
+                self._reader = SlideReader()
+            return self._reader
 
     def read(self, job: VideoProcessingJob, pool: TorExitNodePool | None, max_attempts: int) -> list[Slide]:
         """The job's slides; [] with a warning when its video cannot be had or decoded: the notes go on."""
+        from tubenotes.slides.extract import read_slides
+        from tubenotes.sources.audio import MediaError
+
         try:
             video = self._video(job, pool, max_attempts)
             if video is None:
@@ -98,6 +115,8 @@ class SlideFetcher:
 
     def _video(self, job: VideoProcessingJob, pool: TorExitNodePool | None, max_attempts: int) -> Path | None:
         if job.source is SourceKind.FILE:
+            from tubenotes.slides.frames import has_video_track
+
             assert job.source_path is not None
             return job.source_path if has_video_track(job.source_path) else None
         if job.video_path is not None and job.video_path.is_file():

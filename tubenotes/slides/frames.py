@@ -23,8 +23,6 @@ T = TypeVar("T")
 # What slide changes are judged on: small enough to cost little, large enough that a line of
 # slide text still shows (a 36 px line of a 720p slide is 9 px here).
 THUMB_WIDTH, THUMB_HEIGHT = 320, 180
-# Video containers; an audio file has nothing to show.
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".mov")
 
 
 @dataclass
@@ -38,10 +36,6 @@ class Keyframe:
         scale = min(1.0, width / self.frame.width)
         size = (round(self.frame.width * scale) // 2 * 2, round(self.frame.height * scale) // 2 * 2)
         return self.frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
-
-
-def is_video_file(path: Path) -> bool:
-    return path.suffix.lower() in VIDEO_SUFFIXES
 
 
 def has_video_track(path: Path) -> bool:
