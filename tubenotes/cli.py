@@ -106,6 +106,9 @@ run_options = _options(
                       f"[default: {config.DEFAULT_WHISPER_MODEL}, bundled, English only]."),
     click.option("--whisper-device", type=click.Choice(config.WHISPER_DEVICES),
                  help="Where Whisper runs; int8 on the CPU [default: auto]."),
+    click.option("--vision", is_flag=True, default=None,
+                 help="Send the slides' pictures to the model with their text (a model that takes images: "
+                      "gpt-4o, claude, gemini...)."),
     click.option("--slides/--no-slides", default=None,
                  help="Pictures and text of the slides the video shows [default: for recordings with a picture, "
                       "not for YouTube, whose video would be downloaded]."),

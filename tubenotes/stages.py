@@ -306,6 +306,7 @@ class Stages:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
+        pictures = settings.vault if settings.vision else None  # where the slides' pictures wait
         if settings.batch:
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
 
@@ -314,7 +315,8 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
-                                                                                  self.store.batches))
+                                                                                  self.store.batches),
+                                    pictures=pictures)
         else:
             self.notice(f"Generating with {llm.label} at {llm.host}.")
             budget = self.budget()
@@ -323,7 +325,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                                    budget=budget)
+                                    budget=budget, pictures=pictures)
         return _BuiltAside(build)
 
     def _open_network(self) -> Network:

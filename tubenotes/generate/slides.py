@@ -9,7 +9,11 @@ chapters (a run of slides with one title is one section).
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from tubenotes.generate.chunking import TranscriptBlock
 from tubenotes.generate.markdown import escape
@@ -62,3 +66,21 @@ def with_slides(blocks: Sequence[TranscriptBlock], slides: Sequence[Slide] | Non
 
 
 SLIDE_MARK = "SLIDE: "
+
+# Pictures sent with one request at most: the slides of a part of a long lecture.
+MAX_PICTURES = 20
+
+
+def picture_parts(slides: Sequence[Slide] | None, root: Path, start: float | None = None,
+                  end: float | None = None) -> list[dict[str, Any]]:
+    """The pictures of the slides first shown from ``start`` until ``end``, as a chat request's image parts."""
+    parts = []
+    for slide in slides or ():
+        path = root / slide.picture if slide.picture else None
+        if path is None or not path.is_file():
+            continue
+        if (start is None or slide.start >= start) and (end is None or slide.start <= end):
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            mime = mimetypes.guess_type(path.name)[0] or "image/webp"
+            parts.append({"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}})
+    return parts[:MAX_PICTURES]
