@@ -18,20 +18,23 @@ from functools import lru_cache
 
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.specificity import fold
-from tubenotes.generate.standalone import standalone
+from tubenotes.generate.standalone import standalone, strip_fillers
+from tubenotes.generate.stopwords import STOPWORDS
 
 # A definition is a sentence, not a fragment or a paragraph: "We call this the latent heat." says too little.
 MIN_WORDS, MAX_WORDS = 8, 60
 # A term opening its sentence stands within this many words of the start (after an article or two).
 SUBJECT_WITHIN = 3
-# Scores: how well a sentence defines a term.
-AS_SUBJECT, NAMED, DEFINITIONAL, OPENS_WITH, MENTIONED = 5, 4, 3, 2, 1
+# Scores: how well a sentence defines a term. A definition of something else that mentions the term on the
+# way ranks below a sentence about the term.
+AS_SUBJECT, NAMED, OPENS_WITH, DEFINITIONAL, MENTIONED = 5, 4, 3, 2, 1
 # Characters before a term that the patterns naming it look at.
 LOOK_BACK = 100
 # Transcripts split into sentences, kept for the next term of the same lecture.
 _CACHED_TEXTS = 8
 
 _TOKEN = re.compile(r"\w+(?:-\w+)*")
+_FUNCTION_WORDS = frozenset().union(*STOPWORDS.values())
 _ARTICLE = (r"(?:a|an|the|der|die|das|den|dem|des|ein|eine|einen|einem|einer|el|la|los|las|un|una|unos|unas|le|les"
             r"|l'|une|des|du)")
 
@@ -61,8 +64,9 @@ _APPOSITION = {
 }
 # Before the term, when the sentence names it: "we call this X", "X" after "is called".
 _BEFORE_NAMED = {
-    "en": r"(?:\b(?:we|i|you|they|people|one|physicists|chemists|biologists)\s+(?:call|define|name|refer to)\b.{0,60}"
-          r"|\b(?:call|calls|define|defines|name|names)\s+(?:\w+\s+){0,3}"
+    "en": r"(?:\b(?:we|i|you|they|people|one|physicists|chemists|biologists|to)\s+(?:call|define|name|refer to)\b"
+          r".{0,60}"
+          r"|\b(?:call|calls|name|names)\s+(?:(?!and\b|or\b)\w+\s+){0,2}"
           r"|\b(?:is|are|was|were|be|been)\s+(?:called|known as|named|termed|referred to as|defined as)"
           r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by))\s*(?:\w+\s+){0,1}$",
     "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen"
@@ -102,6 +106,9 @@ def _compiled(patterns: dict[str, str]) -> dict[str, re.Pattern[str]]:
 _AFTER = _compiled(_AFTER_SUBJECT)
 _BEFORE = _compiled(_BEFORE_NAMED)
 _APPOSED = _compiled(_APPOSITION)
+# A term after a preposition is no subject its apposition could explain ("the energy of a molecule, which is").
+_OBJECT_OF = re.compile(rf"\b(?:of|in|on|at|for|with|to|by|from|into|about|per|von|mit|für|bei|aus|zu|de|en|con"
+                        rf"|por|para|du|des|dans|avec|pour|sur)\s+(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 _DEFINES = _compiled(_DEFINITIONAL)
 # What may stand before a term that is its clause's subject: nothing, an article, or the end of the
 # clause before ("The period is ..., and the frequency is ...").
@@ -129,13 +136,14 @@ def _defines(sentence: str, code: str) -> bool:
 def defining_sentence(term: str, text: str, language: str = "en") -> str | None:
     """The sentence of ``text`` that best defines or explains ``term``, made to stand alone (no opening
     "So,", joined to the sentence before when it opens with "This" or "Because"); None when no full
-    sentence of ``text`` says the term."""
+    sentence of ``text`` is about the term (defines it, names it, or opens with it): a sentence that
+    defines something else and mentions the term on the way would mislead."""
     key = fold(_TOKEN.findall(term), language)
     if not key or not text.strip():
         return None
     sentences = _sentences(text)
     saying = (sentence.index for sentence in sentences if _says(sentence, key))
-    found = best_definition(key, sentences, saying, language)
+    found = best_definition(key, sentences, saying, language, at_least=OPENS_WITH)
     return found.text if found is not None else None
 
 
@@ -151,7 +159,8 @@ def best_definition(
         readable = standalone(sentences, index, language)
         if readable is None or not MIN_WORDS <= len(readable.tokens) <= MAX_WORDS:
             continue
-        score = definition_score(key, readable.text, language)
+        # Scored as said: joined to the sentence before, a term that opens its sentence no longer opens the text.
+        score = definition_score(key, strip_fillers(sentences[index].text, language), language)
         rank = (score, is_definitional(readable.text, language or "en"), -index)
         if score >= at_least and (best is None or rank > best):
             best, found = rank, readable
@@ -170,14 +179,16 @@ def definition_score(key: Sequence[str], text: str, language: str | None) -> int
         before, after = text[:spans[first][0]], text[spans[first + size - 1][1]:]
         # Patterns anchored at the term look back a clause at most: no need to scan a long sentence from its start.
         near = max(len(before) - LOOK_BACK, 0)
-        if (_SUBJECT_START.search(before, near) and _AFTER[code].search(after)) or _APPOSED[code].search(after):
+        subject = _SUBJECT_START.search(before, near) and _AFTER[code].search(after)
+        if subject or (_APPOSED[code].search(after) and not _OBJECT_OF.search(before, near)):
             scores.append(AS_SUBJECT)
         elif _BEFORE[code].search(before, near):
             scores.append(NAMED)
+        elif (first < SUBJECT_WITHIN and _SUBJECT_START.search(before, near)
+              and (first + size == len(stems) or _ends_phrase(text, spans[first + size]))):
+            scores.append(OPENS_WITH)
         elif _defines(text, code):
             scores.append(DEFINITIONAL)
-        elif first < SUBJECT_WITHIN:
-            scores.append(OPENS_WITH)
         else:
             scores.append(MENTIONED)
     return max(scores)
@@ -189,6 +200,13 @@ def _folded(text: str, language: str | None) -> tuple[list[tuple[int, int]], lis
     """The spans of ``text``'s words and their folded stems."""
     matches = list(_TOKEN.finditer(text))
     return [match.span() for match in matches], list(fold([match.group() for match in matches], language))
+
+
+def _ends_phrase(text: str, following: tuple[int, int]) -> bool:
+    """Whether the term ends its noun phrase: the next word is a function word ("is", "says"), not more of
+    a longer name ("the ideal gas law" does not open with "ideal gas")."""
+    word = text[following[0]:following[1]].casefold()
+    return word in _FUNCTION_WORDS
 
 
 def _says(sentence: Sentence, key: Sequence[str]) -> bool:

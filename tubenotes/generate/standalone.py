@@ -22,7 +22,7 @@ MAX_JOINED_WORDS = 45
 # Connectives that carry no meaning at a sentence's start: taken off, as often as they repeat.
 _FILLER_OPENERS = {
     "en": r"so|now|okay|ok|alright|all right|well|and|but|also|basically|actually|anyway|in other words|of course"
-          r"|you know|i mean|again|remember|right(?=,)|then(?=,)|yeah|yes(?=,)"
+          r"|you know|i mean|again|remember|right(?=,)|yeah|yes(?=,)"
           r"|(?:first|second|third|fourth|fifth|finally|next|lastly)(?=,)",
     # Only words that do not take the first place: "Jetzt dehnt sich ..." without "Jetzt" would open with its verb.
     "de": r"und|aber|okay|ja(?=,)|gut(?=,)|so(?=,)|genau(?=,)|na ja|also(?=,)|nun(?=,)|jetzt(?=,)",
@@ -34,7 +34,7 @@ _FILLER_OPENERS = {
 # Words that open a sentence by pointing back at the one before (a pronoun, "because", "therefore").
 _BACK_POINTING = {
     "en": "this these those that it its they them their he she his her here which because therefore thus hence "
-          "otherwise instead similarly likewise such latter former whereas",
+          "otherwise instead similarly likewise such latter former whereas then",
     "de": "dies diese dieser dieses diesen er ihr hier deshalb daher darum deswegen dadurch damit weil denn "
           "dabei dafür dagegen trotzdem",
     "es": "esto eso esta este estos estas esa ese ellos ellas él ella aquí porque así allí",
