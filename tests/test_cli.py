@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import time
@@ -95,7 +97,7 @@ def test_running_again_repeats_no_work(tmp_path: Path) -> None:
     again = tubenotes("run", str(lectures), "--vault", str(vault), "--quiet", check_code=0)
     assert [os.stat(f).st_mtime_ns for f in files] == stamps
     assert sorted(vault.rglob("*.md")) + sorted(vault.rglob("*.pdf")) == files
-    assert "8 completed, 0 failed" in again.stdout
+    assert "Nothing to do: 8 of 8 input(s) completed already, 0 failed" in " ".join(again.stdout.split())
     listing = tubenotes("status", "--vault", str(vault), check_code=0).stdout
     assert "0 paid twice" in listing
 
@@ -143,10 +145,11 @@ def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) ->
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 130, output
-    assert "tubenotes resume" in output
+    hint = re.search(r"Run `(tubenotes resume [^`]*)` to go on", " ".join(output.split()))
+    assert hint is not None and hint.group(1) == f"tubenotes resume --vault {vault}", output
     jobs = status(vault)
     assert len(jobs) == 8 and any(job["stage"] != "completed" for job in jobs.values()), output
-    tubenotes("resume", "--vault", str(vault), "-q", check_code=0)
+    tubenotes(*shlex.split(hint.group(1))[1:], "-q", check_code=0)  # the command as printed
     assert {job["stage"] for job in status(vault).values()} == {"completed"}
 
 
@@ -239,3 +242,15 @@ def test_the_final_table_of_a_large_batch_lists_only_the_jobs_not_completed(tmp_
     assert "the 1 job(s) not completed" in result.stdout and "empty" in result.stdout
     assert "lecture00" not in result.stdout.casefold()
     assert "31 completed, 1 failed" in result.stdout
+
+
+def test_a_rerun_with_nothing_to_do_says_so_instead_of_the_whole_table(tmp_path: Path) -> None:
+    examples, vault = Path(__file__).resolve().parent.parent / "examples", tmp_path / "vault"
+    inputs = [str(examples / "Biology"), str(examples / "Geschichte"), str(tmp_path / "missing.srt")]
+    first = tubenotes("run", *inputs, "--vault", str(vault), "--no-pdf", "-q")
+    assert "2 completed, 1 failed" in first.stdout, first.stdout + first.stderr
+    again = tubenotes("run", *inputs, "--vault", str(vault), "--no-pdf", "-q")
+    output = " ".join(again.stdout.split())
+    assert again.returncode == 1, output
+    assert f"Nothing to do: 2 of 3 input(s) completed already, 1 failed; `tubenotes retry --vault {vault}`" in output
+    assert "missing.srt" in output and "Cellular Respiration" not in output  # only the jobs not completed

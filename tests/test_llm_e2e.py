@@ -73,3 +73,45 @@ def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path
     assert failed["stage"] == "failed" and failed["error_kind"] == "generation" and failed["notes_file"] is None
     assert failed["token_usage"]["calls"] == 2  # the apology and its repair were paid for, and are counted
     assert not list(vault.rglob("Lecture0*"))
+
+
+def test_regenerate_without_model_flags_asks_the_model_that_made_the_notes(tmp_path: Path, monkeypatch) -> None:
+    write_lectures(tmp_path / "in")
+    vault = tmp_path / "vault"
+    lecture = str(tmp_path / "in" / "lecture0.en.vtt")
+    with FakeLlmServer() as fake:
+        first = tubenotes(vault, fake, "run", lecture, "--base-url", fake.base_url, "--model", "fake-model",
+                          "--no-pdf", "-q", monkeypatch=monkeypatch)
+        assert first.returncode == 0, first.stdout + first.stderr
+        before = json.loads(run_cli("status", "--vault", str(vault), "--json", check=True).stdout)[0]
+        calls = fake.calls
+        # No key for any hosted LLM here: without the vault's memory this would be the offline generator.
+        again = tubenotes(vault, fake, "run", lecture, "--regenerate", "--no-pdf", "-q", monkeypatch=monkeypatch)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert fake.calls > calls and "offline" not in again.stderr
+        after = json.loads(run_cli("status", "--vault", str(vault), "--json", check=True).stdout)[0]
+    assert after["generator"] == before["generator"] == "custom:fake-model"
+    # What was paid for the lecture, both answers: the counts stay true.
+    assert after["token_usage"]["prompt_tokens"] > before["token_usage"]["prompt_tokens"]
+    assert after["token_usage"]["calls"] == 2 * before["token_usage"]["calls"]
+
+
+def test_regenerate_refuses_when_the_server_that_made_the_notes_is_unknown(tmp_path: Path, monkeypatch) -> None:
+    write_lectures(tmp_path / "in")
+    vault = tmp_path / "vault"
+    lecture, other = (str(tmp_path / "in" / f"lecture{n}.en.vtt") for n in (0, 1))
+    with FakeLlmServer() as fake:
+        first = tubenotes(vault, fake, "run", lecture, "--base-url", fake.base_url, "--model", "fake-model",
+                          "--no-pdf", "-q", monkeypatch=monkeypatch)
+        assert first.returncode == 0, first.stdout + first.stderr
+        # A later run with other settings: the vault no longer remembers the server.
+        assert tubenotes(vault, fake, "run", other, "--model", "offline", "--no-pdf", "-q",
+                         monkeypatch=monkeypatch).returncode == 0
+        refused = tubenotes(vault, fake, "run", lecture, "--regenerate", "--no-pdf", "-q", monkeypatch=monkeypatch)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "--model fake-model --base-url URL" in refused.stderr and "Traceback" not in refused.stderr
+    jobs = {Path(job["url"]).name: job for job in
+            json.loads(run_cli("status", "--vault", str(vault), "--json", check=True).stdout)}
+    kept = jobs["lecture0.en.vtt"]
+    assert kept["stage"] == "completed" and kept["generator"] == "custom:fake-model"  # left as it was
+    assert Path(kept["notes_file"]).exists()

@@ -68,3 +68,80 @@ def test_plain_lines_name_step_job_and_outcome() -> None:
     quiet = LogReporter(Console(file=io.StringIO()), verbose=False)
     quiet.step_finished(job, "fetch")
     assert quiet.console.file.getvalue() == ""
+
+
+def through_steps(reporter: LogReporter, batch: list[VideoProcessingJob], clock: Clock,
+                  failing: set[int] = frozenset()) -> None:
+    """Every job through fetch, generate and write, a second apart; the jobs in ``failing`` fail at fetch."""
+    reporter.batch_started(batch, ["fetch", "generate", "write"])
+    for number, job in enumerate(batch):
+        for step in ("fetch", "generate", "write"):
+            clock.now += 1
+            if number in failing:
+                job.mark_failed("captions are disabled", "transcripts_disabled")
+                reporter.step_finished(job, step)
+                break
+            if step == "write":
+                job.mark_completed()
+            reporter.step_finished(job, step)
+
+
+def test_a_large_batch_is_summarised_in_at_most_a_line_per_hundredth_and_names_the_first_failures() -> None:
+    from tubenotes.progress import FAILURES_NAMED, SUMMARY_ABOVE
+
+    out, clock = io.StringIO(), Clock()
+    reporter = LogReporter(Console(file=out, width=200, color_system=None), clock=clock)
+    batch = jobs(SUMMARY_ABOVE * 5)
+    through_steps(reporter, batch, clock, failing=set(range(0, len(batch), 20)))
+    lines = out.getvalue().splitlines()
+    failures = [line for line in lines if "FAILED" in line]
+    assert len(failures) == FAILURES_NAMED and failures[0] == (
+        "[fetch] Lecture 0: FAILED (transcripts_disabled): captions are disabled")
+    assert not any(": ok " in line for line in lines)  # no line per step
+    summaries = [line for line in lines if "jobs finished" in line]
+    assert 90 <= len(summaries) <= 101, len(summaries)
+    assert len(lines) <= 2 + FAILURES_NAMED + 101
+    assert summaries[-1].startswith(f"{len(batch)}/{len(batch)} jobs finished, 50 failed; fetch {len(batch)}, "
+                                    f"generate 950, write 950; elapsed ")
+
+
+def test_a_summarised_batch_says_where_it_is_when_jobs_finish_slowly() -> None:
+    from tubenotes.progress import SUMMARY_ABOVE, SUMMARY_SECONDS
+
+    out, clock = io.StringIO(), Clock()
+    reporter = LogReporter(Console(file=out, width=200, color_system=None), clock=clock)
+    batch = jobs(2) * SUMMARY_ABOVE * 50  # a hundredth is 200 jobs: a while, when each takes minutes
+    reporter.batch_started(batch, ["fetch"])
+    clock.now += SUMMARY_SECONDS / 2
+    reporter.step_finished(batch[0], "fetch")
+    clock.now += SUMMARY_SECONDS / 2
+    reporter.step_finished(batch[1], "fetch")
+    assert out.getvalue().splitlines()[-1].startswith("0/20000 jobs finished, 0 failed; fetch 2; elapsed 1:00")
+
+
+def test_the_live_display_of_a_large_batch_names_only_the_last_jobs_and_the_first_failures() -> None:
+    from tubenotes.progress import FAILURES_NAMED, RECENT_SHOWN, SUMMARY_ABOVE
+
+    out, clock = io.StringIO(), Clock()
+    reporter = RichReporter(Console(file=out, width=200, color_system=None), clock=clock)
+    batch = jobs(SUMMARY_ABOVE + 100)
+    reporter.tally.start(batch, ["fetch", "generate", "write"])  # as batch_started, without going live
+    for number, job in enumerate(batch):
+        if number % 10 == 0:
+            job.mark_failed("captions are disabled", "transcripts_disabled")
+        else:
+            job.mark_completed()
+        reporter.step_finished(job, "write")
+    printed = out.getvalue().splitlines()
+    assert len(printed) == FAILURES_NAMED and all(line.startswith("✗ Lecture") for line in printed)
+    shown = rendered(reporter)
+    assert f"{len(batch)}/{len(batch)} jobs finished, 30 failed" in shown
+    assert [line.split(" (")[0] for line in shown.splitlines()[-RECENT_SHOWN:]] == [
+        f"✓ Lecture {number}" for number in range(len(batch) - RECENT_SHOWN, len(batch))]
+
+
+def test_a_small_batch_still_gets_a_line_per_step() -> None:
+    out, clock = io.StringIO(), Clock()
+    reporter = LogReporter(Console(file=out, width=200, color_system=None), clock=clock)
+    through_steps(reporter, jobs(3), clock)
+    assert len([line for line in out.getvalue().splitlines() if ": ok " in line]) == 9

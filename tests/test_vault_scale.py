@@ -7,7 +7,9 @@ from pathlib import Path
 
 from tests.cli import run_cli
 from tests.conftest import LECTURE
-from tubenotes.vault.concepts import RELATED_LECTURES
+from tubenotes.job import VideoProcessingJob
+from tubenotes.vault.concepts import RELATED_LECTURES, SubjectConcepts
+from tubenotes.vault.links import VaultNotes
 
 
 def test_a_note_lists_only_the_lectures_that_share_the_most_concepts(tmp_path: Path) -> None:
@@ -31,3 +33,29 @@ def test_a_note_lists_only_the_lectures_that_share_the_most_concepts(tmp_path: P
         assert shared == sorted(shared, reverse=True), related  # the most shared first
         lengths.append(len(related))
     assert max(lengths) == RELATED_LECTURES, lengths  # a list that would be longer is cut at the limit
+
+
+def test_related_lectures_rank_by_concepts_shared_then_input_order(tmp_path: Path) -> None:
+    """Lectures that link the same concepts are ranked once for all of them; the ranking stays the
+    definition: the most concepts shared first, then input order, never the lecture itself."""
+    terms = ["entropy", "enthalpy", "isotope", "photon", "catalyst", "genome", "tensor", "spinor"]
+    rng = random.Random(7)
+    common = [rng.sample(terms, 3) for _ in range(3)]  # many lectures link one of these very sets
+    folder = tmp_path / "Physics"
+    jobs = []
+    for number in range(80):
+        linked = rng.choice(common) if number % 2 else rng.sample(terms, rng.randint(1, 5))
+        job = VideoProcessingJob(url=f"v{number:03d}", video_id=f"v{number:03d}", subject="Physics",
+                                 position=number, study_notes=" ".join(f"[[{term}]]" for term in linked))
+        job.notes_filepath = folder / f"Lecture {number:03d}.md"
+        jobs.append(job)
+    concepts = SubjectConcepts(tmp_path, folder, jobs, VaultNotes(tmp_path, {}))
+    assert len(concepts.concepts) == len(terms)
+
+    members = [{job.key for job in concept.jobs} for concept in concepts.concepts.values()]
+    for job in jobs:
+        shared = {other.key: sum(job.key in keys and other.key in keys for keys in members) for other in jobs}
+        expected = sorted((other for other in jobs if other is not job and shared[other.key]),
+                          key=lambda other: (-shared[other.key], other.position))[:RELATED_LECTURES]
+        listed = [item.split("]]", 1)[0] for item in concepts.related(job)]
+        assert listed == [f"- [[Physics/{other.notes_filepath.stem}|{other.video_id}" for other in expected]

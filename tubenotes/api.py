@@ -54,7 +54,8 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
     table, and is not stored: the next `run` resolves it again.
     """
     store, settings = stages.store, stages.settings
-    jobs = []
+    jobs: list[VideoProcessingJob] = []
+    regenerated: list[VideoProcessingJob] = []
     next_position = store.next_position()
     language = settings.languages[0] if settings.languages else None
     for job in jobs_from_inputs(inputs, settings.subject, language, lambda playlist: _playlist(stages, playlist)):
@@ -71,11 +72,15 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
         # Where the transcript file is now: it may have moved, or the job was rebuilt from its note.
         known.source_path = job.source_path or known.source_path
         if stages.options.regenerate:
-            known.reset_for_regeneration()
-            store.save(known)
+            regenerated.append(known)
         elif known.stage is ProcessingStage.FAILED and known.error_retryable:
             known.reset_for_retry()  # worth another try when asked again; `retry` replays the rest
         jobs.append(known)
+    if regenerated:  # before any job is reset: a refusal must leave them as they are
+        stages.keep_generator({job.generator for job in regenerated if job.generator})
+    for job in regenerated:
+        job.reset_for_regeneration()
+        store.save(job)
     return jobs
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import sqlite3
 import sys
 import time
@@ -14,17 +15,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
 from tubenotes import config
 from tubenotes.config import Settings, VaultOptions
-from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_table
+from tubenotes.distributed.cli import executor_for, executor_options, store_option, worker_command, worker_tables
 from tubenotes.errors import ConfigurationError, InputError, TubenotesError, as_storage_error
 from tubenotes.executors import EXIT_INTERRUPTED, EXIT_USAGE, Reporter, RunResult
 from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, format_seconds, job_label
-from tubenotes.store import STORE_DIRNAME, JobStore, failed, open_store, unfinished
+from tubenotes.store import (
+    STORE_DIRNAME,
+    JobStore,
+    failed,
+    open_store,
+    shared_store_of,
+    store_url_without_secrets,
+    unfinished,
+)
 from tubenotes.store.base import UNFINISHED_STAGES
 
 if TYPE_CHECKING:
@@ -132,15 +142,46 @@ def _notice(message: str) -> None:
     err.print(message, markup=False)
 
 
-def _finish(result: RunResult) -> None:
-    _print_final_table(result.jobs)
+def _finish(result: RunResult, settings: Settings) -> None:
+    resume = _resume_command(settings)
+    if result.worked or result.interrupted or result.stopped_by is not None or \
+            not all(job.is_finished() for job in result.jobs):
+        _print_final_table(result.jobs)
+    else:
+        _print_nothing_done(result.jobs, settings)
     if result.stopped_by is not None:
         err.print(f"error: {result.stopped_by}", markup=False)
-        err.print("The batch stopped there: jobs in flight kept their last checkpoint, none failed for it.")
+        err.print(f"The batch stopped there: jobs in flight kept their last checkpoint, none failed for it. "
+                  f"Once that is fixed, `{resume}` goes on.", markup=False)
     if result.interrupted:
         unfinished = sum(not job.is_finished() for job in result.jobs)
-        err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `tubenotes resume` to go on.")
+        err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `{resume}` to go on.", markup=False)
     sys.exit(result.exit_code)
+
+
+def _resume_command(settings: Settings) -> str:
+    """The command that goes on with this batch, as the user would type it; no secret is in it."""
+    context = click.get_current_context()
+    words = ["tubenotes", "resume", "--vault", str(settings.vault)]
+    for name, flag in (("executor", "--executor"), ("broker", "--broker"), ("store_url", "--store")):
+        # A flag is repeated; what came from the environment is there again for the next command.
+        if context.params.get(name) and context.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            words += [flag, store_url_without_secrets(str(context.params[name]))]
+    command = shlex.join(words)
+    if settings.proxies or settings.tor_options:  # never stored: they may hold passwords
+        command += " with your --proxy and --tor-option flags"
+    return command
+
+
+def _print_nothing_done(jobs: list[VideoProcessingJob], settings: Settings) -> None:
+    """A re-run of finished inputs: one line, and the table of those that did not complete."""
+    _print_final_table([job for job in jobs if job.stage is not ProcessingStage.COMPLETED], summary=False)
+    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
+    failed_jobs = sum(job.stage is ProcessingStage.FAILED for job in jobs)
+    retry = (f"; `{shlex.join(['tubenotes', 'retry', '--vault', str(settings.vault)])}` tries the failed ones "
+             "again") if failed_jobs else ""
+    out.print(f"Nothing to do: {done} of {len(jobs)} input(s) completed already, {failed_jobs} failed{retry}. "
+              "`--regenerate` writes them anew.", markup=False)
 
 
 def _usage(job: VideoProcessingJob) -> str:
@@ -155,16 +196,19 @@ def _error(job: VideoProcessingJob) -> str:
     return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
 
 
-# Above this many jobs the final table lists only those not completed: a row per lecture
-# of a batch of thousands would bury the failures (and take seconds to draw).
+# Above this many jobs the final table lists only those not completed, and at most this many of them:
+# a row per lecture of a batch of thousands would bury the failures (and take seconds to draw).
 _FINAL_TABLE_ROWS = 30
 
 
-def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
+def _print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> None:
     title, rows = "tubenotes", jobs
     if len(jobs) > _FINAL_TABLE_ROWS:
         rows = [job for job in jobs if job.stage is not ProcessingStage.COMPLETED]
-        title = f"tubenotes: the {len(rows)} job(s) not completed (`tubenotes status --all` lists every job)"
+        shown = f"the first {_FINAL_TABLE_ROWS} of the {len(rows)}" if len(rows) > _FINAL_TABLE_ROWS else \
+            f"the {len(rows)}"
+        title = f"tubenotes: {shown} job(s) not completed (`tubenotes status --all` lists every job)"
+        rows = rows[:_FINAL_TABLE_ROWS]
     if rows:
         table = Table(title=title)
         for column in ("title", "stage", "duration", "tokens (cost)", "error"):
@@ -174,6 +218,8 @@ def _print_final_table(jobs: list[VideoProcessingJob]) -> None:
             table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration),
                           _usage(job), _error(job))
         out.print(table)
+    if not summary:
+        return
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
     failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
     total = TokenUsage()
@@ -193,7 +239,8 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--subject", help="Subject folder for the notes [default: the playlist title, or General].")
 @click.option("--regenerate", is_flag=True, help="Fetch, generate and write INPUTS again, asking the model "
-              "anew; notes you edited are kept, the new version goes beside them.")
+              "anew (the one that made the notes, unless --model names another); notes you edited are kept, the "
+              "new version goes beside them.")
 @click.option("--dry-run", is_flag=True, help="Call no LLM: fetch what must be fetched and print the tokens and "
               "cost expected, live and through the Batch API (as `tubenotes estimate`).")
 @run_options
@@ -219,11 +266,12 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = _settings(values)
     with open_vault(settings.vault, store_url) as store:
-        store.save_settings(settings.remembered(given))
         with build_stages(settings, store, _notice, options) as stages:
-            jobs = prepare_jobs(stages, list(inputs))
+            jobs = prepare_jobs(stages, list(inputs))  # may keep the model of the notes it regenerates
+            chosen_model = {name for name in ("model", "base_url") if getattr(stages.settings, name) is not None}
+            store.save_settings(stages.settings.remembered(given | chosen_model))
             chosen = executor_for(executor, broker, store_url, store, settings, _notice)
-            _finish(run_batch(stages, jobs, _reporter(settings), chosen))
+            _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
 
 
 @cli.command()
@@ -305,12 +353,13 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
             # A batch may wait with no job: a course's, asked in the last vault pass.
             if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, _notice)
-                _finish(run_batch(stages, jobs, _reporter(settings), chosen))
+                _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
             if stages.vault_pass_pending():
                 _notice("An earlier run stopped before its vault pass had ended: finishing it.")
                 stages.vault_pass()
             hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
             out.print(f"Nothing to do: no job is waiting.{hint}")
+            _point_to_shared_store(vault, store_url, sum(store.stage_counts().values()))
 
 
 def _vault_options(values: dict[str, Any]) -> VaultOptions:
@@ -339,6 +388,7 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
     if not store_url:
         _require_store(vault)
     store = open_store(store_url, Path(vault).absolute())
+    where = f"the store {store_url_without_secrets(store_url)}" if store_url else str(vault)
     try:
         if as_json:
             jobs = store.jobs(documents=False)
@@ -346,12 +396,17 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
             print("[\n" + ",\n".join(json.dumps(job.get_summary(), ensure_ascii=False) for job in jobs) + "\n]")
             return
         if list_all:
-            out.print(_jobs_table(f"tubenotes jobs in {vault}", store.jobs(documents=False)))
+            jobs = store.jobs(documents=False)
+            out.print(_jobs_table(f"tubenotes jobs in {where}", jobs))
+            for table in worker_tables(jobs):
+                out.print(table)
         else:
-            _print_summary(vault, store)
+            _print_summary(where, store)
         cache, nodes, batches = store.cache.stats(), store.node_stats(), store.batches.batches()
+        total = sum(store.stage_counts().values())
     finally:
         store.close()
+    _point_to_shared_store(vault, store_url, total)
     out.print(f"generation cache: {cache['entries']} answers, {cache['hits']} reused, "
               f"{cache['computed'] - cache['entries']} paid twice")
     if batches:
@@ -366,16 +421,22 @@ def status(vault: Path, as_json: bool, list_all: bool, store_url: str | None) ->
         out.print(node_table)
 
 
+def _point_to_shared_store(vault: Path, store_url: str | None, jobs: int) -> None:
+    """For a vault whose jobs are in a shared store that was not given: where they are."""
+    shared = None if store_url or jobs else shared_store_of(Path(vault).absolute())
+    if shared:
+        command = shlex.join(["tubenotes", "status", "--vault", str(Path(vault).absolute()), "--store", shared])
+        out.print(f"This vault's batches ran on the shared store {shared}: `{command}` (add its password, or set "
+                  "TUBENOTES_STORE) shows their jobs.", markup=False)
+
+
 def _jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
     table = Table(title=title)
-    distributed = any(job.workers for job in jobs)  # which Celery worker ran each stage
-    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error") + (
-            ("workers",) if distributed else ()):
-        table.add_column(column, overflow="fold")
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("#", "stage", "duration"))
     for job in jobs:
-        table.add_row(str(job.position), job_label(job, 50), job.subject, job.stage.value,
-                      format_seconds(job.duration), _usage(job), _error(job),
-                      *([worker_table(job)] if distributed else []))
+        table.add_row(str(job.position + 1), job_label(job, 50), job.subject, job.stage.value,
+                      format_seconds(job.duration), _usage(job), _error(job))
     return table
 
 
@@ -393,17 +454,18 @@ def _batches_table(batches: list[BatchRecord]) -> Table:
     return table
 
 
-def _print_summary(vault: Path, store: JobStore) -> None:
+def _print_summary(where: str, store: JobStore) -> None:
     """Counts per stage, then a few jobs of each kind: loads no more than it shows, so that it stays
     fast however large the vault."""
     counts = store.stage_counts()
-    out.print(f"{sum(counts.values())} job(s) in {vault}: "
+    out.print(f"{sum(counts.values())} job(s) in {where}: "
               + ", ".join(f"{count} {stage.value}" for stage, count in sorted(counts.items(), key=_stage_order)))
     groups = [
         ("failed", [ProcessingStage.FAILED], False),
         ("in flight", UNFINISHED_STAGES, False),
         ("last finished", [ProcessingStage.COMPLETED], True),
     ]
+    listed: list[VideoProcessingJob] = []
     for name, stages, latest_first in groups:
         total = sum(counts.get(stage, 0) for stage in stages)
         if total:
@@ -411,6 +473,9 @@ def _print_summary(vault: Path, store: JobStore) -> None:
                 if total > _STATUS_ROWS else ""
             shown = store.jobs(stages, documents=False, limit=_STATUS_ROWS, latest_first=latest_first)
             out.print(_jobs_table(f"{name}{more}", shown))
+            listed += shown
+    for table in worker_tables(sorted(listed, key=lambda job: job.position)):
+        out.print(table)
 
 
 def _stage_order(item: tuple[ProcessingStage, int]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -17,6 +17,15 @@ from tubenotes.job import ProcessingStage, VideoProcessingJob
 
 
 STOPPING = "Stopping: the stages in progress finish and every job is saved. Press Ctrl-C again to quit now."
+# Above this many jobs a batch is shown in summary, counts per stage and a few recent lines, not a line
+# per job: twenty thousand lines would bury the failures, and printing them costs the batch time.
+SUMMARY_ABOVE = 200
+# The failures a summarised batch names as they come; the final table and `status` list every one.
+FAILURES_NAMED = 20
+# A summarised batch's plain log gets a line at each hundredth of its jobs finished, or after this long.
+SUMMARY_SECONDS = 60.0
+# The last finished jobs the live display names under its counts when it summarises.
+RECENT_SHOWN = 5
 
 
 def job_label(job: VideoProcessingJob, width: int = 60) -> str:
@@ -82,9 +91,42 @@ class _Tally:
         self.done: Counter[str] = Counter()
         self.running: dict[str, str] = {}  # job key -> step
         self.details: dict[str, str] = {}  # job key -> progress within its step ("12:00 of 45:00 ...")
-        self.labels: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # job key -> its label, while it runs
         self.failed = 0
+        self.named_failures = 0
+        self.recent: deque[Text] = deque(maxlen=RECENT_SHOWN)
         self.lock = threading.Lock()
+
+    def start(self, jobs: list[VideoProcessingJob], steps: list[str]) -> None:
+        self.total = len(jobs)
+        self.steps = steps
+
+    @property
+    def summarised(self) -> bool:
+        return self.total > SUMMARY_ABOVE
+
+    def record(self, job: VideoProcessingJob, step: str) -> bool:
+        """Count ``step`` done for ``job``; True if the job is to be named (always, unless summarised:
+        then only its failure, while few have failed). Under the lock."""
+        self.running.pop(job.key, None)
+        self.details.pop(job.key, None)
+        self.labels.pop(job.key, None)
+        self.done[step] += 1
+        failed = job.stage is ProcessingStage.FAILED
+        self.failed += failed
+        if job.is_finished():
+            self.finished += 1
+        if not self.summarised:
+            return True
+        if failed and self.named_failures < FAILURES_NAMED:
+            self.named_failures += 1
+            return True
+        return False
+
+    def counts(self) -> str:
+        """"1200/20000 jobs finished, 3 failed; fetch 1500, generate 1300, write 1200": the batch in a line."""
+        steps = ", ".join(f"{step} {self.done[step]}" for step in self.steps)
+        return f"{self.finished}/{self.total} jobs finished, {self.failed} failed; {steps}"
 
     def eta(self) -> float | None:
         if not self.finished or self.finished >= self.total:
@@ -100,23 +142,43 @@ class LogReporter:
         self.console = console
         self.verbose = verbose
         self.tally = _Tally(clock)
+        self._last_summary = (0, self.tally.started)  # (hundredths of the jobs finished, when) at the last line
 
     def batch_started(self, jobs: list[VideoProcessingJob], steps: list[str]) -> None:
-        self.tally.total = len(jobs)
-        self.tally.steps = steps
+        self.tally.start(jobs, steps)
         if self.verbose:
             self.console.print(f"tubenotes: {len(jobs)} job(s); stages: {', '.join(steps)}", highlight=False)
+            if self.tally.summarised:
+                self.console.print(f"More than {SUMMARY_ABOVE} jobs: a line at each hundredth of them finished, "
+                                   f"and the first {FAILURES_NAMED} failures.", highlight=False)
 
     def step_started(self, job: VideoProcessingJob, step: str) -> None:
         pass
 
     def step_finished(self, job: VideoProcessingJob, step: str) -> None:
-        with self.tally.lock:
-            self.tally.done[step] += 1
-            if job.is_finished():
-                self.tally.finished += 1
-        if self.verbose:
-            self.console.print(self._line(job, step), highlight=False, markup=False, soft_wrap=True)
+        with self.tally.lock:  # printed under it too: the summary lines come in order
+            named = self.tally.record(job, step)
+            summary = self._summary_due()
+            if not self.verbose:
+                return
+            if named:
+                self.console.print(self._line(job, step), highlight=False, markup=False, soft_wrap=True)
+            if summary is not None:
+                self.console.print(summary, highlight=False, markup=False, soft_wrap=True)
+
+    def _summary_due(self) -> str | None:
+        """The summary line, when a summarised batch has finished another hundredth of its jobs or has
+        been quiet for a while; else None. Under the lock."""
+        tally = self.tally
+        if not tally.summarised:
+            return None
+        hundredths, now = tally.finished * 100 // tally.total, tally.clock()
+        last_hundredths, last_time = self._last_summary
+        if hundredths <= last_hundredths and now - last_time < SUMMARY_SECONDS:
+            return None
+        self._last_summary = (hundredths, now)
+        return (f"{tally.counts()}; elapsed {format_seconds(now - tally.started)}, "
+                f"ETA {format_seconds(tally.eta())}")
 
     def _line(self, job: VideoProcessingJob, step: str) -> str:
         if job.stage is ProcessingStage.FAILED:
@@ -147,8 +209,7 @@ class RichReporter(LogReporter):
         self.live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
 
     def batch_started(self, jobs: list[VideoProcessingJob], steps: list[str]) -> None:
-        self.tally.total = len(jobs)
-        self.tally.steps = steps
+        self.tally.start(jobs, steps)
         self.live.start()
 
     def step_started(self, job: VideoProcessingJob, step: str) -> None:
@@ -162,17 +223,18 @@ class RichReporter(LogReporter):
                 self.tally.details[job.key] = detail
 
     def step_finished(self, job: VideoProcessingJob, step: str) -> None:
-        with self.tally.lock:
-            self.tally.running.pop(job.key, None)
-            self.tally.details.pop(job.key, None)
-            self.tally.failed += job.stage is ProcessingStage.FAILED
-            self.tally.done[step] += 1
-            if job.is_finished():
-                self.tally.finished += 1
         if job.stage is ProcessingStage.FAILED:
-            self.console.print(Text(f"✗ {job_label(job)}: {job.error_kind}: {job.error_message}", style="red"))
+            line = Text(f"✗ {job_label(job)}: {job.error_kind}: {job.error_message}", style="red")
         elif job.is_finished():
-            self.console.print(Text(f"✓ {job_label(job)} ({format_seconds(job.duration)})", style="green"))
+            line = Text(f"✓ {job_label(job)} ({format_seconds(job.duration)})", style="green")
+        else:
+            line = None
+        with self.tally.lock:
+            named = self.tally.record(job, step)
+            if line is not None:
+                self.tally.recent.append(line)
+        if named and line is not None:
+            self.console.print(line)
 
     def stopping(self) -> None:
         self.live.console.print(STOPPING, style="yellow", highlight=False, markup=False)
@@ -197,4 +259,6 @@ class RichReporter(LogReporter):
             for key, step in list(tally.running.items())[:8]:
                 current.add_row(Text(step, style="cyan"), Text(tally.labels.get(key, key)),
                                 Text(tally.details.get(key, ""), style="dim"))
-        return Group(head, stages, current)
+            # A summarised batch names no finished job above the display: the last few are named in it.
+            recent = list(tally.recent) if tally.summarised else []
+        return Group(head, stages, current, *recent)

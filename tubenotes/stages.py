@@ -9,6 +9,7 @@ when a stage runs; `tubenotes.pipeline` decides which.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -20,8 +21,8 @@ from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.course.stage import CourseModel, CourseStage
 from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
-from tubenotes.generate.providers import LlmSettings, resolve_llm
-from tubenotes.job import SourceKind, VideoProcessingJob
+from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
+from tubenotes.job import SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
     Network,
@@ -32,9 +33,17 @@ from tubenotes.network import (
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
 from tubenotes.sources.youtube import YouTubeSource
-from tubenotes.store import STORE_DIRNAME, JobStore, SqliteStore, VaultRecords, open_store, vault_lock
+from tubenotes.store import (
+    STORE_DIRNAME,
+    JobStore,
+    SqliteStore,
+    VaultRecords,
+    open_store,
+    remember_shared_store,
+    vault_lock,
+)
 from tubenotes.transcription import SpeechFetcher, transcription_limit
-from tubenotes.vault.files import sweep_temp_files
+from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
 from tubenotes.vault.live_index import LiveIndex
@@ -63,6 +72,8 @@ def open_vault(vault: Path, store_url: str | None = None) -> Iterator[JobStore]:
     with vault_lock(vault), closing(open_store(store_url, vault)) as store:
         # Safe only under the lock: no other run is writing temporary files now.
         sweep_temp_files(vault)
+        if store_url:  # so that `status` and `resume` without --store can say where the jobs are
+            remember_shared_store(vault, store_url)
         yield store
 
 
@@ -125,9 +136,24 @@ class Stages:
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     notice=self.notice,
-                    live_index=LiveIndex(self.vault, self.store.jobs),
+                    # The jobs without their documents: the index shows none of them.
+                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
                 )
             return self._components
+
+    def keep_generator(self, generators: set[str]) -> None:
+        """For --regenerate without --model or --base-url: notes made anew by the model that made them
+        (``generators``, their labels), not by whatever is found now (the offline generator, where no key is set).
+
+        Its base URL is the one the vault remembers; its key comes from the environment as always.
+        """
+        with self._lock:
+            assert self._components is None, "the generator is chosen before the stages are built"
+            if self.settings.model is None and self.settings.base_url is None and generators:
+                settings = regeneration_model(self.settings, generators, self.store.load_settings())
+                if settings.model != OFFLINE_MODEL:  # its key is missing, say: refused before any job is reset
+                    resolve_llm(settings.model, settings.base_url, os.environ)
+                self.settings = settings
 
     def pool(self) -> TorExitNodePool:
         with self._lock:
@@ -191,16 +217,27 @@ class Stages:
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
-        course = self._course_stage()
-        report = finish_vault(self.vault, self.store.jobs(), anki=self.options.anki, course=course, forced=forced)
-        for job in report.changed_jobs:
-            self.store.save(job)
-        waiting = isinstance(course.model, _BatchedCourseModel) and course.model.waiting
+        with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
+            waiting = self._finish(self.store.jobs(), forced)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
+        return not waiting
+
+    def course_pass(self, subject: str) -> None:
+        """The vault pass over one subject, its course stage included: what a Celery worker runs once the
+        subject's last lecture is done (the caller holds the vault's single-writer lock)."""
+        wanted = subject.casefold()
+        self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
+
+    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path]) -> bool:
+        """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
+        course = self._course_stage()
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced)
+        for job in report.changed_jobs:
+            self.store.save(job)
         for line in report.messages(self.settings.vault):
             self.notice(line)
-        return not waiting
+        return isinstance(course.model, _BatchedCourseModel) and course.model.waiting
 
     def vault_pass_skipped(self) -> None:
         """The batch changed nothing, and no earlier pass was left unfinished: the vault is up to date."""
@@ -311,12 +348,36 @@ class _BatchedCourseModel:
         self.model = model
         self.waiting = False
 
+    @property
+    def usage(self) -> TokenUsage:
+        return self.model.usage
+
     def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
         try:
             return self.model.enrich(course)
         except AwaitingBatch:
             self.waiting = True
             return []
+
+
+def regeneration_model(settings: Settings, generators: set[str], remembered: dict[str, Any]) -> Settings:
+    """``settings`` with the model that made notes labelled ``generators``; refuses when that model is unclear."""
+    if len(generators) > 1:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {', '.join(sorted(generators))}; say which model makes them "
+            "anew: --model PROVIDER:MODEL (or --model NAME --base-url URL), or --model offline")
+    [label] = generators
+    if label == OFFLINE_MODEL:
+        return dataclasses.replace(settings, model=OFFLINE_MODEL)
+    provider, _, model = label.partition(":")
+    if provider != CUSTOM_PROVIDER:
+        return dataclasses.replace(settings, model=label)
+    base_url = remembered.get("base_url") if remembered.get("model") == model else None
+    if not base_url:
+        raise ConfigurationError(
+            f"--regenerate: these notes were made by {model} at a server this vault does not remember; "
+            f"pass --model {model} --base-url URL (its key in {CUSTOM_KEY_ENV}), or --model offline")
+    return dataclasses.replace(settings, model=model, base_url=str(base_url))
 
 
 def stage_limits(settings: Settings) -> dict[str, int]:

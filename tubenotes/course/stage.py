@@ -10,7 +10,7 @@ the same bytes, and nothing is written, printed again, or asked of a model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from tubenotes.course.material import (
 from tubenotes.course.picture import render_svg
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.markdown import spaced, stamp, wikilink
+from tubenotes.job import TokenUsage
 from tubenotes.vault.cards import Card
 from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.filenames import PDF_SUBDIR
@@ -34,6 +35,8 @@ from tubenotes.vault.writer import VaultWriter
 
 class CourseModel(Protocol):
     """A model's part of the course (tubenotes.course.llm): an overview, definitions, "explain why" questions."""
+
+    usage: TokenUsage  # what its answers cost so far (answers from the cache cost nothing)
 
     def enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
         """Fill in ``course``'s overview and definitions; return its "explain why" questions."""
@@ -52,7 +55,7 @@ class CourseStage:
         course = course_of(concepts)
         if not course.lectures:
             return CourseParts()
-        explain = self.model.enrich(course) if self.model is not None else []
+        explain = self._enrich(course)
         questions = exam_questions(course, explain)
         layout = lay_out(writer.root, course)
         root, folder = writer.root, course.folder
@@ -75,6 +78,18 @@ class CourseStage:
             for markdown, new in changed:
                 warnings += self._print(markdown, new)
         return CourseParts({c.key: concept_opening(c) for c in course.concepts}, exam_cards(questions), warnings)
+
+    def _enrich(self, course: Course) -> list[tuple[CourseLecture, Card]]:
+        if self.model is None:
+            return []
+        before = replace(self.model.usage)
+        explain = self.model.enrich(course)
+        spent = self.model.usage
+        if spent.calls > before.calls:
+            tokens = spent.prompt_tokens + spent.completion_tokens - before.prompt_tokens - before.completion_tokens
+            self.notice(f"{course.subject}: the study guide, final exam and concept map asked the model "
+                        f"{spent.calls - before.calls} time(s), {tokens:,} tokens.")
+        return explain
 
     def _print(self, markdown: Path, new: bool) -> list[str]:
         """The note's PDF in the subject's pdfs/ folder, unless the one there was printed from these bytes."""

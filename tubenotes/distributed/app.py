@@ -10,6 +10,9 @@ from tubenotes.job import STAGE_NAMES
 
 INSTALL_HINT = "pip install 'tubenotes[distributed]'"
 STAGES = STAGE_NAMES  # a queue each
+# The course-level stage of a subject, sent by the last of its lectures to finish.
+COURSE_QUEUE = "course"
+QUEUES = (*STAGES, COURSE_QUEUE)
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 BROKER_ENV = "TUBENOTES_BROKER"
 # Seconds a task may run before Redis hands its message to another worker, taking the first for dead.
@@ -55,8 +58,8 @@ def make_app(broker: str | None = None) -> Any:
     app = Celery("tubenotes", broker=url, set_as_current=False)
     timeout = visibility_timeout()
     app.conf.update(
-        task_queues=[Queue(stage, Exchange(stage, type="direct"), routing_key=stage) for stage in STAGES],
-        task_routes={task_name(stage): {"queue": stage} for stage in STAGES},
+        task_queues=[Queue(queue, Exchange(queue, type="direct"), routing_key=queue) for queue in QUEUES],
+        task_routes={task_name(queue): {"queue": queue} for queue in QUEUES},
         task_default_queue="fetch",
         task_default_exchange="fetch",
         task_default_routing_key="fetch",

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tubenotes.distributed.app import BROKER_ENV, STAGES
+from tubenotes.distributed.app import BROKER_ENV, QUEUES, STAGES
 
 STORE_ENV = "TUBENOTES_STORE"
 EXECUTORS = ("local", "celery")
@@ -47,9 +47,27 @@ def executor_for(kind: str, broker: str | None, store_url: str | None, store: An
     return CeleryExecutor(store, broker, notice, Routing.of(settings))
 
 
-def worker_table(job: Any) -> str:
-    """Which worker ran each stage, for `tubenotes status`: "fetch: w1, generate: w1, write: w2"."""
-    return ", ".join(f"{stage}: {job.workers[stage]}" for stage in STAGES if stage in job.workers)
+def worker_tables(jobs: list[Any]) -> list[Any]:
+    """Which Celery worker ran each stage of ``jobs``, for `tubenotes status`: a table of worker numbers
+    per job and stage, and what each number names (worker names are long: they would not fit a row)."""
+    from rich.table import Table
+
+    ran = [job for job in jobs if job.workers]
+    if not ran:
+        return []
+    number = {name: n for n, name in enumerate(sorted({name for job in ran for name in job.workers.values()}), 1)}
+    stages = Table(title="which worker ran each stage")
+    for column in ("#", *STAGES):
+        stages.add_column(column, no_wrap=True)
+    for job in ran:
+        stages.add_row(str(job.position + 1), *(str(number[job.workers[stage]]) if stage in job.workers else "-"
+                                                 for stage in STAGES))
+    names = Table(title="workers")
+    for column in ("worker", "name"):
+        names.add_column(column, overflow="fold")
+    for name, n in number.items():
+        names.add_row(str(n), name)
+    return [stages, names]
 
 
 def worker_command(run_options: Decorator, settings_from: Callable[[dict[str, Any]], tuple[Any, set[str]]]
@@ -57,10 +75,11 @@ def worker_command(run_options: Decorator, settings_from: Callable[[dict[str, An
     """`tubenotes worker`, taking the run options that concern its stages (network, LLM, vault)."""
 
     @click.command("worker")
-    @click.option("--queues", default=",".join(STAGES), show_default=True, metavar="STAGES",
+    @click.option("--queues", default=",".join(QUEUES), show_default=True, metavar="STAGES",
                   help="The stages this worker runs: fetch on machines with exit nodes, transcribe where the "
                        "fetch workers' --vault is (the audio waits there), generate where the LLM is reachable, "
-                       "write and export only on the machine that holds the vault.")
+                       "write, export and course (a subject's guide, exam and map, once its lectures are done) "
+                       "only on the machine that holds the vault.")
     @click.option("--concurrency", type=click.IntRange(min=1),
                   help="Tasks at once [default: the largest stage limit of its queues: --pool-size, the cores "
                        "(transcribe), --llm-concurrency, --export-workers].")

@@ -8,23 +8,21 @@ when a new batch brings other settings.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tubenotes.config import Settings
-from tubenotes.distributed.app import STAGES, task_name
+from tubenotes.distributed.app import COURSE_QUEUE, STAGES, task_name
 from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.limits import SharedLlmLimit
 from tubenotes.errors import StorageError, StoreUnreachable
 from tubenotes.job import VideoProcessingJob
 from tubenotes.outcome import Outcome, run_step
-from tubenotes.store import STORE_DIRNAME, open_store
+from tubenotes.store import open_store
+from tubenotes.vault.files import single_writer
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +129,13 @@ def register_tasks(app: Any) -> None:
 
         app.task(name=task_name(stage), bind=True)(run)
 
+    def course(self: Any, subject: str) -> None:
+        state = worker_state(self.app)
+        with single_writer(state.settings.vault):
+            state.stages().course_pass(subject)
+
+    app.task(name=task_name(COURSE_QUEUE), bind=True)(course)
+
 
 def retry_delay(retries: int) -> float:
     """Seconds before a stage that could not be recorded runs again: doubling, at most a minute."""
@@ -166,20 +171,6 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
     _hand_on(state, result.job, stages.next_stage(result.job))
 
 
-@contextmanager
-def single_writer(vault: Path) -> Iterator[None]:
-    """One write at a time on the vault's machine, whatever the pool: file names are claimed by
-    looking at the folder, which must not race (all writers of a vault run on the machine that holds it)."""
-    path = Path(vault) / STORE_DIRNAME / "write.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> None:
     if stage is not None:
         state.inflight.mark([job.key], stage)
@@ -189,3 +180,12 @@ def _hand_on(state: WorkerState, job: VideoProcessingJob, stage: str | None) -> 
         job.mark_completed()
         state.store.save(job)
     state.inflight.clear(job.key)
+    if job.is_finished() and _subject_finished(state, job.subject):
+        # The fan-in: the last lecture of a subject to finish sends its course stage (two at once send it
+        # twice, and the second finds the course made: it writes nothing and asks no model).
+        state.app.send_task(task_name(COURSE_QUEUE), args=(job.subject,), queue=COURSE_QUEUE)
+
+
+def _subject_finished(state: WorkerState, subject: str) -> bool:
+    wanted = subject.casefold()
+    return all(job.is_finished() for job in state.store.jobs(documents=False) if job.subject.casefold() == wanted)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tubenotes.config import Settings
-from tubenotes.distributed.app import STAGES, make_app
+from tubenotes.distributed.app import QUEUES, make_app
 from tubenotes.distributed.tasks import WorkerConfig, close_worker_state, configure, register_tasks
 from tubenotes.errors import ConfigurationError
 from tubenotes.stages import stage_limits
@@ -17,9 +17,9 @@ from tubenotes.stages import stage_limits
 
 def parse_queues(text: str) -> list[str]:
     queues = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in queues if name not in STAGES]
+    unknown = [name for name in queues if name not in QUEUES]
     if unknown or not queues:
-        raise ConfigurationError(f"--queues takes stage names from {','.join(STAGES)}, not {text!r}")
+        raise ConfigurationError(f"--queues takes queue names from {','.join(QUEUES)}, not {text!r}")
     return queues
 
 
@@ -31,7 +31,7 @@ def pool_for(queues: Sequence[str]) -> str:
 def default_concurrency(queues: Sequence[str], settings: Settings) -> int:
     """As many tasks at once as the most parallel of its stages allows in one process."""
     limits = stage_limits(dataclasses.replace(settings, pdf=True))  # the export queue's limit, even under --no-pdf
-    return max(limits[queue] for queue in queues)
+    return max(limits.get(queue, 1) for queue in queues)  # a subject's course stage runs one at a time
 
 
 def node_name(name: str | None, queues: Sequence[str]) -> str:

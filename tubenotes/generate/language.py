@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tubenotes.generate.sentences import tokenize
@@ -22,11 +21,23 @@ def lecture_language(job: VideoProcessingJob) -> str | None:
     return _language_of((job.transcript or "")[:SAMPLE_CHARS], job.language)
 
 
-# The vault pass asks for each note's language four times (its note, its assessment, the
-# concepts, the index); a sample is 20,000 characters, so 256 of them hold 5 MB at most.
-@lru_cache(maxsize=256)
 def _language_of(sample: str, hint: str | None) -> str | None:
-    return detect_language(tokenize(sample), hint)
+    # The vault pass asks for each note's language four times (its note, its assessment, the concepts,
+    # the index), for every lecture of a subject: remembered by the sample's length and hash, not the
+    # sample itself (20,000 characters), so that a vault of any size is remembered whole.
+    key = (len(sample), hash(sample), hint)
+    language = _found.get(key, _UNKNOWN)
+    if language is _UNKNOWN:
+        if len(_found) >= _REMEMBERED:  # a worker that runs for weeks
+            _found.clear()
+        language = _found[key] = detect_language(tokenize(sample), hint)
+    return language
+
+
+# Lectures whose language is remembered: about 150 bytes each.
+_REMEMBERED = 250_000
+_found: dict[tuple[int, int, str | None], object] = {}
+_UNKNOWN = object()
 
 
 def common_language(jobs: Iterable[VideoProcessingJob]) -> str | None:

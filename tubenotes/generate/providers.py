@@ -26,6 +26,8 @@ LOCAL_PLACEHOLDER_KEY = "not-needed"
 # The key variable for a server given only by --base-url: never a provider's
 # own key, which must not be sent to an arbitrary host.
 CUSTOM_KEY_ENV = "TUBENOTES_LLM_API_KEY"
+# The provider of a server given by --base-url: a job's generator is then "custom:MODEL".
+CUSTOM_PROVIDER = "custom"
 # Below this, a map/reduce step cannot hold two partial notes plus their answer.
 MIN_CONTEXT_WINDOW = 4096
 # Long enough for a note of a long lecture; every model we preset can write it.
@@ -196,7 +198,7 @@ def _explicit(model: str | None, base_url: str | None, env: Mapping[str, str]) -
         )
     if not model:
         raise ConfigurationError("--base-url needs a model too: pass --model MODEL (the name the server knows)")
-    custom = ProviderPreset("custom", base_url, CUSTOM_KEY_ENV, 8192, model, batch_api=None)
+    custom = ProviderPreset(CUSTOM_PROVIDER, base_url, CUSTOM_KEY_ENV, 8192, model, batch_api=None)
     return _from_preset(custom, model, base_url, env, key_required=False)
 
 

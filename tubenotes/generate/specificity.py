@@ -37,7 +37,18 @@ def zipf(text: str, language: str) -> float:
 
 @lru_cache(maxsize=50_000)
 def _zipf(text: str, language: str) -> float:
+    if language not in _loaded:
+        # The first call loads the language's list (about 40 MB once in memory): threads that made it
+        # at once would each parse a copy of their own, and the run's peak memory would be theirs.
+        with _loading:
+            frequency = zipf_frequency(text, language)
+            _loaded.add(language)
+            return frequency
     return zipf_frequency(text, language)
+
+
+_loaded: set[str] = set()
+_loading = threading.Lock()
 
 
 def is_everyday(text: str, language: str | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tubenotes.errors import ConfigurationError
 from tubenotes.store.base import GenerationCache, JobStore, cache_key, failed, unfinished
@@ -21,9 +22,42 @@ __all__ = [
     "cache_key",
     "failed",
     "open_store",
+    "remember_shared_store",
+    "shared_store_of",
+    "store_url_without_secrets",
     "unfinished",
     "vault_lock",
 ]
+
+
+# In the vault's own folder: the shared store its last batch ran on, without secrets, for `status` and `resume`.
+_SHARED_STORE_FILENAME = "shared-store"
+
+
+def store_url_without_secrets(url: str) -> str:
+    """``url`` without its password, in the user part or in the query (``?password=``)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}@{host}"
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key.lower() != "password"])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def remember_shared_store(vault: Path, url: str) -> None:
+    """Note in ``vault`` that its jobs are in the shared store ``url`` (kept without its secrets)."""
+    folder = Path(vault) / STORE_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _SHARED_STORE_FILENAME).write_text(store_url_without_secrets(url) + "\n", encoding="utf-8")
+
+
+def shared_store_of(vault: Path) -> str | None:
+    """The shared store the vault's last batch on one ran on, without secrets; None when there was none."""
+    try:
+        return (Path(vault) / STORE_DIRNAME / _SHARED_STORE_FILENAME).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def open_store(url: str | None, vault: Path) -> JobStore:

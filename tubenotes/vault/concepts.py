@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import neg
 from pathlib import Path
 
 from tubenotes.generate.language import common_language
@@ -36,6 +35,10 @@ MIN_LECTURES_PER_CONCEPT = 2
 RELATED_LECTURES = 10
 CONCEPT_KIND = "concept"
 
+# The concepts a lecture links, by their places in the subject's concepts: lectures with one
+# signature rank the others alike.
+Signature = tuple[int, ...]
+
 
 @dataclass
 class Concept:
@@ -45,8 +48,8 @@ class Concept:
     link: str = ""  # the path's link form, set with the path
     spellings: list[str] = field(default_factory=list)
     jobs: list[VideoProcessingJob] = field(default_factory=list)
-    members: list[int] = field(default_factory=list)  # the jobs' places in the subject, in the same order
-    member_set: set[int] = field(default_factory=set)
+    member_set: set[int] = field(default_factory=set)  # the jobs' places in the subject
+    groups: list[Signature] = field(default_factory=list)  # the signatures of the lectures that link it
 
 
 class SubjectConcepts:
@@ -66,6 +69,10 @@ class SubjectConcepts:
         self._number: dict[str, int] = {}  # job key -> its place in ``self.jobs``
         self._spoken_by_job: dict[str, list[tuple[float, str]]] = {}
         self.concepts = self._find()
+        self._numbered = list(self.concepts.values())
+        self._signatures: dict[str, Signature] = {}  # job key -> the concepts it links
+        self._groups = self._group()
+        self._rankings: dict[Signature, list[int]] = {}
 
     def _find(self) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
@@ -84,7 +91,6 @@ class SubjectConcepts:
                     concept.spellings.append(link.target)
                 if number not in concept.member_set:
                     concept.member_set.add(number)
-                    concept.members.append(number)
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
                 if (len(c.jobs) >= MIN_LECTURES_PER_CONCEPT and not is_everyday(c.name, self.language))
@@ -101,6 +107,20 @@ class SubjectConcepts:
             for job in concept.jobs:
                 self._of_job.setdefault(job.key, []).append(concept)
         return kept
+
+    def _group(self) -> dict[Signature, list[int]]:
+        """The subject's lectures by the concepts they link (in input order), each concept knowing its groups."""
+        numbers = {id(concept): number for number, concept in enumerate(self._numbered)}
+        groups: dict[Signature, list[int]] = {}
+        for job in self.jobs:
+            signature = tuple(numbers[id(concept)] for concept in self._of_job.get(job.key, []))
+            if signature:
+                self._signatures[job.key] = signature
+                groups.setdefault(signature, []).append(self._number[job.key])
+        for signature in groups:
+            for number in signature:
+                self._numbered[number].groups.append(signature)
+        return groups
 
     def note_link(self, job: VideoProcessingJob) -> str:
         """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
@@ -129,17 +149,30 @@ class SubjectConcepts:
     def related(self, job: VideoProcessingJob) -> list[str]:
         """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
         concepts = self._of_job.get(job.key, [])
-        counts: Counter[int] = Counter()
-        for concept in concepts:
-            counts.update(concept.members)  # counted in C: a concept of many lectures is one call
-        counts.pop(self._number.get(job.key, -1), None)
-        # Most shared first, then input order (a job's number is its place in input order).
-        ranked = [number for _, number in heapq.nsmallest(RELATED_LECTURES, zip(map(neg, counts.values()), counts))]
+        own = self._number.get(job.key, -1)
+        ranked = [number for number in self._ranking(self._signatures.get(job.key, ()))
+                  if number != own][:RELATED_LECTURES]
         return [
             f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
             + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
             for number in ranked
         ]
+
+    def _ranking(self, signature: Signature) -> list[int]:
+        """The lectures sharing the most of the concepts of ``signature``, most shared first, then in input
+        order: one more than a note lists, as the lecture itself may be among them. Worked out once per
+        signature, and from the signatures, not the lectures: when every lecture links the same concepts,
+        counting each concept's lectures for each lecture would cost the subject's size squared."""
+        ranking = self._rankings.get(signature)
+        if ranking is None:
+            shared: Counter[Signature] = Counter()
+            for number in signature:
+                shared.update(self._numbered[number].groups)
+            wanted = RELATED_LECTURES + 1
+            # Within a group the lectures are in input order: only its first few can make the list.
+            candidates = ((-count, number) for group, count in shared.items() for number in self._groups[group][:wanted])
+            ranking = self._rankings[signature] = [number for _, number in heapq.nsmallest(wanted, candidates)]
+        return ranking
 
     def _spoken(self, job: VideoProcessingJob) -> list[tuple[float, str]]:
         """``job``'s segments as (start, normalised text), worked out once for all its concepts."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from tubenotes.store import STORE_DIRNAME
 from tubenotes.vault.adopt import properties_of_file
 
 
@@ -71,3 +75,18 @@ def claim_stem(folder: Path, stem: str, video_id: str, prefixes: tuple[str, ...]
     if all(belongs_to(folder / f"{prefix}{stem}.md", video_id) for prefix in prefixes):
         return stem
     return f"{stem} ({video_id})"
+
+
+@contextmanager
+def single_writer(vault: Path) -> Iterator[None]:
+    """One writer at a time on the vault's machine, whatever the pool: file names are claimed by looking
+    at the folder, which must not race (all writers of a vault run on the machine that holds it), and a
+    vault pass or a course stage rewrites a subject's files while no lecture's are being written."""
+    path = Path(vault) / STORE_DIRNAME / "write.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

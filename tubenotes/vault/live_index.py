@@ -11,8 +11,11 @@ from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.finish import write_index
 from tubenotes.vault.writer import VaultWriter
 
-# Seconds between rewrites of a subject's index during a batch.
+# Seconds between rewrites of a subject's index during a batch, at least; and at least this many times
+# as long as its last rewrite took, so that a subject of thousands of lectures, whose index takes a
+# while to rewrite, spends a small share of the single writer's time on it rather than most.
 INDEX_INTERVAL = 2.0
+INDEX_COST_FACTOR = 20
 
 
 class LiveIndex:
@@ -20,6 +23,8 @@ class LiveIndex:
     since each rewrite lists the whole subject; the vault pass writes the last one.
 
     ``jobs`` gives the jobs as committed (the store's); the lecture just written joins them as it is now.
+    Its labels are in that lecture's language (the others' transcripts need not be loaded for it); the
+    vault pass gives the subject's.
     """
 
     def __init__(self, writer: VaultWriter, jobs: Callable[[], Iterable[VideoProcessingJob]],
@@ -29,20 +34,26 @@ class LiveIndex:
         self.interval = interval
         self.clock = clock
         self._lock = threading.Lock()
-        self._written: dict[Path, float] = {}  # subject folder -> when its index was last written
+        self._next: dict[Path, float] = {}  # subject folder -> when its index may be rewritten
 
     def lecture_written(self, job: VideoProcessingJob) -> None:
-        if job.output_dir is None or not self._due(job.output_dir):
+        folder = job.output_dir
+        if folder is None or not self._due(folder):
             return
-        subject = job.subject.casefold()
-        jobs = {known.key: known for known in self.jobs() if known.subject.casefold() == subject}
-        jobs[job.key] = job
-        write_index(self.writer, job.output_dir, sorted(jobs.values(), key=lambda known: known.position))
+        started = self.clock()
+        try:
+            subject = job.subject.casefold()
+            jobs = {known.key: known for known in self.jobs() if known.subject.casefold() == subject}
+            jobs[job.key] = job
+            write_index(self.writer, folder, sorted(jobs.values(), key=lambda known: known.position))
+        finally:
+            took = self.clock() - started
+            with self._lock:
+                self._next[folder] = self.clock() + max(self.interval, INDEX_COST_FACTOR * took)
 
     def _due(self, folder: Path) -> bool:
-        now = self.clock()
         with self._lock:
-            if now - self._written.get(folder, -self.interval) < self.interval:
+            if self.clock() < self._next.get(folder, float("-inf")):
                 return False
-            self._written[folder] = now
+            self._next[folder] = float("inf")  # until this rewrite is done
             return True
