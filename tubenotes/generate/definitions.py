@@ -57,6 +57,7 @@ _AFTER_SUBJECT = {
 # Right after the term, an apposition that explains it: "X, which means ...", "X, the ... of ...".
 _APPOSITION = {
     "en": r"^\W*,?\s*we mean\b|^\W*,\s*(?:which|that) (?:means|is|are|describes|measures)\b"
+          r"|^,\s*(?-i:[A-Z])\s+equals\b"  # "the enthalpy, H equals U plus p V": its symbol and formula
           r"|^\s*,\s*(?:i\.e\.|that is|meaning)\b",
     "de": r"^\W*,\s*(?:also|d\. h\.|das heißt|der|die|das) (?:[\w-]+\s){0,6}?(?:bedeutet|ist|beschreibt|misst)\b",
     "es": r"^\W*,\s*(?:que (?:significa|es|son|mide|describe)|es decir)\b",
@@ -69,13 +70,14 @@ _BEFORE_NAMED = {
           r"|\b(?:call|calls|name|names)\s+(?:(?!and\b|or\b)\w+\s+){0,2}"
           r"|\b(?:is|are|was|were|be|been)\s+(?:called|known as|named|termed|referred to as|defined as)"
           r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by))\s*(?:\w+\s+){0,1}$",
-    "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen"
-          r"|bezeichnet man(?:\s+als)?|bezeichnen wir(?:\s+als)?|heißt|sogenannte[nmrs]?"
-          r"|die definition (?:von|des|der)|unter)\b.{0,60})\s*$",
-    "es": r"(?:\b(?:llamamos|se llama|se llaman|se denomina|se conoce como|se define como|denominamos"
-          r"|la definición de|llamad[oa]s?)\b.{0,60})\s*$",
-    "fr": r"(?:\b(?:on appelle|nous appelons|s'appelle|s'appellent|qu'on appelle|appelée?s?|on nomme"
-          r"|la définition d[eu']|dite?s?)\b.{0,60})\s*$",
+    # A verb that names ("nennt man") may stand a few words before the name; an adjective ("sogenannte") right
+    # before it.
+    "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man(?:\s+als)?|bezeichnen wir(?:\s+als)?"
+          r"|heißt)\b.{0,60}|\b(?:sogenannte[nmrs]?|die definition (?:von|des|der))\s+(?:\w+\s+)?)\s*$",
+    "es": r"(?:\b(?:llamamos|se llama|se llaman|se denomina|se conoce como|se define como|denominamos)\b.{0,60}"
+          r"|\b(?:la definición de|llamad[oa]s?)\s+(?:\w+\s+)?)\s*$",
+    "fr": r"(?:\b(?:on appelle|nous appelons|s'appelle|s'appellent|qu'on appelle|on nomme)\b.{0,60}"
+          r"|\b(?:la définition d[eu']|appelée?s?)\s*(?:\w+\s+)?)\s*$",
 }
 # A sentence that defines or explains, whatever its term.
 _DEFINITIONAL = {
@@ -84,8 +86,8 @@ _DEFINITIONAL = {
           r"|of)\b|\bthat(?:'s| is) why\b|\bby definition\b|\bstands for\b|\bso-called\b"
           r"|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are)\s(?:\w+ly\s)?(?:an?|the)\s(?:[\w-]+\s){0,5}?"
           r"(?:that|which|where"
-          r"|in which|whose|of|with|for|used|about|between|per|from|to|in|by|when|at|on)\b|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when"
-          r"|how)\b|, which means\b",
+          r"|in which|whose|of|with|for|used|about|between|per|from|to|in|by|when|at|on)\b"
+          r"|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when|how)\b|, which means\b",
     "de": r"\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man|bezeichnen wir"
           r"|versteht man|ist definiert|heißt das|der grund"
           r"(?: dafür)? ist|deshalb|das bedeutet|sogenannte[nmrs]?)\b|^(?:der|die|das|ein|eine)?\s*[\w-]+"
@@ -113,7 +115,8 @@ _DEFINES = _compiled(_DEFINITIONAL)
 # What may stand before a term that is its clause's subject: nothing, an article, or the end of the
 # clause before ("The period is ..., and the frequency is ...").
 _SUBJECT_START = re.compile(
-    rf"(?:^\W*|[,;:]\s*(?:and|but|while|whereas|und|aber|während|y|pero|mientras|et|mais|tandis que)?\s*)"
+    rf"(?:^\W*|[,;:]\s*(?:and|but|so|while|whereas|und|aber|also|während|y|pero|así que|mientras|et|mais|donc"
+    rf"|tandis que)?\s*)"
     rf"(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 
 
@@ -182,10 +185,10 @@ def definition_score(key: Sequence[str], text: str, language: str | None) -> int
         subject = _SUBJECT_START.search(before, near) and _AFTER[code].search(after)
         if subject or (_APPOSED[code].search(after) and not _OBJECT_OF.search(before, near)):
             scores.append(AS_SUBJECT)
-        elif _BEFORE[code].search(before, near):
+        elif _BEFORE[code].search(before, near) and _ends_phrase(text, spans, first + size):
             scores.append(NAMED)
         elif (first < SUBJECT_WITHIN and _SUBJECT_START.search(before, near)
-              and (first + size == len(stems) or _ends_phrase(text, spans[first + size]))):
+              and _ends_phrase(text, spans, first + size)):
             scores.append(OPENS_WITH)
         elif _defines(text, code):
             scores.append(DEFINITIONAL)
@@ -202,11 +205,14 @@ def _folded(text: str, language: str | None) -> tuple[list[tuple[int, int]], lis
     return [match.span() for match in matches], list(fold([match.group() for match in matches], language))
 
 
-def _ends_phrase(text: str, following: tuple[int, int]) -> bool:
-    """Whether the term ends its noun phrase: the next word is a function word ("is", "says"), not more of
-    a longer name ("the ideal gas law" does not open with "ideal gas")."""
-    word = text[following[0]:following[1]].casefold()
-    return word in _FUNCTION_WORDS
+def _ends_phrase(text: str, spans: Sequence[tuple[int, int]], following: int) -> bool:
+    """Whether the term ends its noun phrase where word ``following`` starts: the text ends, a punctuation mark
+    comes, or a function word ("is", "says"); not more of a longer name ("the ideal gas law" does not open with
+    "ideal gas", "die sogenannte Weimarer Koalition" names no "Weimarer")."""
+    if following >= len(spans):
+        return True
+    between = text[spans[following - 1][1]:spans[following][0]]
+    return bool(between.strip()) or text[spans[following][0]:spans[following][1]].casefold() in _FUNCTION_WORDS
 
 
 def _says(sentence: Sentence, key: Sequence[str]) -> bool:
