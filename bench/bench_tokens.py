@@ -61,6 +61,19 @@ def measure(job: VideoProcessingJob, context_window: int) -> TokenUsage:
         return usage
 
 
+def tokens_per_transcript_token() -> dict[str, float]:
+    """Prompt and completion tokens for notes plus assessment of the examples, per transcript token,
+    unchunked and on an 8k context."""
+    jobs = [load(path) for path in find_transcript_files(EXAMPLES)]
+    transcript = sum(estimate_tokens(job.transcript or "") for job in jobs)
+    figures = {}
+    for label, window in (("unchunked", 128_000), ("8k", 8192)):
+        used = [measure(job, window) for job in jobs]
+        tokens = sum(usage.prompt_tokens + usage.completion_tokens for usage in used)
+        figures[f"tokens_per_transcript_token_{label}"] = round(tokens / transcript, 3)
+    return figures
+
+
 def main(paths: list[Path]) -> None:
     jobs = [load(p) for p in paths or find_transcript_files(EXAMPLES)]
     if not paths:

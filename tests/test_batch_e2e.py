@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -100,6 +99,9 @@ def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_
     failed = by_name["lecture1.en.vtt"]
     assert failed["stage"] == "failed" and "HTTP 503" in failed["error"] and "The server had an error" in failed["error"]
     assert fake.calls == 0
+    retried = run_cli("retry", "--vault", vault, "-q")  # the provider has recovered: the request gets new attempts
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    assert [job["stage"] for job in jobs(vault)] == ["completed"] * 2 and fake.calls == 0
 
 
 def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_path: Path, fake: FakeLlmServer,
@@ -131,6 +133,7 @@ def _three_hour_lecture(path: Path) -> None:
     path.write_text("WEBVTT\n\n" + "\n".join(cues))
 
 
+@pytest.mark.slow  # a three-hour transcript, chunked
 def test_a_chunked_three_hour_lecture_goes_through_in_two_rounds(tmp_path: Path, fake: FakeLlmServer) -> None:
     (tmp_path / "in").mkdir()
     _three_hour_lecture(tmp_path / "in" / "thermodynamics_3h.en.vtt")
@@ -178,3 +181,23 @@ def test_kill_while_the_batch_is_in_progress_then_resume_submits_nothing_twice(
     assert max(fake.batches.submitted.values()) == 1  # the killed run's batch was collected, not sent again
     assert fake.calls == 0 and [job["stage"] for job in jobs(vault)] == ["completed"] * 4
     assert "batches at the provider" not in run_cli("status", "--vault", vault, check=True).stdout
+
+
+def test_no_wait_returns_once_submitted_and_a_cancelled_batch_is_asked_again_on_resume(
+        tmp_path: Path, fake: FakeLlmServer) -> None:
+    write_lectures(tmp_path / "in", 2)
+    vault = tmp_path / "vault"
+    fake.batches.delay = 60.0
+    submitted = run_cli("run", tmp_path / "in", "--batch", "--no-wait", *llm(fake), "--vault", vault)
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert "tubenotes resume" in submitted.stderr and "tubenotes batch cancel" in submitted.stderr
+    assert [job["stage"] for job in jobs(vault)] == ["waiting_for_batch"] * 2
+    [first] = fake.batches.batches
+    cancelled = run_cli("batch", "cancel", "--vault", vault)
+    assert cancelled.returncode == 0 and f"batch {first}: cancelling" in cancelled.stdout, cancelled.stderr
+    fake.batches.delay = 0.3
+    resumed = run_cli("resume", "--vault", vault, "-q")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert fake.batches.batches[first].data["status"] == "cancelled"
+    assert [job["stage"] for job in jobs(vault)] == ["completed"] * 2 and fake.calls == 0
+    assert "No batch is waiting" in run_cli("batch", "cancel", "--vault", vault).stdout

@@ -35,6 +35,7 @@ def used_tokens(vault: Path) -> int:
     return sum(job["token_usage"]["prompt_tokens"] + job["token_usage"]["completion_tokens"] for job in jobs)
 
 
+@pytest.mark.slow  # four runs over the examples' hour of lectures
 def test_the_dry_run_estimate_is_within_15_percent_of_the_tokens_then_used(tmp_path: Path, fake) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "in")
     vault = tmp_path / "vault"

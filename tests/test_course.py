@@ -213,3 +213,21 @@ def test_with_a_model_the_course_step_is_cached_and_redone_only_for_what_changed
 def _is_course(body: dict[str, object]) -> bool:
     last = str(body["messages"][-1]["content"])  # type: ignore[index]
     return "<lectures>" in last or "<course>" in last
+
+
+def test_a_guide_the_user_edited_is_kept_and_the_new_one_goes_beside(tmp_path: Path) -> None:
+    inputs, vault = tmp_path / "thermodynamics", tmp_path / "vault"
+    inputs.mkdir()
+    for lecture in LECTURES[:3]:
+        shutil.copy(lecture, inputs)
+    run(inputs, vault, "--no-pdf")
+    guide = vault / "thermodynamics" / "thermodynamics study guide.md"
+    mine = guide.read_text(encoding="utf-8") + "\nMy own summary of the course.\n"
+    guide.write_text(mine, encoding="utf-8")
+    shutil.copy(LECTURES[3], inputs)
+    output = run(inputs, vault, "--no-pdf")
+    assert guide.read_text(encoding="utf-8") == mine
+    beside = vault / "thermodynamics" / "thermodynamics study guide (new).md"
+    assert "04 Heat Engines And The Carnot Cycle" in beside.read_text(encoding="utf-8")
+    said = " ".join(output.split())  # the display wraps long lines
+    assert "thermodynamics study guide.md was edited since tubenotes wrote it" in said

@@ -243,3 +243,48 @@ def test_the_llm_concurrency_limit_holds_across_two_workers(cluster: Cluster) ->
     assert cluster.finish(coordinator) == 0, cluster.logs()
     assert {job.workers["generate"].split("@")[0] for job in cluster.jobs()} == {"generator1", "generator2"}
     assert cluster.llm.max_in_flight == 3  # eight threads in two workers, three calls at most
+
+
+@pytest.mark.slow
+def test_a_task_that_cannot_reach_its_store_is_retried_until_it_can(cluster: Cluster) -> None:
+    import psycopg
+    from psycopg import sql
+
+    from tubenotes.store.postgres import PostgresJobStore
+
+    PostgresJobStore(cluster.store_url).close()  # the tables, owned by the coordinator's role
+    role = "tubenotes_worker_role"
+    admin = psycopg.connect(cluster.store_url, autocommit=True)
+    admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    admin.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER").format(sql.Identifier(role)))
+    try:
+        worker_store = cluster.store_url.replace("postgres@", f"{role}@", 1)
+        cluster.worker("all", "fetch,generate,write", "--store", worker_store)
+        deadline = time.monotonic() + 120
+        while "[tasks]" not in cluster.log("worker-all.log"):  # its banner: the store and broker answered
+            assert time.monotonic() < deadline, cluster.logs()
+            time.sleep(0.2)
+        # The worker loses its store: its role may no longer log in, its connections are cut.
+        admin.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(role)))
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
+        coordinator = cluster.run(video_ids(2))
+        cluster.wait_for(lambda jobs: "trying again" in cluster.log("worker-all.log"), "a task retried")
+        admin.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(role)))
+        assert cluster.finish(coordinator, timeout=150) == 0, cluster.logs()
+        assert all(job.stage is ProcessingStage.COMPLETED for job in cluster.jobs())
+    finally:
+        cluster.stop_all()
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
+        admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        admin.close()
+
+
+@pytest.mark.slow
+def test_workers_on_another_store_stop_the_coordinator_with_why_instead_of_a_hang(cluster: Cluster) -> None:
+    with postgres_database() as elsewhere:
+        cluster.worker("elsewhere", "fetch,generate,write", "--store", elsewhere)
+        coordinator = cluster.run(video_ids(2))
+        assert cluster.finish(coordinator, timeout=120) == 1, cluster.logs()
+        cluster.stop_all()
+    said = " ".join(cluster.log("coordinator.log").split())
+    assert "found no job" in said and "must share one store" in said and "tubenotes resume" in said

@@ -63,7 +63,10 @@ def test_each_outcome_is_recorded_once_and_only_a_jobs_own_failure_fails_it(
         assert isinstance(result.error, StorageError if outcome is Outcome.STORAGE_STOP else StoreUnreachable)
 
 
-def test_a_bug_is_logged_with_its_traceback_and_named_on_the_job(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_bug_is_logged_with_its_traceback_and_named_on_the_job(caplog: pytest.LogCaptureFixture,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # import-linter's logging configuration, run by another test, disables the loggers that exist by then.
+    monkeypatch.setattr(logging.getLogger("tubenotes.outcome"), "disabled", False)
     job = VideoProcessingJob(url="u", video_id="abcdefghijk")
     with caplog.at_level(logging.ERROR):
         result = run_step("generate", job, raising(KeyError("model")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tubenotes.errors import ConfigurationError
 from tubenotes.testing.services import postgres_database
 
@@ -89,3 +91,54 @@ def test_an_unreachable_server_is_a_configuration_error_without_the_password() -
         PostgresJobStore("postgresql://user:s3cret@127.0.0.1:1/none?connect_timeout=2")
     assert "s3cret" not in str(caught.value)
     assert "127.0.0.1:1" in str(caught.value)
+
+
+@pytest.fixture
+def restricted_role(url: str) -> Iterator[str]:
+    """A role that may connect to the test's database but create nothing in its schema public."""
+    import psycopg
+    from psycopg import sql
+
+    role = f"tubenotes_limited_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        admin.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    try:
+        yield role
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_a_role_without_create_on_public_is_told_the_grant_to_make(url: str, restricted_role: str,
+                                                                   tmp_path: Path) -> None:
+    limited = url.replace("postgres@", f"{restricted_role}@", 1)
+    transcript = tmp_path / "lecture.txt"
+    transcript.write_text("Energy is conserved in a closed system. " * 20)
+    for command in (("status",), ("run", str(transcript), "--no-pdf", "-q"), ("resume",)):
+        result = run_cli(*command, "--store", limited, "--vault", str(tmp_path / "vault"))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"GRANT CREATE ON SCHEMA public TO {restricted_role};" in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr
+
+
+def test_a_role_without_rights_on_the_tables_is_told_the_grant_to_make(url: str, restricted_role: str,
+                                                                       tmp_path: Path) -> None:
+    from tubenotes.store.postgres import PostgresJobStore
+
+    PostgresJobStore(url).close()  # the tables, made by their owner
+    limited = url.replace("postgres@", f"{restricted_role}@", 1)
+    result = run_cli("status", "--store", limited, "--vault", str(tmp_path / "vault"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {restricted_role};" in message
+    assert "Traceback" not in result.stderr
+
+    import psycopg  # the grants the message names are enough
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        for statement in message.split(": ")[-1].split(";")[:-1]:
+            admin.execute(statement.strip())
+    result = run_cli("status", "--store", limited, "--vault", str(tmp_path / "vault"))
+    assert result.returncode == 0, result.stdout + result.stderr

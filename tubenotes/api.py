@@ -15,21 +15,22 @@ import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import Settings, VaultOptions
 from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
-from tubenotes.executors.batched import BatchedExecutor
 from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
 from tubenotes.progress import ProgressShower, TranscriptionProgress
-from tubenotes.sources.youtube_metadata import Playlist, expand_playlist
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
 from tubenotes.store import SqliteStore
 from tubenotes.store.health import StoreIdentity
+
+if TYPE_CHECKING:
+    from tubenotes.sources.youtube_metadata import Playlist
 
 
 def make_notes(inputs: Iterable[str | Path], vault: str | Path = "notes", *, progress: Reporter | None = None,
@@ -85,6 +86,8 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
 
 
 def _playlist(stages: Stages, playlist_id: str) -> Playlist:
+    from tubenotes.sources.youtube_metadata import expand_playlist  # with requests and yt-dlp: for playlists only
+
     settings = stages.settings
     return run_with_pool(stages.pool(), lambda node: expand_playlist(playlist_id, node.proxy_url, settings.timeout),
                          max_attempts=settings.max_attempts)
@@ -111,7 +114,7 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
         try:
             if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
                 # Under --batch a course's model may wait for answers: the pass runs again once they are in.
-                while not stages.vault_pass(jobs) and isinstance(chosen, BatchedExecutor) and chosen.answer():
+                while not stages.vault_pass(jobs) and stages.settings.batch and chosen.answer():
                     pass
             else:  # nothing changed since the last pass: its links, indexes and decks stand
                 stages.vault_pass_skipped()
@@ -130,6 +133,9 @@ def _executor(stages: Stages, jobs: list[VideoProcessingJob], executor: Executor
         for job in jobs:
             job.wake()  # without --batch, what a batch was to answer is asked live
         return executor or LocalExecutor(stages.store)
+    # Imported here: the Batch API's client (the openai SDK) is for --batch runs only.
+    from tubenotes.executors.batched import BatchedExecutor
+
     # The local runner is made anew for each round; Celery's follows one round after another.
     return BatchedExecutor((lambda: executor) if executor is not None else (lambda: LocalExecutor(stages.store)),
                            stages.store, stages.batch_api(), stages.notice, wait=stages.settings.wait,

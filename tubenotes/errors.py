@@ -33,7 +33,10 @@ import importlib
 import socket
 import sqlite3
 import ssl
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class TubenotesError(Exception):
@@ -112,6 +115,21 @@ class AwaitingBatch(Exception):  # noqa: N818 (a state, not an error)
     @staticmethod
     def joined(waits: list[AwaitingBatch]) -> AwaitingBatch:
         return AwaitingBatch(frozenset().union(*(wait.keys for wait in waits)))
+
+    @staticmethod
+    def gather(calls: Iterable[Callable[[], T]]) -> list[T]:
+        """Every call's answer; calls that wait for a batch do not stop the others, so that independent
+        requests (the parts of a long lecture, the groups of a course) go into the same batch."""
+        answers: list[T] = []
+        waits: list[AwaitingBatch] = []
+        for call in calls:
+            try:
+                answers.append(call())
+            except AwaitingBatch as wait:
+                waits.append(wait)
+        if waits:
+            raise AwaitingBatch.joined(waits)
+        return answers
 
 
 class ConfigurationError(TubenotesError):

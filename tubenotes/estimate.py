@@ -11,8 +11,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tubenotes.errors import ConfigurationError, TubenotesError
+from tubenotes.errors import ConfigurationError
 from tubenotes.job import TokenUsage, VideoProcessingJob
+from tubenotes.outcome import run_step
 from tubenotes.stages import Stages
 
 
@@ -61,9 +62,10 @@ def estimate(stages: Stages, jobs: list[VideoProcessingJob]) -> Estimate:
 def _fetched(stages: Stages, job: VideoProcessingJob) -> VideoProcessingJob:
     """The job with its transcript, fetched (or transcribed) and saved when it had none."""
     while (name := stages.next_stage(job)) in ("fetch", "transcribe"):
-        try:
-            job = stages.run(name, job)
-        except TubenotesError as exc:
-            job.mark_failed(str(exc), exc.kind, exc.retryable)
-        stages.store.save(job)
+        result = run_step(name, job, stages.run, stages.store)
+        if not result.saved:  # no job's fault (a full disk, the store out of reach): the estimate stops
+            if result.error is not None:
+                raise result.error
+            break
+        job = result.job
     return job

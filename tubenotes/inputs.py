@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tubenotes.errors import InputError, TubenotesError
 from tubenotes.job import SourceKind, VideoProcessingJob
@@ -19,14 +20,16 @@ from tubenotes.sources.local import (
     read_bounded,
 )
 from tubenotes.sources.media import find_media_files
-from tubenotes.sources.youtube_metadata import Playlist
 from tubenotes.sources.youtube_urls import RefKind, parse_youtube_input
+
+if TYPE_CHECKING:  # with requests and yt-dlp's errors: for playlists only
+    from tubenotes.sources.youtube_metadata import Playlist
 
 DEFAULT_SUBJECT = "General"
 INVALID_ID_PREFIX = "invalid-"
 
 
-PlaylistExpander = Callable[[str], Playlist]
+PlaylistExpander = Callable[[str], "Playlist"]
 
 
 def jobs_from_inputs(

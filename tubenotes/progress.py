@@ -183,6 +183,8 @@ class LogReporter:
     def _line(self, job: VideoProcessingJob, step: str) -> str:
         if job.stage is ProcessingStage.FAILED:
             status = f"FAILED ({job.error_kind}): {job.error_message}"
+        elif job.is_waiting():
+            status = "asked, waiting for the batch"
         else:
             status = f"ok {job.timings.get(step) or _step_seconds(job, step):.1f}s"
         return f"[{step}] {job_label(job)}: {status}"

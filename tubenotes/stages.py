@@ -13,26 +13,25 @@ import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
-from tubenotes.course.stage import CourseModel, CourseStage
 from tubenotes.errors import AwaitingBatch, ConfigurationError
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
-from tubenotes.job import SourceKind, TokenUsage, VideoProcessingJob
+from tubenotes.job import Generation, SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
     DirectNetwork,
     Network,
     ProxyListNetwork,
     TorExitNodePool,
-    TorNetwork,
     read_proxies_file,
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
-from tubenotes.sources.youtube import YouTubeSource
 from tubenotes.store import (
     STORE_DIRNAME,
     JobStore,
@@ -50,11 +49,13 @@ from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
+    from tubenotes.course.stage import CourseModel, CourseStage
     from tubenotes.course.material import Course, CourseLecture
     from tubenotes.export.base import PdfExporter
     from tubenotes.generate.batch_api import BatchApi
     from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.sources.base import TranscriptSource
     from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
@@ -130,9 +131,7 @@ class Stages:
                     assessment_generator=generator,
                     vault=self.vault,
                     pdf_exporter=_pdf_exporter() if settings.pdf else None,
-                    youtube_source=lambda proxy_url: YouTubeSource(
-                        proxy_url, settings.languages, settings.translate_to, settings.timeout,
-                        auto_captions=settings.transcribe != "always"),
+                    youtube_source=partial(_youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     notice=self.notice,
@@ -281,8 +280,13 @@ class Stages:
             return self._budget
 
     def _course_stage(self) -> CourseStage:
+        # Imported here: the course's material (definitions, exams, maps) is for the vault pass.
+        from tubenotes.course.stage import CourseStage
+
         components = self.components()
         generator = components.notes_generator
+        if isinstance(generator, _BuiltAside):
+            generator = generator.built()
         model = None
         if not isinstance(generator, OfflineGenerator):
             from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
@@ -290,7 +294,7 @@ class Stages:
             model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
         return CourseStage(components.pdf_exporter, model, self.notice)
 
-    def _choose_generator(self) -> OfflineGenerator | LlmGenerator:
+    def _choose_generator(self) -> OfflineGenerator | _BuiltAside:
         settings = self.settings
         llm = self.llm()
         if llm is None:
@@ -298,18 +302,25 @@ class Stages:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
-        # Imported here: the openai SDK takes 0.4 s to import, which offline runs need not pay.
-        from tubenotes.generate.llm_generator import LlmGenerator
-
         if settings.batch:
-            from tubenotes.generate.batch_client import BatchChatClient
-
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
-            return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
-                                                                              self.store.batches))
-        self.notice(f"Generating with {llm.label} at {llm.host}.")
-        return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                            budget=self.budget())
+
+            def build() -> LlmGenerator:
+                from tubenotes.generate.batch_client import BatchChatClient
+                from tubenotes.generate.llm_generator import LlmGenerator
+
+                return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
+                                                                                  self.store.batches))
+        else:
+            self.notice(f"Generating with {llm.label} at {llm.host}.")
+            budget = self.budget()
+
+            def build() -> LlmGenerator:
+                from tubenotes.generate.llm_generator import LlmGenerator
+
+                return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
+                                    budget=budget)
+        return _BuiltAside(build)
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -325,6 +336,8 @@ class Stages:
                     "between runs, since they may hold passwords: give them again to resume)"
                 )
             return ProxyListNetwork(urls)
+        from tubenotes.network import TorNetwork  # with stem, for tor only
+
         if settings.tor_control:
             return TorNetwork.connect(settings.tor_control, settings.tor_socks, rotation_interval=settings.rotate_after)
         self.notice("Starting tor (a private instance, stopped when tubenotes exits)...")
@@ -338,6 +351,38 @@ class Stages:
             tor.close()
             raise
         return tor
+
+
+def _youtube_source(settings: Settings, proxy_url: str | None) -> TranscriptSource:
+    # Imported here: youtube-transcript-api and requests are for YouTube inputs only.
+    from tubenotes.sources.youtube import YouTubeSource
+
+    return YouTubeSource(proxy_url, settings.languages, settings.translate_to, settings.timeout,
+                         auto_captions=settings.transcribe != "always")
+
+
+class _BuiltAside:
+    """The LLM generator, built on a thread of its own: importing its client (the openai SDK, about
+    0.4 s) then overlaps the stages before generation, instead of delaying the first of them."""
+
+    def __init__(self, build: Callable[[], LlmGenerator]) -> None:
+        self._generator: Future[LlmGenerator] = Future()
+        threading.Thread(target=self._build, args=(build,), name="tubenotes-llm-client", daemon=True).start()
+
+    def _build(self, build: Callable[[], LlmGenerator]) -> None:
+        try:
+            self._generator.set_result(build())
+        except BaseException as exc:  # raised where the generator is first used
+            self._generator.set_exception(exc)
+
+    def built(self) -> LlmGenerator:
+        return self._generator.result()
+
+    def generate_notes(self, job: VideoProcessingJob) -> Generation:
+        return self.built().generate_notes(job)
+
+    def generate_assessment(self, job: VideoProcessingJob) -> Generation:
+        return self.built().generate_assessment(job)
 
 
 class _BatchedCourseModel:

@@ -64,11 +64,15 @@ def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]]
     for lecture in course.lectures:
         cards = cards_of(lecture.job.assessment_content or "")
         # Questions whose answer is a concept of the course first: the exam tests what the course builds on.
-        ranked = sorted(cards, key=lambda card: not any(says(words_of(card.answer), s) for s in spellings))
+        ranked = sorted(cards, key=lambda card: not _names_a_concept(words_of(card.answer), spellings))
         pools[lecture.number] += [ExamQuestion(_kind(card), lecture, card) for card in ranked]
     target = min(MAX_QUESTIONS, max(MIN_QUESTIONS, QUESTIONS_PER_LECTURE * len(course.lectures)))
     chosen = _spread([_mixed(pools[lecture.number], lecture.number) for lecture in course.lectures], target)
     return sorted(chosen, key=lambda q: (q.lecture.number, q.card.seconds if q.card.seconds is not None else 0))
+
+
+def _names_a_concept(words: str, spellings: list[list[str]]) -> bool:
+    return any(says(words, concept) for concept in spellings)
 
 
 def exam_cards(questions: Sequence[ExamQuestion]) -> list[LectureCards]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from tubenotes.course.material import Course, CourseLecture
+from tubenotes.errors import AwaitingBatch
 from tubenotes.generate import prompts
 from tubenotes.generate.chunking import estimate_tokens, pack
 from tubenotes.generate.labels import labels_for
@@ -89,9 +91,12 @@ class CourseLlm:
         groups = pack(list(range(len(digests))), lambda i: estimate_tokens(digests[i]), budget)
         definitions: dict[str, str] = {}
         questions: list[tuple[CourseLecture, Card]] = []
-        for group in groups:
+        # Asked all before any answer is needed: under --batch the groups and the overview share one batch.
+        *parts, overview = AwaitingBatch.gather(
+            [partial(self._part, course, [course.lectures[i] for i in group], [digests[i] for i in group])
+             for group in groups] + [partial(self._overview, course)])
+        for group, part in zip(groups, parts, strict=True):
             lectures = [course.lectures[i] for i in group]
-            part = self._part(course, lectures, [digests[i] for i in group])
             definitions.update({normalize(item.name): safe_markdown(" ".join(item.definition.split()))
                                 for item in part.concepts if item.definition.strip()})
             questions += _explained(part, lectures)
@@ -101,7 +106,7 @@ class CourseLlm:
             if definition:
                 concept.definition, concept.spoken = definition, False
                 concept.definition_from, concept.definition_at = None, None
-        course.overview = self._overview(course)
+        course.overview = overview
         return questions
 
     def _part(self, course: Course, lectures: list[CourseLecture], digests: list[str]) -> CoursePart:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.generate.definitions import defining_sentence, is_definitional
+from tubenotes.generate.definitions import defining_sentence
 from tubenotes.generate.labels import labels_for
 from tubenotes.generate.markdown import escape
 from tubenotes.generate.sentences import Sentence, split_sentences
@@ -166,23 +166,19 @@ def says(words: str, spellings: list[str]) -> bool:
 
 
 def _define(item: CourseConcept, sentences: _Sentences, language: str) -> None:
-    """The speaker's sentence that best defines the concept, from the first lectures that use it."""
-    fallback: tuple[str, CourseLecture] | None = None
+    """The sentence that defines the concept in the lecture that introduces it (else the next that uses it)."""
     for lecture in item.lectures[:DEFINITION_LECTURES]:
         for spelling in item.concept.spellings:
             sentence = defining_sentence(spelling, lecture.job.transcript or "", language)
-            if sentence is None:
-                continue
-            if is_definitional(sentence, language):
+            if sentence is not None:
                 _set_definition(item, sentence, lecture, sentences)
                 return
-            fallback = fallback or (sentence, lecture)
-    if fallback is not None:
-        _set_definition(item, *fallback, sentences)
 
 
 def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:
     item.definition, item.definition_from = sentence, lecture
+    if not lecture.job.segments:
+        return  # a transcript without times: no moment to link
     wanted = words_of(sentence).strip()
     item.definition_at = next((s.start for s, words in sentences.of(lecture.job) if wanted in words), None)
 

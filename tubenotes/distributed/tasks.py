@@ -14,9 +14,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from tubenotes.config import Settings
+from tubenotes.config import Settings, redact_url
 from tubenotes.distributed.app import COURSE_QUEUE, STAGES, task_name
-from tubenotes.distributed.inflight import InFlight
+from tubenotes.distributed.inflight import BrokerUnreachable, InFlight
 from tubenotes.distributed.limits import SharedLlmLimit
 from tubenotes.errors import StorageError, StoreUnreachable
 from tubenotes.job import VideoProcessingJob
@@ -125,6 +125,7 @@ def register_tasks(app: Any) -> None:
             except (StoreUnreachable, StorageError) as exc:
                 delay = retry_delay(self.request.retries)
                 log.warning("%s of %s: %s; trying again in %.0f s", _stage, key, exc, delay)
+                held_for_retry(self.app, key, _stage)
                 raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
 
         app.task(name=task_name(stage), bind=True)(run)
@@ -137,20 +138,42 @@ def register_tasks(app: Any) -> None:
     app.task(name=task_name(COURSE_QUEUE), bind=True)(course)
 
 
+def held_for_retry(app: Any, key: str, stage: str) -> None:
+    """Mark the job taken while its retry waits in this worker, so that no coordinator takes it for lost."""
+    inflight = InFlight(app.conf.broker_url)
+    try:
+        inflight.take(key, stage)
+    except BrokerUnreachable:
+        pass  # the retry's own message needs the broker too; Celery reports that
+    finally:
+        inflight.close()
+
+
 def retry_delay(retries: int) -> float:
     """Seconds before a stage that could not be recorded runs again: doubling, at most a minute."""
     return float(min(RETRY_DELAY_MAX, 2 ** (retries + 1)))
 
 
 def send(app: Any, job: VideoProcessingJob, stage: str) -> None:
-    app.send_task(task_name(stage), args=(job.key,), queue=stage)
+    from kombu.exceptions import OperationalError
+
+    try:
+        app.send_task(task_name(stage), args=(job.key,), queue=stage)
+    except OperationalError as exc:
+        raise BrokerUnreachable(f"cannot reach the broker {redact_url(app.conf.broker_url)} to send {job.key}: "
+                                f"{exc}; check --broker / TUBENOTES_BROKER and that Redis runs") from exc
 
 
 def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
     """The stage on the stored job, if it still needs it; then the job goes on."""
     job = state.store.load(key)
     if job is None:
-        log.warning("%s: no job %s in the store (forgotten since it was sent?)", stage, key)
+        # Sent by a coordinator whose store is not this worker's: say so where the coordinator looks.
+        problem = (f"worker {worker} found no job {key} in its store {redact_url(state.config.store_url)}: the "
+                   "workers and the coordinator must share one store; start the workers with the coordinator's "
+                   "--store")
+        log.error("%s", problem)
+        state.inflight.report(key, problem)
         return
     stages = state.stages()
     wanted = stages.next_stage(job)
@@ -160,6 +183,7 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         _hand_on(state, job, wanted)
         return
     job.workers[stage] = worker
+    state.inflight.take(key, stage)
     with single_writer(state.settings.vault) if stage == "write" else nullcontext():
         result = run_step(stage, job, stages.run, state.store)
     if result.outcome is Outcome.INTERRUPTED:  # the job keeps its last checkpoint; the stage is sent again

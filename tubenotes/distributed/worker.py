@@ -10,9 +10,11 @@ from typing import Any
 
 from tubenotes.config import Settings
 from tubenotes.distributed.app import QUEUES, make_app
+from tubenotes.distributed.inflight import InFlight
 from tubenotes.distributed.tasks import WorkerConfig, close_worker_state, configure, register_tasks
 from tubenotes.errors import ConfigurationError
 from tubenotes.stages import stage_limits
+from tubenotes.store import open_store
 
 
 def parse_queues(text: str) -> list[str]:
@@ -46,6 +48,7 @@ def run_worker(queues: Sequence[str], concurrency: int, broker: str | None, conf
     from celery.signals import worker_process_shutdown, worker_shutdown
 
     app = make_app(broker)
+    check_services(config, app.conf.broker_url)
     register_tasks(app)
     configure(config)
     # Every process closes its store and stages (a tor it started) when it ends.
@@ -55,6 +58,16 @@ def run_worker(queues: Sequence[str], concurrency: int, broker: str | None, conf
             "--hostname", node_name(name, queues), "--loglevel", loglevel, "--without-gossip",
             "--without-mingle", "--task-events"]
     app.worker_main(argv=argv)
+
+
+def check_services(config: WorkerConfig, broker_url: str) -> None:
+    """Before the worker says it is ready: its store and its broker answer (else a configuration error)."""
+    open_store(config.store_url, config.settings.vault).close()
+    inflight = InFlight(broker_url)
+    try:
+        inflight.check()
+    finally:
+        inflight.close()
 
 
 def _close(**_: Any) -> None:

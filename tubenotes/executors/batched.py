@@ -142,7 +142,7 @@ class BatchedExecutor:
             for batch in live:
                 if next_look.get(batch.id, 0.0) <= now:
                     self._poll(batch)
-                    next_look[batch.id] = now + _interval(now - batch.submitted_at)
+                    next_look[batch.id] = now + poll_interval(now - batch.submitted_at)
             if once:
                 return
             self.sleep(max(0.0, min(next_look.get(batch.id, now) for batch in live) - self.clock()))
@@ -185,7 +185,8 @@ class BatchedExecutor:
                     "since it was submitted")
 
 
-def _interval(age: float) -> float:
+def poll_interval(age: float) -> float:
+    """Seconds to the next look at a batch ``age`` seconds old."""
     return min(MAX_POLL_INTERVAL, max(FIRST_POLL, age / 2))
 
 

@@ -12,13 +12,12 @@ second call reuses the provider's prompt cache.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from tubenotes.errors import AwaitingBatch, GenerationError, TubenotesError
 from tubenotes.generate import prompts
@@ -44,7 +43,6 @@ MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
 
 Check = Callable[[str], "str | None"]
-T = TypeVar("T")
 
 
 class LlmGenerator:
@@ -86,7 +84,7 @@ class LlmGenerator:
         if len(chunks) == 1:
             instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
             return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, bill)
-        sections = _gather(
+        sections = AwaitingBatch.gather(
             partial(self._ask_text, self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
                 "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
                 link_rule=_link_rule(job)))], notes_problem, bill)
@@ -109,11 +107,11 @@ class LlmGenerator:
         def ask(i: int, blocks: list[TranscriptBlock]) -> Assessment:
             part = (i, len(chunks)) if len(chunks) > 1 else None
             scope = "this part of the lecture" if part else "the whole lecture"
-            instruction = prompts.render("assessment", scope=scope, count=per_chunk, schema=_schema_text(),
-                                         time_rule=_time_rule(job))
+            instruction = prompts.render("assessment", scope=scope, count=per_chunk, time_rule=_time_rule(job))
             return parse_assessment(self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill))
 
-        return merge_assessments(_gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1)))
+        parts = AwaitingBatch.gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1))
+        return merge_assessments(parts)
 
     # --- prompts and budgets ------------------------------------------------------
 
@@ -128,8 +126,7 @@ class LlmGenerator:
         frame = self._prefix(job, [], (99, 99))
         longest_instruction = max(
             prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job)),
-            prompts.render("assessment", scope="the whole lecture", count=self.questions, schema=_schema_text(),
-                           time_rule=_time_rule(job)),
+            prompts.render("assessment", scope="the whole lecture", count=self.questions, time_rule=_time_rule(job)),
             key=len,
         )
         overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(longest_instruction)
@@ -154,14 +151,14 @@ class LlmGenerator:
         if part and blocks:
             start, end = blocks[0].start, blocks[-1].start
             span = f", from [{format_stamp(start)}] to [{format_stamp(end)}]" if start is not None else ""
-            part_line = f"This is part {part[0]} of {part[1]} of the transcript{span}."
+            part_line = f"This is part {part[0]} of {part[1]} of the transcript{span}.\n"
         context = prompts.render(
             "context",
             title=job.video_title or job.video_id,
             source_line=f"Video: {url}" if url else "Source: a transcript file",
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
-            chapters=chapter_lines(job.chapters, "(none given: follow the topics of the lecture)"),
+            chapters=f"Chapters:\n{chapter_lines(job.chapters, '')}\n" if job.chapters else "",
             transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
             transcript=render_blocks(blocks),
         )
@@ -184,7 +181,7 @@ class LlmGenerator:
                 return self._ask_text(self._reduce_messages("notes_reduce", title=title, notes=notes),
                                       notes_problem, bill, repair="repair_digest")
             words = self.settings.max_output_tokens // 3
-            texts = _gather(
+            texts = AwaitingBatch.gather(
                 partial(self._ask_text, self._reduce_messages("condense", title=title, notes="\n\n".join(group),
                                                               words=words), notes_problem, bill, repair="repair_digest")
                 for group in pack(texts, estimate_tokens, budget)
@@ -311,20 +308,6 @@ def _charged_to(job: VideoProcessingJob, bill: _Bill) -> Iterator[None]:
         raise
 
 
-def _gather(calls: Iterable[Callable[[], T]]) -> list[T]:
-    """Every call's answer; calls that wait for a batch do not stop the others, so that independent
-    requests (the parts of a long lecture) go into the same batch."""
-    answers: list[T] = []
-    waits: list[AwaitingBatch] = []
-    for call in calls:
-        try:
-            answers.append(call())
-        except AwaitingBatch as wait:
-            waits.append(wait)
-    if waits:
-        raise AwaitingBatch.joined(waits)
-    return answers
-
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}
 
@@ -335,10 +318,6 @@ def _json_problem(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
-
-
-def _schema_text() -> str:
-    return json.dumps(assessment_schema(), separators=(",", ":"))
 
 
 def _shorter(reason: str) -> str:

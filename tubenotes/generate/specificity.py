@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 # Zipf 4.5 is once in about 30,000 words: "mood", "engine" and rarer words are below it, "work" far above.
 EVERYDAY_ZIPF = 4.5
@@ -37,6 +36,10 @@ def zipf(text: str, language: str) -> float:
 
 @lru_cache(maxsize=50_000)
 def _zipf(text: str, language: str) -> float:
+    # Imported here: wordfreq takes a second to import (it inspects the call stack), which a run
+    # pays only once a stage needs it, not before its first stage starts.
+    from wordfreq import zipf_frequency
+
     if language not in _loaded:
         # The first call loads the language's list (about 40 MB once in memory): threads that made it
         # at once would each parse a copy of their own, and the run's peak memory would be theirs.

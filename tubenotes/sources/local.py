@@ -29,7 +29,6 @@ from tubenotes.sources.formats import (
     decode_transcript_bytes,
     parse_transcript,
 )
-from tubenotes.sources.youtube_metadata import info_text, metadata_from_info
 
 SIDECAR_SUFFIX = ".info.json"
 # A language tag as yt-dlp and youtube-transcript-api put it in file names:
@@ -198,10 +197,14 @@ class LocalTranscriptFile:
 
     @cached_property
     def _sidecar_metadata(self) -> VideoMetadata:
+        from tubenotes.sources.youtube_metadata import metadata_from_info  # with requests: for sidecars only
+
         return metadata_from_info(self._sidecar)
 
     def _language(self, parsed: ParsedTranscript) -> str | None:
         """The tag in the file name (the user's word) before the file's header and the sidecar."""
+        from tubenotes.sources.youtube_metadata import info_text
+
         return language_from_name(self.path) or parsed.language or info_text(self._sidecar, "language")
 
 

@@ -14,9 +14,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import DEFAULT_TIMEOUT
 from tubenotes.errors import InputError, TransientError
@@ -31,6 +29,9 @@ from tubenotes.sources.youtube_errors import (
 )
 from tubenotes.sources.youtube_http import ca_bundle_from_environment
 from tubenotes.sources.youtube_urls import RefKind, is_playlist_id, parse_youtube_input
+
+if TYPE_CHECKING:
+    import requests
 
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={playlist_id}"
 OEMBED_URL = "https://www.youtube.com/oembed"
@@ -75,6 +76,8 @@ def metadata_from_info(info: Mapping[str, Any]) -> VideoMetadata:
 
 def fetch_oembed_title(video_id: str, session: requests.Session) -> str:
     """The title from YouTube's oEmbed endpoint: one small request."""
+    import requests  # here: a batch of local files reads their sidecars without it
+
     what = f"the title of video {video_id}"
     params = {"url": YOUTUBE_WATCH_URL.format(video_id=video_id), "format": "json"}
     try:

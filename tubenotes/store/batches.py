@@ -71,7 +71,9 @@ class BatchRecord:
 
     @property
     def request_counts(self) -> dict[str, int]:
-        return dict(self.data.get("request_counts") or {"total": self.requests, "completed": 0, "failed": 0})
+        counts = dict(self.data.get("request_counts") or {"completed": 0, "failed": 0})
+        counts["total"] = counts.get("total") or self.requests  # a validating batch counts none yet
+        return counts
 
 
 class BatchLedger(Protocol):

@@ -95,6 +95,9 @@ def _reaching(method: Method) -> Method:
             return method(self, *args, **kwargs)
         except (store._psycopg.OperationalError, store._psycopg.InterfaceError) as exc:
             raise store._unreachable(exc) from exc
+        except store._psycopg.errors.InsufficientPrivilege as exc:
+            raise store._not_granted(exc, "SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public",
+                                     "USAGE ON ALL SEQUENCES IN SCHEMA public") from exc
 
     return call  # type: ignore[return-value]
 
@@ -152,8 +155,33 @@ class PostgresJobStore:
         with conn.transaction():
             yield conn
 
+    def _not_granted(self, exc: BaseException, *grants: str) -> ConfigurationError:
+        """What to grant, and to whom, when PostgreSQL refused the store's role."""
+        try:
+            user, database = self._db().execute("SELECT current_user, current_database()").fetchone()
+        except self._psycopg.Error:
+            user, database = "ROLE", "DATABASE"
+        return ConfigurationError(
+            f"the PostgreSQL store {_redacted(self.url)} refused: {_first_line(exc)}; as the database's owner or "
+            f"a superuser, run in database {database}: " + " ".join(f"GRANT {grant} TO {user};" for grant in grants))
+
     @_reaching
     def _migrate(self) -> None:
+        if self._schema_version() == len(_MIGRATIONS):
+            return  # up to date: a role that may not create tables can still use it
+        try:
+            self._apply_migrations()
+        except self._psycopg.errors.InsufficientPrivilege as exc:
+            raise self._not_granted(exc, "CREATE ON SCHEMA public") from exc
+
+    def _schema_version(self) -> int | None:
+        db = self._db()
+        if db.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return None
+        row = db.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else None
+
+    def _apply_migrations(self) -> None:
         with self.atomic() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -58,7 +58,6 @@ class _Batch:
     created: float
     cancel_requested: float | None = None
     finished_at: float | None = None  # when the provider finished it, for completion-to-notes figures
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeBatchApi:
@@ -209,6 +208,7 @@ class FakeBatchApi:
             self._finish(batch, "expired", answered=batch.plan.finished)
         else:
             self._finish(batch, "completed", answered=len(batch.lines))
+        batch.finished_at = started + self.delay  # when the provider's clock finished it, whoever looked
 
     def _finish(self, batch: _Batch, state: str, answered: int) -> None:
         outputs: list[dict[str, Any]] = []
