@@ -103,6 +103,10 @@ def test_the_guide_links_every_lecture_and_defines_its_concepts(course: Path) ->
     assert len(entries) >= 8 and sum("“" in line for line in entries) >= len(entries) - 3
     assert all("introduced in [[thermodynamics/0" in line for line in entries)
     assert "Before [[thermodynamics/08 Statistical Mechanics|lecture 8]]" in guide
+    index = (subject / "thermodynamics index.md").read_text(encoding="utf-8")
+    course_part = index.split("## The course as a whole", 1)[1]
+    assert "[[thermodynamics/thermodynamics study guide|" in course_part
+    assert "[[thermodynamics/thermodynamics concept map.canvas|" in course_part
 
 
 def test_concept_notes_open_with_their_definition(course: Path) -> None:

@@ -17,9 +17,7 @@ from typing import Protocol
 from tubenotes.course.canvas import lay_out, render_canvas
 from tubenotes.course.exam import exam_cards, exam_questions, render_exam
 from tubenotes.course.guide import render_guide
-from tubenotes.course.material import (
-    Course, CourseConcept, CourseLecture, canvas_path, course_of, exam_path, guide_path, picture_path,
-)
+from tubenotes.course.material import Course, CourseConcept, CourseLecture, course_of
 from tubenotes.course.picture import render_svg
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.markdown import spaced, stamp, wikilink
@@ -29,7 +27,7 @@ from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.filenames import PDF_SUBDIR
 from tubenotes.vault.finish import CourseParts
 from tubenotes.vault.guard import WriteOutcome
-from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, guide_path, picture_path
 from tubenotes.vault.writer import VaultWriter
 
 
