@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.cli import run_cli
-from tubenotes.testing.fake_llm import FakeLlmServer
+from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
 from tubenotes.vault.deck import CLOZE_MODEL_ID, read_deck_notes
 
 COURSE = Path(__file__).parent / "data" / "thermodynamics"
@@ -235,3 +235,19 @@ def test_a_guide_the_user_edited_is_kept_and_the_new_one_goes_beside(tmp_path: P
     assert "04 Heat Engines And The Carnot Cycle" in beside.read_text(encoding="utf-8")
     said = " ".join(output.split())  # the display wraps long lines
     assert "thermodynamics study guide.md was edited since tubenotes wrote it" in said
+
+
+def test_a_model_that_fails_the_course_step_leaves_a_course_made_from_the_lectures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs, vault = tmp_path / "thermodynamics", tmp_path / "vault"
+    write_timed(inputs, LECTURES[:3])
+    monkeypatch.setenv("TUBENOTES_LLM_API_KEY", "sk-test")
+    monkeypatch.delenv("TUBENOTES_MODEL", raising=False)
+    with FakeLlmServer() as fake:
+        fake.when(lambda body: _is_course(body), *[Behavior(kind="refusal")] * 20)
+        output = run(inputs, vault, "--base-url", fake.base_url, "--model", "fake-model", "--no-pdf")
+    said = " ".join(output.split())
+    assert "the model's part of the study guide and final exam failed" in said
+    guide = (vault / "thermodynamics" / "thermodynamics study guide.md").read_text(encoding="utf-8")
+    assert all(f"[[thermodynamics/{path.stem.replace('_', ' ')[:2]}" in guide for path in LECTURES[:3])
+    assert "## What the course covers" in guide and (vault / "thermodynamics" / "thermodynamics.apkg").is_file()
