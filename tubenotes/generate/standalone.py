@@ -57,7 +57,8 @@ _CLASS_REMARKS = {
           r"|take a (?:break|look)|stop|call it|go back|continue)|(?:today|in this lecture|in this video|last time"
           r"|next time|next week)\b.{0,40}\b(?:we|i)(?:'ll|'re| will| are| talk| look| discuss| start| cover| saw"
           r"| did| talked| covered)|(?:we|i)(?:'ll| will| are going to) (?:start|begin|stop|come back|see|talk|finish)"
-          r"|let me (?:write|show|draw|remind|start|just|go|put|introduce)|see you\b|any questions"
+          r"|let me (?:also |just |quickly )?(?:write|show|draw|remind|start|go|put|introduce)|see you\b"
+          r"|any questions"
           r"|that's (?:it|all) for"
           r"|thank you|thanks\b|for (?:your )?homework|can (?:you|everyone|everybody) (?:all )?(?:hear|see)"
           r"|is (?:this|the) (?:mic|microphone)|as i said|i'll see you|please (?:read|open|turn))",
