@@ -98,7 +98,9 @@ def test_the_guide_links_every_lecture_and_defines_its_concepts(course: Path) ->
     assert order == sorted(order)
     concepts = guide.split("## Concepts", 1)[1].split("\n## ", 1)[0]
     entries = [line for line in concepts.splitlines() if line.startswith("- **[[")]
-    assert len(entries) >= 8 and sum("“" in line for line in entries) >= len(entries) - 2  # a definition each
+    # A definition each, but for the concepts the course never defines ("Derivative", "Hot reservoir", "Ideal gas"):
+    # those get no sentence rather than one that defines something else on the way.
+    assert len(entries) >= 8 and sum("“" in line for line in entries) >= len(entries) - 3
     assert all("introduced in [[thermodynamics/0" in line for line in entries)
     assert "Before [[thermodynamics/08 Statistical Mechanics|lecture 8]]" in guide
     index = (subject / "thermodynamics index.md").read_text(encoding="utf-8")

@@ -326,8 +326,8 @@ def _term(text: str, *forms: str) -> KeyTerm:
 
 
 POOL = [_term(text) for text in ("Carnot", "Clausius", "Boltzmann", "Joule", "compression", "evaporation",
-                                 "expansion", "oxidation", "ionization", "condensation", "piston", "reservoir", "cylinder",
-                                 "engine")]
+                                 "expansion", "oxidation", "ionization", "condensation", "piston", "reservoir",
+                                 "cylinder", "engine")]
 
 
 @pytest.mark.parametrize(("answer", "sentence", "alike"), [

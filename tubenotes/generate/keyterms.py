@@ -78,7 +78,9 @@ class TermIndex:
         terms = self.eligible(min_count)
         boost = favoured or {}
         counted = {term.key for term in terms}
-        terms += [term for key in boost if key not in counted and (term := self.term(key)) is not None]
+        # A favoured term said too rarely to count still counts (not one that gives way to a longer one).
+        terms += [term for key in boost if key not in counted and (term := self.term(key)) is not None
+                  and term.count < min_count]
         # Terms said twice come first: once may be a passing mention, however rare its words, unless the
         # lecture defines it (or shows it on a slide).
         terms.sort(key=lambda term: (term.count < 2 and term.key not in boost,
