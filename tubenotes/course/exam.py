@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tubenotes.course.material import Course, CourseConcept, CourseLecture, guide_path, says, spelled, words_of
+from tubenotes.course.material import Course, CourseConcept, CourseLecture, says, spelled, words_of
 from tubenotes.generate.markdown import LETTERS, escape, stamp, wikilink
 from tubenotes.generate.questions import BLANK
 from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.index import COURSE_KIND, guide_path
 from tubenotes.vault.links import link_path
 
 MIN_QUESTIONS, MAX_QUESTIONS = 20, 40

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tubenotes.course.material import Course, CourseConcept, CourseLecture, canvas_path, exam_path, picture_path
+from tubenotes.course.material import Course, CourseConcept, CourseLecture
 from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.index import COURSE_KIND, index_path
+from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, index_path, picture_path
 from tubenotes.vault.links import link_path
 
 # The course's most shared concepts, named in its overview.

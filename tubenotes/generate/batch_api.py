@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import openai
@@ -71,17 +72,25 @@ class BatchApi:
                 uploaded = self._sdk.files.create(file=("tubenotes-batch.jsonl", lines.encode("utf-8")),
                                                   purpose="batch")
             with self._translated("create the batch"):
-                batch = self._sdk.batches.create(input_file_id=uploaded.id, endpoint=ENDPOINT,
-                                                 completion_window=COMPLETION_WINDOW,
-                                                 metadata={SUBMISSION_KEY: submission})
+                create = partial(self._sdk.batches.create, input_file_id=uploaded.id, endpoint=ENDPOINT,
+                                 completion_window=COMPLETION_WINDOW)
+                try:
+                    batch = create(metadata={SUBMISSION_KEY: submission})
+                except openai.BadRequestError:  # a compatibility layer that takes no metadata
+                    batch = create()
         now = time.time()
         return BatchRecord(batch.id, self.settings.host, batch.status, len(requests), now, now,
                            data=batch.model_dump(mode="json"))
 
     def _created(self, submission: str) -> openai.types.Batch | None:
         """A live batch of these very requests, created by a process that was killed before recording it."""
-        with self._translated("list the batches"):
-            page = self._sdk.batches.list(limit=LISTED_BATCHES)
+        try:
+            with self._translated("list the batches"):  # a 404 here: the server has no Batch API at all
+                page = self._sdk.batches.list(limit=LISTED_BATCHES)
+        except TransientError as exc:
+            if isinstance(exc.__cause__, (openai.BadRequestError, openai.UnprocessableEntityError)):
+                return None  # a compatibility layer that lists no batches: nothing to find
+            raise
         for batch in page.data:
             if (batch.metadata or {}).get(SUBMISSION_KEY) == submission and batch.status not in FINAL_STATES:
                 return batch

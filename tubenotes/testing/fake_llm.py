@@ -363,7 +363,10 @@ def _handler_for(fake: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             url = urlsplit(self.path)
-            parts = _batch_route(url.path.rstrip("/")) if fake.batches.enabled else None
+            parts = _batch_route(url.path.rstrip("/"))
+            if parts and not fake.batches.enabled:
+                self._send(404, {}, api_error(f"no route {url.path}", "not_found"))
+                return
             if parts == ["files"]:
                 self._send(*_with_headers(fake.batches.upload(self.headers.get("Content-Type", ""), raw)))
                 return
