@@ -26,13 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 from tubenotes.api import make_notes  # noqa: E402
 from tubenotes.course.canvas import lay_out, render_canvas  # noqa: E402
-from tubenotes.course.material import canvas_path, course_of, exam_path, guide_path, picture_path  # noqa: E402
+from tubenotes.course.material import course_of  # noqa: E402
 from tubenotes.course.picture import render_svg  # noqa: E402
 from tubenotes.course.stage import CourseStage  # noqa: E402
 from tubenotes.export.pdf import TypstPdfExporter  # noqa: E402
 from tubenotes.stages import open_vault, vault_records  # noqa: E402
 from tubenotes.testing.fake_llm import FakeLlmServer  # noqa: E402
 from tubenotes.vault.concepts import SubjectConcepts  # noqa: E402
+from tubenotes.vault.index import canvas_path, exam_path, guide_path, picture_path  # noqa: E402
 from tubenotes.vault.writer import VaultWriter  # noqa: E402
 
 TRANSCRIPTS = sorted((ROOT / "tests" / "data" / "thermodynamics").glob("*.txt"))

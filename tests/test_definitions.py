@@ -41,11 +41,16 @@ def test_a_definition_wins_over_an_earlier_mention() -> None:
 
 
 def test_a_sentence_that_points_back_is_joined_to_the_one_it_depends_on() -> None:
-    text = ("Why does ice cool a drink so well? Because melting it takes a lot of latent heat without any change "
-            "of temperature.")
-    assert defining_sentence("latent heat", text) == (
-        "Why does ice cool a drink so well? Because melting it takes a lot of latent heat without any change of "
-        "temperature.")
+    text = "Melting ice takes energy without warming up at all. This energy is called the latent heat."
+    assert defining_sentence("latent heat", text) == text
+
+
+def test_a_definition_of_something_else_is_no_definition_of_a_term_it_mentions() -> None:
+    text = ("The heat capacity at constant pressure is the derivative of the enthalpy with respect to temperature. "
+            "The ideal gas law is an equation of state.")
+    assert defining_sentence("enthalpy", text) is None
+    assert defining_sentence("ideal gas", text) is None
+    assert defining_sentence("ideal gas law", text) == "The ideal gas law is an equation of state."
 
 
 def test_a_term_the_text_never_says_has_no_definition() -> None:

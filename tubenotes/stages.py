@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from functools import partial
@@ -211,9 +211,10 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = (), changed: Collection[str] | None = None) -> bool:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
-        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects;
+        with ``changed`` (the keys of the jobs changed since the last pass), over the subjects they touch.
 
         False when a course's model waits for a batch's answers: the courses are written without them,
         and the pass stays due, to be run again once they are in.
@@ -221,7 +222,7 @@ class Stages:
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(), forced)
+            waiting = self._finish(self.store.jobs(), forced, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -232,10 +233,10 @@ class Stages:
         wanted = subject.casefold()
         self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
 
-    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path]) -> bool:
+    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path], changed: Collection[str] | None = None) -> bool:
         """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
         course = self._course_stage()
-        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced)
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed)
         for job in report.changed_jobs:
             self.store.save(job)
         for line in report.messages(self.settings.vault):

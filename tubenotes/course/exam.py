@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tubenotes.course.material import Course, CourseConcept, CourseLecture, guide_path, says, spelled, words_of
+from tubenotes.course.material import Course, CourseConcept, CourseLecture, says, spelled, words_of
 from tubenotes.generate.markdown import LETTERS, escape, stamp, wikilink
 from tubenotes.generate.questions import BLANK
 from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.index import COURSE_KIND, guide_path
 from tubenotes.vault.links import link_path
 
 MIN_QUESTIONS, MAX_QUESTIONS = 20, 40
@@ -96,8 +96,9 @@ def render_exam(root: Path, course: Course, questions: Sequence[ExamQuestion]) -
     }
     drawn = sorted({q.lecture.number for q in questions})
     lines = [render_front_matter(matter) + f"# {escape(course.subject)}: final exam", "",
-             f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
-             f"course order. Each names its lecture and moment; the answers are at the end. Study with the "
+             (f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
+              "course order." if len(course.lectures) > 1 else f"{len(questions)} questions on the course's one "
+              "lecture so far.") + " Each names its lecture and moment; the answers are at the end. Study with the "
              f"{wikilink(link_path(root, guide_path(folder)), 'study guide')}.", "",
              "## Questions", ""]
     for number, question in enumerate(questions, start=1):

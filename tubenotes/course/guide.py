@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tubenotes.course.material import Course, CourseConcept, CourseLecture, canvas_path, exam_path, picture_path
+from tubenotes.course.material import Course, CourseConcept, CourseLecture
 from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.index import COURSE_KIND, index_path
+from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, index_path, picture_path
 from tubenotes.vault.links import link_path
 
 # The course's most shared concepts, named in its overview.
@@ -46,10 +46,9 @@ def _covers(root: Path, course: Course) -> list[str]:
     lines = ["## What the course covers", ""]
     if course.overview:
         lines += [course.overview, ""]
-    span = (f"from {_lecture_link(lectures[0])} to {_lecture_link(lectures[-1])}" if len(lectures) > 1
-            else _lecture_link(lectures[0]))
     central = sorted(course.concepts, key=lambda c: (-len(c.lectures), c.first.number))[:CENTRAL_CONCEPTS]
-    sentence = f"{len(lectures)} lecture{'s' if len(lectures) != 1 else ''}, {span}."
+    sentence = (f"{len(lectures)} lectures, from {_lecture_link(lectures[0])} to {_lecture_link(lectures[-1])}."
+                if len(lectures) > 1 else f"One lecture so far: {_lecture_link(lectures[0])}.")
     if central:
         names = _and([f"**{_concept_link(c)}**" for c in central])
         sentence += (f" The ideas that come back most often are {names}; the course introduces "

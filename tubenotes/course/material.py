@@ -23,11 +23,6 @@ from tubenotes.vault.cards import plain
 from tubenotes.vault.concepts import Concept, SubjectConcepts
 from tubenotes.vault.links import normalize
 
-GUIDE_SUFFIX = " study guide.md"
-EXAM_SUFFIX = " final exam.md"
-EXAM_PREFIX = "Assessment_"
-CANVAS_SUFFIX = " concept map.canvas"
-PICTURE_SUFFIX = " concept map.svg"
 # A lecture's paragraph in the guide: this many sentences of its notes' summary.
 SUMMARY_SENTENCES = 3
 # A concept builds on at most this many earlier ones (the most said with it): more is a list nobody follows.
@@ -38,22 +33,6 @@ DEFINITION_LECTURES = 3
 _STAMP_LINK = re.compile(r"\[▶?\s*\d{1,2}:\d{2}(?::\d{2})?\](?:\([^)\s]*\))?")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
-
-
-def guide_path(folder: Path) -> Path:
-    return folder / f"{folder.name}{GUIDE_SUFFIX}"
-
-
-def exam_path(folder: Path) -> Path:
-    return folder / f"{EXAM_PREFIX}{folder.name}{EXAM_SUFFIX}"
-
-
-def canvas_path(folder: Path) -> Path:
-    return folder / f"{folder.name}{CANVAS_SUFFIX}"
-
-
-def picture_path(folder: Path) -> Path:
-    return folder / f"{folder.name}{PICTURE_SUFFIX}"
 
 
 @dataclass(eq=False)

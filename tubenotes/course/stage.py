@@ -17,10 +17,9 @@ from typing import Protocol
 from tubenotes.course.canvas import lay_out, render_canvas
 from tubenotes.course.exam import exam_cards, exam_questions, render_exam
 from tubenotes.course.guide import render_guide
-from tubenotes.course.material import (
-    Course, CourseConcept, CourseLecture, canvas_path, course_of, exam_path, guide_path, picture_path,
-)
+from tubenotes.course.material import Course, CourseConcept, CourseLecture, course_of
 from tubenotes.course.picture import render_svg
+from tubenotes.errors import ExportError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.markdown import spaced, stamp, wikilink
 from tubenotes.job import TokenUsage
@@ -29,7 +28,7 @@ from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.filenames import PDF_SUBDIR
 from tubenotes.vault.finish import CourseParts
 from tubenotes.vault.guard import WriteOutcome
-from tubenotes.vault.index import COURSE_KIND
+from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, guide_path, picture_path
 from tubenotes.vault.writer import VaultWriter
 
 
@@ -83,7 +82,12 @@ class CourseStage:
         if self.model is None:
             return []
         before = replace(self.model.usage)
-        explain = self.model.enrich(course)
+        try:
+            explain = self.model.enrich(course)
+        except TubenotesError as exc:  # the lectures' own material still makes a course: written without it
+            self.notice(f"{course.subject}: the model's part of the study guide and final exam failed ({exc}); "
+                        "they are written from the lectures alone, and the next run asks again.")
+            return []
         spent = self.model.usage
         if spent.calls > before.calls:
             tokens = spent.prompt_tokens + spent.completion_tokens - before.prompt_tokens - before.completion_tokens
@@ -99,8 +103,11 @@ class CourseStage:
         pdf = exporter.destination(wanted) if isinstance(exporter, GuardedPdfExporter) else wanted
         if not new and pdf.exists():
             return []
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        return [f"{pdf.name}: {warning}" for warning in exporter.markdown_to_pdf(markdown, pdf)]
+        try:
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            return [f"{pdf.name}: {warning}" for warning in exporter.markdown_to_pdf(markdown, pdf)]
+        except (ExportError, OSError) as exc:
+            return [f"{pdf.name} was not made: {exc}"]
 
 
 def concept_opening(concept: CourseConcept) -> str:

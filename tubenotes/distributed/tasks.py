@@ -175,6 +175,7 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         log.error("%s", problem)
         state.inflight.report(key, problem)
         return
+    state.inflight.take(key, stage)  # before the stages are built (a tor may bootstrap): no one takes it for lost
     stages = state.stages()
     wanted = stages.next_stage(job)
     if wanted != stage:
@@ -183,7 +184,6 @@ def run_stage(state: WorkerState, stage: str, key: str, worker: str) -> None:
         _hand_on(state, job, wanted)
         return
     job.workers[stage] = worker
-    state.inflight.take(key, stage)
     with single_writer(state.settings.vault) if stage == "write" else nullcontext():
         result = run_step(stage, job, stages.run, state.store)
     if result.outcome is Outcome.INTERRUPTED:  # the job keeps its last checkpoint; the stage is sent again

@@ -64,7 +64,6 @@ class BatchedExecutor:
         self.clock = clock
         self.sleep = sleep
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
-        self.rounds = 0  # batches this process submitted
         self._seen: dict[str, tuple[str, dict[str, int]]] = {}  # batch id -> state and counts last told
 
     def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
@@ -87,6 +86,10 @@ class BatchedExecutor:
                 self._submit()
             except CostCapReached as exc:
                 return RunResult(list(current.values()), stopped_by=exc, worked=worked)
+            if not self._live():  # asked through another server, say: no batch here will ever answer them
+                self.notice(f"{waiting} job(s) wait for answers that no batch at {self.settings.host} holds; "
+                            "`tubenotes resume --no-batch` asks them live")
+                return RunResult(list(current.values()), worked=worked)
             if not self.wait:
                 self.notice(f"{waiting} job(s) wait for the batch. {CHECK_BACK}")
                 return RunResult(list(current.values()), worked=worked)
@@ -123,7 +126,6 @@ class BatchedExecutor:
                 record = self.api.submit(pending)
                 paid(expected.cost_usd)
         self.store.batches.submitted(record, pending)
-        self.rounds += 1
         cost = "" if expected.cost_usd is None else f", about ${expected.cost_usd:.4f} at the batch price"
         self.notice(f"Submitted batch {record.id} to {self.settings.label}: {len(pending)} request(s), "
                     f"about {expected.prompt_tokens + expected.completion_tokens:,} tokens{cost}.")
@@ -135,7 +137,7 @@ class BatchedExecutor:
         else until none is left."""
         next_look: dict[str, float] = {}
         while True:
-            live = [batch for batch in self.store.batches.batches() if batch.host == self.settings.host]
+            live = self._live()
             if not live:
                 return
             now = self.clock()
@@ -146,6 +148,9 @@ class BatchedExecutor:
             if once:
                 return
             self.sleep(max(0.0, min(next_look.get(batch.id, now) for batch in live) - self.clock()))
+
+    def _live(self) -> list[BatchRecord]:
+        return [batch for batch in self.store.batches.batches() if batch.host == self.settings.host]
 
     def _poll(self, batch: BatchRecord) -> None:
         if not self.store.batches.claim(batch.id, self.owner, self.clock() + LEASE_SECONDS, _dead(batch.poller)):

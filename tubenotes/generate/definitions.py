@@ -18,20 +18,23 @@ from functools import lru_cache
 
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.specificity import fold
-from tubenotes.generate.standalone import standalone
+from tubenotes.generate.standalone import standalone, strip_fillers
+from tubenotes.generate.stopwords import STOPWORDS
 
 # A definition is a sentence, not a fragment or a paragraph: "We call this the latent heat." says too little.
 MIN_WORDS, MAX_WORDS = 8, 60
 # A term opening its sentence stands within this many words of the start (after an article or two).
 SUBJECT_WITHIN = 3
-# Scores: how well a sentence defines a term.
-AS_SUBJECT, NAMED, DEFINITIONAL, OPENS_WITH, MENTIONED = 5, 4, 3, 2, 1
+# Scores: how well a sentence defines a term. A definition of something else that mentions the term on the
+# way ranks below a sentence about the term.
+AS_SUBJECT, NAMED, OPENS_WITH, DEFINITIONAL, MENTIONED = 5, 4, 3, 2, 1
 # Characters before a term that the patterns naming it look at.
 LOOK_BACK = 100
 # Transcripts split into sentences, kept for the next term of the same lecture.
 _CACHED_TEXTS = 8
 
 _TOKEN = re.compile(r"\w+(?:-\w+)*")
+_FUNCTION_WORDS = frozenset().union(*STOPWORDS.values())
 _ARTICLE = (r"(?:a|an|the|der|die|das|den|dem|des|ein|eine|einen|einem|einer|el|la|los|las|un|una|unos|unas|le|les"
             r"|l'|une|des|du)")
 
@@ -54,6 +57,7 @@ _AFTER_SUBJECT = {
 # Right after the term, an apposition that explains it: "X, which means ...", "X, the ... of ...".
 _APPOSITION = {
     "en": r"^\W*,?\s*we mean\b|^\W*,\s*(?:which|that) (?:means|is|are|describes|measures)\b"
+          r"|^,\s*(?-i:[A-Z])\s+equals\b"  # "the enthalpy, H equals U plus p V": its symbol and formula
           r"|^\s*,\s*(?:i\.e\.|that is|meaning)\b",
     "de": r"^\W*,\s*(?:also|d\. h\.|das heißt|der|die|das) (?:[\w-]+\s){0,6}?(?:bedeutet|ist|beschreibt|misst)\b",
     "es": r"^\W*,\s*(?:que (?:significa|es|son|mide|describe)|es decir)\b",
@@ -61,17 +65,19 @@ _APPOSITION = {
 }
 # Before the term, when the sentence names it: "we call this X", "X" after "is called".
 _BEFORE_NAMED = {
-    "en": r"(?:\b(?:we|i|you|they|people|one|physicists|chemists|biologists)\s+(?:call|define|name|refer to)\b.{0,60}"
-          r"|\b(?:call|calls|define|defines|name|names)\s+(?:\w+\s+){0,3}"
+    "en": r"(?:\b(?:we|i|you|they|people|one|physicists|chemists|biologists|to)\s+(?:call|define|name|refer to)\b"
+          r".{0,60}"
+          r"|\b(?:call|calls|name|names)\s+(?:(?!and\b|or\b)\w+\s+){0,2}"
           r"|\b(?:is|are|was|were|be|been)\s+(?:called|known as|named|termed|referred to as|defined as)"
           r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by))\s*(?:\w+\s+){0,1}$",
-    "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen"
-          r"|bezeichnet man(?:\s+als)?|bezeichnen wir(?:\s+als)?|heißt|sogenannte[nmrs]?"
-          r"|die definition (?:von|des|der)|unter)\b.{0,60})\s*$",
-    "es": r"(?:\b(?:llamamos|se llama|se llaman|se denomina|se conoce como|se define como|denominamos"
-          r"|la definición de|llamad[oa]s?)\b.{0,60})\s*$",
-    "fr": r"(?:\b(?:on appelle|nous appelons|s'appelle|s'appellent|qu'on appelle|appelée?s?|on nomme"
-          r"|la définition d[eu']|dite?s?)\b.{0,60})\s*$",
+    # A verb that names ("nennt man") may stand a few words before the name; an adjective ("sogenannte") right
+    # before it.
+    "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man(?:\s+als)?|bezeichnen wir(?:\s+als)?"
+          r"|heißt)\b.{0,60}|\b(?:sogenannte[nmrs]?|die definition (?:von|des|der))\s+(?:\w+\s+)?)\s*$",
+    "es": r"(?:\b(?:llamamos|se llama|se llaman|se denomina|se conoce como|se define como|denominamos)\b.{0,60}"
+          r"|\b(?:la definición de|llamad[oa]s?)\s+(?:\w+\s+)?)\s*$",
+    "fr": r"(?:\b(?:on appelle|nous appelons|s'appelle|s'appellent|qu'on appelle|on nomme)\b.{0,60}"
+          r"|\b(?:la définition d[eu']|appelée?s?)\s*(?:\w+\s+)?)\s*$",
 }
 # A sentence that defines or explains, whatever its term.
 _DEFINITIONAL = {
@@ -80,8 +86,8 @@ _DEFINITIONAL = {
           r"|of)\b|\bthat(?:'s| is) why\b|\bby definition\b|\bstands for\b|\bso-called\b"
           r"|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are)\s(?:\w+ly\s)?(?:an?|the)\s(?:[\w-]+\s){0,5}?"
           r"(?:that|which|where"
-          r"|in which|whose|of|with|for|used|about|between|per|from|to|in|by|when|at|on)\b|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when"
-          r"|how)\b|, which means\b",
+          r"|in which|whose|of|with|for|used|about|between|per|from|to|in|by|when|at|on)\b"
+          r"|^(?:an?|the)?\s*[\w-]+(?:\s[\w-]+){0,4}\s(?:is|are) (?:when|how)\b|, which means\b",
     "de": r"\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man|bezeichnen wir"
           r"|versteht man|ist definiert|heißt das|der grund"
           r"(?: dafür)? ist|deshalb|das bedeutet|sogenannte[nmrs]?)\b|^(?:der|die|das|ein|eine)?\s*[\w-]+"
@@ -102,11 +108,15 @@ def _compiled(patterns: dict[str, str]) -> dict[str, re.Pattern[str]]:
 _AFTER = _compiled(_AFTER_SUBJECT)
 _BEFORE = _compiled(_BEFORE_NAMED)
 _APPOSED = _compiled(_APPOSITION)
+# A term after a preposition is no subject its apposition could explain ("the energy of a molecule, which is").
+_OBJECT_OF = re.compile(rf"\b(?:of|in|on|at|for|with|to|by|from|into|about|per|von|mit|für|bei|aus|zu|de|en|con"
+                        rf"|por|para|du|des|dans|avec|pour|sur)\s+(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 _DEFINES = _compiled(_DEFINITIONAL)
 # What may stand before a term that is its clause's subject: nothing, an article, or the end of the
 # clause before ("The period is ..., and the frequency is ...").
 _SUBJECT_START = re.compile(
-    rf"(?:^\W*|[,;:]\s*(?:and|but|while|whereas|und|aber|während|y|pero|mientras|et|mais|tandis que)?\s*)"
+    rf"(?:^\W*|[,;:]\s*(?:and|but|so|while|whereas|und|aber|also|während|y|pero|así que|mientras|et|mais|donc"
+    rf"|tandis que)?\s*)"
     rf"(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 
 
@@ -129,13 +139,14 @@ def _defines(sentence: str, code: str) -> bool:
 def defining_sentence(term: str, text: str, language: str = "en") -> str | None:
     """The sentence of ``text`` that best defines or explains ``term``, made to stand alone (no opening
     "So,", joined to the sentence before when it opens with "This" or "Because"); None when no full
-    sentence of ``text`` says the term."""
+    sentence of ``text`` is about the term (defines it, names it, or opens with it): a sentence that
+    defines something else and mentions the term on the way would mislead."""
     key = fold(_TOKEN.findall(term), language)
     if not key or not text.strip():
         return None
     sentences = _sentences(text)
     saying = (sentence.index for sentence in sentences if _says(sentence, key))
-    found = best_definition(key, sentences, saying, language)
+    found = best_definition(key, sentences, saying, language, at_least=OPENS_WITH)
     return found.text if found is not None else None
 
 
@@ -151,7 +162,8 @@ def best_definition(
         readable = standalone(sentences, index, language)
         if readable is None or not MIN_WORDS <= len(readable.tokens) <= MAX_WORDS:
             continue
-        score = definition_score(key, readable.text, language)
+        # Scored as said: joined to the sentence before, a term that opens its sentence no longer opens the text.
+        score = definition_score(key, strip_fillers(sentences[index].text, language), language)
         rank = (score, is_definitional(readable.text, language or "en"), -index)
         if score >= at_least and (best is None or rank > best):
             best, found = rank, readable
@@ -170,14 +182,16 @@ def definition_score(key: Sequence[str], text: str, language: str | None) -> int
         before, after = text[:spans[first][0]], text[spans[first + size - 1][1]:]
         # Patterns anchored at the term look back a clause at most: no need to scan a long sentence from its start.
         near = max(len(before) - LOOK_BACK, 0)
-        if (_SUBJECT_START.search(before, near) and _AFTER[code].search(after)) or _APPOSED[code].search(after):
+        subject = _SUBJECT_START.search(before, near) and _AFTER[code].search(after)
+        if subject or (_APPOSED[code].search(after) and not _OBJECT_OF.search(before, near)):
             scores.append(AS_SUBJECT)
-        elif _BEFORE[code].search(before, near):
+        elif _BEFORE[code].search(before, near) and _ends_phrase(text, spans, first + size):
             scores.append(NAMED)
+        elif (first < SUBJECT_WITHIN and _SUBJECT_START.search(before, near)
+              and _ends_phrase(text, spans, first + size)):
+            scores.append(OPENS_WITH)
         elif _defines(text, code):
             scores.append(DEFINITIONAL)
-        elif first < SUBJECT_WITHIN:
-            scores.append(OPENS_WITH)
         else:
             scores.append(MENTIONED)
     return max(scores)
@@ -189,6 +203,16 @@ def _folded(text: str, language: str | None) -> tuple[list[tuple[int, int]], lis
     """The spans of ``text``'s words and their folded stems."""
     matches = list(_TOKEN.finditer(text))
     return [match.span() for match in matches], list(fold([match.group() for match in matches], language))
+
+
+def _ends_phrase(text: str, spans: Sequence[tuple[int, int]], following: int) -> bool:
+    """Whether the term ends its noun phrase where word ``following`` starts: the text ends, a punctuation mark
+    comes, or a function word ("is", "says"); not more of a longer name ("the ideal gas law" does not open with
+    "ideal gas", "die sogenannte Weimarer Koalition" names no "Weimarer")."""
+    if following >= len(spans):
+        return True
+    between = text[spans[following - 1][1]:spans[following][0]]
+    return bool(between.strip()) or text[spans[following][0]:spans[following][1]].casefold() in _FUNCTION_WORDS
 
 
 def _says(sentence: Sentence, key: Sequence[str]) -> bool:

@@ -76,7 +76,11 @@ def spoken_formulas(sentence: str, language: str | None = "en") -> list[Formula]
     words = _WORD.findall(sentence)
     found: list[Formula] = []
     for start, end in _runs(words, code):
-        latex = _formula(_tokens(words[start:end], code))
+        tokens = _tokens(words[start:end], code)
+        if tokens and tokens[-1].latex == "^":  # "... k T to the average": "to the" was a preposition
+            tokens.pop()
+            end -= 2
+        latex = _formula(tokens)
         if latex is None or _OPERAND_OF & {word.casefold() for word in words[max(start - 2, 0):start]}:
             continue
         if " = " not in latex and _named_by_copula(words, start, code):
@@ -255,8 +259,16 @@ class _Parser:
         text = self.atom()
         while self._at_op("^2", "^3", "^"):
             symbol = self._take().latex
-            text += symbol if symbol != "^" else "^{" + self.atom() + "}"
+            text += symbol if symbol != "^" else "^{" + self.exponent() + "}"
         return text
+
+    def exponent(self) -> str:
+        """What follows "to the": "gamma", "minus E i over k T"."""
+        sign = ""
+        if self._at_op("-"):
+            self._take()
+            sign = "-"
+        return sign + self.term()
 
     def atom(self) -> str:
         token = self._take()

@@ -39,6 +39,7 @@ class Labels:
     concepts: str
     flashcards: str
     anki_deck: str
+    course: str  # the index's section linking the study guide, final exam and concept map
     # A lecture's status in the index.
     completed: str
     in_progress: str
@@ -64,7 +65,7 @@ ENGLISH = Labels(
     related_lectures="Related lectures", video="Video", lectures="Lectures",
     index_intro="Lectures: {count}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
                 "and the next update goes beside it.",
-    concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck",
+    concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck", course="The course as a whole",
     concept_intro="A concept of {subject} that comes up in {count} lectures.",
     where_it_comes_up="Where it comes up", said_at="at", on_the_slide="On the slide",
     completed="completed", in_progress="in progress", failed="failed", note_deleted="note deleted",
@@ -87,7 +88,7 @@ LABELS: dict[str, Labels] = {
         related_lectures="Verwandte Vorlesungen", video="Video", lectures="Vorlesungen",
         index_intro="Vorlesungen: {count}, abgeschlossen: {done}. Von tubenotes geschrieben: Wenn Sie diese Seite "
                     "ändern, bleibt sie erhalten, und die nächste Fassung wird daneben abgelegt.",
-        concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel",
+        concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel", course="Der ganze Kurs",
         concept_intro="Ein Begriff aus {subject}, der in {count} Vorlesungen vorkommt.",
         where_it_comes_up="Wo er vorkommt", said_at="bei", on_the_slide="Auf der Folie",
         completed="abgeschlossen", in_progress="in Arbeit", failed="fehlgeschlagen", note_deleted="Notiz gelöscht",
@@ -107,7 +108,7 @@ LABELS: dict[str, Labels] = {
         related_lectures="Clases relacionadas", video="Vídeo", lectures="Clases",
         index_intro="Clases: {count}, completadas: {done}. Escrito por tubenotes: si cambia esta página, se "
                     "conserva y la próxima versión se guarda a su lado.",
-        concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki",
+        concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki", course="El curso completo",
         concept_intro="Un concepto de {subject} que aparece en {count} clases.",
         where_it_comes_up="Dónde aparece", said_at="en", on_the_slide="En la diapositiva",
         completed="completada", in_progress="en curso", failed="fallida", note_deleted="apunte borrado",
@@ -127,7 +128,7 @@ LABELS: dict[str, Labels] = {
         related_lectures="Cours liés", video="Vidéo", lectures="Cours",
         index_intro="Cours : {count}, terminés : {done}. Écrit par tubenotes : si vous modifiez cette page, elle "
                     "est conservée et la prochaine version est placée à côté.",
-        concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki",
+        concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki", course="Le cours entier",
         concept_intro="Un concept de {subject} qui revient dans {count} cours.",
         where_it_comes_up="Où il revient", said_at="à", on_the_slide="Sur la diapositive",
         completed="terminé", in_progress="en cours", failed="échec", note_deleted="note supprimée",

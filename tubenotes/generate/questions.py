@@ -148,7 +148,8 @@ def _sources(lecture: Lecture) -> Iterator[Sentence]:
             if turn < len(section.key_sentences):
                 seen.add(section.key_sentences[turn].index)
                 yield section.key_sentences[turn]
-    yield from (s for s in lecture.readable if s is not None and s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS)
+    yield from (s for s in lecture.readable
+                if s is not None and s.index not in seen and len(s.tokens) >= MIN_QUESTION_WORDS)
 
 
 def _pattern(term: KeyTerm) -> re.Pattern[str]:

@@ -22,7 +22,7 @@ MAX_JOINED_WORDS = 45
 # Connectives that carry no meaning at a sentence's start: taken off, as often as they repeat.
 _FILLER_OPENERS = {
     "en": r"so|now|okay|ok|alright|all right|well|and|but|also|basically|actually|anyway|in other words|of course"
-          r"|you know|i mean|again|remember|right(?=,)|then(?=,)|yeah|yes(?=,)"
+          r"|you know|i mean|again|remember|right(?=,)|yeah|yes(?=,)"
           r"|(?:first|second|third|fourth|fifth|finally|next|lastly)(?=,)",
     # Only words that do not take the first place: "Jetzt dehnt sich ..." without "Jetzt" would open with its verb.
     "de": r"und|aber|okay|ja(?=,)|gut(?=,)|so(?=,)|genau(?=,)|na ja|also(?=,)|nun(?=,)|jetzt(?=,)",
@@ -34,7 +34,7 @@ _FILLER_OPENERS = {
 # Words that open a sentence by pointing back at the one before (a pronoun, "because", "therefore").
 _BACK_POINTING = {
     "en": "this these those that it its they them their he she his her here which because therefore thus hence "
-          "otherwise instead similarly likewise such latter former whereas",
+          "otherwise instead similarly likewise such latter former whereas then",
     "de": "dies diese dieser dieses diesen er ihr hier deshalb daher darum deswegen dadurch damit weil denn "
           "dabei dafür dagegen trotzdem",
     "es": "esto eso esta este estos estas esa ese ellos ellas él ella aquí porque así allí",
@@ -57,9 +57,11 @@ _CLASS_REMARKS = {
           r"|take a (?:break|look)|stop|call it|go back|continue)|(?:today|in this lecture|in this video|last time"
           r"|next time|next week)\b.{0,40}\b(?:we|i)(?:'ll|'re| will| are| talk| look| discuss| start| cover| saw"
           r"| did| talked| covered)|(?:we|i)(?:'ll| will| are going to) (?:start|begin|stop|come back|see|talk|finish)"
-          r"|let me (?:write|show|draw|remind|start|just|go|put)|see you\b|any questions|that's (?:it|all) for"
-          r"|thank you|thanks\b|for (?:your )?homework|can (?:you|everyone|everybody) (?:all )?(?:hear|see)|is (?:this|the) (?:mic"
-          r"|microphone)|as i said|i'll see you|please (?:read|open|turn))",
+          r"|let me (?:also |just |quickly )?(?:write|show|draw|remind|start|go|put|introduce)|see you\b"
+          r"|any questions"
+          r"|that's (?:it|all) for"
+          r"|thank you|thanks\b|for (?:your )?homework|can (?:you|everyone|everybody) (?:all )?(?:hear|see)"
+          r"|is (?:this|the) (?:mic|microphone)|as i said|i'll see you|please (?:read|open|turn))",
     "de": r"^(?:guten (?:morgen|tag|abend)|herzlich willkommen|willkommen|hallo\b|(?:heute|in dieser vorlesung"
           r"|letztes mal|nächstes mal|nächste woche)\b.{0,40}\b(?:wir|ich) |lassen sie uns (?:anfangen|beginnen)"
           r"|fangen wir an|bis (?:zum nächsten mal|nächste woche)|gibt es fragen|vielen dank|danke\b|für die prüfung"

@@ -27,6 +27,23 @@ def deck_path(folder: Path) -> Path:
     return folder / f"{folder.name}.apkg"
 
 
+# What the course-level stage (tubenotes.course) writes for a subject.
+def guide_path(folder: Path) -> Path:
+    return folder / f"{folder.name} study guide.md"
+
+
+def exam_path(folder: Path) -> Path:
+    return folder / f"Assessment_{folder.name} final exam.md"
+
+
+def canvas_path(folder: Path) -> Path:
+    return folder / f"{folder.name} concept map.canvas"
+
+
+def picture_path(folder: Path) -> Path:
+    return folder / f"{folder.name} concept map.svg"
+
+
 def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], concepts: Iterable[Path] = ()) -> str:
     """Each lecture with its note, assessment, PDFs, length and status; then the subject's concepts."""
     subject = jobs[0].subject if jobs else folder.name
@@ -53,6 +70,10 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
     if concepts:
         lines += ["", f"## {labels.concepts}", ""]
         lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in concepts]
+    course = [path for path in (guide_path(folder), exam_path(folder), canvas_path(folder)) if path.exists()]
+    if course:
+        lines += ["", f"## {labels.course}", ""]
+        lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in course]
     deck = deck_path(folder)
     if deck.exists():
         lines += ["", f"## {labels.flashcards}", "",
