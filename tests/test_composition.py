@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +23,6 @@ from tubenotes.store import MemoryStore
 from tubenotes.testing.fake_youtube import FakeYouTube
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -100,17 +97,6 @@ def test_the_library_api_makes_a_vault_as_the_cli_does(tmp_path: Path) -> None:
     assert (tmp_path / "notes" / "Biology" / "Cellular Respiration.md").exists()
     again = make_notes([EXAMPLES / "Biology"], tmp_path / "notes", model="offline", pdf=False)
     assert again.jobs[0].timings == result.jobs[0].timings, "a second run must resume, not redo"
-
-
-def test_the_readme_library_example_runs(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
-    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
-    example = example.replace('"examples/"', repr(str(EXAMPLES)))
-    result = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "3 lectures ready" in result.stdout
-    assert (tmp_path / "notes" / "Physics" / "pdfs").is_dir()
 
 
 def _error_classes() -> list[type[TubenotesError]]:
