@@ -117,6 +117,21 @@ def test_stages_are_counted_and_a_listing_can_take_the_last_saved_few(store: Job
     assert [j.video_id for j in store.jobs(limit=2)] == ["aaaaaaaaaaa", "bbbbbbbbbbb"]
 
 
+def test_many_jobs_are_saved_at_once_as_each_would_be(open_store: Callable[[], JobStore]) -> None:
+    store = open_store()
+    store.save(job("ccccccccccc", 2, ProcessingStage.FAILED))
+    saved = [job("aaaaaaaaaaa", 0), job("bbbbbbbbbbb", 1), job("ccccccccccc", 2, ProcessingStage.COMPLETED)]
+    saved[1].transcript = "heat " * 20
+    store.save_many(saved)
+    store.save_many([])
+    reopen = open_store if open_store.kind in DURABLE else lambda: store  # type: ignore[attr-defined]
+    again = reopen()  # committed, not only kept by this connection
+    assert again.jobs() == saved and again.stage_counts() == {ProcessingStage.CREATED: 2, ProcessingStage.COMPLETED: 1}
+    saved[1].transcript = "work"
+    store.save(saved[1])  # a document saved in a batch is known as saved: its change is saved again
+    assert reopen().load(saved[1].key).transcript == "work"
+
+
 def test_paths_inside_the_vault_are_stored_relative_to_it(store: JobStore, tmp_path: Path) -> None:
     saved = job("aaaaaaaaaaa", 0)
     saved.notes_filepath = tmp_path / "Physics" / "Heat.md"

@@ -61,6 +61,10 @@ class JobStore(Protocol):
 
     def save(self, job: VideoProcessingJob) -> None: ...
 
+    def save_many(self, jobs: Iterable[VideoProcessingJob]) -> None:
+        """Save each of ``jobs`` as `save` does, in one transaction: thousands of new jobs in one commit."""
+        ...
+
     def load(self, key: str) -> VideoProcessingJob | None: ...
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,

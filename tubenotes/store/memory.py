@@ -52,10 +52,15 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     def save(self, job: VideoProcessingJob) -> None:
+        self.save_many([job])
+
+    def save_many(self, jobs: Iterable[VideoProcessingJob]) -> None:
+        rows = [(job.key, (job.position, job.stage.value, job.to_json(self.vault))) for job in jobs]
         with self._lock:
-            # Moved to the end: the dict's order is the order of the last saves.
-            self._jobs.pop(job.key, None)
-            self._jobs[job.key] = (job.position, job.stage.value, job.to_json(self.vault))
+            for key, row in rows:
+                # Moved to the end: the dict's order is the order of the last saves.
+                self._jobs.pop(key, None)
+                self._jobs[key] = row
 
     def load(self, key: str) -> VideoProcessingJob | None:
         with self._lock:

@@ -208,16 +208,21 @@ class PostgresJobStore:
 
     # --- jobs -------------------------------------------------------------
 
-    @_reaching
     def save(self, job: VideoProcessingJob) -> None:
-        with self.atomic() as db:
-            db.execute(
+        self.save_many([job])
+
+    @_reaching
+    def save_many(self, jobs: Iterable[VideoProcessingJob]) -> None:
+        Jsonb = self._psycopg.types.json.Jsonb
+        rows = [(job.key, job.video_id, job.subject, job.stage.value, job.position, Jsonb(job.to_dict(self.vault)))
+                for job in jobs]
+        with self.atomic() as db, db.cursor() as cursor:
+            cursor.executemany(
                 """INSERT INTO jobs (key, video_id, subject, stage, position, data)
                    VALUES (%s, %s, %s, %s, %s, %s)
                    ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, position = excluded.position,
                    subject = excluded.subject, data = excluded.data, updated_at = now()""",
-                (job.key, job.video_id, job.subject, job.stage.value, job.position,
-                 self._psycopg.types.json.Jsonb(job.to_dict(self.vault))),
+                rows,
             )
 
     @_reaching

@@ -37,6 +37,7 @@ _SAVE_JOB = """INSERT INTO jobs (key, video_id, subject, stage, position, data, 
                VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(key) DO UPDATE SET stage=excluded.stage, position=excluded.position,
                subject=excluded.subject, data=excluded.data, updated_at=excluded.updated_at"""
+_SAVE_DOCUMENT = "INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)"
 
 
 @contextmanager
@@ -147,19 +148,33 @@ class SqliteStore:
 
     def save(self, job: VideoProcessingJob) -> None:
         """Commit the job; of its documents, only those that changed since this store last saw them."""
+        row, changed, fingerprints = self._rows(job)
+        if changed:
+            with self.db.atomic() as db:
+                db.execute(_SAVE_JOB, row)
+                db.executemany(_SAVE_DOCUMENT, changed)
+        else:
+            self.db.write(_SAVE_JOB, row)  # one statement is a transaction of its own: one round, not four
+        self._seen[job.key] = fingerprints
+
+    def save_many(self, jobs: Iterable[VideoProcessingJob]) -> None:
+        rows = [self._rows(job) for job in jobs]
+        with self.db.atomic() as db:
+            db.executemany(_SAVE_JOB, [row for row, _, _ in rows])
+            db.executemany(_SAVE_DOCUMENT, [document for _, changed, _ in rows for document in changed])
+        for row, _, fingerprints in rows:
+            self._seen[row[0]] = fingerprints
+
+    def _rows(self, job: VideoProcessingJob) -> tuple[tuple[Any, ...], list[tuple[str, str, str | None]],
+                                                      dict[str, tuple[int, int] | None]]:
+        """The job's row, its documents changed since this store last saw them, and their fingerprints."""
         fingerprints = {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
         seen = self._seen.get(job.key, {})
         changed = [(job.key, name, document_body(name, getattr(job, name))) for name in DOCUMENT_FIELDS
                    if name not in seen or fingerprints[name] != seen[name]]
         row = (job.key, job.video_id, job.subject, job.stage.value, job.position,
                job.to_json(self.vault, without=DOCUMENT_FIELDS), time.time())
-        if changed:
-            with self.db.atomic() as db:
-                db.execute(_SAVE_JOB, row)
-                db.executemany("INSERT OR REPLACE INTO job_documents (job_key, name, body) VALUES (?, ?, ?)", changed)
-        else:
-            self.db.write(_SAVE_JOB, row)  # one statement is a transaction of its own: one round, not four
-        self._seen[job.key] = fingerprints
+        return row, changed, fingerprints
 
     def load(self, key: str) -> VideoProcessingJob | None:
         jobs = self._jobs("SELECT key, data FROM jobs WHERE key = ?", (key,), documents=True)
