@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import threading
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from rich.console import Console
 
 from tubenotes.errors import PermanentError, StageInterrupted
 from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
+from tubenotes.executors.local import IN_FLIGHT_PER_WORKER
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.pipeline import Routing, next_stage, settle
 from tubenotes.progress import LogReporter
@@ -197,3 +199,57 @@ def test_a_stage_interrupted_by_ctrl_c_fails_no_job_and_keeps_its_checkpoint(tmp
     assert stored["video000001"].stage is not ProcessingStage.FAILED
     assert stored["video000001"].done_stage() is ProcessingStage.ASSESSMENT_GENERATED  # resumes at the write
     assert stored["video000000"].stage is stored["video000002"].stage is ProcessingStage.COMPLETED
+
+
+def test_jobs_are_handed_out_as_others_finish_never_all_at_once(tmp_path: Path) -> None:
+    lock = threading.Lock()
+    in_flight = {"now": 0, "peak": 0}
+    base = fake_steps(tmp_path)
+
+    def fetch(job):
+        with lock:
+            in_flight["now"] += 1
+            in_flight["peak"] = max(in_flight["peak"], in_flight["now"])
+        return base["fetch"](job)
+
+    def write(job):  # the slowest stage: fetched transcripts would pile up before it
+        threading.Event().wait(0.002)
+        job = base["write"](job)
+        with lock:
+            in_flight["now"] -= 1
+        return job
+
+    workers = {"fetch": 2, "generate": 1, "write": 1}
+    result = runner(tmp_path, fake_steps(tmp_path, fetch=fetch, write=write), workers).run(make_jobs(150))
+    assert result.exit_code == EXIT_OK and len(result.completed) == 150
+    assert in_flight["peak"] <= IN_FLIGHT_PER_WORKER * sum(workers.values()) < 150
+
+
+def test_a_finished_job_keeps_what_the_summary_shows_and_no_documents(tmp_path: Path) -> None:
+    r = runner(tmp_path, fake_steps(tmp_path))
+    result = r.run(make_jobs(2))
+    for job in result.jobs:
+        assert job.stage is ProcessingStage.COMPLETED and job.video_title == f"Title {job.video_id}"
+        assert job.transcript is job.study_notes is job.assessment_content is None and job.segments == []
+    stored = r.store.load(result.jobs[0].key)
+    assert stored.transcript == "words " * 50 and stored.study_notes == "notes"  # the store has them
+
+
+def test_a_full_disk_stops_handing_out_jobs_and_keeps_the_rest_for_resume(tmp_path: Path) -> None:
+    base = fake_steps(tmp_path)
+    fetched = []
+
+    def write(job):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fetch(job):
+        fetched.append(job.video_id)
+        return base["fetch"](job)
+
+    r = runner(tmp_path, fake_steps(tmp_path, fetch=fetch, write=write), {"fetch": 1, "generate": 1, "write": 1})
+    result = r.run(make_jobs(100))
+    assert result.stopped_by is not None and "space" in str(result.stopped_by).lower()
+    assert len(fetched) <= IN_FLIGHT_PER_WORKER * 3 + 1
+    stored = r.store.jobs()
+    assert len(stored) == 100 and not any(job.is_finished() for job in stored)
+    assert sum(job.has_notes() for job in stored) >= 1  # kept at their checkpoints, resumable

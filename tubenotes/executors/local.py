@@ -9,6 +9,7 @@ is committed to the store.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -22,8 +23,13 @@ from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, Stag
 from tubenotes.job import VideoProcessingJob
 from tubenotes.outcome import Outcome, run_step
 from tubenotes.store.base import JobStore
+from tubenotes.store.documents import DOCUMENT_FIELDS
 
 log = logging.getLogger(__name__)
+
+# Jobs handed out at once, per worker of all the stages: enough to keep every stage busy, few enough
+# that transcripts fetched faster than they are written do not pile up in memory.
+IN_FLIGHT_PER_WORKER = 4
 
 
 class LocalExecutor:
@@ -34,6 +40,8 @@ class LocalExecutor:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._outstanding = 0
+        self._in_flight = 0
+        self._room = threading.Condition(self._lock)  # for a job to be handed out
         self._all_done = threading.Event()
         self._stopped_by: TubenotesError | None = None
         self._worked = threading.Event()
@@ -54,7 +62,8 @@ class LocalExecutor:
             self._all_done.set()
         # Jobs are handed out from a thread of their own, so that a Ctrl-C in the main
         # thread can never leave some of them neither handed out nor counted.
-        feeder = threading.Thread(target=lambda: [self._dispatch(job) for job in jobs], name="tubenotes-feeder")
+        bound = IN_FLIGHT_PER_WORKER * sum(limits.values())
+        feeder = threading.Thread(target=self._feed, args=(jobs, bound), name="tubenotes-feeder")
         sigint = signal.getsignal(signal.SIGINT)
         interrupted = False
         try:
@@ -79,13 +88,33 @@ class LocalExecutor:
     def _drain(self) -> None:
         """First Ctrl-C: take no new work, let the stages in progress reach their next checkpoint
         (a transcription, which may be an hour from its own, stops at once)."""
-        self._stopping.set()
+        self._stop_taking_work()
         self._stages.interrupt()
         # Until the batch ends a second Ctrl-C leaves at once. Every commit so far is
         # durable (SQLite WAL); a job cut off resumes from its last checkpoint.
         signal.signal(signal.SIGINT, lambda signum, frame: os._exit(EXIT_INTERRUPTED))
         self._reporter.stopping()
         self._wait()
+
+    def _feed(self, jobs: list[VideoProcessingJob], bound: int) -> None:
+        """Hand out each job once fewer than ``bound`` are in flight; once stopping, keep the rest as they
+        are, in one transaction."""
+        for handed, job in enumerate(jobs):
+            with self._room:
+                self._room.wait_for(lambda: self._in_flight < bound or self._stopping.is_set())
+                if self._stopping.is_set():
+                    break
+                self._in_flight += 1
+            self._dispatch(job)
+        else:
+            return
+        rest = jobs[handed:]
+        try:
+            self.store.save_many(rest)  # for `resume`
+        except Exception as exc:
+            if not self._stop_for_storage(exc):
+                log.error("could not keep %d jobs not handed out:\n%s", len(rest), traceback.format_exc())
+        self._finish(len(rest), in_flight=False)
 
     def _dispatch(self, job: VideoProcessingJob) -> None:
         """Hand the job to its next step, or count it finished; never raises, so no job is lost."""
@@ -94,8 +123,10 @@ class LocalExecutor:
             if step is not None and not self._stopping.is_set():
                 self._executors[step].submit(self._work, step, job)
                 return
-            if step is None and self._stages.settle(job):
-                self.store.save(job)
+            if step is None:
+                if self._stages.settle(job):
+                    self.store.save(job)
+                _drop_documents(job)
             elif step is not None:
                 self.store.save(job)  # stopping: kept as it is for `resume`
         except Exception as exc:
@@ -141,10 +172,30 @@ class LocalExecutor:
         with self._lock:
             if self._stopped_by is None:
                 self._stopped_by = cause
-        self._stopping.set()
+        self._stop_taking_work()
+
+    def _stop_taking_work(self) -> None:
+        with self._room:
+            self._stopping.set()
+            self._room.notify_all()
 
     def _finish_one(self) -> None:
-        with self._lock:
-            self._outstanding -= 1
+        self._finish(1)
+
+    def _finish(self, count: int, in_flight: bool = True) -> None:
+        with self._room:
+            self._outstanding -= count
+            if in_flight:
+                self._in_flight -= count
+                self._room.notify()
             if self._outstanding <= 0:
                 self._all_done.set()
+
+
+def _drop_documents(job: VideoProcessingJob) -> None:
+    """A finished job keeps, for the run's result, what its table and summary show (title, stage, error,
+    usage); its documents are in the store and the vault. Like a listing's jobs, never to be saved."""
+    for field in dataclasses.fields(job):
+        if field.name in DOCUMENT_FIELDS:
+            empty = field.default if field.default_factory is dataclasses.MISSING else field.default_factory()
+            setattr(job, field.name, empty)

@@ -298,19 +298,18 @@ class SqliteGenerationCache:
 
     def get_or_compute(self, parts: Mapping[str, Any], compute: Callable[[], Generation]) -> Generation:
         key = cache_key(parts)
-        with self.db.atomic() as db:
-            row = db.execute("SELECT text, generator, usage FROM generations WHERE key = ?", (key,)).fetchone()
-            if row:
-                db.execute("UPDATE generations SET hits = hits + 1 WHERE key = ?", (key,))
-        if row:
+        # A read, and a write only for a hit: a miss (every answer of a new batch) takes no write lock.
+        rows = self.db.read("SELECT text, generator, usage FROM generations WHERE key = ?", (key,))
+        if rows:
+            self.db.write("UPDATE generations SET hits = hits + 1 WHERE key = ?", (key,))
+            row = rows[0]
             return Generation(text=row[0], generator=row[1], usage=TokenUsage(**json.loads(row[2])))
         answer = compute()
-        with self.db.atomic() as db:
-            db.execute(
-                """INSERT INTO generations (key, generator, text, usage, created_at) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO UPDATE SET text=excluded.text, computed = computed + 1""",
-                (key, answer.generator, answer.text, json.dumps(asdict(answer.usage)), time.time()),
-            )
+        self.db.write(
+            """INSERT INTO generations (key, generator, text, usage, created_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET text=excluded.text, computed = computed + 1""",
+            (key, answer.generator, answer.text, json.dumps(asdict(answer.usage)), time.time()),
+        )
         return answer
 
     def stats(self) -> dict[str, int]:
