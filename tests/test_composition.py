@@ -76,7 +76,7 @@ def test_speech_is_a_stage_of_its_own_with_a_limit_of_its_own(tmp_path: Path) ->
         settings = Settings(vault=tmp_path / "vault", whisper_device=device, pool_size=7)
         with build_stages(settings, MemoryStore(settings.vault), lambda _: None) as stages:
             limits = stages.limits()
-        assert list(limits) == ["fetch", "transcribe", "generate", "write", "export"]
+        assert list(limits) == ["fetch", "transcribe", "slides", "generate", "write", "export"]
         assert limits["transcribe"] == at_once and limits["fetch"] == 7
 
 

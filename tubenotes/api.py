@@ -24,7 +24,7 @@ from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
-from tubenotes.progress import ProgressShower, TranscriptionProgress
+from tubenotes.progress import MediaProgress, ProgressShower
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
 from tubenotes.store import SqliteStore
 from tubenotes.store.health import StoreIdentity
@@ -103,7 +103,8 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if executor is None:  # the stages run here: open what they need now (workers open their own)
         stages.prepare(jobs)
     if isinstance(reporter, ProgressShower):
-        stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
+        stages.speech.progress_for = partial(MediaProgress, display=reporter, step="transcribe")
+        stages.slides.progress_for = partial(MediaProgress, display=reporter, step="slides")
     pass_pending = stages.vault_pass_pending()
     stages.vault_pass_due()
     # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.

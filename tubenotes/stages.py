@@ -32,6 +32,7 @@ from tubenotes.network import (
     read_proxies_file,
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
+from tubenotes.slides.fetcher import SlideFetcher, slides_limit
 from tubenotes.store import (
     STORE_DIRNAME,
     JobStore,
@@ -105,6 +106,7 @@ class Stages:
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
         self.speech = SpeechFetcher(settings)
+        self.slides = SlideFetcher(settings)
 
     def __enter__(self) -> Stages:
         return self
@@ -134,6 +136,7 @@ class Stages:
                     youtube_source=partial(_youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
+                    slides=self.slides,
                     notice=self.notice,
                     # The jobs without their documents: the index shows none of them.
                     live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
@@ -167,7 +170,7 @@ class Stages:
         """Open what ``jobs`` will need now, on the calling (main) thread: a configuration error
         (no key, no proxy, no tor) then stops the command instead of failing each job, and
         Ctrl-C reaches a tor that bootstraps."""
-        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
+        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) in ("fetch", "slides") for job in jobs):
             self.pool()
         if any(self.next_stage(job) is not None for job in jobs):
             self.components()
@@ -184,15 +187,16 @@ class Stages:
         return stage_limits(self.settings)
 
     def interrupt(self) -> None:
-        """Ctrl-C: the transcriptions under way stop now (raising StageInterrupted), the other stages
-        reach their checkpoints."""
+        """Ctrl-C: the transcriptions and slide readings under way stop now (raising StageInterrupted),
+        the other stages reach their checkpoints."""
         self.speech.interrupt()
+        self.slides.interrupt()
 
     # --- one stage ------------------------------------------------------------------
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
-        pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
+        pool = self.pool() if name in ("fetch", "slides") and job.source is SourceKind.YOUTUBE else None
         return run_stage(name, job, self.components(), pool)
 
     # --- the vault pass -----------------------------------------------------------
@@ -303,6 +307,7 @@ class Stages:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
+        pictures = settings.vault if settings.vision else None  # where the slides' pictures wait
         if settings.batch:
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
 
@@ -311,7 +316,8 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
-                                                                                  self.store.batches))
+                                                                                  self.store.batches),
+                                    pictures=pictures)
         else:
             self.notice(f"Generating with {llm.label} at {llm.host}.")
             budget = self.budget()
@@ -320,7 +326,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                                    budget=budget)
+                                    budget=budget, pictures=pictures)
         return _BuiltAside(build)
 
     def _open_network(self) -> Network:
@@ -429,7 +435,7 @@ def regeneration_model(settings: Settings, generators: set[str], remembered: dic
 def stage_limits(settings: Settings) -> dict[str, int]:
     """How many jobs each stage may hold at once in one process, by ``settings``."""
     # One writer: file names are claimed by looking at the folder, which must not race.
-    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings),
+    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings), "slides": slides_limit(),
               "generate": settings.llm_concurrency, "write": 1}
     if settings.pdf:
         limits["export"] = settings.export_workers

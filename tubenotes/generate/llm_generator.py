@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from tubenotes.errors import AwaitingBatch, GenerationError, TubenotesError
@@ -25,7 +26,7 @@ from tubenotes.generate.assessment import (
     Assessment, assessment_schema, merge_assessments, parse_assessment, render_llm_assessment,
 )
 from tubenotes.generate.chunking import (
-    SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, pack, plan_chunks, render_blocks,
+    SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, message_tokens, pack, plan_chunks, render_blocks,
     transcript_blocks,
 )
 from tubenotes.generate.costs import CostBudget
@@ -34,6 +35,7 @@ from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timest
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
 from tubenotes.generate.safe_markdown import safe_markdown
+from tubenotes.generate.slides import picture_parts, with_slides
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 
@@ -57,9 +59,13 @@ class LlmGenerator:
         questions: int = DEFAULT_QUESTIONS,
         gate: AbstractContextManager[Any] | None = None,
         budget: CostBudget | None = None,
+        pictures: Path | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
+        # The vault, where the slides' pictures are, to send them to a model that takes images (--vision);
+        # None: the slides' text only.
+        self.pictures = pictures
         # One client, hence one concurrency limit, for every job that shares this generator.
         self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate, budget=budget)
         self.questions = questions
@@ -116,7 +122,7 @@ class LlmGenerator:
     # --- prompts and budgets ------------------------------------------------------
 
     def _chunks(self, job: VideoProcessingJob) -> list[list[TranscriptBlock]]:
-        blocks = transcript_blocks(job)
+        blocks = with_slides(transcript_blocks(job), job.slides)
         if not blocks:
             raise GenerationError(f"{job.video_id}: the transcript is empty; fetch it again")
         return plan_chunks(blocks, job.chapters, self._transcript_budget(job))
@@ -129,7 +135,7 @@ class LlmGenerator:
             prompts.render("assessment", scope="the whole lecture", count=self.questions, time_rule=_time_rule(job)),
             key=len,
         )
-        overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(longest_instruction)
+        overhead = sum(message_tokens(m) + 4 for m in frame) + estimate_tokens(longest_instruction)
         return self._budget(overhead)
 
     def _budget(self, overhead: int) -> int:
@@ -159,12 +165,14 @@ class LlmGenerator:
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
             chapters=f"Chapters:\n{chapter_lines(job.chapters, '')}\n" if job.chapters else "",
-            transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
+            transcript_intro=_transcript_intro(job),
             transcript=render_blocks(blocks),
         )
+        pictures = [] if self.pictures is None else picture_parts(
+            job.slides, self.pictures, blocks[0].start if blocks else None, blocks[-1].start if blocks else None)
         return [
             {"role": "system", "content": prompts.render("system")},
-            {"role": "user", "content": context},
+            {"role": "user", "content": [{"type": "text", "text": context}, *pictures] if pictures else context},
             {"role": "assistant", "content": prompts.render("ack")},
         ]
 
@@ -333,6 +341,11 @@ def _sections_rule(job: VideoProcessingJob) -> str:
 def _timed(job: VideoProcessingJob) -> bool:
     """Whether the transcript has times: a plain text file has none, and no time may be made up for it."""
     return bool(job.segments)
+
+
+def _transcript_intro(job: VideoProcessingJob) -> str:
+    intro = prompts.load("transcript_timed" if _timed(job) else "transcript_untimed")
+    return f"{intro}\n{prompts.load('slides')}" if job.slides and _timed(job) else intro
 
 
 def _time_rule(job: VideoProcessingJob) -> str:

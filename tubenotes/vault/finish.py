@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.cards import cards_of
+from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import subject_tag
 from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
 from tubenotes.vault.links import find_links, normalize
+from tubenotes.vault.slides import card_picture
 from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
@@ -116,7 +118,7 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
             if len(job.warnings) != warnings_before:
                 report.changed_jobs.append(job)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written) + parts.exam, report, force)
+            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written, writer.root) + parts.exam, report, force)
         write_index(writer, folder, subject_jobs, concepts, report, force)
     return report
 
@@ -159,13 +161,18 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[Lec
         report.warnings.append(warning)
 
 
-def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
+def lecture_cards(jobs: Iterable[VideoProcessingJob], root: Path) -> list[LectureCards]:
     return [
         LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
-                     job.timestamp_url)
+                     job.timestamp_url, picture_of=partial(_card_picture_file, job, root))
         for job in jobs
         if job.assessment_content
     ]
+
+
+def _card_picture_file(job: VideoProcessingJob, root: Path, card: Card) -> Path | None:
+    picture = card_picture(job, card)
+    return root / picture if picture is not None else None
 
 
 def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,
