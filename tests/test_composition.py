@@ -32,6 +32,7 @@ def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
         yield fake
 
 
+@pytest.mark.slow
 def test_process_video_pipeline_runs_the_real_stages_through_a_blocked_exit(tmp_path: Path, youtube, socks) -> None:
     youtube.blocked_ips.add(socks.exit_ip_for("node-a"))
     proxies = tuple(socks.proxy_url(user, "pw-secret") for user in ("node-a", "node-b"))

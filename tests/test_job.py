@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ def test_the_round_trip_strategy_covers_every_field_of_the_job() -> None:
     assert set(FIELDS) == {field.name for field in dataclasses.fields(VideoProcessingJob)}
 
 
+@pytest.mark.slow
 @given(jobs)
 def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
     again = VideoProcessingJob.from_json(job.to_json())
@@ -87,6 +89,7 @@ def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
     assert again.to_json() == job.to_json()
 
 
+@pytest.mark.slow
 @given(jobs)
 def test_a_job_saved_relative_to_its_vault_means_the_same_in_a_moved_vault(job: VideoProcessingJob) -> None:
     old, new = Path("/a"), Path("/elsewhere/b")

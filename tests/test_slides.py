@@ -78,6 +78,7 @@ def test_each_slide_gives_one_picture_and_its_text(tmp_path: Path, silent_lectur
     assert "dU = dQ - dW" in slides[0].lines
 
 
+@pytest.mark.slow
 def test_a_slide_shown_again_is_kept_once(tmp_path: Path) -> None:
     again = [SlideSpec("Entropy", ["Disorder, counted"], seconds=6), SlideSpec("Temperature", ["What flows"], seconds=6),
              SlideSpec("Entropy", ["Disorder, counted"], seconds=6)]
@@ -87,6 +88,7 @@ def test_a_slide_shown_again_is_kept_once(tmp_path: Path) -> None:
     assert [slide.title for slide in slides] == ["Entropy", "Temperature"]
 
 
+@pytest.mark.slow
 def test_a_video_with_nothing_to_read_gives_no_slide(tmp_path: Path) -> None:
     """A blank board behind a moving speaker: no picture floods the vault."""
     blank = [SlideSpec("", [], seconds=12)]

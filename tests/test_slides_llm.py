@@ -34,6 +34,7 @@ def _job(vault: Path) -> VideoProcessingJob:
                               transcript=" ".join(s.text for s in segments), segments=segments, slides=slides)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("vision", [False, True])
 def test_the_model_gets_each_slide_at_its_time_and_with_vision_its_picture(tmp_path: Path, vision: bool,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,8 @@ from tubenotes.errors import ConfigurationError
 from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
 from tubenotes.testing.synthetic_speech import silence, speak, word_error_rate
 
+pytestmark = pytest.mark.slow  # Whisper transcribes real speech
+
 SCRIPT = " ".join(LECTURE)  # about 160 words: a minute of speech at espeak's 150 words a minute
 
 
