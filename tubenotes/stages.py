@@ -310,7 +310,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
-                                                                                  self.store.batches))
+                                                                                  self.store.batches), together=True)
         else:
             self.notice(f"Generating with {llm.label} at {llm.host}.")
             budget = self.budget()
@@ -319,7 +319,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                                    budget=budget)
+                                    budget=budget, together=True)
         return _BuiltAside(build)
 
     def _open_network(self) -> Network:
