@@ -10,6 +10,7 @@ from tubenotes.job import ProcessingStage
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
+@pytest.mark.slow
 def test_celery_with_postgresql_runs_a_batch_with_no_live_call(cluster: Cluster) -> None:
     ids = video_ids(6)
     cluster.llm.batches.delay = 0.5

@@ -46,6 +46,7 @@ def jobs(vault: Path) -> list[dict]:
     return json.loads(run_cli("status", "--vault", vault, "--json", check=True).stdout)
 
 
+@pytest.mark.slow
 def test_a_course_with_batch_completes_with_no_live_call(tmp_path: Path, fake: FakeLlmServer) -> None:
     write_lectures(tmp_path / "in", 6)
     vault = tmp_path / "vault"
@@ -68,6 +69,7 @@ def test_a_course_with_batch_completes_with_no_live_call(tmp_path: Path, fake: F
     assert again.returncode == 0 and len(fake.batches.batches) == batches  # nothing asked twice
 
 
+@pytest.mark.slow
 def test_a_failed_line_is_submitted_again_and_an_expired_batch_gives_what_finished(
         tmp_path: Path, fake: FakeLlmServer) -> None:
     write_lectures(tmp_path / "in", 3)
@@ -86,6 +88,7 @@ def test_a_failed_line_is_submitted_again_and_an_expired_batch_gives_what_finish
     assert fake.calls == 0 and [job["stage"] for job in jobs(vault)] == ["completed"] * 3
 
 
+@pytest.mark.slow
 def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_reason(
         tmp_path: Path, fake: FakeLlmServer) -> None:
     write_lectures(tmp_path / "in", 2)
@@ -104,6 +107,7 @@ def test_a_request_that_fails_at_every_attempt_fails_its_job_with_the_providers_
     assert [job["stage"] for job in jobs(vault)] == ["completed"] * 2 and fake.calls == 0
 
 
+@pytest.mark.slow
 def test_a_server_without_the_batch_api_and_a_provider_without_one_say_so(tmp_path: Path, fake: FakeLlmServer,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     write_lectures(tmp_path / "in", 1)
@@ -151,6 +155,7 @@ def test_a_chunked_three_hour_lecture_goes_through_in_two_rounds(tmp_path: Path,
     assert job["stage"] == "completed" and "(run 3)" in notes and "## Summary" in notes
 
 
+@pytest.mark.slow
 def test_kill_while_the_batch_is_in_progress_then_resume_submits_nothing_twice(
         tmp_path: Path, fake: FakeLlmServer) -> None:
     write_lectures(tmp_path / "in", 4)
@@ -185,6 +190,7 @@ def test_kill_while_the_batch_is_in_progress_then_resume_submits_nothing_twice(
     assert "batches at the provider" not in run_cli("status", "--vault", vault, check=True).stdout
 
 
+@pytest.mark.slow
 def test_no_wait_returns_once_submitted_and_a_cancelled_batch_is_asked_again_on_resume(
         tmp_path: Path, fake: FakeLlmServer) -> None:
     write_lectures(tmp_path / "in", 2)

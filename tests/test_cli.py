@@ -64,6 +64,7 @@ def batch(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
     return folder, files
 
 
+@pytest.mark.slow
 def test_a_batch_with_bad_inputs_fails_only_those_jobs(tmp_path: Path, batch) -> None:
     folder, files = batch
     vault = tmp_path / "vault"
@@ -88,6 +89,7 @@ def test_a_batch_with_bad_inputs_fails_only_those_jobs(tmp_path: Path, batch) ->
         assert word in result.stdout  # the final table names every failure
 
 
+@pytest.mark.slow
 def test_running_again_repeats_no_work(tmp_path: Path) -> None:
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
     make_transcripts(lectures)
@@ -102,6 +104,7 @@ def test_running_again_repeats_no_work(tmp_path: Path) -> None:
     assert "0 paid twice" in listing
 
 
+@pytest.mark.slow
 def test_folders_name_the_subject(tmp_path: Path) -> None:
     (tmp_path / "in" / "Chemistry").mkdir(parents=True)
     (tmp_path / "in" / "Chemistry" / "bonds.en.vtt").write_text(vtt(LECTURE))
@@ -111,6 +114,7 @@ def test_folders_name_the_subject(tmp_path: Path) -> None:
     assert (tmp_path / "v" / "in" / "Loose.md").exists()
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert tubenotes("run").returncode == 2
     missing = tubenotes("resume", "--vault", str(tmp_path / "nothing"))
@@ -140,6 +144,7 @@ def run_until_the_first_note(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     return process, vault
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) -> None:
     process, vault = run_until_the_first_note(tmp_path)
     process.send_signal(signal.SIGINT)
@@ -153,6 +158,7 @@ def test_ctrl_c_saves_every_job_exits_130_and_resume_finishes(tmp_path: Path) ->
     assert {job["stage"] for job in status(vault).values()} == {"completed"}
 
 
+@pytest.mark.slow
 def test_a_second_ctrl_c_quits_at_once_and_the_store_survives(tmp_path: Path) -> None:
     process, vault = run_until_the_first_note(tmp_path)
     process.send_signal(signal.SIGINT)
@@ -183,6 +189,7 @@ def children_named(pid: int, name: str) -> dict[int, int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds pandoc through Linux's /proc")
 def test_ctrl_c_in_a_terminal_leaves_the_exports_in_flight_unfailed(tmp_path: Path) -> None:
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"
@@ -207,6 +214,7 @@ def test_ctrl_c_in_a_terminal_leaves_the_exports_in_flight_unfailed(tmp_path: Pa
     assert {job["stage"] for job in status(vault).values()} == {"completed"}
 
 
+@pytest.mark.slow
 def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Path) -> None:
     from tubenotes.store import SqliteStore
 
@@ -221,6 +229,7 @@ def test_resume_reuses_the_flags_given_but_no_secret_and_no_default(tmp_path: Pa
     assert remembered == {"pdf": False, "languages": ["de", "en"], "model": "offline"}  # model: TUBENOTES_MODEL
 
 
+@pytest.mark.slow
 def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.en.vtt").write_text(vtt(LECTURE))
@@ -232,6 +241,7 @@ def test_configuration_errors_stop_the_run_with_exit_2_and_fail_no_job(tmp_path:
     assert {job["stage"] for job in status(vault).values()} == {"created"}
 
 
+@pytest.mark.slow
 def test_the_final_table_of_a_large_batch_lists_only_the_jobs_not_completed(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -244,6 +254,7 @@ def test_the_final_table_of_a_large_batch_lists_only_the_jobs_not_completed(tmp_
     assert "31 completed, 1 failed" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_rerun_with_nothing_to_do_says_so_instead_of_the_whole_table(tmp_path: Path) -> None:
     examples, vault = Path(__file__).resolve().parent.parent / "examples", tmp_path / "vault"
     inputs = [str(examples / "Biology"), str(examples / "Geschichte"), str(tmp_path / "missing.srt")]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "examples" / "Geschichte" / "weimarer_republik.de.srt"
 
 
+@pytest.mark.slow
 def test_a_german_course_gets_german_concept_notes_and_index(tmp_path: Path) -> None:
     # The German example lecture cut in three: three lectures that share their terms.
     cues = HISTORY.read_text(encoding="utf-8").strip().split("\n\n")

@@ -53,6 +53,7 @@ def test_the_dry_run_estimate_is_within_15_percent_of_the_tokens_then_used(tmp_p
         shutil.rmtree(vault)  # the next window starts afresh
 
 
+@pytest.mark.slow
 def test_max_cost_stops_before_the_call_that_would_pass_it_and_resume_goes_on(tmp_path: Path, fake) -> None:
     write_lectures(tmp_path / "in", 4)
     vault = tmp_path / "vault"
@@ -70,6 +71,7 @@ def test_max_cost_stops_before_the_call_that_would_pass_it_and_resume_goes_on(tm
     assert fake.calls >= 4 and max(fake.calls_by_prompt.values()) == 1  # each asked once: nothing lost
 
 
+@pytest.mark.slow
 def test_max_cost_stops_before_a_batch_that_would_pass_it(tmp_path: Path, fake) -> None:
     write_lectures(tmp_path / "in", 4)
     vault = tmp_path / "vault"

@@ -80,6 +80,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return vault
 
 
+@pytest.mark.slow
 def test_the_guide_links_every_lecture_and_defines_its_concepts(course: Path) -> None:
     subject = course / "thermodynamics"
     guide = (subject / "thermodynamics study guide.md").read_text(encoding="utf-8")
@@ -109,6 +110,7 @@ def test_the_guide_links_every_lecture_and_defines_its_concepts(course: Path) ->
     assert "[[thermodynamics/thermodynamics concept map.canvas|" in course_part
 
 
+@pytest.mark.slow
 def test_concept_notes_open_with_their_definition(course: Path) -> None:
     note = (course / "thermodynamics" / "Concepts" / "Chemical potential.md").read_text(encoding="utf-8")
     body = note.split("# Chemical potential\n\n", 1)[1]
@@ -116,6 +118,7 @@ def test_concept_notes_open_with_their_definition(course: Path) -> None:
     assert body.index("“The chemical") < body.index("## Where it comes up")
 
 
+@pytest.mark.slow
 def test_the_exam_draws_on_most_lectures_with_an_answer_key_on_its_own_page(course: Path) -> None:
     subject = course / "thermodynamics"
     exam = (subject / "Assessment_thermodynamics final exam.md").read_text(encoding="utf-8")
@@ -133,6 +136,7 @@ def test_the_exam_draws_on_most_lectures_with_an_answer_key_on_its_own_page(cour
     assert "How the ideas build" in "".join(page.extract_text() for page in guide_pdf.pages)
 
 
+@pytest.mark.slow
 def test_the_concept_map_is_a_valid_canvas_with_a_picture(course: Path) -> None:
     subject = course / "thermodynamics"
     data = check_canvas(course, subject / "thermodynamics concept map.canvas", 8)
@@ -144,6 +148,7 @@ def test_the_concept_map_is_a_valid_canvas_with_a_picture(course: Path) -> None:
     assert svg.startswith("<svg") and svg.count("<rect") >= 1 + len(texts) + 8 and "Statistical Mechanics" in svg
 
 
+@pytest.mark.slow
 def test_the_deck_holds_cloze_notes_and_the_exam(course: Path) -> None:
     notes = read_deck_notes(course / "thermodynamics" / "thermodynamics.apkg")
     clozes = [fields for fields in notes.values() if "{{c1::" in fields[0]]
@@ -152,6 +157,7 @@ def test_the_deck_holds_cloze_notes_and_the_exam(course: Path) -> None:
     assert CLOZE_MODEL_ID
 
 
+@pytest.mark.slow
 def test_a_run_with_nothing_changed_rewrites_nothing(course: Path) -> None:
     before = snapshot(course)
     inputs = course.parent / "thermodynamics"
@@ -173,6 +179,7 @@ def _clock(seconds: int) -> str:
     return f"00:{seconds // 60:02d}:{seconds % 60:02d}.000"
 
 
+@pytest.mark.slow
 def test_with_a_model_the_course_step_is_cached_and_redone_only_for_what_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs, vault = tmp_path / "thermodynamics", tmp_path / "vault"
@@ -219,6 +226,7 @@ def _is_course(body: dict[str, object]) -> bool:
     return "<lectures>" in last or "<course>" in last
 
 
+@pytest.mark.slow
 def test_a_guide_the_user_edited_is_kept_and_the_new_one_goes_beside(tmp_path: Path) -> None:
     inputs, vault = tmp_path / "thermodynamics", tmp_path / "vault"
     inputs.mkdir()
@@ -237,6 +245,7 @@ def test_a_guide_the_user_edited_is_kept_and_the_new_one_goes_beside(tmp_path: P
     assert "thermodynamics study guide.md was edited since tubenotes wrote it" in said
 
 
+@pytest.mark.slow
 def test_a_model_that_fails_the_course_step_leaves_a_course_made_from_the_lectures(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs, vault = tmp_path / "thermodynamics", tmp_path / "vault"

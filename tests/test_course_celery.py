@@ -11,6 +11,7 @@ from tests.test_distributed import Cluster, cluster, finished, video_ids, youtub
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
+@pytest.mark.slow
 def test_the_last_lecture_to_finish_sends_the_course_stage(cluster: Cluster) -> None:  # noqa: F811
     ids = video_ids(4)
     cluster.worker("fetchgen", "fetch,generate")

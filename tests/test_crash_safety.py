@@ -38,6 +38,7 @@ def _srt(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
     lectures, vault = tmp_path / "lectures", tmp_path / "vault"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_cli
 from tests.test_crash_safety import make_transcripts
 
 
+@pytest.mark.slow
 def test_offline_notes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     make_transcripts(tmp_path / "lectures")
     notes = {}

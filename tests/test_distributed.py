@@ -158,6 +158,7 @@ def finished(count: int) -> Callable[[list[VideoProcessingJob]], bool]:
     return lambda jobs: len(jobs) == count and all(job.is_finished() for job in jobs)
 
 
+@pytest.mark.slow
 def test_fifty_jobs_over_a_fetch_generate_worker_and_a_vault_worker(cluster: Cluster, youtube: FakeYouTube) -> None:
     ids = video_ids(50)
     cluster.worker("fetchgen", "fetch,generate", "--concurrency", "4")
@@ -184,6 +185,7 @@ def test_fifty_jobs_over_a_fetch_generate_worker_and_a_vault_worker(cluster: Clu
         assert KEY not in text and "pw-node" not in text
 
 
+@pytest.mark.slow
 def test_a_generate_worker_killed_mid_batch_costs_no_stored_answer_twice(cluster: Cluster) -> None:
     ids = video_ids(24)
     slow_llm(cluster.llm, 0.3)
@@ -209,6 +211,7 @@ def test_a_generate_worker_killed_mid_batch_costs_no_stored_answer_twice(cluster
     assert repeated <= max(in_flight_when_killed, 4)  # only calls cut off by the kill were made again
 
 
+@pytest.mark.slow
 def test_a_killed_coordinator_resumes_without_doing_anything_twice(cluster: Cluster) -> None:
     ids = video_ids(12)
     slow_llm(cluster.llm, 0.2)
@@ -232,6 +235,7 @@ def test_a_killed_coordinator_resumes_without_doing_anything_twice(cluster: Clus
     assert notes == sorted(f"Lecture {n}.md" for n in range(12))  # no note written twice beside itself
 
 
+@pytest.mark.slow
 def test_the_llm_concurrency_limit_holds_across_two_workers(cluster: Cluster) -> None:
     ids = video_ids(16)
     slow_llm(cluster.llm, 0.3)

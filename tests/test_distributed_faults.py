@@ -53,6 +53,7 @@ def stored_jobs(count: int) -> tuple[MemoryStore, list[VideoProcessingJob]]:
     return store, jobs
 
 
+@pytest.mark.slow
 def test_a_worker_whose_store_or_broker_is_out_of_reach_exits_with_a_message(tmp_path: Path) -> None:
     with postgres_database() as good_store:
         missing_store = good_store.rsplit("/", 1)[0] + "/tubenotes_no_such_database"
@@ -67,6 +68,7 @@ def test_a_worker_whose_store_or_broker_is_out_of_reach_exits_with_a_message(tmp
             assert ("cannot reach the PostgreSQL store" if broker is None else "cannot reach the broker") in message
 
 
+@pytest.mark.slow
 def test_a_coordinator_whose_broker_is_out_of_reach_is_a_configuration_error(tmp_path: Path) -> None:
     transcript = tmp_path / "lecture.txt"
     transcript.write_text("Energy is conserved in a closed system. " * 20)

@@ -11,6 +11,8 @@ import pytest
 from tubenotes.distributed.limits import SharedLlmLimit
 from tubenotes.testing.services import redis_database
 
+pytestmark = pytest.mark.slow  # a real Redis, and worker threads holding its leases
+
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:

@@ -40,6 +40,7 @@ def ran_by(job: VideoProcessingJob) -> dict[str, str]:
     return {stage: worker.split("@")[0] for stage, worker in job.workers.items()}
 
 
+@pytest.mark.slow
 def test_a_worker_on_the_transcribe_queue_alone_transcribes_for_the_others(cluster: Cluster) -> None:
     recording = speak(SCRIPT, cluster.tmp / "lecture_on_heat.m4a")
     cluster.worker("transcriber", "transcribe")

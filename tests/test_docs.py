@@ -67,6 +67,7 @@ def test_every_block_names_its_language_and_every_untested_one_its_reason() -> N
             assert block.untested_because in REASONS, f"{block}: `no-test` needs one of {sorted(REASONS)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", TO_RUN, ids=str)
 def test_block_runs_as_written(block: Block, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
@@ -82,6 +83,7 @@ def test_block_runs_as_written(block: Block, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_what_you_get_is_what_the_example_makes(tmp_path: Path) -> None:
     tree = next(block for block in BLOCKS if block.page.name == "README.md" and block.code.startswith("notes/"))
     shown = [match.group(1).rstrip("/") for match in re.finditer(r"[├└]── (.+?)(?:  |$)", tree.code, re.MULTILINE)]

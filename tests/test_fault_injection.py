@@ -42,6 +42,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, by
     return root / "lectures", _files(clean)
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(points=kill_points)
 @pytest.mark.timeout(900)

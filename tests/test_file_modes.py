@@ -13,6 +13,7 @@ from tests.cli import run_cli
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("umask", [0o022, 0o027])
 def test_every_file_of_a_run_gets_the_mode_of_the_users_umask(tmp_path: Path, umask: int) -> None:
     vault = tmp_path / "vault"

@@ -35,6 +35,7 @@ def test_an_input_too_long_or_with_a_nul_byte_fails_alone(tmp_path: Path) -> Non
     assert [job.stage is ProcessingStage.FAILED for job in jobs] == [True, True, False]
 
 
+@pytest.mark.slow
 def test_the_cli_runs_the_batch_when_a_transcript_starts_with_a_long_line(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text((PARAGRAPH + "\n") * 3)
     (tmp_path / "ok.srt").write_text(SRT)
@@ -61,6 +62,7 @@ def test_a_list_with_a_missing_entry_stays_a_list(tmp_path: Path) -> None:
     assert missing.error_message.startswith(f"missing.srt, listed in {listing}: no such file or folder")
 
 
+@pytest.mark.slow
 def test_a_missing_path_in_a_list_is_named_as_the_list_writes_it(tmp_path: Path) -> None:
     (tmp_path / "lists").mkdir()
     (tmp_path / "lists" / "inputs.txt").write_text("lists/gone.srt\n")
@@ -99,6 +101,7 @@ def test_a_transcript_past_the_size_limit_is_refused_with_the_limit(tmp_path: Pa
         LocalTranscriptFile(job.source_path).get_transcript(job.video_id)
 
 
+@pytest.mark.slow
 def test_control_and_bidi_characters_in_a_title_reach_no_file_name_and_no_note(tmp_path: Path) -> None:
     words = " ".join(["Heat flows from the hot body to the cold one, and work is done on the way."] * 6)
     (tmp_path / "lecture.en.srt").write_text(f"1\n00:00:01,000 --> 00:00:09,000\n{words}\n")

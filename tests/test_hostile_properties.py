@@ -222,6 +222,7 @@ def _walk(node: object):
             yield from _walk(item)
 
 
+@pytest.mark.slow
 @FEW
 @given(markup_text)
 def test_any_answer_becomes_markdown_without_html_front_matter_or_dangerous_links(answer: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from tubenotes.job import (
     STAGE_NAMES,
     Chapter,
     ProcessingStage,
+    Slide,
     SourceKind,
     TokenUsage,
     TranscriptSegment,
@@ -44,6 +46,9 @@ FIELDS = dict(
     upload_date=optional_text,
     description=optional_text,
     audio_path=paths,
+    slides=st.none() | st.lists(st.builds(Slide, seconds, seconds, text, st.lists(text, max_size=3), optional_text),
+                                max_size=3),
+    video_path=paths,
     study_notes=optional_text,
     assessment_content=optional_text,
     generator=optional_text,
@@ -76,6 +81,7 @@ def test_the_round_trip_strategy_covers_every_field_of_the_job() -> None:
     assert set(FIELDS) == {field.name for field in dataclasses.fields(VideoProcessingJob)}
 
 
+@pytest.mark.slow
 @given(jobs)
 def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
     again = VideoProcessingJob.from_json(job.to_json())
@@ -83,6 +89,7 @@ def test_json_round_trip_is_lossless(job: VideoProcessingJob) -> None:
     assert again.to_json() == job.to_json()
 
 
+@pytest.mark.slow
 @given(jobs)
 def test_a_job_saved_relative_to_its_vault_means_the_same_in_a_moved_vault(job: VideoProcessingJob) -> None:
     old, new = Path("/a"), Path("/elsewhere/b")

@@ -29,6 +29,7 @@ def tubenotes(vault: Path, fake: FakeLlmServer, *args: str, monkeypatch: pytest.
     return run_cli(*args, "--vault", str(vault))
 
 
+@pytest.mark.slow
 def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monkeypatch) -> None:
     write_lectures(tmp_path / "in")
     vault = tmp_path / "vault"
@@ -56,6 +57,7 @@ def test_llm_notes_through_the_cli_and_a_rerun_pays_nothing(tmp_path: Path, monk
         assert KEY not in text
 
 
+@pytest.mark.slow
 def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path: Path, monkeypatch) -> None:
     write_lectures(tmp_path / "in")
     vault = tmp_path / "vault"
@@ -75,6 +77,7 @@ def test_a_refusing_llm_fails_that_job_with_a_reason_and_writes_no_note(tmp_path
     assert not list(vault.rglob("Lecture0*"))
 
 
+@pytest.mark.slow
 def test_regenerate_without_model_flags_asks_the_model_that_made_the_notes(tmp_path: Path, monkeypatch) -> None:
     write_lectures(tmp_path / "in")
     vault = tmp_path / "vault"
@@ -96,6 +99,7 @@ def test_regenerate_without_model_flags_asks_the_model_that_made_the_notes(tmp_p
     assert after["token_usage"]["calls"] == 2 * before["token_usage"]["calls"]
 
 
+@pytest.mark.slow
 def test_regenerate_refuses_when_the_server_that_made_the_notes_is_unknown(tmp_path: Path, monkeypatch) -> None:
     write_lectures(tmp_path / "in")
     vault = tmp_path / "vault"

@@ -269,6 +269,21 @@ def test_key_terms_show_their_definition() -> None:
             in notes.splitlines())
 
 
+def test_a_german_word_heard_only_at_a_sentence_start_is_no_noun_for_its_capital() -> None:
+    text = ((LECTURES / "wellen.de.txt").read_text() + " Gescheitert ist der Versuch, Wellen zu zähmen. "
+            "Gescheitert sind auch die Versuche mit Seilen.")
+    lecture = analyse(VideoProcessingJob(url="wellen.txt", video_id="file-w", source=SourceKind.FILE,
+                                         transcript=text, video_title="Wellen"))
+    assert "Gescheitert" not in {term.text for term in lecture.term_pool}
+    assert "Welle" in {term.text for term in lecture.term_pool}
+
+
+def test_a_regnal_number_ends_no_sentence() -> None:
+    sentences = split_sentences("Kaiser Wilhelm II. und übergab das Amt an Friedrich Ebert. Der Rest folgt.", [])
+    assert [s.text for s in sentences] == ["Kaiser Wilhelm II. und übergab das Amt an Friedrich Ebert.",
+                                           "Der Rest folgt."]
+
+
 def test_a_term_is_a_person_a_process_or_a_thing() -> None:
     assert kind_of(("Boltzmann",), "en") is TermKind.PERSON
     assert kind_of(("ATP",), "en") is TermKind.THING

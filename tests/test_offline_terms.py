@@ -78,6 +78,7 @@ def concepts_of(folder: Path) -> list[str]:
     return [path.stem for path in sorted((folder / "Concepts").glob("*.md"))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("subject", ["Physics", "Biology", "Geschichte"])
 def test_key_terms_of_the_examples_are_specific_words(examples_vault: Path, subject: str) -> None:
     language = LANGUAGES[subject]
@@ -88,6 +89,7 @@ def test_key_terms_of_the_examples_are_specific_words(examples_vault: Path, subj
     assert not [pair for pair in combinations(terms, 2) if inflections(*pair, language)]
 
 
+@pytest.mark.slow
 def test_a_course_gets_a_glossary_of_concepts_not_everyday_words(course_vault: Path) -> None:
     folder = course_vault / "thermodynamics"
     lectures = notes_of(folder, "notes")
@@ -141,6 +143,7 @@ def choice_questions(assessment: str) -> list[tuple[str, list[str]]]:
             for number, letter in letters.items() if number in options]
 
 
+@pytest.mark.slow
 def test_distractors_are_terms_of_the_answers_kind(examples_vault: Path) -> None:
     asked = 0
     for subject, language in (("Physics", "en"), ("Biology", "en"), ("Geschichte", "de")):
@@ -169,6 +172,7 @@ def test_unpunctuated_captions_are_cut_where_a_sentence_may_end() -> None:
     assert openers >= 3  # thoughts that begin with "so" or "now" begin a pseudo-sentence
 
 
+@pytest.mark.slow
 def test_an_examples_vault_speaks_the_lectures_language(examples_vault: Path) -> None:
     [note] = notes_of(examples_vault / "Geschichte", "notes")
     [assessment] = notes_of(examples_vault / "Geschichte", "assessment")

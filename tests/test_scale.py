@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,43 @@ def test_a_subject_index_that_takes_long_to_rewrite_is_rewritten_less_often(tmp_
         written(number)
     assert 2 <= len(rewrites) <= 4, rewrites  # one every INDEX_COST_FACTOR * 1.5 s, not every 2 s
     assert rewrites[1] - rewrites[0] >= INDEX_COST_FACTOR * 1.5
+
+
+def write_lecture(path: Path, seed: int) -> None:
+    lines = random.Random(seed).sample(LECTURE, 9)
+    cues = [f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000\n{line}\n" for i, line in enumerate(lines)]
+    path.write_text("WEBVTT\n\n" + "\n".join(cues))
+
+
+def files_and_times(folder: Path) -> dict[str, int]:
+    return {str(path.relative_to(folder)): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow
+def test_the_vault_pass_after_a_new_lecture_touches_only_the_subjects_it_changes(tmp_path: Path) -> None:
+    physics, biology, vault = tmp_path / "Physics", tmp_path / "Biology", tmp_path / "vault"
+    physics.mkdir()
+    biology.mkdir()
+    for number in range(3):
+        write_lecture(physics / f"lecture {number}.en.vtt", number)
+    for number in range(2):
+        write_lecture(biology / f"lecture {number}.en.vtt", 10 + number)
+    run = ("run", physics, biology, "--vault", vault, "--model", "offline", "--no-pdf", "-q")
+    assert run_cli(*run, cwd=tmp_path).returncode == 0
+    assert "[[Biology/Concepts/Ideal gas|" in (vault / "Biology" / "Lecture 0.md").read_text()
+    (vault / "Biology" / "Assessment_Lecture 1.md").unlink()
+    seen = run_cli(*run, cwd=tmp_path)
+    assert "1 note(s) you deleted were left deleted: Biology/Assessment_Lecture 1.md" in seen.stderr
+    untouched = files_and_times(vault / "Biology")
+
+    write_lecture(physics / "lecture 3.en.vtt", 3)  # a lecture of Physics, named after no term of Biology's
+    added = run_cli(*run, cwd=tmp_path)
+    assert added.returncode == 0
+    assert "you deleted" not in added.stderr  # a pass over Biology would have found it deleted again
+    assert "Lecture 3" in (vault / "Physics" / "Physics index.md").read_text()
+    assert "[[Physics/Lecture 3|" in (vault / "Physics" / "Lecture 0.md").read_text()  # its related lectures
+    assert files_and_times(vault / "Biology") == untouched
+
+    write_lecture(physics / "Ideal gas.en.vtt", 4)  # Biology's lectures link its title: they link it now
+    assert run_cli(*run, cwd=tmp_path).returncode == 0
+    assert "[[Physics/Ideal Gas|" in (vault / "Biology" / "Lecture 0.md").read_text()

@@ -44,6 +44,7 @@ def test_the_remembered_base_url_keeps_no_user_password_or_query(base_url: str) 
                                                          "model": "custom:gpt"}
 
 
+@pytest.mark.slow
 def test_no_secret_reaches_the_store_the_output_or_the_vault(tmp_path: Path, youtube, socks,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     lecture = tmp_path / "lecture.en.vtt"

@@ -20,6 +20,8 @@ from tubenotes.errors import ConfigurationError
 from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
 from tubenotes.testing.synthetic_speech import silence, speak, word_error_rate
 
+pytestmark = pytest.mark.slow  # Whisper transcribes real speech
+
 SCRIPT = " ".join(LECTURE)  # about 160 words: a minute of speech at espeak's 150 words a minute
 
 
@@ -160,14 +162,14 @@ def test_a_transcription_shows_minutes_done_of_the_total_and_an_eta_in_the_live_
     from rich.console import Console
 
     from tubenotes.job import VideoProcessingJob
-    from tubenotes.progress import RichReporter, TranscriptionProgress
+    from tubenotes.progress import MediaProgress, RichReporter
 
     now = [0.0]
     reporter = RichReporter(Console(file=io.StringIO(), width=160), clock=lambda: now[0])
     reporter.tally.total, reporter.tally.steps = 1, ["transcribe"]
     job = VideoProcessingJob(url="file:///lecture.mp4", video_id="file-0123456789ab", video_title="Lecture 7")
     reporter.step_started(job, "transcribe")
-    progress = TranscriptionProgress(job, reporter, clock=lambda: now[0])
+    progress = MediaProgress(job, reporter, clock=lambda: now[0])
     now[0] = 60.0
     progress(15 * 60, 45 * 60)  # a third of the audio in a minute: two minutes to go
 

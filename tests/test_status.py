@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_cli
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.store import SqliteStore
@@ -33,6 +35,7 @@ def status(vault: Path, *flags: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_the_summary_counts_every_stage_and_names_failures_work_in_flight_and_the_last_finished(
         tmp_path: Path) -> None:
     make_vault(tmp_path)
@@ -46,6 +49,7 @@ def test_the_summary_counts_every_stage_and_names_failures_work_in_flight_and_th
     assert len(json.loads(status(tmp_path, "--json"))) == 25
 
 
+@pytest.mark.slow
 def test_which_worker_ran_each_stage_fits_80_columns(tmp_path: Path) -> None:
     with SqliteStore(tmp_path) as store:
         for n in range(3):
@@ -66,6 +70,7 @@ def test_which_worker_ran_each_stage_fits_80_columns(tmp_path: Path) -> None:
         ["1", "2", "3"]
 
 
+@pytest.mark.slow
 def test_a_vault_whose_jobs_are_in_a_shared_store_says_where_they_are(tmp_path: Path) -> None:
     vault, examples = tmp_path / "vault", Path(__file__).resolve().parent.parent / "examples" / "Biology"
     with postgres_database() as url:

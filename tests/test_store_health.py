@@ -22,6 +22,7 @@ def tubenotes(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return run_cli(*args, cwd=cwd, env=WIDE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", ["deleted", "emptied"])
 def test_a_run_whose_store_vanishes_says_so_and_fails(tmp_path: Path, loss: str) -> None:
     make_transcripts(tmp_path / "in")
@@ -47,6 +48,7 @@ def test_a_run_whose_store_vanishes_says_so_and_fails(tmp_path: Path, loss: str)
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_broken_store_is_named_with_what_to_do(tmp_path: Path, damage: str) -> None:
     make_transcripts(tmp_path / "in")
@@ -73,6 +75,7 @@ def vault_files(vault: Path) -> dict[str, bytes]:
             if path.is_file() and ".tubenotes" not in path.parts}
 
 
+@pytest.mark.slow
 def test_after_the_store_is_lost_a_run_adopts_its_notes_instead_of_writing_duplicates(tmp_path: Path) -> None:
     make_transcripts(tmp_path / "in")
     vault = tmp_path / "vault"
@@ -94,6 +97,7 @@ def test_after_the_store_is_lost_a_run_adopts_its_notes_instead_of_writing_dupli
             assert ("## Related lectures" in data.decode()) == ("## Related lectures" in before[name].decode())
 
 
+@pytest.mark.slow
 def test_rebuild_store_makes_the_store_again_from_the_vault(tmp_path: Path) -> None:
     make_transcripts(tmp_path / "in")
     vault = tmp_path / "vault"

@@ -56,6 +56,7 @@ def wait_for_line(trace: Path, count: int, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_workers_racing_for_one_answer_pay_once(url: str, tmp_path: Path) -> None:
     from tubenotes.store.postgres import PostgresJobStore
 
@@ -68,6 +69,7 @@ def test_workers_racing_for_one_answer_pay_once(url: str, tmp_path: Path) -> Non
         assert store.cache.stats() == {"entries": 1, "computed": 1, "hits": 2}
 
 
+@pytest.mark.slow
 def test_a_killed_worker_leaves_the_answer_to_the_next(url: str, tmp_path: Path) -> None:
     trace = tmp_path / "trace"
     first = start_worker(url, trace, 600)
@@ -111,6 +113,7 @@ def restricted_role(url: str) -> Iterator[str]:
             admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
+@pytest.mark.slow
 def test_a_role_without_create_on_public_is_told_the_grant_to_make(url: str, restricted_role: str,
                                                                    tmp_path: Path) -> None:
     limited = url.replace("postgres@", f"{restricted_role}@", 1)
@@ -123,6 +126,7 @@ def test_a_role_without_create_on_public_is_told_the_grant_to_make(url: str, res
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_role_without_rights_on_the_tables_is_told_the_grant_to_make(url: str, restricted_role: str,
                                                                        tmp_path: Path) -> None:
     from tubenotes.store.postgres import PostgresJobStore

@@ -19,6 +19,7 @@ from tubenotes.errors import ConfigurationError
 from tubenotes.network import TorExitNodePool, TorNetwork, tor_doctor
 
 pytestmark = [
+    pytest.mark.slow,  # a real tor daemon
     pytest.mark.skipif(
         shutil.which("tor") is None, reason="the tor binary is not installed (apt install tor; .ci/run installs it)"
     ),

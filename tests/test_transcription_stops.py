@@ -63,6 +63,7 @@ def wait_until_completed(vault: Path, video_id: str, timeout: float = 120) -> No
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_transcription_then_resume_redoes_nothing_else(tmp_path: Path, youtube: FakeYouTube,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUBENOTES_LLM_API_KEY", KEY)
@@ -98,6 +99,7 @@ def test_kill_9_mid_transcription_then_resume_redoes_nothing_else(tmp_path: Path
     assert audio.is_dir() and not any(audio.iterdir())
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_transcription_stops_it_and_resume_finishes_the_job(tmp_path: Path) -> None:
     recording = speak(SCRIPT, tmp_path / "lecture_on_heat.m4a")
     vault = tmp_path / "vault"

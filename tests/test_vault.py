@@ -25,6 +25,7 @@ from tubenotes import stages
 from tubenotes.cli import cli
 from tubenotes.vault.deck import MODEL_ID, deck_id, read_deck_notes
 from tubenotes.job import VideoProcessingJob
+from tubenotes.sources import youtube as youtube_source
 from tubenotes.sources.base import VideoMetadata
 from tubenotes.store import SqliteStore
 from tubenotes.vault.cards import parse_cards
@@ -102,7 +103,7 @@ class FakeYouTube:
 @pytest.fixture
 def youtube(monkeypatch: pytest.MonkeyPatch) -> FakeYouTube:
     fake = FakeYouTube(PHYSICS)
-    monkeypatch.setattr(stages, "YouTubeSource", lambda *args, **kwargs: fake)
+    monkeypatch.setattr(youtube_source, "YouTubeSource", lambda *args, **kwargs: fake)  # as the stages import it
     monkeypatch.setattr(stages, "_pdf_exporter", CountingExporter)  # the real one has its own tests
     return fake
 

@@ -12,6 +12,8 @@ import os
 import resource
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -28,6 +30,7 @@ def tubenotes(*args: object) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_a_named_pipe_called_md_in_the_vault_blocks_neither_run_nor_rebuild_store(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     vault.mkdir()
@@ -40,6 +43,7 @@ def test_a_named_pipe_called_md_in_the_vault_blocks_neither_run_nor_rebuild_stor
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_rebuild_store_reads_no_device_and_no_giant_whole(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     code, output = tubenotes("run", EXAMPLES / "Biology", "--vault", vault, "-q", "--no-pdf")

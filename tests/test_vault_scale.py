@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.job import VideoProcessingJob
@@ -12,6 +14,7 @@ from tubenotes.vault.concepts import RELATED_LECTURES, SubjectConcepts
 from tubenotes.vault.links import VaultNotes
 
 
+@pytest.mark.slow
 def test_a_note_lists_only_the_lectures_that_share_the_most_concepts(tmp_path: Path) -> None:
     folder, vault = tmp_path / "Thermo", tmp_path / "vault"
     folder.mkdir()

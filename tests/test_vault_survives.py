@@ -23,6 +23,7 @@ def tubenotes(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return run_cli(*args, "-q", timeout=timeout)
 
 
+@pytest.mark.slow
 def test_a_note_deleted_between_its_write_and_its_export_does_not_spin_the_resume(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault)).returncode == 0
@@ -53,6 +54,7 @@ def _files(vault: Path) -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.slow
 def test_a_vault_pass_killed_midway_is_finished_by_the_next_resume(tmp_path: Path) -> None:
     lectures, vault, clean = tmp_path / "lectures", tmp_path / "vault", tmp_path / "clean"
     make_transcripts(lectures)
@@ -96,6 +98,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_batch_with_one_message_and_resume_finishes(tmp_path: Path, small_disk: Path) -> None:
     lectures, vault = tmp_path / "lectures", small_disk / "vault"
     make_transcripts(lectures)
@@ -126,6 +129,7 @@ def test_a_full_disk_stops_the_batch_with_one_message_and_resume_finishes(tmp_pa
         assert {job.stage for job in store.jobs()} == {ProcessingStage.COMPLETED}
 
 
+@pytest.mark.slow
 def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path) -> None:
     vault = small_disk / "vault"
     assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf").returncode == 0
@@ -136,6 +140,7 @@ def test_a_read_only_vault_says_so_in_one_line(tmp_path: Path, small_disk: Path)
     assert "Traceback" not in output and "cannot write" in output, output
 
 
+@pytest.mark.slow
 def test_status_reads_a_healthy_store_on_a_read_only_vault(tmp_path: Path, small_disk: Path) -> None:
     vault = small_disk / "vault"
     assert tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf").returncode == 0
@@ -147,6 +152,7 @@ def test_status_reads_a_healthy_store_on_a_read_only_vault(tmp_path: Path, small
     assert "cannot be read" not in output
 
 
+@pytest.mark.slow
 def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     first = tubenotes("run", str(EXAMPLES / "Biology"), "--vault", str(vault), "--no-pdf")
@@ -160,6 +166,7 @@ def test_a_rerun_that_changes_nothing_skips_the_vault_pass_but_not_a_deletion(tm
     assert "deleted" in (vault / "Biology" / "Biology index.md").read_text()
 
 
+@pytest.mark.slow
 def test_force_overwrites_an_edited_subject_index_of_the_inputs_as_the_warning_says(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     assert tubenotes("run", str(EXAMPLES), "--vault", str(vault), "--no-pdf").returncode == 0

@@ -25,6 +25,8 @@ from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
 from tubenotes.sources.youtube_audio import download_audio
 from tubenotes.testing.synthetic_speech import silence, speak
 
+pytestmark = pytest.mark.slow  # yt-dlp downloads audio, Whisper transcribes it
+
 SPOKEN, AUTO_CAPTIONED = "spokenonly1", "autocaption"
 SILENT, CORRUPT = "silentaudio", "corruptaudi"  # captions off, and audio that cannot make a transcript
 

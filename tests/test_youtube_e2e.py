@@ -51,6 +51,7 @@ def jobs_by_id(vault: Path) -> dict[str, dict]:
     return {job["video_id"]: job for job in json.loads(result.stdout)}
 
 
+@pytest.mark.slow
 def test_playlist_and_videos_through_proxies_with_a_blocked_node(tmp_path: Path, youtube, socks) -> None:
     youtube.blocked_ips.add(socks.exit_ip_for("node-a"))
     proxies = [f"--proxy={socks.proxy_url(user, f'pw-{user}-secret')}" for user in ("node-a", "node-b", "node-c")]
@@ -82,6 +83,7 @@ def test_playlist_and_videos_through_proxies_with_a_blocked_node(tmp_path: Path,
     assert "secret" not in everything, "a proxy password leaked into output, the store or the notes"
 
 
+@pytest.mark.slow
 def test_a_video_blocked_on_every_node_fails_clearly_and_the_rest_complete(tmp_path: Path, youtube, socks) -> None:
     vault = tmp_path / "vault"
     proxies = [f"--proxy={socks.proxy_url(user, 'pw')}" for user in ("node-a", "node-b")]
@@ -95,6 +97,7 @@ def test_a_video_blocked_on_every_node_fails_clearly_and_the_rest_complete(tmp_p
     assert jobs[BLOCKED]["attempts"] == {"fetch": 2}
 
 
+@pytest.mark.slow
 def test_a_dead_node_is_retried_on_a_live_one(tmp_path: Path, youtube, socks) -> None:
     with Socks5Server(youtube.address, dead=True) as dead:
         vault = tmp_path / "vault"

@@ -308,6 +308,7 @@ def test_a_server_that_never_answers_times_out(socks, youtube, path) -> None:
     assert time.monotonic() - started < 4
 
 
+@pytest.mark.slow
 def test_yt_dlp_requests_time_out_too(socks, youtube) -> None:
     youtube.hanging_paths.update({"/watch", "/youtubei/v1/next", "/youtubei/v1/player", "/oembed"})
     started = time.monotonic()

@@ -24,7 +24,7 @@ from tubenotes.executors.local import LocalExecutor
 from tubenotes.inputs import jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
-from tubenotes.progress import ProgressShower, TranscriptionProgress
+from tubenotes.progress import MediaProgress, ProgressShower
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
 from tubenotes.store import SqliteStore
 from tubenotes.store.health import StoreIdentity
@@ -103,18 +103,24 @@ def run_batch(stages: Stages, jobs: list[VideoProcessingJob], reporter: Reporter
     if executor is None:  # the stages run here: open what they need now (workers open their own)
         stages.prepare(jobs)
     if isinstance(reporter, ProgressShower):
-        stages.speech.progress_for = partial(TranscriptionProgress, display=reporter)
+        stages.speech.progress_for = partial(MediaProgress, display=reporter, step="transcribe")
+        stages.slides.progress_for = partial(MediaProgress, display=reporter, step="slides")
     pass_pending = stages.vault_pass_pending()
     stages.vault_pass_due()
     # The database file this batch writes to: a store deleted or emptied meanwhile must not pass unseen.
     identity = StoreIdentity.of(stages.store.path) if isinstance(stages.store, SqliteStore) else None
     chosen = _executor(stages, jobs, executor)
+    before = {job.key: _as_written(job) for job in jobs}
     result = chosen.run(jobs, stages, reporter)
     if result.stopped_by is None:  # else it would fail too; the next resume runs it
         try:
-            if pass_pending or result.worked or _notes_deleted(result.jobs) or stages.options.force:
+            deleted = _notes_deleted(result.jobs)
+            if pass_pending or result.worked or deleted or stages.options.force:
+                # The subjects of the jobs this batch changed, or every one when an earlier pass did not end.
+                changed = None if pass_pending else {job.key for job in result.jobs
+                                                     if _as_written(job) != before.get(job.key)} | deleted
                 # Under --batch a course's model may wait for answers: the pass runs again once they are in.
-                while not stages.vault_pass(jobs) and stages.settings.batch and chosen.answer():
+                while not stages.vault_pass(jobs, changed) and stages.settings.batch and chosen.answer():
                     pass
             else:  # nothing changed since the last pass: its links, indexes and decks stand
                 stages.vault_pass_skipped()
@@ -142,10 +148,17 @@ def _executor(stages: Stages, jobs: list[VideoProcessingJob], executor: Executor
                            budget=stages.budget())
 
 
-def _notes_deleted(jobs: list[VideoProcessingJob]) -> bool:
-    """Whether the user deleted a note of ``jobs`` that the vault pass has not reported yet."""
-    return any(path is not None and not path.exists() and not any(path.name in warning for warning in job.warnings)
-               for job in jobs for path in (job.notes_filepath, job.assessment_filepath))
+def _notes_deleted(jobs: list[VideoProcessingJob]) -> set[str]:
+    """The keys of ``jobs`` whose note the user deleted, and the vault pass has not reported yet."""
+    return {job.key for job in jobs for path in (job.notes_filepath, job.assessment_filepath)
+            if path is not None and not path.exists() and not any(path.name in warning for warning in job.warnings)}
+
+
+def _as_written(job: VideoProcessingJob) -> tuple[object, ...]:
+    """What of ``job`` its subject's notes, concepts, index and deck show: a job whose state this is
+    the same after the batch as before changed nothing there."""
+    return (job.stage, job.notes_filepath, job.assessment_filepath, job.video_title, job.regeneration,
+            job.error_message)
 
 
 def _forget_deleted_files(job: VideoProcessingJob) -> bool:

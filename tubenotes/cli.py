@@ -106,6 +106,12 @@ run_options = _options(
                       f"[default: {config.DEFAULT_WHISPER_MODEL}, bundled, English only]."),
     click.option("--whisper-device", type=click.Choice(config.WHISPER_DEVICES),
                  help="Where Whisper runs; int8 on the CPU [default: auto]."),
+    click.option("--vision", is_flag=True, default=None,
+                 help="Send the slides' pictures to the model with their text (a model that takes images: "
+                      "gpt-4o, claude, gemini...)."),
+    click.option("--slides/--no-slides", default=None,
+                 help="Pictures and text of the slides the video shows [default: for recordings with a picture, "
+                      "not for YouTube, whose video would be downloaded]."),
     click.option("--quiet", "-q", is_flag=True, help="Only the final table; no progress lines."),
     click.option("--force", is_flag=True, help="Overwrite notes you edited and rewrite notes you deleted "
                  "(without it, an edited note is kept and the new version is written beside it)."),

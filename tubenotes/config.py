@@ -92,6 +92,10 @@ class Settings:
     transcribe: str = "auto"
     whisper_model: str = DEFAULT_WHISPER_MODEL
     whisper_device: str = "auto"
+    # Pictures and text of the slides a video shows: None (the default) for recordings with a
+    # picture, not for YouTube (a video download costs bandwidth); True for both; False for neither.
+    slides: bool | None = None
+    vision: bool = False  # send the slides' pictures to the model too (one that takes images)
     batch: bool = False  # generate through the provider's Batch API: half the price, answers within 24 h
     wait: bool = True  # with batch: wait for the batch's answers (else return once it is submitted)
     max_cost: float | None = None  # US dollars this command may spend on LLM calls

@@ -20,7 +20,7 @@ from typing import Any
 YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
 # The stages of the one composition, in order. Which one a job needs next is for
 # `tubenotes.pipeline.next_stage` to say; each has its own workers, and its own queue in Celery.
-STAGE_NAMES = ("fetch", "transcribe", "generate", "write", "export")
+STAGE_NAMES = ("fetch", "transcribe", "slides", "generate", "write", "export")
 
 
 class ProcessingStage(StrEnum):
@@ -29,6 +29,8 @@ class ProcessingStage(StrEnum):
     AUDIO_FETCHED = "audio_fetched"  # a video without captions: its audio waits for the transcribe stage
     TRANSCRIBING = "transcribing"
     TRANSCRIPT_FETCHED = "transcript_fetched"
+    READING_SLIDES = "reading_slides"
+    SLIDES_READ = "slides_read"
     GENERATING_NOTES = "generating_notes"
     NOTES_GENERATED = "notes_generated"
     GENERATING_ASSESSMENT = "generating_assessment"
@@ -61,6 +63,21 @@ class TranscriptSegment:
 class Chapter:
     start: float
     title: str
+
+
+@dataclass
+class Slide:
+    """One slide the video shows: when, its text as read, and its picture (a path relative to the vault)."""
+
+    start: float
+    end: float
+    title: str = ""
+    lines: list[str] = field(default_factory=list)  # the text under the title, top to bottom
+    picture: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for line in [self.title, *self.lines] if line)
 
 
 @dataclass
@@ -114,6 +131,11 @@ class VideoProcessingJob:
     # The audio downloaded for Whisper, inside the vault, until the transcript is committed.
     audio_path: Path | None = None
 
+    # Stage 1c: the slides the video shows (None until read; [] when it shows none), and the video
+    # downloaded for them, inside the vault, until they are committed.
+    slides: list[Slide] | None = None
+    video_path: Path | None = None
+
     # Stage 2: Generated
     study_notes: str | None = None
     assessment_content: str | None = None
@@ -159,6 +181,14 @@ class VideoProcessingJob:
     def has_assessment(self) -> bool:
         return bool(self.assessment_content)
 
+    def has_slides(self) -> bool:
+        return self.slides is not None
+
+    def slide_at(self, seconds: float) -> Slide | None:
+        """The slide on screen at ``seconds``, if one with a picture is."""
+        return next((slide for slide in self.slides or () if slide.picture and slide.start <= seconds < slide.end),
+                    None)
+
     def has_files_written(self) -> bool:
         # The paths are set only once the files are written. A note the user has since
         # deleted stays written: their deletion is respected, not undone on resume.
@@ -196,7 +226,7 @@ class VideoProcessingJob:
         if self.has_notes():
             return ProcessingStage.NOTES_GENERATED
         if self.has_transcript():
-            return ProcessingStage.TRANSCRIPT_FETCHED
+            return ProcessingStage.SLIDES_READ if self.has_slides() else ProcessingStage.TRANSCRIPT_FETCHED
         return ProcessingStage.CREATED
 
     # --- transitions ----------------------------------------------------
@@ -340,6 +370,8 @@ class VideoProcessingJob:
                 value = [{"start": s.start, "duration": s.duration, "text": s.text} for s in value]
             elif name == "chapters":
                 value = [{"start": c.start, "title": c.title} for c in value]
+            elif name == "slides":
+                value = [slide_dict(slide) for slide in value]
             elif name == "token_usage":
                 value = dict(vars(value))
             elif isinstance(value, (dict, list)):
@@ -423,11 +455,24 @@ def _chapter(data: dict[str, Any] | Chapter) -> Chapter:
     return Chapter(float(data.get("start", data.get("start_time", 0.0))), str(data["title"]))
 
 
+def slide_dict(slide: Slide) -> dict[str, Any]:
+    return {"start": slide.start, "end": slide.end, "title": slide.title, "lines": list(slide.lines),
+            "picture": slide.picture}
+
+
+def _slide(data: dict[str, Any] | Slide) -> Slide:
+    if isinstance(data, Slide):
+        return data
+    return Slide(float(data["start"]), float(data["end"]), str(data.get("title") or ""),
+                 [str(line) for line in data.get("lines") or []], data.get("picture"))
+
+
 _CONVERTERS: dict[str, Any] = {
     "stage": ProcessingStage,
     "failed_stage": ProcessingStage,
     "source": SourceKind,
     "segments": lambda items: [_segment(item) for item in items],
     "chapters": lambda items: [_chapter(item) for item in items],
+    "slides": lambda items: [_slide(item) for item in items],
     "token_usage": lambda usage: TokenUsage(**usage),
 }

@@ -4,6 +4,7 @@ Every stage first checks whether its work is done and then returns the job
 untouched, so it can run again safely, alone, on a job loaded from JSON.
 Speech is transcribed in a stage of its own, ``transcribe``: after the fetch
 stage has downloaded a caption-less video's audio, or first for a recording.
+The slides a video shows are read in another, ``slides``, before the notes.
 Failures raise ``tubenotes.errors`` exceptions; ``process_video_pipeline``
 and the executors turn them into a failed job with a reason.
 
@@ -32,9 +33,10 @@ from tubenotes.job import STAGE_NAMES, Generation, ProcessingStage, SourceKind, 
 from tubenotes.network import ExitNode, TorExitNodePool, run_with_pool
 from tubenotes.outcome import Outcome, run_step
 from tubenotes.plaintext import clean_line
+from tubenotes.slides.fetcher import SlideFetcher, wants_slides
 from tubenotes.sources.base import DescribedSource, TranscriptSource, VideoMetadata
 from tubenotes.sources.local import LocalTranscriptFile
-from tubenotes.sources.youtube_audio import DownloadedAudio
+from tubenotes.sources.youtube_audio import DownloadedStream
 from tubenotes.transcription import CAPTIONLESS, SpeechFetcher, TranscriptionOffError, needs_transcription
 from tubenotes.vault.filenames import PDF_SUBDIR, sanitize_filename, subject_dir
 from tubenotes.vault.live_index import LiveIndex
@@ -110,7 +112,7 @@ def _take_metadata(job: VideoProcessingJob, meta: VideoMetadata) -> None:
     job.youtube_id = meta.youtube_id or job.youtube_id
 
 
-def _keep_audio(job: VideoProcessingJob, audio: DownloadedAudio) -> VideoProcessingJob:
+def _keep_audio(job: VideoProcessingJob, audio: DownloadedStream) -> VideoProcessingJob:
     """Stage 1, for a video without usable captions: its title and metadata, and its downloaded audio,
     which waits for the transcribe stage."""
     if audio.metadata.title:
@@ -135,6 +137,22 @@ def transcribe_speech(job: VideoProcessingJob, speech: TranscriptSource) -> Vide
     if job.video_title is None:  # a recording, named by its file; a video has the title its fetch found
         job.video_title = clean_line(speech.get_video_title(job.video_id))
     job.set_stage(ProcessingStage.TRANSCRIPT_FETCHED)
+    return job
+
+
+def read_slides_of(job: VideoProcessingJob, slides: SlideFetcher, exit_node_pool: TorExitNodePool | None,
+                   max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> VideoProcessingJob:
+    """Stage 1c: a picture and the text of each slide the video shows (none, with a warning, when its
+    video cannot be had or decoded: the notes go on from the speech)."""
+    if job.has_slides():
+        log.debug("slides already read for %s, skipping", job.video_id)
+        return job
+
+    job.set_stage(ProcessingStage.READING_SLIDES)
+    job.count_attempt("slides")
+    with _timed(job, "slides"):
+        job.slides = slides.read(job, exit_node_pool, max_attempts)
+    job.set_stage(ProcessingStage.SLIDES_READ)
     return job
 
 
@@ -257,6 +275,7 @@ def _export_one(job: VideoProcessingJob, markdown: Path, exporter: PdfExporter) 
 _NEXT_STAGE = {
     ProcessingStage.CREATED: "fetch",
     ProcessingStage.TRANSCRIPT_FETCHED: "generate",
+    ProcessingStage.SLIDES_READ: "generate",
     ProcessingStage.NOTES_GENERATED: "generate",
     ProcessingStage.ASSESSMENT_GENERATED: "write",
     ProcessingStage.FILES_WRITTEN: "export",
@@ -268,10 +287,11 @@ class Routing:
     """Which optional stages a run has; the others every job passes through."""
 
     export: bool = True  # PDFs of the notes
+    slides: bool | None = None  # the slides of videos: --slides (True), --no-slides (False), or as `wants_slides` says
 
     @classmethod
     def of(cls, settings: Settings) -> Routing:
-        return cls(export=settings.pdf)
+        return cls(export=settings.pdf, slides=settings.slides)
 
 
 @dataclass
@@ -291,6 +311,8 @@ class Components:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     # Whisper, for recordings and videos without captions; without it those fail with their reason.
     speech: SpeechFetcher | None = None
+    # The slides stage's tools; without them no job has its slides read.
+    slides: SlideFetcher | None = None
     # Told of what the write stage kept for the user (an edited note, say); it is on the job as well.
     notice: Callable[[str], None] = field(default=lambda message: None)
     # The subject indexes, rewritten as lectures are written during a batch (without it, by the vault pass only).
@@ -298,7 +320,8 @@ class Components:
 
     @property
     def routing(self) -> Routing:
-        return Routing(export=self.pdf_exporter is not None)
+        return Routing(export=self.pdf_exporter is not None,
+                       slides=self.slides.settings.slides if self.slides is not None else False)
 
 
 def next_stage(job: VideoProcessingJob, routing: Routing = Routing()) -> str | None:
@@ -309,6 +332,8 @@ def next_stage(job: VideoProcessingJob, routing: Routing = Routing()) -> str | N
     done = job.done_stage()
     if done is ProcessingStage.CREATED and needs_transcription(job):
         return "transcribe"
+    if done is ProcessingStage.TRANSCRIPT_FETCHED and wants_slides(job, routing.slides):
+        return "slides"
     if done is ProcessingStage.FILES_WRITTEN and not routing.export:
         return None
     return _NEXT_STAGE.get(done)
@@ -324,7 +349,8 @@ def settle(job: VideoProcessingJob, routing: Routing = Routing()) -> bool:
 
 def run_stage(name: str, job: VideoProcessingJob, components: Components,
               exit_node_pool: TorExitNodePool | None = None) -> VideoProcessingJob:
-    """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch only.
+    """Stage ``name`` on ``job``; the exit node pool is needed (and held) by a YouTube fetch, and the
+    download of a YouTube video for its slides, only.
 
     A job that needs no further stage comes back completed.
     """
@@ -339,9 +365,16 @@ def _stage(name: str, job: VideoProcessingJob, components: Components,
         return _fetch(job, components, exit_node_pool)
     if name == "transcribe":
         return _transcribe(job, components.speech)
+    if name == "slides":
+        if components.slides is None:
+            raise TubenotesError(f"{job.video_id}: slides to read, and these components read none")
+        return read_slides_of(job, components.slides, exit_node_pool, components.max_attempts)
     if name == "generate":
-        if components.speech is not None:  # the transcript is committed by now: the audio it was made from can go
+        # The transcript and the slides are committed by now: the media they were made from can go.
+        if components.speech is not None:
             components.speech.forget_audio(job)
+        if components.slides is not None:
+            components.slides.forget_video(job)
         return generate_notes_and_assessment(job, components.notes_generator, components.assessment_generator)
     if name == "write":
         return _write(job, components)
@@ -390,6 +423,8 @@ def _transcribe(job: VideoProcessingJob, speech: SpeechFetcher | None) -> VideoP
 def _write(job: VideoProcessingJob, components: Components) -> VideoProcessingJob:
     warnings_before = len(job.warnings)
     job = write_files(job, subject_dir(components.vault.root, job.subject), vault=components.vault)
+    if components.slides is not None:
+        components.slides.forget_staging(job)  # the pictures are in the vault now
     for warning in job.warnings[warnings_before:]:
         components.notice(warning)
     if components.live_index is not None:

@@ -58,25 +58,31 @@ class ProgressShower(Protocol):
     def step_progress(self, job: VideoProcessingJob, step: str, detail: str) -> None: ...
 
 
-class TranscriptionProgress:
-    """A transcription's progress for the live display: minutes of audio done of the total, and an ETA."""
+# How the live display says what a long step is doing.
+STEP_VERBS = {"transcribe": "transcribing", "slides": "reading slides"}
 
-    def __init__(self, job: VideoProcessingJob, display: ProgressShower,
+
+class MediaProgress:
+    """A long step's progress through a recording (a transcription, a reading of slides) for the live display:
+    minutes done of the total, and an ETA."""
+
+    def __init__(self, job: VideoProcessingJob, display: ProgressShower, step: str = "transcribe",
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.job = job
         self.display = display
+        self.step = step
         self.clock = clock
         self.started = clock()
 
     def __call__(self, done: float, total: float) -> None:
-        self.display.step_progress(self.job, "transcribe",
-                                   describe_transcription(done, total, self.clock() - self.started))
+        self.display.step_progress(self.job, self.step,
+                                   describe_progress(STEP_VERBS[self.step], done, total, self.clock() - self.started))
 
 
-def describe_transcription(done: float, total: float, elapsed: float) -> str:
+def describe_progress(verb: str, done: float, total: float, elapsed: float) -> str:
     """"transcribing 12:00 of 45:00, ETA 3:10": the ETA from the pace so far."""
     eta = format_seconds(elapsed / done * (total - done)) if done > 0 else "-"
-    return f"transcribing {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
+    return f"{verb} {format_seconds(done)} of {format_seconds(total)}, ETA {eta}"
 
 
 class _Tally:

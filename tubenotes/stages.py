@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from functools import partial
@@ -32,6 +32,7 @@ from tubenotes.network import (
     read_proxies_file,
 )
 from tubenotes.pipeline import Components, Routing, next_stage, run_stage, settle
+from tubenotes.slides.fetcher import SlideFetcher, slides_limit
 from tubenotes.store import (
     STORE_DIRNAME,
     JobStore,
@@ -105,6 +106,7 @@ class Stages:
         self._pool: TorExitNodePool | None = None
         self._stack = ExitStack()
         self.speech = SpeechFetcher(settings)
+        self.slides = SlideFetcher(settings)
 
     def __enter__(self) -> Stages:
         return self
@@ -134,6 +136,7 @@ class Stages:
                     youtube_source=partial(_youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
+                    slides=self.slides,
                     notice=self.notice,
                     # The jobs without their documents: the index shows none of them.
                     live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
@@ -167,7 +170,7 @@ class Stages:
         """Open what ``jobs`` will need now, on the calling (main) thread: a configuration error
         (no key, no proxy, no tor) then stops the command instead of failing each job, and
         Ctrl-C reaches a tor that bootstraps."""
-        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) == "fetch" for job in jobs):
+        if any(job.source is SourceKind.YOUTUBE and self.next_stage(job) in ("fetch", "slides") for job in jobs):
             self.pool()
         if any(self.next_stage(job) is not None for job in jobs):
             self.components()
@@ -184,15 +187,16 @@ class Stages:
         return stage_limits(self.settings)
 
     def interrupt(self) -> None:
-        """Ctrl-C: the transcriptions under way stop now (raising StageInterrupted), the other stages
-        reach their checkpoints."""
+        """Ctrl-C: the transcriptions and slide readings under way stop now (raising StageInterrupted),
+        the other stages reach their checkpoints."""
         self.speech.interrupt()
+        self.slides.interrupt()
 
     # --- one stage ------------------------------------------------------------------
 
     def run(self, name: str, job: VideoProcessingJob) -> VideoProcessingJob:
         """Stage ``name`` on ``job``, with this process's components and pool."""
-        pool = self.pool() if name == "fetch" and job.source is SourceKind.YOUTUBE else None
+        pool = self.pool() if name in ("fetch", "slides") and job.source is SourceKind.YOUTUBE else None
         return run_stage(name, job, self.components(), pool)
 
     # --- the vault pass -----------------------------------------------------------
@@ -207,9 +211,10 @@ class Stages:
         """Whether an earlier batch stopped before its vault pass had ended."""
         return self._pass_marker().exists()
 
-    def vault_pass(self, given: Iterable[VideoProcessingJob] = ()) -> bool:
+    def vault_pass(self, given: Iterable[VideoProcessingJob] = (), changed: Collection[str] | None = None) -> bool:
         """Links, concept notes, subject indexes and decks over every job of the vault, single-threaded;
-        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects.
+        with ``--force``, over the user's edits of the subject files of the ``given`` jobs' subjects;
+        with ``changed`` (the keys of the jobs changed since the last pass), over the subjects they touch.
 
         False when a course's model waits for a batch's answers: the courses are written without them,
         and the pass stays due, to be run again once they are in.
@@ -217,7 +222,7 @@ class Stages:
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(), forced)
+            waiting = self._finish(self.store.jobs(), forced, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -228,10 +233,10 @@ class Stages:
         wanted = subject.casefold()
         self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
 
-    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path]) -> bool:
+    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path], changed: Collection[str] | None = None) -> bool:
         """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
         course = self._course_stage()
-        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced)
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed)
         for job in report.changed_jobs:
             self.store.save(job)
         for line in report.messages(self.settings.vault):
@@ -302,6 +307,7 @@ class Stages:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
             return OfflineGenerator(cache=self.store.cache)
+        pictures = settings.vault if settings.vision else None  # where the slides' pictures wait
         if settings.batch:
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
 
@@ -310,7 +316,8 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
-                                                                                  self.store.batches), together=True)
+                                                                                  self.store.batches),
+                                    pictures=pictures, together=True)
         else:
             self.notice(f"Generating with {llm.label} at {llm.host}.")
             budget = self.budget()
@@ -319,7 +326,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                                    budget=budget, together=True)
+                                    budget=budget, pictures=pictures, together=True)
         return _BuiltAside(build)
 
     def _open_network(self) -> Network:
@@ -428,7 +435,7 @@ def regeneration_model(settings: Settings, generators: set[str], remembered: dic
 def stage_limits(settings: Settings) -> dict[str, int]:
     """How many jobs each stage may hold at once in one process, by ``settings``."""
     # One writer: file names are claimed by looking at the folder, which must not race.
-    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings),
+    limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings), "slides": slides_limit(),
               "generate": settings.llm_concurrency, "write": 1}
     if settings.pdf:
         limits["export"] = settings.export_workers

@@ -27,7 +27,7 @@ from tubenotes.sources.speech import (
     resolve_device,
     transcriptions_at_once,
 )
-from tubenotes.sources.youtube_audio import DownloadedAudio, download_audio, remove_audio
+from tubenotes.sources.youtube_audio import DownloadedStream, download_audio, remove_audio
 from tubenotes.sources.youtube_errors import NoTranscriptError, TranscriptsDisabledError
 from tubenotes.store import STORE_DIRNAME
 
@@ -76,7 +76,7 @@ class SpeechFetcher:
             raise ConfigurationError(str(exc)) from exc
 
     def download_audio(self, job: VideoProcessingJob, captionless: PermanentError,
-                       pool: TorExitNodePool, max_attempts: int) -> DownloadedAudio:
+                       pool: TorExitNodePool, max_attempts: int) -> DownloadedStream:
         """The audio of a video without usable captions (``captionless`` says why), or that error again
         when speech may not stand in (--transcribe never). It comes through an exit node, held for the
         download only."""

@@ -7,7 +7,7 @@ height of the lecture that introduces it, pushed down as little as needed so
 that no two nodes overlap. Edges go from a lecture to each concept it uses
 (green from the lecture that introduces it) and from a concept to those
 that build on it (purple). The layout is a sort and one pass per column: a
-200-lecture course lays out in milliseconds.
+200-lecture course lays out, with its canvas and picture, in about 0.1 s.
 """
 
 from __future__ import annotations
@@ -62,11 +62,6 @@ class Edge:
 class Layout:
     nodes: list[Node]
     edges: list[Edge]
-
-    def bounds(self) -> tuple[int, int, int, int]:
-        """Left, top, right, bottom."""
-        return (min(n.x for n in self.nodes), min(n.y for n in self.nodes),
-                max(n.x + n.width for n in self.nodes), max(n.y + n.height for n in self.nodes))
 
 
 def lay_out(root: Path, course: Course) -> Layout:

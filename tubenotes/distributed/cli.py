@@ -78,11 +78,11 @@ def worker_command(run_options: Decorator, settings_from: Callable[[dict[str, An
     @click.option("--queues", default=",".join(QUEUES), show_default=True, metavar="STAGES",
                   help="The stages this worker runs: fetch on machines with exit nodes, transcribe where the "
                        "fetch workers' --vault is (the audio waits there), generate where the LLM is reachable, "
-                       "write, export and course (a subject's guide, exam and map, once its lectures are done) "
-                       "only on the machine that holds the vault.")
+                       "slides, write, export and course (a subject's guide, exam and map, once its lectures are "
+                       "done) only on the machine that holds the vault.")
     @click.option("--concurrency", type=click.IntRange(min=1),
                   help="Tasks at once [default: the largest stage limit of its queues: --pool-size, the cores "
-                       "(transcribe), --llm-concurrency, --export-workers].")
+                       "(transcribe, slides), --llm-concurrency, --export-workers].")
     @click.option("--name", help="This worker's name in `status` and Flower [default: QUEUES-PID@HOST].")
     @click.option("--llm-per-minute", type=click.IntRange(min=1), envvar="TUBENOTES_LLM_PER_MINUTE",
                   help="LLM requests started per minute, across all workers on the broker "

@@ -121,6 +121,17 @@ local function decoded_path(src)
   return (src:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
 end
 
+-- An Obsidian embed, `![[Subject/attachments/Name.webp|Caption]]`, names its file from the vault's
+-- root; the note's folder is the subject's, so inside it the file is `attachments/Name.webp`.
+-- A slide's picture prints at 60% of the text's width: big enough to read, two to a page with their text.
+local EMBED_WIDTH = "60%"
+
+local function embedded_picture(el)
+  local folder = pandoc.path.filename(pandoc.system.get_working_directory()) .. "/"
+  if el.src:sub(1, #folder) == folder then el.src = el.src:sub(#folder + 1) end
+  if el.attributes.width == nil then el.attributes.width = EMBED_WIDTH end
+end
+
 local function image_problem(src)
   local path = decoded_path(src)
   if is_remote_or_outside(src) or is_remote_or_outside(path) then
@@ -255,6 +266,8 @@ local obsidian = {
     if el.src:match("^https://www%.youtube%.com/watch%?v=") then
       return pandoc.Link({ pandoc.Str("▶ Watch the lecture: " .. el.src) }, el.src)
     end
+    local embedded = el.classes:includes("wikilink")
+    if embedded then embedded_picture(el) end
     local label = pandoc.utils.stringify(el.caption)
     if label == "" then label = el.src end
     local problem = image_problem(el.src)
@@ -262,6 +275,7 @@ local obsidian = {
       warn("image '" .. el.src .. "' " .. problem .. "; printed its description instead")
       return pandoc.Emph({ pandoc.Str("[image: " .. label .. "]") })
     end
+    if embedded then return el end
   end,
   -- A figure whose image was replaced keeps only the description, no caption.
   Figure = function(el)

@@ -9,9 +9,9 @@ the transcript lands in exactly one chunk.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from tubenotes.job import Chapter, VideoProcessingJob
@@ -30,6 +30,20 @@ T = TypeVar("T")
 
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+# What an image costs a vision model, in prompt tokens: OpenAI's "high detail" for a 1280 x 720 picture
+# is 765; other providers charge less.
+IMAGE_TOKENS = 800
+
+
+def message_tokens(message: Mapping[str, Any]) -> int:
+    """A chat message's prompt tokens: its text, or its parts (text, and images: see `IMAGE_TOKENS`)."""
+    content = message.get("content") or ""
+    if isinstance(content, str):
+        return estimate_tokens(content)
+    return sum(estimate_tokens(str(part.get("text") or "")) if part.get("type") == "text" else IMAGE_TOKENS
+               for part in content)
 
 
 def format_stamp(seconds: float) -> str:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tubenotes.errors import ConfigurationError, CostCapReached
-from tubenotes.generate.chunking import estimate_tokens
+from tubenotes.generate.chunking import message_tokens
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.job import TokenUsage
 
@@ -23,7 +23,7 @@ COMPLETION_FLOOR = 200
 
 
 def prompt_tokens(body: dict[str, Any]) -> int:
-    return sum(estimate_tokens(str(message.get("content") or "")) for message in body.get("messages", []))
+    return sum(message_tokens(message) for message in body.get("messages", []))
 
 
 def expected_completion_tokens(body: dict[str, Any]) -> int:

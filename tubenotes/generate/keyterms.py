@@ -50,6 +50,7 @@ class KeyTerm:
 class _Candidate:
     forms: Counter[str] = field(default_factory=Counter)
     occurrences: list[int] = field(default_factory=list)  # sentence index per mention
+    inside: int = 0  # mentions not at a sentence's start, where every word has a capital
 
 
 class TermIndex:
@@ -62,7 +63,8 @@ class TermIndex:
         self._candidates: dict[Key, _Candidate] = {}
         self._eligible_by_count: dict[int, list[KeyTerm]] = {}
         for sentence in sentences:
-            for run in _content_runs(sentence.text, stopwords):
+            opening = _TOKEN.search(sentence.text)
+            for number, run in enumerate(_content_runs(sentence.text, stopwords)):
                 folded = fold(run, language)
                 for size in range(1, min(MAX_PHRASE_WORDS, len(run)) + 1):
                     for start in range(len(run) - size + 1):
@@ -71,6 +73,8 @@ class TermIndex:
                         candidate = self._candidates.setdefault(key, _Candidate())
                         candidate.forms[" ".join(words)] += 1
                         candidate.occurrences.append(sentence.index)
+                        initial = number == 0 and start == 0 and opening is not None and run[0] == opening.group()
+                        candidate.inside += not initial
 
     def lecture_terms(self, limit: int, min_count: int, favoured: Mapping[Key, float] | None = None) -> list[KeyTerm]:
         """The lecture's ``limit`` key terms, most important first; a term in ``favoured`` (one the lecture
@@ -124,7 +128,7 @@ class TermIndex:
             return None
         term = self._term(key, candidate)
         specific = is_specific(term.text, term.count, self._words, self._language)
-        return term if specific and is_idea(term.text, self._language) else None
+        return term if specific and is_idea(term.text, self._language) and self._capital_says_noun(key) else None
 
     def eligible(self, min_count: int) -> list[KeyTerm]:
         """Every term said at least ``min_count`` times, in no particular order."""
@@ -146,7 +150,12 @@ class TermIndex:
             if heard_inside[key] < SUBSUMED_SHARE * len(candidate.occurrences)
         ]
         return [term for term in terms if is_specific(term.text, term.count, self._words, self._language)
-                and is_idea(term.text, self._language)]
+                and is_idea(term.text, self._language) and self._capital_says_noun(term.key)]
+
+    def _capital_says_noun(self, key: Key) -> bool:
+        """In German a capital makes a noun, but not at a sentence's start: a word heard only there
+        ("Gescheitert ist der Putsch") may be anything."""
+        return self._language != "de" or len(key) > 1 or self._candidates[key].inside > 0
 
     def _term(self, key: Key, candidate: _Candidate) -> KeyTerm:
         # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).

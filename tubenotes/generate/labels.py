@@ -49,6 +49,7 @@ class Labels:
     concept_intro: str  # with {subject} and {count}
     where_it_comes_up: str
     said_at: str  # before a time stamp
+    on_the_slide: str  # the text a slide shows, beside what is said
 
 
 ENGLISH = Labels(
@@ -66,7 +67,7 @@ ENGLISH = Labels(
                 "and the next update goes beside it.",
     concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck", course="The course as a whole",
     concept_intro="A concept of {subject} that comes up in {count} lectures.",
-    where_it_comes_up="Where it comes up", said_at="at",
+    where_it_comes_up="Where it comes up", said_at="at", on_the_slide="On the slide",
     completed="completed", in_progress="in progress", failed="failed", note_deleted="note deleted",
 )
 
@@ -89,7 +90,7 @@ LABELS: dict[str, Labels] = {
                     "ändern, bleibt sie erhalten, und die nächste Fassung wird daneben abgelegt.",
         concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel", course="Der ganze Kurs",
         concept_intro="Ein Begriff aus {subject}, der in {count} Vorlesungen vorkommt.",
-        where_it_comes_up="Wo er vorkommt", said_at="bei",
+        where_it_comes_up="Wo er vorkommt", said_at="bei", on_the_slide="Auf der Folie",
         completed="abgeschlossen", in_progress="in Arbeit", failed="fehlgeschlagen", note_deleted="Notiz gelöscht",
     ),
     "es": Labels(
@@ -109,7 +110,7 @@ LABELS: dict[str, Labels] = {
                     "conserva y la próxima versión se guarda a su lado.",
         concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki", course="El curso completo",
         concept_intro="Un concepto de {subject} que aparece en {count} clases.",
-        where_it_comes_up="Dónde aparece", said_at="en",
+        where_it_comes_up="Dónde aparece", said_at="en", on_the_slide="En la diapositiva",
         completed="completada", in_progress="en curso", failed="fallida", note_deleted="apunte borrado",
     ),
     "fr": Labels(
@@ -129,7 +130,7 @@ LABELS: dict[str, Labels] = {
                     "est conservée et la prochaine version est placée à côté.",
         concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki", course="Le cours entier",
         concept_intro="Un concept de {subject} qui revient dans {count} cours.",
-        where_it_comes_up="Où il revient", said_at="à",
+        where_it_comes_up="Où il revient", said_at="à", on_the_slide="Sur la diapositive",
         completed="terminé", in_progress="en cours", failed="échec", note_deleted="note supprimée",
     ),
 }

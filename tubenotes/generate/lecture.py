@@ -13,6 +13,7 @@ from tubenotes.generate.definitions import NAMED, best_definition, is_definition
 from tubenotes.generate.keyterms import Key, KeyTerm, TermIndex
 from tubenotes.generate.sections import Section, split_sections
 from tubenotes.generate.sentences import Sentence, split_sentences
+from tubenotes.generate.slides import slide_chapters
 from tubenotes.generate.standalone import standalone
 from tubenotes.generate.stopwords import detect_language, stopwords_for
 from tubenotes.job import VideoProcessingJob
@@ -83,7 +84,7 @@ def analyse(job: VideoProcessingJob, slide_texts: Sequence[str] = ()) -> Lecture
     weights = {quoted.index: DEFINITION_WEIGHT for quoted in readable
                if quoted is not None and is_definitional(quoted.text, language or "en")}
 
-    sections = split_sections(sentences, job.chapters)
+    sections = split_sections(sentences, job.chapters or slide_chapters(job.slides))
     index = TermIndex(sentences, stopwords, language)
     min_count = 2 if len(all_tokens) >= MIN_WORDS_FOR_REPEATS else 1
     term_lists = index.section_terms(

@@ -23,12 +23,14 @@ import openai
 from tubenotes.backoff import backoff_ceiling
 from tubenotes.config import redact_url
 from tubenotes.errors import ConfigurationError, GenerationError, TransientError
-from tubenotes.generate.chunking import estimate_tokens
+from tubenotes.generate.chunking import estimate_tokens, message_tokens
 from tubenotes.generate.costs import CostBudget
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.job import TokenUsage
 
-Message = dict[str, str]
+# {"role": ..., "content": text}; a user's content may also be a list of parts, text and images
+# (OpenAI's vision format: {"type": "image_url", "image_url": {"url": "data:image/webp;base64,..."}}).
+Message = dict[str, Any]
 
 # Connecting is quick or never: a dead server should fail fast, a slow model may not.
 CONNECT_TIMEOUT = 5.0
@@ -185,7 +187,7 @@ class ChatClient:
             text = choice.message.content or ""
             finish, refusal = choice.finish_reason, choice.message.refusal
         usage = response.usage if hasattr(response, "usage") else None
-        prompt_tokens = usage.prompt_tokens if usage else sum(estimate_tokens(m["content"]) for m in messages)
+        prompt_tokens = usage.prompt_tokens if usage else sum(message_tokens(m) for m in messages)
         completion_tokens = usage.completion_tokens if usage else estimate_tokens(text)
         return Completion(
             text=text,

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from tubenotes.errors import AwaitingBatch, GenerationError, TubenotesError
@@ -34,7 +35,7 @@ from tubenotes.generate.assessment import (
     Assessment, assessment_schema, merge_assessments, parse_assessment, render_llm_assessment,
 )
 from tubenotes.generate.chunking import (
-    SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, pack, plan_chunks, render_blocks,
+    SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, message_tokens, pack, plan_chunks, render_blocks,
     transcript_blocks,
 )
 from tubenotes.generate.costs import COMPLETION_FLOOR, COMPLETION_SHARE, CostBudget
@@ -43,6 +44,7 @@ from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timest
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.generate.quality import bad_answer_reason, notes_problem, unwrap
 from tubenotes.generate.safe_markdown import safe_markdown
+from tubenotes.generate.slides import picture_parts, with_slides
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 
@@ -71,12 +73,16 @@ class LlmGenerator:
         questions: int = DEFAULT_QUESTIONS,
         gate: AbstractContextManager[Any] | None = None,
         budget: CostBudget | None = None,
+        pictures: Path | None = None,
         together: bool = False,
     ) -> None:
         self.settings = settings
         # Both documents of each job are wanted: one request may carry them (see the module's docstring).
         self.together = together
         self.cache = cache
+        # The vault, where the slides' pictures are, to send them to a model that takes images (--vision);
+        # None: the slides' text only.
+        self.pictures = pictures
         # One client, hence one concurrency limit, for every job that shares this generator.
         self.client = client or ChatClient(settings, concurrency=concurrency, gate=gate, budget=budget)
         self.questions = questions
@@ -181,7 +187,7 @@ class LlmGenerator:
         return self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
 
     def _chunks(self, job: VideoProcessingJob) -> list[list[TranscriptBlock]]:
-        blocks = transcript_blocks(job)
+        blocks = with_slides(transcript_blocks(job), job.slides)
         if not blocks:
             raise GenerationError(f"{job.video_id}: the transcript is empty; fetch it again")
         return plan_chunks(blocks, job.chapters, self._transcript_budget(job))
@@ -198,7 +204,7 @@ class LlmGenerator:
             instructions.append(prompts.render(
                 "together", notes=self._notes_instruction(job, whole, 0, prompts.load("together_notes_answer")),
                 assessment=self._assessment_instruction(job, whole, prompts.load("together_assessment_answer"))))
-        overhead = sum(estimate_tokens(m["content"]) + 4 for m in frame) + estimate_tokens(max(instructions, key=len))
+        overhead = sum(message_tokens(m) + 4 for m in frame) + estimate_tokens(max(instructions, key=len))
         return self._budget(overhead)
 
     def _budget(self, overhead: int) -> int:
@@ -228,12 +234,14 @@ class LlmGenerator:
             duration=format_stamp(duration) if duration else "unknown",
             part_line=part_line,
             chapters=f"Chapters:\n{chapter_lines(job.chapters, '')}\n" if job.chapters else "",
-            transcript_intro=prompts.load("transcript_timed" if _timed(job) else "transcript_untimed"),
+            transcript_intro=_transcript_intro(job),
             transcript=render_blocks(blocks),
         )
+        pictures = [] if self.pictures is None else picture_parts(
+            job.slides, self.pictures, blocks[0].start if blocks else None, blocks[-1].start if blocks else None)
         return [
             {"role": "system", "content": prompts.render("system")},
-            {"role": "user", "content": context},
+            {"role": "user", "content": [{"type": "text", "text": context}, *pictures] if pictures else context},
             {"role": "assistant", "content": prompts.render("ack")},
         ]
 
@@ -424,6 +432,11 @@ def _sections_rule(job: VideoProcessingJob) -> str:
 def _timed(job: VideoProcessingJob) -> bool:
     """Whether the transcript has times: a plain text file has none, and no time may be made up for it."""
     return bool(job.segments)
+
+
+def _transcript_intro(job: VideoProcessingJob) -> str:
+    intro = prompts.load("transcript_timed" if _timed(job) else "transcript_untimed")
+    return f"{intro}\n{prompts.load('slides')}" if job.slides and _timed(job) else intro
 
 
 def _time_rule(job: VideoProcessingJob) -> str:

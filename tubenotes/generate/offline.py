@@ -19,6 +19,7 @@ from tubenotes.generate.lecture import Lecture, analyse
 from tubenotes.generate.markdown import escape, spaced, stamp
 from tubenotes.generate.questions import make_questions, render_assessment
 from tubenotes.generate.sentences import Sentence
+from tubenotes.generate.slides import render_slide_lines, slide_lines
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 from tubenotes.store.memory import MemoryCache
@@ -62,7 +63,7 @@ class OfflineGenerator:
         last = self._last
         if last is not None and last[0] == digest:
             return last[1]
-        lecture = analyse(job)
+        lecture = analyse(job, [slide.text for slide in job.slides or ()])
         self._last = (digest, lecture)
         return lecture
 
@@ -78,6 +79,8 @@ def input_digest(job: VideoProcessingJob) -> str:
         "video_url": job.get_youtube_url(),  # time stamps link into it
         "language": job.language,
     }
+    if job.slides:  # only then: the notes of lectures without slides keep their cache entries
+        data["slides"] = [[slide.start, slide.title, slide.lines] for slide in job.slides]
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -103,10 +106,12 @@ def render_notes(lecture: Lecture, job: VideoProcessingJob) -> str:
     else:
         lines.append(labels.no_terms)
     lines += ["", f"## {labels.sections}", ""]
-    for section in lecture.sections:
+    ends = [section.start for section in lecture.sections[1:]] + [None]
+    for section, end in zip(lecture.sections, ends):
         lines += [f"### {spaced(stamp(job, section.start), escape(section.title))}", ""]
         if section.terms:
             lines += [f"{labels.terms}: " + ", ".join(wikilink(term.text) for term in section.terms), ""]
+        lines += render_slide_lines(slide_lines(job.slides, section.start, end), labels.on_the_slide)
         if section.key_sentences:
             lines += [_bullet(sentence, job, lecture) for sentence in section.key_sentences]
         else:

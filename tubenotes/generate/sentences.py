@@ -25,6 +25,7 @@ PUNCTUATED_MAX_AVERAGE = 40
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*$")
 _SOFT_END = re.compile(r"[,;:–—-]['\"”’)\]]*$")
 _DOTTED = re.compile(r"\w\.\w")
+_ROMAN_NUMERAL = re.compile(r"^[IVXLC]+\.$")  # "Wilhelm II. und ...", "Ludwig XIV. war ..."
 _ONLY_PUNCTUATION = re.compile(r"^[^\w]+$")
 _NOISE = re.compile(r"\[[^\]]*\]|♪+|>>+|&gt;&gt;")
 # "um" is German for "around": only "um," is a filler.
@@ -117,8 +118,8 @@ def _is_punctuated(words: Sequence[_Word]) -> bool:
 def _ends_sentence(word: _Word, following: _Word | None) -> bool:
     if not _SENTENCE_END.search(word.text) or word.text.casefold() in _ABBREVIATIONS:
         return False
-    # An unlisted dotted abbreviation ("p.m. today") reads on unless a capital follows.
-    if _DOTTED.search(word.text):
+    # An unlisted dotted abbreviation ("p.m. today") or a regnal number reads on unless a capital follows.
+    if _DOTTED.search(word.text) or _ROMAN_NUMERAL.match(word.text):
         return following is None or not following.text[:1].islower()
     return True
 

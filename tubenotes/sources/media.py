@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 MEDIA_SUFFIXES = (".mp4", ".mkv", ".webm", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".flac")
 
 
+# Containers with a picture (for the slides); an audio file has nothing to show.
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".mov")
+
+
+def is_video_file(path: Path) -> bool:
+    return path.suffix.lower() in VIDEO_SUFFIXES
+
+
 def is_media_file(path: Path) -> bool:
     return path.suffix.lower() in MEDIA_SUFFIXES
 

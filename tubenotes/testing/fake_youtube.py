@@ -32,6 +32,7 @@ from tubenotes.testing.fake_youtube_pages import (
     MISSING_PLAYLIST_DATA,
     FakeAudio,
     FakeCaptionTrack,
+    FakePicture,
     FakePlaylist,
     FakeVideo,
     VideoVariant,
@@ -49,7 +50,7 @@ from tubenotes.testing.fake_youtube_pages import (
 if TYPE_CHECKING:
     import trustme
 
-__all__ = ["FakeAudio", "FakeCaptionTrack", "FakePlaylist", "FakeVideo", "FakeYouTube", "VideoVariant"]
+__all__ = ["FakeAudio", "FakeCaptionTrack", "FakePicture", "FakePlaylist", "FakeVideo", "FakeYouTube", "VideoVariant"]
 
 YOUTUBE_HOSTS = (
     "www.youtube.com",
@@ -321,21 +322,22 @@ class _YouTubeHandler(BaseHTTPRequestHandler):
         with self.server.youtube._lock:
             self.server.youtube.streams_requested[query.get("itag", "")] += 1
         video = self._video(query.get("id"), blocked)
-        audio = video.audio if video is not None else None
+        streams = [stream for stream in (video.audio, video.picture) if stream is not None] if video else []
+        stream = next((stream for stream in streams if query.get("itag") == str(stream.itag)), None)
         if video is not None and video.variant in (VideoVariant.BLOCKED, VideoVariant.RATE_LIMITED):
             self._send(403, "text/plain", "Forbidden")
             return
-        if audio is None or query.get("itag") != str(audio.itag):
+        if stream is None:
             self._send(404, "text/plain", "Not Found")
             return
-        data, status = audio.data, 200
+        data, status = stream.data, 200
         headers = {"Accept-Ranges": "bytes"}
         if match := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or ""):
             first = int(match[1])
             last = min(int(match[2]) if match[2] else len(data) - 1, len(data) - 1)
             headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
             data, status = data[first:last + 1], 206
-        self._send_bytes(status, audio.mime_type.split(";")[0], data, headers)
+        self._send_bytes(status, stream.mime_type.split(";")[0], data, headers)
 
     def _break_tls(self) -> None:
         """Plain bytes where a TLS record should come, written beneath the TLS layer; then the connection ends."""

@@ -74,8 +74,19 @@ class FakeAudio:
     bitrate: int = 64000
 
 
-# A video-only stream offered beside the audio, as YouTube does: a client asking for
-# audio must never fetch it.
+@dataclass
+class FakePicture:
+    """A video-only stream at 720p the player response offers, served at ``/videoplayback``: what a
+    client that reads slides downloads."""
+
+    data: bytes
+    mime_type: str = 'video/mp4; codecs="avc1.4d401f"'
+    itag: int = 136
+    bitrate: int = 1_500_000
+
+
+# A 1080p video-only stream offered beside the others, as YouTube does: a client asking for
+# audio, or for at most 720p, must never fetch it.
 VIDEO_ONLY_ITAG = 137
 
 
@@ -91,7 +102,8 @@ class FakeVideo:
     captions: list[FakeCaptionTrack] = field(default_factory=_default_tracks)
     translation_languages: dict[str, str] = field(default_factory=lambda: {"de": "German", "fr": "French"})
     variant: VideoVariant = VideoVariant.OK
-    audio: FakeAudio | None = None  # without it, no formats are offered
+    audio: FakeAudio | None = None  # without it or a picture, no formats are offered
+    picture: FakePicture | None = None
 
     @property
     def full_description(self) -> str:
@@ -162,31 +174,42 @@ def player_response(video: FakeVideo, base_url: str) -> dict:
     }
     if video.variant is not VideoVariant.CAPTIONS_DISABLED:
         response["captions"] = {"playerCaptionsTracklistRenderer": _captions(video, base_url)}
-    if video.audio is not None:
-        response["streamingData"] = _streaming_data(video, video.audio, base_url)
+    if video.audio is not None or video.picture is not None:
+        response["streamingData"] = _streaming_data(video, base_url)
     return response
 
 
-def _streaming_data(video: FakeVideo, audio: FakeAudio, base_url: str) -> dict:
-    """The formats yt-dlp chooses from: the audio stream and a (larger) video-only one."""
+def _streaming_data(video: FakeVideo, base_url: str) -> dict:
+    """The formats yt-dlp chooses from: the audio stream, a 720p video-only one, and a (larger) 1080p one."""
     duration_ms = str(video.duration * 1000)
 
     def url(itag: int) -> str:
         return f"{base_url}/videoplayback?{urlencode({'id': video.video_id, 'itag': itag})}"
 
-    audio_format = {
-        "itag": audio.itag, "url": url(audio.itag), "mimeType": audio.mime_type,
-        "bitrate": audio.bitrate, "averageBitrate": audio.bitrate, "contentLength": str(len(audio.data)),
-        "audioQuality": "AUDIO_QUALITY_MEDIUM", "audioSampleRate": "48000", "audioChannels": 1,
-        "approxDurationMs": duration_ms,
-    }
-    video_format = {
+    formats = []
+    if video.audio is not None:
+        audio = video.audio
+        formats.append({
+            "itag": audio.itag, "url": url(audio.itag), "mimeType": audio.mime_type,
+            "bitrate": audio.bitrate, "averageBitrate": audio.bitrate, "contentLength": str(len(audio.data)),
+            "audioQuality": "AUDIO_QUALITY_MEDIUM", "audioSampleRate": "48000", "audioChannels": 1,
+            "approxDurationMs": duration_ms,
+        })
+    if video.picture is not None:
+        picture = video.picture
+        formats.append({
+            "itag": picture.itag, "url": url(picture.itag), "mimeType": picture.mime_type,
+            "bitrate": picture.bitrate, "averageBitrate": picture.bitrate, "width": 1280, "height": 720, "fps": 30,
+            "quality": "hd720", "qualityLabel": "720p", "contentLength": str(len(picture.data)),
+            "approxDurationMs": duration_ms,
+        })
+    formats.append({
         "itag": VIDEO_ONLY_ITAG, "url": url(VIDEO_ONLY_ITAG), "mimeType": 'video/mp4; codecs="avc1.640028"',
         "bitrate": 4_000_000, "averageBitrate": 4_000_000, "width": 1920, "height": 1080, "fps": 30,
         "quality": "hd1080", "qualityLabel": "1080p", "contentLength": str(video.duration * 500_000),
         "approxDurationMs": duration_ms,
-    }
-    return {"expiresInSeconds": "21540", "adaptiveFormats": [audio_format, video_format]}
+    })
+    return {"expiresInSeconds": "21540", "adaptiveFormats": formats}
 
 
 def _captions(video: FakeVideo, base_url: str) -> dict:

@@ -64,17 +64,20 @@ def read_samples(path: Path) -> np.ndarray:
 def encode(samples: np.ndarray, destination: Path) -> None:
     container_format, codec = ENCODINGS[destination.suffix.lower()]
     with av.open(str(destination), "w", format=container_format) as container:
-        stream = container.add_stream(codec, rate=SAMPLE_RATE, layout="mono")
-        frame_size = stream.codec_context.frame_size or 1024
-        sample_format = stream.codec_context.format.name
-        resampler = av.AudioResampler(format=sample_format, layout="mono", rate=SAMPLE_RATE)
-        for start in range(0, len(samples), frame_size):
-            frame = av.AudioFrame.from_ndarray(samples[start:start + frame_size].reshape(1, -1), format="flt",
-                                               layout="mono")
-            frame.sample_rate = SAMPLE_RATE
-            for converted in resampler.resample(frame):
-                container.mux(stream.encode(converted))
-        container.mux(stream.encode(None))
+        write_samples(container, container.add_stream(codec, rate=SAMPLE_RATE, layout="mono"), samples)
+
+
+def write_samples(container: av.container.OutputContainer, stream: av.AudioStream, samples: np.ndarray) -> None:
+    """Mono float32 ``samples`` at SAMPLE_RATE, encoded into ``stream`` of ``container``."""
+    frame_size = stream.codec_context.frame_size or 1024
+    resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=SAMPLE_RATE)
+    for start in range(0, len(samples), frame_size):
+        frame = av.AudioFrame.from_ndarray(samples[start:start + frame_size].reshape(1, -1), format="flt",
+                                           layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for converted in resampler.resample(frame):
+            container.mux(stream.encode(converted))
+    container.mux(stream.encode(None))
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tubenotes.regular_files import read_head
+from tubenotes.vault.attachments import note_of_picture
 from tubenotes.vault.frontmatter import read_front_matter
 
 # Properties that say which note a file is: the same in the file and in what would replace it.
@@ -46,8 +47,8 @@ def is_tubenotes_note(properties: dict[str, Any]) -> bool:
 
 def written_by_tubenotes(path: Path, data: bytes) -> bool:
     """Whether the file at ``path`` is the one tubenotes wrote there, by what it is: the note ``data``
-    is a new version of (its properties), a subject's Anki deck (a zip, like every ``.apkg``), or a concept
-    map (its mark)."""
+    is a new version of (its properties), a subject's Anki deck (a zip, like every ``.apkg``), a concept
+    map (its mark), or the picture of a slide named after a note tubenotes wrote."""
     if path.suffix == ".apkg":
         return path.stem == path.parent.name and path.is_file() and zipfile.is_zipfile(path)
     if path.suffix in _MAP_SUFFIXES:
@@ -55,6 +56,9 @@ def written_by_tubenotes(path: Path, data: bytes) -> bool:
             return MAP_MARK.encode() in read_head(path, _HEAD_BYTES)
         except OSError:
             return False
+    note = note_of_picture(path)
+    if note is not None:  # a slide's picture: ours when the note it is named after is
+        return is_tubenotes_note(properties_of_file(note))
     theirs = properties_of_file(path)
     ours = properties_of(data)
     return is_tubenotes_note(theirs) and all(theirs.get(key) == ours.get(key) for key in _IDENTITY)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tubenotes.generate.labels import ANSWER_KEY_HEADINGS, QUESTIONS_HEADINGS
@@ -33,6 +33,8 @@ _STAMP = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2})?)\](?:\((https?://[^)\s]+)\))?"
 _TRAILING_WHERE = re.compile(r"\s*\(?\s*" + _STAMP.pattern + r"\s*\)?\s*$")
 _QUOTED_CONTEXT = re.compile(r"^(.*?):\s*“(.*)”\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+# A card -> the path in the vault of the slide shown at its moment, if any.
+PictureOf = Callable[["Card"], str | None]
 # Spaced Repetition plugin: a multi-line card is question, a line "?", answer, ending at a blank line.
 SR_DECK_TAG = "flashcards"
 SR_SEPARATOR = "?"
@@ -75,8 +77,9 @@ def cards_of(markdown: str) -> tuple[Card, ...]:
     return tuple(parse_cards(markdown))
 
 
-def render_sr_flashcards(cards: Sequence[Card], deck: str) -> str:
-    """A "## Flashcards" section the Spaced Repetition plugin reads, in deck ``flashcards/<deck>``."""
+def render_sr_flashcards(cards: Sequence[Card], deck: str, picture_of: PictureOf | None = None) -> str:
+    """A "## Flashcards" section the Spaced Repetition plugin reads, in deck ``flashcards/<deck>``; a card
+    whose moment falls on a slide shows the slide's picture (``picture_of``: its path in the vault) with its answer."""
     if not cards:
         return ""
     lines = ["## Flashcards", "", f"#{SR_DECK_TAG}/{deck}", ""]
@@ -85,6 +88,9 @@ def render_sr_flashcards(cards: Sequence[Card], deck: str) -> str:
             lines += [" ".join([filled(card, *SR_CLOZE), *([card.where] if card.where else [])]), ""]
             continue
         back = [card.answer] + ([card.context] if card.context else []) + ([card.where] if card.where else [])
+        picture = picture_of(card) if picture_of is not None else None
+        if picture:
+            back.append(f"![[{picture}]]")
         lines += [*card.question.splitlines(), SR_SEPARATOR, *back, ""]
     return "\n".join(lines)
 

@@ -76,6 +76,7 @@ class LectureCards:
     cards: Sequence[Card]
     timestamp_url: Callable[[float], str | None] | None = None  # a link into the video, if it is one
     tags: tuple[str, ...] = ()  # beside the subject's tag: "final-exam" for the exam's questions
+    picture_of: Callable[[Card], Path | None] | None = None  # the slide shown at a card's moment, if any
 
 
 def deck_id(subject: str) -> int:
@@ -102,10 +103,12 @@ def build_notes(lectures: Iterable[LectureCards], tag: str) -> list[genanki.Note
                 text = _html(filled(card, "{{c1::", "}}").replace("}}}", "} }}"))
                 # The offline context is the sentence the blank is in: on the back it would say it twice.
                 context = "" if _html(card.context) == _html(filled(card, "", "")) else _html(card.context)
+                context += _picture(lecture, card)
                 model, fields = _CLOZE_MODEL, [text, context, _lecture(lecture, card)]
             else:
                 model = _MODEL
-                fields = [_html(card.question), _html(card.answer), _html(card.context), _lecture(lecture, card)]
+                fields = [_html(card.question), _html(card.answer), _html(card.context) + _picture(lecture, card),
+                          _lecture(lecture, card)]
             notes[guid] = genanki.Note(model=model, fields=fields, guid=guid, tags=[tag, *lecture.tags])
     return list(notes.values())
 
@@ -117,6 +120,7 @@ def write_deck(
     not write is kept, and the deck goes beside it, unless ``force``); None when there are no cards or the
     deck holds these already.
     """
+    lectures = list(lectures)
     notes = build_notes(lectures, tag)
     if not notes:
         return None
@@ -129,7 +133,7 @@ def write_deck(
     for note in notes:
         deck.add_note(note)
     buffer = io.BytesIO()
-    genanki.Package(deck).write_to_file(buffer)
+    genanki.Package(deck, media_files=sorted(_pictures(lectures))).write_to_file(buffer)
     return files.write(path, buffer.getvalue(), DECK_KIND, force=force)
 
 
@@ -167,6 +171,18 @@ def _text_html(markdown: str) -> str:
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', text)
     return text.replace("\n", "<br>")
+
+
+def _picture(lecture: LectureCards, card: Card) -> str:
+    """The slide shown at the card's moment, from the package's media (Anki names media by file name)."""
+    picture = lecture.picture_of(card) if lecture.picture_of is not None else None
+    return f'<p><img src="{html.escape(picture.name)}"></p>' if picture is not None else ""
+
+
+def _pictures(lectures: Sequence[LectureCards]) -> set[str]:
+    """The files of the slides the cards show: the package's media."""
+    return {str(picture) for lecture in lectures if lecture.picture_of is not None
+            for card in lecture.cards if (picture := lecture.picture_of(card)) is not None and picture.is_file()}
 
 
 def _lecture(lecture: LectureCards, card: Card) -> str:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.cards import cards_of
+from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import subject_tag
 from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
+from tubenotes.vault.links import find_links, normalize
+from tubenotes.vault.slides import card_picture
 from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
@@ -73,16 +76,23 @@ def by_folder(root: Path, jobs: Iterable[VideoProcessingJob]) -> dict[Path, list
 
 
 def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True,
-                 course: CourseStep | None = None, forced: Collection[Path] = ()) -> VaultReport:
+                 course: CourseStep | None = None, forced: Collection[Path] = (),
+                 changed: Collection[str] | None = None) -> VaultReport:
     """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck, and with ``course``
     the course's own material.
 
     In the subject folders ``forced`` (those of a ``--force`` run's inputs), the index, concept notes and
     deck are written even over the user's edits; a lecture's own notes only ever in its write stage.
+    With ``changed`` (the keys of the jobs changed since the last pass), only the subjects they touch
+    are brought up to date: the others, their notes and decks, are left as the last pass made them.
     """
     report = VaultReport()
     writer.forget_scan()
-    for folder, subject_jobs in by_folder(writer.root, jobs).items():
+    groups = by_folder(writer.root, jobs)
+    touched = set(groups) if changed is None else touched_subjects(groups, changed) | set(forced)
+    for folder, subject_jobs in groups.items():
+        if folder not in touched:
+            continue
         force = folder in forced
         written = [job for job in subject_jobs if job.notes_filepath is not None]
         if any(not job.has_notes() for job in written):
@@ -108,9 +118,22 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
             if len(job.warnings) != warnings_before:
                 report.changed_jobs.append(job)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written) + parts.exam, report, force)
+            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written, writer.root) + parts.exam, report, force)
         write_index(writer, folder, subject_jobs, concepts, report, force)
     return report
+
+
+def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Collection[str]) -> set[Path]:
+    """The subject folders whose notes a change of the jobs ``changed`` may change: their own, and those
+    whose lectures link a name that a changed lecture's note answers to (its file name or title)."""
+    touched = {folder for folder, jobs in groups.items() if any(job.key in changed for job in jobs)}
+    names = {normalize(name) for jobs in groups.values() for job in jobs if job.key in changed
+             for name in (job.notes_filepath.stem if job.notes_filepath else None, job.video_title) if name}
+    for folder, jobs in groups.items():
+        if folder not in touched and any(normalize(link.target) in names
+                                         for job in jobs for link in find_links(job.study_notes or "")):
+            touched.add(folder)
+    return touched
 
 
 def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
@@ -138,13 +161,18 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[Lec
         report.warnings.append(warning)
 
 
-def lecture_cards(jobs: Iterable[VideoProcessingJob]) -> list[LectureCards]:
+def lecture_cards(jobs: Iterable[VideoProcessingJob], root: Path) -> list[LectureCards]:
     return [
         LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
-                     job.timestamp_url)
+                     job.timestamp_url, picture_of=partial(_card_picture_file, job, root))
         for job in jobs
         if job.assessment_content
     ]
+
+
+def _card_picture_file(job: VideoProcessingJob, root: Path, card: Card) -> Path | None:
+    picture = card_picture(job, card)
+    return root / picture if picture is not None else None
 
 
 def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,

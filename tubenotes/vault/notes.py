@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.vault.cards import cards_of, render_sr_flashcards
 from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
 from tubenotes.vault.links import Resolve, link_path, rewrite_links
+from tubenotes.vault.slides import card_picture, embed_slides
 
 if TYPE_CHECKING:
     from tubenotes.job import VideoProcessingJob
@@ -54,11 +56,14 @@ def render_note(job: VideoProcessingJob, kind: NoteKind, context: NoteContext | 
     body = (job.study_notes if kind == "notes" else job.assessment_content) or ""
     if context is not None:
         body = rewrite_links(body, context.resolve)
+        if kind == "notes":
+            body = embed_slides(body, job.slides or [], context.root)
     lines += [body.strip(), ""]
     if kind == "notes" and context is not None and context.related:
         lines += [f"## {labels.related_lectures}", "", *context.related, ""]
     if kind == "assessment":
-        flashcards = render_sr_flashcards(cards_of(job.assessment_content or ""), subject_tag(job.subject))
+        flashcards = render_sr_flashcards(cards_of(job.assessment_content or ""), subject_tag(job.subject),
+                                          partial(card_picture, job))
         if flashcards:
             lines += [flashcards]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,8 +1,8 @@
 """A store rebuilt from the vault: the notes tubenotes wrote say what it knew.
 
 Each lecture's note and assessment (found by their properties) become a
-completed job and file records with their hashes, as do the concept notes,
-subject indexes and decks. Generated text is not read back from the notes:
+completed job and file records with their hashes, as do the pictures of its
+slides, the concept notes, subject indexes and decks. Generated text is not read back from the notes:
 a rebuilt lecture's notes are kept as they are (the vault pass leaves them
 alone) until ``run --regenerate`` asks for them anew.
 
@@ -21,9 +21,11 @@ from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.plaintext import clean_line
 from tubenotes.store import JobStore
 from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file, written_by_tubenotes
+from tubenotes.vault.attachments import pictures_of_note
 from tubenotes.vault.filenames import PDF_SUBDIR, sanitize_filename
 from tubenotes.vault.guard import FileRecords, sha256_of_file
 from tubenotes.vault.index import deck_path
+from tubenotes.vault.slides import SLIDE_KIND
 
 _LECTURE_TYPES = ("notes", "assessment")
 # What tubenotes makes a video id of: YouTube's 11 characters, "file-" and a hash, nothing with a separator.
@@ -62,6 +64,9 @@ def rebuild_store(vault: Path, store: JobStore, records: FileRecords) -> Rebuilt
             if key in lectures:  # a lecture the store knows keeps what it knows
                 _attach(lectures[key], kind, path)
         _record(records, vault, path, kind, key, rebuilt)
+        if kind == "notes":
+            for picture in pictures_of_note(path):
+                _record(records, vault, picture, SLIDE_KIND, key, rebuilt)
     for folder in {path.parent for path in vault.rglob("*.apkg")}:
         deck = deck_path(folder)
         if deck.exists() and written_by_tubenotes(deck, b""):

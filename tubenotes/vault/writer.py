@@ -15,6 +15,7 @@ from tubenotes.vault.guard import (
 from tubenotes.vault.index import COURSE_KIND, INDEX_KIND, index_path
 from tubenotes.vault.links import VaultNotes, link_path
 from tubenotes.vault.notes import NoteContext, render_note
+from tubenotes.vault.slides import put_pictures
 
 ASSESSMENT_PREFIX = "Assessment_"
 # Files tubenotes makes for the vault, not for one lecture: never a target of a lecture's links by name.
@@ -76,7 +77,9 @@ class VaultWriter:
         job.notes_filepath = output_dir / f"{stem}.md"
         job.assessment_filepath = output_dir / f"{ASSESSMENT_PREFIX}{stem}.md" if job.assessment_content else None
         try:
-            return self._write_notes(job, force=self.force)
+            pictures = [warning for result in put_pictures(self.files, job, output_dir, stem, self.force)
+                        for warning in self._warn(job, result)]
+            return pictures + self._write_notes(job, force=self.force)
         except BaseException:
             job.notes_filepath = job.assessment_filepath = None  # not written: the stage must run again
             raise
