@@ -53,7 +53,7 @@ def measure(job: VideoProcessingJob, context_window: int) -> TokenUsage:
     with FakeLlmServer() as fake:
         settings = resolve_llm("vllm:fake-model", fake.base_url, {}, lambda: None, context_window=context_window)
         assert settings is not None
-        generator = LlmGenerator(settings, MemoryCache())
+        generator = LlmGenerator(settings, MemoryCache(), together=True)  # as `tubenotes run` builds it
         usage = TokenUsage()
         usage.add(generator.generate_notes(job).usage)
         usage.add(generator.generate_assessment(job).usage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -283,3 +284,93 @@ def test_tokens_of_a_failed_document_are_on_the_job(fake: FakeLlmServer) -> None
         generator_for(fake).generate_assessment(job)
     usage = job.token_usage
     assert usage.calls == 2 and usage.prompt_tokens > 0 and usage.completion_tokens > 0
+
+
+def together_for(fake: FakeLlmServer, cache: Any = None, context_window: int = 128_000) -> LlmGenerator:
+    """The generator as `tubenotes run` builds it: both documents of each job wanted (by default with room
+    for both in one answer: 4,096 output tokens)."""
+    generator = generator_for(fake, cache, context_window)
+    generator.together = True
+    return generator
+
+
+def test_a_short_lecture_sends_its_transcript_once_for_notes_and_assessment(fake: FakeLlmServer) -> None:
+    generator = together_for(fake)
+    job = lecture()
+    notes = generator.generate_notes(job)
+    assessment = generator.generate_assessment(job)
+    assert fake.calls == 1 and notes.usage.calls == 1 and assessment.usage.calls == 0
+    instruction = fake.requests[0]["messages"][-1]["content"]
+    assert "## Takeaways" in instruction and "10 questions" in instruction and "<assessment>" in instruction
+    assert notes.text.startswith("## Summary") and "<assessment>" not in notes.text and "questions" not in notes.text
+    assert "## Answer key" in assessment.text and "- A. " in assessment.text
+
+
+def test_the_assessment_asked_first_leaves_the_notes_in_the_cache(fake: FakeLlmServer) -> None:
+    generator = together_for(fake)
+    job = lecture()
+    assert "## Questions" in generator.generate_assessment(job).text
+    assert generator.generate_notes(job).text.startswith("## Summary") and fake.calls == 1
+
+
+@pytest.mark.parametrize("bad", ["malformed_json", "schema_violation"])
+def test_a_bad_assessment_part_is_repaired_after_the_notes_and_billed_to_the_assessment(
+        fake: FakeLlmServer, bad: str) -> None:
+    fake.script(Behavior(bad))
+    generator = together_for(fake)
+    job = lecture()
+    notes = generator.generate_notes(job)
+    assessment = generator.generate_assessment(job)
+    assert notes.text.startswith("## Summary") and "## Answer key" in assessment.text
+    assert fake.calls == 2 and notes.usage.calls == 1 and assessment.usage.calls == 1
+    repair = fake.requests[1]
+    assert repair["messages"][:4] == fake.requests[0]["messages"]  # a follow-up: the transcript's prefix reused
+    assert repair["messages"][-2]["role"] == "assistant" and "<assessment>" in repair["messages"][-2]["content"]
+    assert "not valid" in repair["messages"][-1]["content"]
+    assert ("malformed" if bad == "malformed_json" else "schema") in repair["messages"][-1]["content"]
+    assert repair["response_format"]["type"] == "json_schema"
+
+
+def test_an_answer_without_its_assessment_part_gets_it_asked_alone(fake: FakeLlmServer) -> None:
+    notes = ("## Summary\n\nA lecture about [[Entropy]] and how it grows in closed systems over time, "
+             "with examples from engines and refrigerators and many more words to be long enough.\n")
+    fake.script(Behavior("text", text=notes))
+    generator = together_for(fake)
+    job = lecture()
+    assert generator.generate_notes(job).text.startswith("## Summary")
+    assert "## Answer key" in generator.generate_assessment(job).text
+    assert "no <assessment> part" in fake.requests[1]["messages"][-1]["content"] and fake.calls == 2
+
+
+def test_bad_notes_in_a_together_answer_are_asked_again_with_both_parts(fake: FakeLlmServer) -> None:
+    fake.script(Behavior("apology"))
+    generator = together_for(fake)
+    job = lecture()
+    notes = generator.generate_notes(job)
+    assert "sorry" not in notes.text.lower() and "## Answer key" in generator.generate_assessment(job).text
+    assert fake.calls == 2 and "<assessment>" in fake.requests[1]["messages"][-1]["content"]
+
+
+def test_a_chunked_lecture_sends_each_part_once_and_takes_its_questions_from_the_parts(fake: FakeLlmServer) -> None:
+    job = lecture(minutes=180)
+    generator = together_for(fake, context_window=8192)
+    notes = generator.generate_notes(job)
+    assessment = generator.generate_assessment(job)
+    parts = [r for r in fake.requests if "This is part" in r["messages"][-1]["content"]]
+    assert len(parts) > 3 and all("<assessment>" in r["messages"][-1]["content"] for r in parts)
+    assert fake.calls == len(parts) + 1 and assessment.usage.calls == 0  # the parts, then the overview
+    sent = "\n".join(r["messages"][1]["content"] for r in parts)
+    assert [i for i in range(len(job.segments)) if sent.count(f"L{i:04d} ") != 1] == []  # each line once
+    for request in fake.requests:
+        assert sum(estimate_tokens(m["content"]) for m in request["messages"]) + request["max_tokens"] <= 8192
+    assert notes.text.startswith("## Summary") and notes.text.count("## Topic at") >= len(parts)
+    assert assessment.text.count("### Question") >= len(parts)
+
+
+def test_an_answer_too_long_for_the_output_limit_is_asked_as_two_documents(fake: FakeLlmServer) -> None:
+    generator = together_for(fake)
+    generator.settings = dataclasses.replace(generator.settings, max_output_tokens=1000)
+    job = lecture(minutes=60)
+    generator.generate_notes(job)
+    generator.generate_assessment(job)
+    assert fake.calls == 2 and all("<assessment>" not in r["messages"][-1]["content"] for r in fake.requests)

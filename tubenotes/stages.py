@@ -317,7 +317,7 @@ class Stages:
 
                 return LlmGenerator(llm, self.store.cache, client=BatchChatClient(llm, self.store.cache,
                                                                                   self.store.batches),
-                                    pictures=pictures)
+                                    pictures=pictures, together=True)
         else:
             self.notice(f"Generating with {llm.label} at {llm.host}.")
             budget = self.budget()
@@ -326,7 +326,7 @@ class Stages:
                 from tubenotes.generate.llm_generator import LlmGenerator
 
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
-                                    budget=budget, pictures=pictures)
+                                    budget=budget, pictures=pictures, together=True)
         return _BuiltAside(build)
 
     def _open_network(self) -> Network:

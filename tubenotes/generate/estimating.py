@@ -17,7 +17,7 @@ from typing import Any
 from tubenotes.generate.chunking import CHARS_PER_TOKEN
 from tubenotes.generate.costs import expected_completion_tokens, prompt_tokens
 from tubenotes.generate.llm import ChatClient, Completion, Message
-from tubenotes.generate.llm_generator import LlmGenerator
+from tubenotes.generate.llm_generator import ASSESSMENT_CLOSE, ASSESSMENT_OPEN, LlmGenerator
 from tubenotes.generate.providers import LlmSettings
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache, lookup
@@ -32,7 +32,12 @@ class EstimatingClient(ChatClient):
     ) -> Completion:
         body = self.request_body(messages, max_tokens, response_format)
         sent, expected = prompt_tokens(body), expected_completion_tokens(body)
-        text = _placeholder_json(expected) if response_format is not None else _placeholder_notes(expected)
+        if response_format is not None:
+            text = _placeholder_json(expected)
+        elif ASSESSMENT_OPEN in str(messages[-1].get("content") or ""):  # both documents in one answer
+            text = f"{_placeholder_notes(expected)}\n{ASSESSMENT_OPEN}\n{_placeholder_json(1)}\n{ASSESSMENT_CLOSE}"
+        else:
+            text = _placeholder_notes(expected)
         return Completion(text, "stop", None, TokenUsage(1, sent, expected, None))
 
 
@@ -64,7 +69,7 @@ class _PeekingCache:
 def expected_generation(llm: LlmSettings, cache: GenerationCache, job: VideoProcessingJob,
                         questions: bool = True) -> TokenUsage:
     """Calls and tokens the job's notes (and assessment) are expected to take; no cost (see `priced`)."""
-    generator = LlmGenerator(llm, _PeekingCache(cache), client=EstimatingClient(llm))
+    generator = LlmGenerator(llm, _PeekingCache(cache), client=EstimatingClient(llm), together=questions)
     usage = TokenUsage()
     if not job.has_notes():
         usage.add(generator.generate_notes(job).usage)

@@ -6,8 +6,17 @@ key), and only an answer that passed its checks is stored: a re-run or a
 resumed batch repeats no call, and a bad answer is never kept.
 
 Both documents start with the same messages (system, transcript, a short
-acknowledgement) and differ only in the instruction after them, so the
-second call reuses the provider's prompt cache.
+acknowledgement) and differ only in the instruction after them. With
+``together`` (the pipeline asks for both documents of every job), one
+request asks for the notes and the assessment of a transcript (or of a
+part of it) in one answer whenever both fit the output limit: the
+transcript is sent once, not twice. The notes come first as Markdown and
+the assessment's JSON after them between ``<assessment>`` tags (LaTeX
+inside a JSON string would need every backslash doubled, and ``\\frac`` or
+``\\theta`` with a single one is a valid JSON escape that silently
+corrupts the formula). Whichever document runs first makes the request;
+the other finds the answer in the cache. An assessment part that is not
+valid is repaired by a follow-up to that answer, asking for its JSON alone.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from tubenotes.generate.chunking import (
     SAFETY_MARGIN, TranscriptBlock, estimate_tokens, format_stamp, message_tokens, pack, plan_chunks, render_blocks,
     transcript_blocks,
 )
-from tubenotes.generate.costs import CostBudget
+from tubenotes.generate.costs import COMPLETION_FLOOR, COMPLETION_SHARE, CostBudget
 from tubenotes.generate.llm import ChatClient, Message
 from tubenotes.generate.notes import assemble_reduced, chapter_lines, fix_timestamp_links
 from tubenotes.generate.providers import LlmSettings
@@ -43,6 +52,11 @@ DEFAULT_QUESTIONS = 10
 # Condensing rounds before a reduce gives up: each round at least halves the text.
 MAX_CONDENSE_ROUNDS = 6
 ASSESSMENT_SCHEMA_NAME = "assessment"
+# Completion tokens a question of the assessment is expected to take (question, options, answer, why).
+TOKENS_PER_QUESTION = 120
+# The share of the output limit one answer with both documents may be expected to fill.
+TOGETHER_OUTPUT_SHARE = 0.8
+ASSESSMENT_OPEN, ASSESSMENT_CLOSE = "<assessment>", "</assessment>"
 
 Check = Callable[[str], "str | None"]
 
@@ -60,8 +74,11 @@ class LlmGenerator:
         gate: AbstractContextManager[Any] | None = None,
         budget: CostBudget | None = None,
         pictures: Path | None = None,
+        together: bool = False,
     ) -> None:
         self.settings = settings
+        # Both documents of each job are wanted: one request may carry them (see the module's docstring).
+        self.together = together
         self.cache = cache
         # The vault, where the slides' pictures are, to send them to a model that takes images (--vision);
         # None: the slides' text only.
@@ -87,16 +104,19 @@ class LlmGenerator:
 
     def _notes_text(self, job: VideoProcessingJob, bill: _Bill) -> str:
         chunks = self._chunks(job)
+        sections = AwaitingBatch.gather(partial(self._part_notes, job, chunks, i, bill) for i in range(len(chunks)))
         if len(chunks) == 1:
-            instruction = prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job))
-            return self._ask_text(self._prefix(job, chunks[0], None) + [_user(instruction)], notes_problem, bill)
-        sections = AwaitingBatch.gather(
-            partial(self._ask_text, self._prefix(job, blocks, (i, len(chunks))) + [_user(prompts.render(
-                "notes_part", part=i, parts=len(chunks), sections_rule=_sections_rule(job),
-                link_rule=_link_rule(job)))], notes_problem, bill)
-            for i, blocks in enumerate(chunks, start=1)
-        )
+            return sections[0]
         return assemble_reduced(self._overview(job, sections, bill), sections)
+
+    def _part_notes(self, job: VideoProcessingJob, chunks: list[list[TranscriptBlock]], index: int,
+                    bill: _Bill) -> str:
+        """The notes of the whole lecture (a single chunk), or the sections of one of its parts."""
+        if self._together_fits(chunks, index):
+            return _notes_of(self._ask_together(job, chunks, index, bill)[1])
+        instruction = self._notes_instruction(job, chunks, index, prompts.load("notes_answer"))
+        return self._ask_text(self._prefix(job, chunks[index], _part(chunks, index)) + [_user(instruction)],
+                              notes_problem, bill)
 
     def generate_assessment(self, job: VideoProcessingJob) -> Generation:
         bill = _Bill(job.regeneration)
@@ -108,18 +128,63 @@ class LlmGenerator:
 
     def _assessment(self, job: VideoProcessingJob, bill: _Bill) -> Assessment:
         chunks = self._chunks(job)
-        per_chunk = self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
+        return merge_assessments(AwaitingBatch.gather(
+            partial(self._part_assessment, job, chunks, i, bill) for i in range(len(chunks))))
 
-        def ask(i: int, blocks: list[TranscriptBlock]) -> Assessment:
-            part = (i, len(chunks)) if len(chunks) > 1 else None
-            scope = "this part of the lecture" if part else "the whole lecture"
-            instruction = prompts.render("assessment", scope=scope, count=per_chunk, time_rule=_time_rule(job))
-            return parse_assessment(self._ask_json(self._prefix(job, blocks, part) + [_user(instruction)], bill))
+    def _part_assessment(self, job: VideoProcessingJob, chunks: list[list[TranscriptBlock]], index: int,
+                         bill: _Bill) -> Assessment:
+        if self._together_fits(chunks, index):
+            messages, answer = self._ask_together(job, chunks, index, bill)
+            try:
+                return parse_assessment(_assessment_of(answer))
+            except ValueError as exc:  # the notes were fine: ask for the assessment's JSON alone, after them
+                repair = [*messages, {"role": "assistant", "content": answer},
+                          _user(prompts.render("repair_assessment", error=exc))]
+                return parse_assessment(self._ask_json(repair, bill))
+        instruction = self._assessment_instruction(job, chunks, prompts.load("assessment_answer"))
+        return parse_assessment(self._ask_json(
+            self._prefix(job, chunks[index], _part(chunks, index)) + [_user(instruction)], bill))
 
-        parts = AwaitingBatch.gather(partial(ask, i, blocks) for i, blocks in enumerate(chunks, start=1))
-        return merge_assessments(parts)
+    # --- one answer with both documents -----------------------------------------------
+
+    def _ask_together(self, job: VideoProcessingJob, chunks: list[list[TranscriptBlock]], index: int,
+                      bill: _Bill) -> tuple[list[Message], str]:
+        """The request for the notes and the assessment of one chunk, and its answer (its notes checked)."""
+        instruction = prompts.render(
+            "together",
+            notes=self._notes_instruction(job, chunks, index, prompts.load("together_notes_answer")),
+            assessment=self._assessment_instruction(job, chunks, prompts.load("together_assessment_answer")),
+        )
+        messages = self._prefix(job, chunks[index], _part(chunks, index)) + [_user(instruction)]
+        return messages, self._ask_text(messages, _together_problem, bill, repair="repair_together")
+
+    def _together_fits(self, chunks: list[list[TranscriptBlock]], index: int) -> bool:
+        """Whether one answer is expected to hold both documents of this chunk within the output limit."""
+        if not self.together:
+            return False
+        notes = sum(b.tokens for b in chunks[index]) * COMPLETION_SHARE + COMPLETION_FLOOR
+        expected = notes + self._question_count(chunks) * TOKENS_PER_QUESTION
+        return expected <= self.settings.max_output_tokens * TOGETHER_OUTPUT_SHARE
 
     # --- prompts and budgets ------------------------------------------------------
+
+    def _notes_instruction(self, job: VideoProcessingJob, chunks: list[list[TranscriptBlock]], index: int,
+                           answer_rule: str) -> str:
+        if len(chunks) == 1:
+            return prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job),
+                                  answer_rule=answer_rule)
+        return prompts.render("notes_part", part=index + 1, parts=len(chunks), sections_rule=_sections_rule(job),
+                              link_rule=_link_rule(job))
+
+    def _assessment_instruction(self, job: VideoProcessingJob, chunks: list[list[TranscriptBlock]],
+                                answer_rule: str) -> str:
+        scope = "the whole lecture" if len(chunks) == 1 else "this part of the lecture"
+        return prompts.render("assessment", scope=scope, count=self._question_count(chunks),
+                              time_rule=_time_rule(job), answer_rule=answer_rule)
+
+    def _question_count(self, chunks: list[list[TranscriptBlock]]) -> int:
+        """Questions asked of each chunk: the whole assessment's, shared between the parts."""
+        return self.questions if len(chunks) == 1 else max(2, math.ceil(self.questions / len(chunks)))
 
     def _chunks(self, job: VideoProcessingJob) -> list[list[TranscriptBlock]]:
         blocks = with_slides(transcript_blocks(job), job.slides)
@@ -130,12 +195,16 @@ class LlmGenerator:
     def _transcript_budget(self, job: VideoProcessingJob) -> int:
         """Tokens left for transcript text once the prompt around it and the answer are counted."""
         frame = self._prefix(job, [], (99, 99))
-        longest_instruction = max(
-            prompts.render("notes", sections_rule=_sections_rule(job), link_rule=_link_rule(job)),
-            prompts.render("assessment", scope="the whole lecture", count=self.questions, time_rule=_time_rule(job)),
-            key=len,
-        )
-        overhead = sum(message_tokens(m) + 4 for m in frame) + estimate_tokens(longest_instruction)
+        whole: list[list[TranscriptBlock]] = [[]]  # a lecture in one chunk: its instructions are the longest
+        instructions = [
+            self._notes_instruction(job, whole, 0, prompts.load("notes_answer")),
+            self._assessment_instruction(job, whole, prompts.load("assessment_answer")),
+        ]
+        if self.together:
+            instructions.append(prompts.render(
+                "together", notes=self._notes_instruction(job, whole, 0, prompts.load("together_notes_answer")),
+                assessment=self._assessment_instruction(job, whole, prompts.load("together_assessment_answer"))))
+        overhead = sum(message_tokens(m) + 4 for m in frame) + estimate_tokens(max(instructions, key=len))
         return self._budget(overhead)
 
     def _budget(self, overhead: int) -> int:
@@ -318,6 +387,28 @@ def _charged_to(job: VideoProcessingJob, bill: _Bill) -> Iterator[None]:
 
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}
+
+
+def _part(chunks: list[list[TranscriptBlock]], index: int) -> tuple[int, int] | None:
+    """Which part of how many a chunk is, for its prompt; None for a lecture in one chunk."""
+    return (index + 1, len(chunks)) if len(chunks) > 1 else None
+
+
+def _notes_of(answer: str) -> str:
+    """The notes of an answer with both documents: all before its assessment."""
+    return unwrap(answer.split(ASSESSMENT_OPEN, 1)[0])
+
+
+def _assessment_of(answer: str) -> str:
+    """The assessment's JSON of an answer with both documents; ValueError when it has none."""
+    if ASSESSMENT_OPEN not in answer:
+        raise ValueError(f"the answer has no {ASSESSMENT_OPEN} part after the notes")
+    return answer.split(ASSESSMENT_OPEN, 1)[1].split(ASSESSMENT_CLOSE, 1)[0].strip()
+
+
+def _together_problem(text: str) -> str | None:
+    """Why the notes of an answer with both documents are not study notes (its assessment is checked apart)."""
+    return notes_problem(_notes_of(text))
 
 
 def _json_problem(text: str) -> str | None:

@@ -22,6 +22,8 @@ from tubenotes.job import Chapter, Slide
 # A slide's section opens this many seconds before the keyframe that shows it: a lecturer's first
 # words on it (and the time Whisper gives them) come a little before.
 SLIDE_LEAD = 1.5
+# How a slide's paragraph opens in an LLM's transcript (prompts/slides.md says what it means).
+SLIDE_MARK = "SLIDE: "
 
 
 def slide_chapters(slides: Sequence[Slide] | None) -> list[Chapter]:
@@ -55,7 +57,7 @@ def render_slide_lines(lines: Sequence[str], label: str) -> list[str]:
 
 def with_slides(blocks: Sequence[TranscriptBlock], slides: Sequence[Slide] | None) -> list[TranscriptBlock]:
     """An LLM's transcript with each slide's text as a paragraph of its own, at the time it is first shown
-    (before the speech that starts then): the prompt says how to read them (prompts/transcript_timed.md)."""
+    (before the speech that starts then): the prompt says how to read them (prompts/slides.md)."""
     shown = [TranscriptBlock(slide.start, SLIDE_MARK + " / ".join(line for line in [slide.title, *slide.lines] if line))
              for slide in slides or () if slide.text]
     if not shown or not blocks or blocks[0].start is None:
@@ -64,8 +66,6 @@ def with_slides(blocks: Sequence[TranscriptBlock], slides: Sequence[Slide] | Non
     # Stable: a slide stays before the speech that starts with it.
     return sorted(merged, key=lambda block: block.start if block.start is not None else 0.0)
 
-
-SLIDE_MARK = "SLIDE: "
 
 # Pictures sent with one request at most: the slides of a part of a long lecture.
 MAX_PICTURES = 20

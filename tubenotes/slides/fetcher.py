@@ -78,7 +78,6 @@ class SlideFetcher:
     def read(self, job: VideoProcessingJob, pool: TorExitNodePool | None, max_attempts: int) -> list[Slide]:
         """The job's slides; [] with a warning when its video cannot be had or decoded: the notes go on."""
         from tubenotes.slides.extract import read_slides
-        from tubenotes.sources.audio import MediaError
 
         try:
             video = self._video(job, pool, max_attempts)
@@ -88,7 +87,7 @@ class SlideFetcher:
         except StageInterrupted:
             raise
         except TubenotesError as exc:
-            if exc.retryable and not isinstance(exc, MediaError):
+            if exc.retryable:
                 raise  # the network: the job is retried, its slides with it
             job.warn(f"no slides: {exc}")
             return []

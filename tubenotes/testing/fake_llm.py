@@ -35,6 +35,8 @@ from tubenotes.testing.fake_batches import FakeBatchApi, api_error
 _STAMPED_LINE = re.compile(r"^\[((?:\d+:)?\d{2}:\d{2})\] (.+)$", re.MULTILINE)
 _VIDEO_LINE = re.compile(r"^Video: (https?://\S+)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{5,}")
+# How a request asks for notes and assessment in one answer: the assessment comes between these tags.
+TOGETHER = "<assessment>"
 
 KINDS = (
     "default", "text", "rate_limit", "server_error", "hang", "malformed_json", "schema_violation",
@@ -170,9 +172,9 @@ class FakeLlmServer:
         if kind == "text":
             return behavior.text or "", None, "stop"
         if kind == "malformed_json":
-            return '{"questions": [{"kind": "multiple_choice", "question": "What', None, "stop"
+            return _after_notes(body, '{"questions": [{"kind": "multiple_choice", "question": "What'), None, "stop"
         if kind == "schema_violation":
-            return json.dumps({"questions": [{"kind": "essay", "question": "Discuss."}]}), None, "stop"
+            return _after_notes(body, json.dumps({"questions": [{"kind": "essay", "question": "Discuss."}]})), None, "stop"
         if kind == "refusal":
             return None, "I'm sorry, I can't help with that request.", "stop"
         if kind == "apology":
@@ -240,11 +242,23 @@ def default_answer(body: dict[str, Any]) -> str:
         return json.dumps(_course_part(last))
     if "<course>" in last:
         return _course_overview(last)
+    if TOGETHER in last:  # notes, then the assessment's JSON between tags
+        notes = _notes(lines, url, sections_only="This is part" in last, budget=budget)
+        return f"{notes}\n{TOGETHER}\n{json.dumps(_assessment(lines))}\n</assessment>\n"
     if body.get("response_format") or "JSON" in last:
         return json.dumps(_assessment(lines))
     if "<notes>" in last:
         return _overview(last)
     return _notes(lines, url, sections_only="This is part" in last, budget=budget)
+
+
+def _after_notes(body: dict[str, Any], assessment: str) -> str:
+    """``assessment`` as the answer, or after good notes when the request asks for both documents."""
+    messages = body.get("messages", [])
+    if not messages or TOGETHER not in str(messages[-1].get("content") or ""):
+        return assessment
+    notes = default_answer(body).split(TOGETHER, 1)[0]
+    return f"{notes}{TOGETHER}\n{assessment}\n</assessment>\n"
 
 
 def _seconds(stamp: str) -> int:
