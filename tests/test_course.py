@@ -126,7 +126,16 @@ def test_the_exam_draws_on_most_lectures_with_an_answer_key_on_its_own_page(cour
     headings = re.findall(r"^### \d+\. (.+?) · \[\[(thermodynamics/[^|]+)\|Lecture (\d+)\]\]", questions, re.M)
     assert 20 <= len(headings) <= 40
     assert len({lecture for _, _, lecture in headings}) >= 7  # most of the 8 lectures
-    assert {kind for kind, _, _ in headings} >= {"Multiple choice", "Fill in the blank", "Short answer"}
+    assert {kind for kind, _, _ in headings} >= {"Multiple choice", "Fill in the blank", "Short answer",
+                                                 "Which statement is true"}
+    # Its false statements give a concept what another lecture says of another: "The chemical potential is
+    # the Gibbs free energy per particle." is lecture 6's, so no statement about another concept says so truly.
+    statements = re.findall(r"### \d+\. Which statement is true · .*?\n\nWhich statement is true\?\n\n((?:- .*\n)+)",
+                            questions)
+    assert statements
+    for options in statements:
+        subjects = {re.sub(r"^- \*\*[A-D]\)\*\* ", "", line).split(" is ")[0] for line in options.splitlines()}
+        assert len(subjects) == 1  # every option speaks of the same concept
     assert len(re.findall(r"^\d+\. \*\*", key, re.M)) == len(headings)
     pages = [page.extract_text() for page in PdfReader(subject / "pdfs" / "Assessment_thermodynamics final exam.pdf").pages]
     key_page = next(number for number, text in enumerate(pages) if "Answer key" in text)

@@ -1,7 +1,8 @@
 """The final exam: questions drawn from every part of the course, then the answer key.
 
 Its questions are the lectures' own (their assessments), questions that ask
-which concept a definition describes, and, with a model, "explain why"
+which concept a definition describes, "which statement is true?" with the
+false statements taken from other lectures' definitions, and, with a model, "explain why"
 questions about the course as a whole. They are spread over the lectures
 (every lecture when there are few, evenly spaced ones when there are more than
 questions) and mixed in kind, each linking its lecture and moment.
@@ -18,6 +19,7 @@ from pathlib import Path
 from tubenotes.course.material import Course, CourseConcept, CourseLecture, says, spelled, words_of
 from tubenotes.generate.markdown import LETTERS, escape, stamp, wikilink
 from tubenotes.generate.questions import BLANK
+from tubenotes.generate.statements import Definition, split_definition, statement_options
 from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
@@ -31,12 +33,13 @@ CHOICES = 4
 
 MULTIPLE_CHOICE = "Multiple choice"
 WHICH_CONCEPT = "Which concept"
+WHICH_STATEMENT = "Which statement is true"
 FILL_IN = "Fill in the blank"
 TRUE_FALSE = "True or false"
 SHORT_ANSWER = "Short answer"
 EXPLAIN_WHY = "Explain why"
 # The order a lecture's questions are taken in, kind by kind in turn: the course's own kinds first.
-KIND_ORDER = (EXPLAIN_WHY, WHICH_CONCEPT, MULTIPLE_CHOICE, FILL_IN, SHORT_ANSWER, TRUE_FALSE)
+KIND_ORDER = (EXPLAIN_WHY, WHICH_CONCEPT, WHICH_STATEMENT, MULTIPLE_CHOICE, FILL_IN, SHORT_ANSWER, TRUE_FALSE)
 
 _OPTION = re.compile(r"^([A-H])\)\s+(.*)$")
 
@@ -60,6 +63,12 @@ def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]]
         if card is not None:
             pools[lecture.number].append(ExamQuestion(WHICH_CONCEPT if number % 2 == 0 else SHORT_ANSWER,
                                                       lecture, card))
+    definitions = _spoken_definitions(course)
+    for concept, definition in definitions.items():
+        card = _which_statement(course, concept, definition, definitions)
+        if card is not None:
+            pools[(concept.definition_from or concept.first).number].append(
+                ExamQuestion(WHICH_STATEMENT, concept.definition_from or concept.first, card))
     spellings = [spelled(c.concept) for c in course.concepts]
     for lecture in course.lectures:
         cards = cards_of(lecture.job.assessment_content or "")
@@ -167,6 +176,34 @@ def _which_concept(course: Course, concept: CourseConcept) -> Card | None:
     return Card(question, f"{letter}) {concept.name}", concept.definition, stamp(lecture.job, concept.definition_at))
 
 
+def _spoken_definitions(course: Course) -> dict[CourseConcept, Definition]:
+    """The concepts whose definition is a speaker's sentence that opens with the concept and "is"."""
+    definitions = {}
+    for concept in course.concepts:
+        if concept.spoken and concept.definition:
+            definition = split_definition(concept.name, concept.concept.spellings, concept.definition, course.language)
+            if definition is not None:
+                definitions[concept] = definition
+    return definitions
+
+
+def _which_statement(course: Course, concept: CourseConcept, definition: Definition,
+                     definitions: dict[CourseConcept, Definition]) -> Card | None:
+    """"Which statement is true?" about ``concept``: its definition as said, and false statements that give it
+    what other lectures say of other concepts, so that it asks which lecture's idea is which."""
+    lecture = concept.definition_from or concept.first
+    others = [said for other, said in definitions.items() if (other.definition_from or other.first) is not lecture]
+    options = statement_options(definition, others,
+                                random.Random(f"{course.subject}:{concept.key}:statement"))
+    if options is None:
+        return None
+    letter = LETTERS[options.index(definition.text)]
+    question = "\n".join(["Which statement is true?",
+                          *(f"{LETTERS[i]}) {escape(option)}" for i, option in enumerate(options))])
+    return Card(question, f"{letter}) {escape(definition.text)}", concept.defined(),
+                stamp(lecture.job, concept.definition_at))
+
+
 def _what_is(concept: CourseConcept) -> Card | None:
     """"What does X mean?", answered by its definition."""
     if not concept.definition:
@@ -184,7 +221,7 @@ def _mixed(pool: list[ExamQuestion], offset: int) -> list[ExamQuestion]:
     if not kinds:
         return []
     # The course's own kinds stay first; the lectures' own questions take turns starting from a different kind.
-    head = [k for k in kinds if k in (EXPLAIN_WHY, WHICH_CONCEPT)]
+    head = [k for k in kinds if k in (EXPLAIN_WHY, WHICH_CONCEPT, WHICH_STATEMENT)]
     tail = [k for k in kinds if k not in head]
     if tail:
         shift = offset % len(tail)
