@@ -33,9 +33,9 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from tubenotes.generate.labels import LABELS
-from tubenotes.generate.sentences import tokenize
-from tubenotes.generate.stopwords import detect_language
+from tubenotes.text.labels import LABELS
+from tubenotes.text.stopwords import detect_language
+from tubenotes.text.words import tokenize
 from tubenotes.vault.frontmatter import split_front_matter
 from tubenotes.vault.links import WIKILINK
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tubenotes.generate.chunking import TranscriptBlock, format_stamp, plan_chunks, transcript_blocks
+from tubenotes.generate.chunking import TranscriptBlock, plan_chunks, transcript_blocks
 from tubenotes.job import Chapter, TranscriptSegment, VideoProcessingJob
+from tubenotes.text.markdown import format_stamp
 
 
 def words_of(chunks: list[list[TranscriptBlock]]) -> list[str]:

@@ -9,15 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tubenotes.errors import EmptyTranscriptError
-from tubenotes.generate.labels import LABELS
-from tubenotes.generate.lecture import analyse
-from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.captions import MAX_WORDS as CAPTION_MAX_WORDS
 from tubenotes.generate.captions import MIN_WORDS as CAPTION_MIN_WORDS
+from tubenotes.generate.lecture import analyse
+from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.sentences import split_sentences
 from tubenotes.generate.standalone import points_back
 from tubenotes.job import Chapter, SourceKind, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import MemoryCache
+from tubenotes.text.labels import LABELS
 from tubenotes.vault.cards import parse_cards
 
 GRADIENT_DESCENT = """\

@@ -18,7 +18,7 @@ from tests.cli import run_cli
 from tests.test_offline_generator import GRADIENT_DESCENT, PHOTOSYNTHESE, captions, file_job
 from tubenotes.generate.lecture import analyse
 from tubenotes.generate.sentences import split_sentences
-from tubenotes.generate.stopwords import STOPWORDS
+from tubenotes.text.stopwords import STOPWORDS
 from tubenotes.vault.frontmatter import split_front_matter
 from tubenotes.vault.links import WIKILINK
 

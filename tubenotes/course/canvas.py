@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept
-from tubenotes.generate.markdown import wikilink
+from tubenotes.text.markdown import wikilink
 from tubenotes.vault.adopt import MAP_MARK
 
 LECTURE_WIDTH, LECTURE_HEIGHT = 420, 120

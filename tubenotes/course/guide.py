@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept, CourseLecture
-from tubenotes.generate.markdown import escape, spaced, stamp, wikilink
+from tubenotes.text.markdown import escape, spaced, stamp, wikilink
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
 from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, index_path, picture_path
 from tubenotes.vault.links import link_path

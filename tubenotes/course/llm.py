@@ -21,11 +21,11 @@ from tubenotes.course.material import Course, CourseLecture
 from tubenotes.errors import AwaitingBatch
 from tubenotes.generate import prompts
 from tubenotes.generate.chunking import estimate_tokens, pack
-from tubenotes.generate.labels import labels_for
-from tubenotes.generate.markdown import stamp
 from tubenotes.generate.quality import unwrap
 from tubenotes.generate.safe_markdown import safe_markdown
 from tubenotes.job import TokenUsage
+from tubenotes.text.labels import labels_for
+from tubenotes.text.markdown import stamp
 from tubenotes.vault.cards import Card
 from tubenotes.vault.links import normalize
 

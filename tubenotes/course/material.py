@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tubenotes.generate.definitions import defining_sentence
-from tubenotes.generate.labels import labels_for
-from tubenotes.generate.markdown import escape
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.job import VideoProcessingJob
+from tubenotes.text.labels import labels_for
+from tubenotes.text.markdown import escape
 from tubenotes.vault.cards import plain
 from tubenotes.vault.concepts import Concept, SubjectConcepts
 from tubenotes.vault.links import normalize

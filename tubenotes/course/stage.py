@@ -21,8 +21,8 @@ from tubenotes.course.material import Course, CourseConcept, CourseLecture, cour
 from tubenotes.course.picture import render_svg
 from tubenotes.errors import ExportError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
-from tubenotes.generate.markdown import spaced, stamp, wikilink
 from tubenotes.job import TokenUsage
+from tubenotes.text.markdown import spaced, stamp, wikilink
 from tubenotes.vault.cards import Card
 from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.filenames import PDF_SUBDIR

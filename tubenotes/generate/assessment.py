@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from tubenotes.errors import GenerationError
-from tubenotes.generate.chunking import format_stamp
-from tubenotes.generate.markdown import LETTERS
 from tubenotes.generate.quality import unwrap
+from tubenotes.text.markdown import format_stamp
+from tubenotes.text.markdown import LETTERS
 
 TimestampUrl = Callable[[float], "str | None"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tubenotes.generate.stopwords import STOPWORDS
+from tubenotes.text.stopwords import STOPWORDS
 
 MIN_WORDS, TARGET_WORDS, MAX_WORDS = 5, 16, 35
 # A cut needs this much evidence; a sentence costs this much per squared word off the target length.

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tubenotes.text.markdown import format_stamp
+
 if TYPE_CHECKING:
     from tubenotes.job import Chapter, VideoProcessingJob
 
@@ -44,14 +46,6 @@ def message_tokens(message: Mapping[str, Any]) -> int:
         return estimate_tokens(content)
     return sum(estimate_tokens(str(part.get("text") or "")) if part.get("type") == "text" else IMAGE_TOKENS
                for part in content)
-
-
-def format_stamp(seconds: float) -> str:
-    """``mm:ss``, or ``h:mm:ss`` from an hour on."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.specificity import fold
 from tubenotes.generate.standalone import standalone, strip_fillers
-from tubenotes.generate.stopwords import STOPWORDS
+from tubenotes.text.stopwords import STOPWORDS
 
 # A definition is a sentence, not a fragment or a paragraph: "We call this the latent heat." says too little.
 MIN_WORDS, MAX_WORDS = 8, 60

@@ -15,8 +15,8 @@ from tubenotes.generate.sections import Section, split_sections
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.slides import slide_chapters
 from tubenotes.generate.standalone import standalone
-from tubenotes.generate.stopwords import detect_language, stopwords_for
 from tubenotes.job import VideoProcessingJob
+from tubenotes.text.stopwords import detect_language, stopwords_for
 
 KEY_TERMS = 12
 # More terms than the notes show: questions and their distractors draw on them.

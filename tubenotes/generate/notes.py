@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from tubenotes.generate.chunking import format_stamp
+from tubenotes.text.markdown import format_stamp
 
 # A YouTube link with a time, in the forms models write: watch?v=ID&t=754s,
 # youtu.be/ID?t=754, t=12m34s. Group "label" is the Markdown link text, if any.

@@ -14,16 +14,16 @@ import json
 from collections.abc import Callable
 
 from tubenotes.generate.formulas import spoken_formulas
-from tubenotes.generate.labels import labels_for
 from tubenotes.generate.lecture import Lecture, analyse
-from tubenotes.generate.markdown import escape, spaced, stamp
 from tubenotes.generate.questions import make_questions, render_assessment
 from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.slides import render_slide_lines, slide_lines
 from tubenotes.job import Generation, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import GenerationCache
 from tubenotes.store.memory import MemoryCache
-from tubenotes.generate.markdown import wikilink
+from tubenotes.text.labels import labels_for
+from tubenotes.text.markdown import escape, spaced, stamp
+from tubenotes.text.markdown import wikilink
 
 # Bump when the output changes, so cached notes of an older version are made anew.
 OFFLINE_GENERATOR_VERSION = "5"

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tubenotes.generate.keyterms import KeyTerm
-from tubenotes.generate.labels import ENGLISH, Labels
 from tubenotes.generate.lecture import Lecture
-from tubenotes.generate.markdown import LETTERS, escape, spaced, stamp
 from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.statements import Definition, split_definition, statement_options
 from tubenotes.generate.termkinds import kind_of
 from tubenotes.job import VideoProcessingJob
-from tubenotes.generate.markdown import wikilink
+from tubenotes.text.labels import ENGLISH, Labels
+from tubenotes.text.markdown import LETTERS, escape, spaced, stamp
+from tubenotes.text.markdown import wikilink
 
 MAX_QUESTIONS = 12
 CHOICES = 4

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tubenotes.generate.captions import restore, sentence_cuts
 from tubenotes.job import TranscriptSegment
+from tubenotes.text.words import tokenize
 
 # A punctuated run-on sentence is cut (at a comma if it has one) past this length.
 PUNCTUATED_MAX_WORDS = 45
@@ -30,7 +31,6 @@ _ONLY_PUNCTUATION = re.compile(r"^[^\w]+$")
 _NOISE = re.compile(r"\[[^\]]*\]|♪+|>>+|&gt;&gt;")
 # "um" is German for "around": only "um," is a filler.
 _FILLER = re.compile(r"(?i)(?<![\w-])(?:u+h+m*|u+m+(?=,)|e+r+m+|ähm|äh|euh|hmm+|mhm)(?![\w-]),?")
-_TOKEN = re.compile(r"\w+(?:-\w+)*")
 _ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. dr. mr. mrs. ms. prof. fig. no. approx. cf. al. z.b. d.h. u.a. bzw. usw. ca. "
     "nr. vgl. sr. sra. p.ej. ej. env. p.ex. mme. m. st.".split()
@@ -52,11 +52,6 @@ class _Word:
     boundary: bool = False  # a caption or line ends after this word
     pause: float = 0.0  # silence after it
     paragraph_end: bool = False
-
-
-def tokenize(text: str) -> list[str]:
-    """The words of ``text``, case-folded; hyphenated words stay whole."""
-    return _TOKEN.findall(text.casefold())
 
 
 def split_sentences(transcript: str, segments: Sequence[TranscriptSegment]) -> list[Sentence]:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tubenotes.generate.chunking import TranscriptBlock
-from tubenotes.generate.markdown import escape
 from tubenotes.job import Chapter, Slide
+from tubenotes.text.markdown import escape
 
 # A slide's section opens this many seconds before the keyframe that shows it: a lecturer's first
 # words on it (and the time Whisper gives them) come a little before.

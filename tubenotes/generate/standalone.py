@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from tubenotes.generate.sentences import Sentence, tokenize
+from tubenotes.generate.sentences import Sentence
+from tubenotes.text.words import tokenize
 
 # A sentence joined to the one it depends on stays a note's length.
 MAX_JOINED_WORDS = 45

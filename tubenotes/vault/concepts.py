@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.generate.language import common_language
-from tubenotes.generate.labels import labels_for
-from tubenotes.generate.markdown import escape, stamp, wikilink
 from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
+from tubenotes.text.labels import labels_for
+from tubenotes.text.language import common_language
+from tubenotes.text.markdown import escape, stamp, wikilink
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
 from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, normalize

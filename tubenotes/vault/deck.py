@@ -22,7 +22,7 @@ from pathlib import Path
 
 import genanki
 
-from tubenotes.generate.chunking import format_stamp
+from tubenotes.text.markdown import format_stamp
 from tubenotes.vault.cards import Card, filled
 from tubenotes.vault.guard import FileState, GuardedFiles, WriteResult
 

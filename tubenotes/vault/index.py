@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tubenotes.generate.labels import Labels, labels_for
-from tubenotes.generate.language import common_language
-from tubenotes.generate.markdown import escape, wikilink
 from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.text.labels import Labels, labels_for
+from tubenotes.text.language import common_language
+from tubenotes.text.markdown import escape, wikilink
 from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
 from tubenotes.vault.links import link_path
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from tubenotes.generate.markdown import wikilink
+from tubenotes.text.markdown import wikilink
 from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file
 
 # [[target]], [[target|label]], [[target#heading|label]]; an embed "![[...]]" is left alone.

@@ -7,9 +7,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tubenotes.generate.labels import labels_for
-from tubenotes.generate.language import lecture_language
-from tubenotes.generate.markdown import escape, wikilink
+from tubenotes.text.labels import labels_for
+from tubenotes.text.language import lecture_language
+from tubenotes.text.markdown import escape, wikilink
 from tubenotes.vault.cards import cards_of, render_sr_flashcards
 from tubenotes.vault.frontmatter import NoteKind, front_matter, render_front_matter, subject_tag
 from tubenotes.vault.links import Resolve, link_path, rewrite_links

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 
-from tubenotes.generate.chunking import format_stamp
 from tubenotes.job import VideoProcessingJob
 
 # Multiple-choice options are lettered; no question has more options than letters.
 LETTERS = "ABCDEFGH"
 # Characters that Obsidian or pandoc would read as markup (emphasis, links, math, tags, tables).
 _MARKUP = re.compile(r"([\\`*_\[\]<>$|~#])")
+
+
+def format_stamp(seconds: float) -> str:
+    """``mm:ss``, or ``h:mm:ss`` from an hour on."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def stamp(job: VideoProcessingJob, seconds: float | None) -> str:

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tubenotes.generate.sentences import tokenize
-from tubenotes.generate.stopwords import detect_language
+from tubenotes.text.stopwords import detect_language
+from tubenotes.text.words import tokenize
 
 if TYPE_CHECKING:
     from tubenotes.job import VideoProcessingJob

@@ -1,0 +1,1 @@
+"""Text helpers that both the generators and the vault use: Markdown pieces, labels, words and languages."""
