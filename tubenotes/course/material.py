@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.generate.definitions import defining_sentence
+from tubenotes.generate.explanations import opening_sentence
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.documents import DocumentReader, HeldDocuments
@@ -100,8 +100,9 @@ class Course:
 def course_of(concepts: SubjectConcepts) -> Course:
     """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences.
 
-    Each lecture's documents are read once, in course order, for all it gives the course (its summary, its
-    questions, the definitions it says, what the concepts it introduces build on), and let go.
+    Each lecture's documents are read once, in course order, for what it gives the course (its summary, its
+    questions, what the concepts it introduces build on), and let go; the definitions are looked for in the
+    first lectures of each concept, a few kept read at a time.
     """
     language = concepts.language or "en"
     summary_heading = labels_for(language).summary
@@ -117,26 +118,28 @@ def course_of(concepts: SubjectConcepts) -> Course:
         first = members[0]
         found.append(CourseConcept(concept, first, concepts.mentioned_at(concept, first.job), members))
     found.sort(key=lambda c: (c.first.number, c.at if c.at is not None else float("inf"), c.name.casefold()))
-    defining: dict[int, list[CourseConcept]] = {}  # lecture number -> the concepts it may define
     for item in found:
         item.first.introduces.append(item)
         for lecture in item.lectures[1:]:
             lecture.uses.append(item)
-        for lecture in item.lectures[:DEFINITION_LECTURES]:
-            defining.setdefault(lecture.number, []).append(item)
-    spellings = {id(item): spelled(item.concept) for item in found}
+    _read_lectures(lectures, documents, summary_heading, {id(item): spelled(item.concept) for item in found})
+    recent = _Recent(documents)
+    for item in found:
+        _define(item, recent, language)
+    subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
+    return Course(subject, concepts.folder, language, lectures, found)
+
+
+def _read_lectures(lectures: list[CourseLecture], documents: DocumentReader, summary_heading: str,
+                   spellings: dict[int, list[str]]) -> None:
+    """Each lecture's summary and questions, and what the concepts it introduces build on."""
     for lecture in lectures:
         job = documents.read(lecture.job, ("study_notes", "assessment_content", "transcript", "segments"))
         lecture.summary = _summary(job.study_notes or "", summary_heading)
         lecture.cards = cards_of(job.assessment_content or "")
         sentences = _Sentences(job)
-        for item in defining.get(lecture.number, []):
-            if item.definition_from is None:  # an earlier lecture of its first ones did not define it
-                _define(item, lecture, job, sentences, language)
         for item in lecture.introduces:
             _link_builds_on(item, sentences, spellings)
-    subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
-    return Course(subject, concepts.folder, language, lectures, found)
 
 
 class _Sentences:
@@ -150,6 +153,37 @@ class _Sentences:
         if self._split is None:
             self._split = [(s, words_of(s.text)) for s in split_sentences(self.job.transcript or "", self.job.segments)]
         return self._split
+
+
+class _Recent:
+    """The lectures whose transcripts the last definitions were looked for in: the concepts a lecture
+    introduces, one after the other, look in the same few lectures."""
+
+    def __init__(self, documents: DocumentReader) -> None:
+        self.documents = documents
+        self._kept: dict[str, _Sentences] = {}
+
+    def of(self, lecture: CourseLecture) -> _Sentences:
+        found = self._kept.pop(lecture.job.key, None)
+        if found is None:
+            found = _Sentences(self.documents.read(lecture.job, ("transcript", "segments")))
+            if len(self._kept) >= DEFINITION_LECTURES:
+                del self._kept[next(iter(self._kept))]  # the one used longest ago
+        self._kept[lecture.job.key] = found
+        return found
+
+
+class _Transcripts(Sequence[str]):
+    """The transcripts of ``lectures``, each read when it is looked at."""
+
+    def __init__(self, lectures: list[CourseLecture], recent: _Recent) -> None:
+        self.lectures, self.recent = lectures, recent
+
+    def __len__(self) -> int:
+        return len(self.lectures)
+
+    def __getitem__(self, number: int) -> str:  # type: ignore[override]
+        return self.recent.of(self.lectures[number]).job.transcript or ""
 
 
 def words_of(text: str) -> str:
@@ -167,17 +201,21 @@ def says(words: str, spellings: list[str]) -> bool:
     return any(spelling in words for spelling in spellings)
 
 
-def _define(item: CourseConcept, lecture: CourseLecture, job: VideoProcessingJob, sentences: _Sentences,
-            language: str) -> None:
-    """The sentence of ``lecture`` (``job`` its documents) that defines the concept, if it says one."""
-    for spelling in item.concept.spellings:
-        sentence = defining_sentence(spelling, job.transcript or "", language)
-        if sentence is not None:
-            item.definition, item.definition_from = sentence, lecture
-            if job.segments:  # else a transcript without times: no moment to link
-                wanted = words_of(sentence).strip()
-                item.definition_at = next((s.start for s, words in sentences.all() if wanted in words), None)
-            return
+def _define(item: CourseConcept, recent: _Recent, language: str) -> None:
+    """The sentence that defines the concept in the lecture that introduces it (else the next that uses it), or
+    failing that the one that best explains it."""
+    lectures = item.lectures[:DEFINITION_LECTURES]
+    found = opening_sentence(item.concept.spellings, _Transcripts(lectures, recent), language)
+    if found is not None:
+        _set_definition(item, found.sentence, lectures[found.text], recent.of(lectures[found.text]))
+
+
+def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:
+    item.definition, item.definition_from = sentence, lecture
+    if not sentences.job.segments:
+        return  # a transcript without times: no moment to link
+    wanted = words_of(sentence).strip()
+    item.definition_at = next((s.start for s, words in sentences.all() if wanted in words), None)
 
 
 def _link_builds_on(item: CourseConcept, sentences: _Sentences, spellings: dict[int, list[str]]) -> None:
