@@ -1,5 +1,5 @@
-"""The vault pass reads each lecture's documents when it needs them and lets them go, and writes the same
-vault as a pass given every job with its documents."""
+"""The vault pass reads each lecture's documents when it needs them and lets them go, writes the same vault
+as a pass given every job with its documents, and renders again only the notes whose inputs changed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tubenotes.job import ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import SqliteStore
 from tubenotes.store.documents import DOCUMENT_FIELDS, DocumentReader, documents_of
 from tubenotes.vault.finish import finish_vault
+from tubenotes.vault.memo import MEMO_FILENAME, RenderMemo
 from tubenotes.vault.writer import VaultWriter
 
 LECTURES = 12
@@ -84,3 +85,28 @@ def test_the_vault_pass_holds_one_lecture_s_documents_at_a_time_and_writes_the_s
     assert reader.reads >= 4 * LECTURES
     # The one being read and those the definitions were last looked for in (one at a time but for that).
     assert reader.most_held <= DEFINITION_LECTURES + 1, reader.most_held
+
+
+def test_a_pass_over_unchanged_lectures_renders_none_of_their_notes_again(tmp_path: Path) -> None:
+    memo_file = tmp_path / ".tubenotes" / MEMO_FILENAME
+    with build_vault(tmp_path) as store:
+        def vault_pass(memo: RenderMemo) -> RenderMemo:
+            writer = VaultWriter(tmp_path, store.records, memo=memo)  # a new run: a new writer, the memo from its file
+            finish_vault(writer, store.jobs(documents=False), documents=documents_of(store))
+            return memo
+
+        assert vault_pass(RenderMemo(memo_file)).rendered == 2 * LECTURES  # the first pass: every note and assessment
+        written = vault_files(tmp_path)
+        again = vault_pass(RenderMemo(memo_file))
+        assert (again.rendered, again.skipped) == (0, 2 * LECTURES)
+        assert vault_files(tmp_path) == written
+
+        changed = store.load(store.jobs(documents=False)[3].key)
+        changed.upload_date = "20240102"  # shown in its own notes' properties only
+        store.save(changed)
+        third = vault_pass(RenderMemo(memo_file))
+        assert (third.rendered, third.skipped) == (2, 2 * LECTURES - 2)
+        assert "published: 2024-01-02" in changed.notes_filepath.read_text()
+        now = vault_files(tmp_path)
+        vault_pass(RenderMemo())  # no memo: every note rendered again, to the same bytes
+        assert vault_files(tmp_path) == now
