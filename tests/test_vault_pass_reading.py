@@ -87,26 +87,46 @@ def test_the_vault_pass_holds_one_lecture_s_documents_at_a_time_and_writes_the_s
     assert reader.most_held <= DEFINITION_LECTURES + 1, reader.most_held
 
 
-def test_a_pass_over_unchanged_lectures_renders_none_of_their_notes_again(tmp_path: Path) -> None:
+class KeptMemo(RenderMemo):
+    """The memo, with what this run made again (a note rendered, a note's names read, a definition found)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path)
+        self.made: list[str] = []
+
+    def keep(self, path: str, inputs: str, value: object) -> None:
+        self.made.append(path)
+        super().keep(path, inputs, value)
+
+
+def test_a_pass_over_unchanged_lectures_makes_none_of_their_parts_again(tmp_path: Path) -> None:
     memo_file = tmp_path / ".tubenotes" / MEMO_FILENAME
     with build_vault(tmp_path) as store:
-        def vault_pass(memo: RenderMemo) -> RenderMemo:
+        def vault_pass(memo: KeptMemo) -> KeptMemo:
             writer = VaultWriter(tmp_path, store.records, memo=memo)  # a new run: a new writer, the memo from its file
-            finish_vault(writer, store.jobs(documents=False), documents=documents_of(store))
+            finish_vault(writer, store.jobs(documents=False), course=CourseStage(notice=lambda message: None),
+                         documents=documents_of(store))
             return memo
 
-        assert vault_pass(RenderMemo(memo_file)).rendered == 2 * LECTURES  # the first pass: every note and assessment
+        first = vault_pass(KeptMemo(memo_file))
+        assert first.rendered == 2 * LECTURES  # every note and assessment
+        assert any(path.startswith("Thermo/Concepts/") for path in first.made)  # the concepts' definitions
+        assert any(path.startswith("names:") for path in first.made)  # the notes' names, read from their files
         written = vault_files(tmp_path)
-        again = vault_pass(RenderMemo(memo_file))
+
+        again = vault_pass(KeptMemo(memo_file))
         assert (again.rendered, again.skipped) == (0, 2 * LECTURES)
+        # The notes' names are read again once: the first pass rewrote the notes after reading them.
+        assert all(path.startswith("names:") for path in again.made)
         assert vault_files(tmp_path) == written
+        assert vault_pass(KeptMemo(memo_file)).made == []
 
         changed = store.load(store.jobs(documents=False)[3].key)
         changed.upload_date = "20240102"  # shown in its own notes' properties only
         store.save(changed)
-        third = vault_pass(RenderMemo(memo_file))
+        third = vault_pass(KeptMemo(memo_file))
         assert (third.rendered, third.skipped) == (2, 2 * LECTURES - 2)
         assert "published: 2024-01-02" in changed.notes_filepath.read_text()
         now = vault_files(tmp_path)
-        vault_pass(RenderMemo())  # no memo: every note rendered again, to the same bytes
+        vault_pass(KeptMemo())  # no memo: every part made again, to the same bytes
         assert vault_files(tmp_path) == now

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 import tubenotes
-from tubenotes.regular_files import read_bounded
+from tubenotes.regular_files import FileTooLarge, open_regular
 from tubenotes.vault.files import atomic_write_bytes
 
 MEMO_FILENAME = "vault-pass.json"
@@ -40,6 +40,7 @@ class RenderMemo:
         self.path = path
         self._entries: dict[str, list[Any]] | None = None
         self._changed = False
+        self._used: set[str] = set()  # recalled or kept by this process: kept in the file
         self.rendered = 0  # notes rendered by this process's passes, for tests and figures
         self.skipped = 0  # notes whose inputs were unchanged: not rendered
 
@@ -57,18 +58,23 @@ class RenderMemo:
     def recall(self, path: str, inputs: str) -> Any:
         """What was kept for ``path`` made from ``inputs``; None when it was made from others, or never."""
         entry = self._load().get(path)
-        return entry[1] if entry is not None and entry[0] == inputs else None
+        if entry is None or entry[0] != inputs:
+            return None
+        self._used.add(path)
+        return entry[1]
 
     def keep(self, path: str, inputs: str, value: Any) -> None:
         """Keep ``value`` (JSON) as what ``inputs`` made for ``path``."""
         self._load()[path] = [inputs, value]
         self._changed = True
+        self._used.add(path)
 
     def save(self, paths: Iterable[str]) -> None:
-        """Keep what is known of ``paths`` (the files the vault's records still hold), in the memo's file."""
+        """Keep what is known of ``paths`` (the files the vault's records still hold) and what this process
+        used, in the memo's file."""
         if self.path is None or self._entries is None or not self._changed:
             return
-        kept = {path: self._entries[path] for path in sorted(set(paths)) if path in self._entries}
+        kept = {path: self._entries[path] for path in sorted(set(paths) | self._used) if path in self._entries}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
         self._entries, self._changed = kept, False
@@ -78,13 +84,21 @@ class RenderMemo:
             self._entries = {}
             if self.path is not None:
                 try:
-                    loaded = json.loads(read_bounded(self.path, _MEMO_LIMIT))
+                    loaded = json.loads(_read(self.path))
                 except (OSError, ValueError):  # NotRegularFile and FileTooLarge are OSErrors
                     loaded = {}
                 if isinstance(loaded, dict):
                     self._entries = {note: entry for note, entry in loaded.items()
                                      if isinstance(entry, list) and len(entry) == 2}
         return self._entries
+
+
+def _read(path: Path) -> bytes:
+    """The memo's bytes. Not read_bounded: reading up to a limit sets aside a buffer of the limit's size."""
+    with open_regular(path) as file:
+        if os.fstat(file.fileno()).st_size > _MEMO_LIMIT:
+            raise FileTooLarge(path, _MEMO_LIMIT)
+        return file.read()
 
 
 def inputs_digest(*parts: object) -> str:

@@ -49,7 +49,7 @@ class VaultWriter:
         if self._notes is None:
             own = [link_path(self.root, self.root / r.path)
                    for kind in _OWN_KINDS for r in self.files.records.file_records(kind=kind)]
-            self._notes = VaultNotes.scan(self.root, skip=own, skip_types=_OWN_TYPES)
+            self._notes = VaultNotes.scan(self.root, skip=own, skip_types=_OWN_TYPES, memo=self.memo)
         return self._notes
 
     def forget_scan(self) -> None:
