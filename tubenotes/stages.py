@@ -41,6 +41,7 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
+from tubenotes.store.documents import documents_of
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.guard import FileRecords
@@ -220,7 +221,7 @@ class Stages:
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(), given, changed)
+            waiting = self._finish(self.store.jobs(documents=False), given, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -229,7 +230,7 @@ class Stages:
         """The vault pass over one subject, its course stage included: what a Celery worker runs once the
         subject's last lecture is done (the caller holds the vault's single-writer lock)."""
         wanted = subject.casefold()
-        self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted])
+        self._finish([job for job in self.store.jobs(documents=False) if job.subject.casefold() == wanted])
 
     def _finish(self, jobs: list[VideoProcessingJob], given: Iterable[VideoProcessingJob] = (),
                 changed: Collection[str] | None = None) -> bool:
@@ -240,7 +241,9 @@ class Stages:
 
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         course = self._course_stage()
-        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed)
+        # The jobs come listed without their documents: the pass reads each lecture's when it needs them.
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed,
+                              documents=documents_of(self.store))
         for job in report.changed_jobs:
             self.store.save(job)
         for line in report.messages(self.settings.vault):
