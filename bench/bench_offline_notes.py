@@ -24,9 +24,11 @@ PYTHONPATH set to an older checkout for the figures before):
   the course's true sentence ends the caption splitter finds again, with how
   many of its cuts are right (precision, recall);
 - concept notes: those whose first line under the title defines the concept
-  ("Entropy is ...", "... is called entropy"); and, as the ceiling the
-  generator offers, the concepts for which `defining_sentence` finds such a
-  sentence in a lecture of the course;
+  ("Entropy is ...", "... is called entropy", "define a new function, the
+  enthalpy"; not "Entropy is one of those words ..."); and, as the ceiling the generator offers, the concepts for which
+  `defining_sentence` finds such a sentence in a lecture of the course; then
+  those whose first line defines or explains it (the concept, or a property of
+  it, as the subject of a verb: "The hot reservoir loses ...");
 - time: notes and assessment of the one-hour Physics example, best of five,
   in CPU seconds (the wall clock of a shared machine says more about the others).
 """
@@ -223,9 +225,18 @@ def defines(line: str, concept: str) -> bool:
     text = line.strip().lstrip("> “\"").rstrip("”\"").casefold()
     name = re.escape(concept.casefold().removesuffix("s"))
     return bool(re.match(rf"(?:(?:an?|the)\s+)?{name}s?\b(?:,[^,]*,)?\s+(?:is|are|means|refers|says|states"
-                         rf"|describes|measures)\b", text)
+                         rf"|describes|measures)\b(?! one of those)", text)
                 or re.search(rf"\b(?:called|call|known as|named)\s+(?:[\w-]+\s+){{0,3}}{name}\b", text)
+                or re.search(rf"\bdefined? an? (?:new )?[\w\s-]+, the {name}\b|\bthe definition of {name}\b", text)
                 or re.search(rf"\b{name}s?, which (?:means|is)\b", text))
+
+
+def explains(line: str, concept: str) -> bool:
+    """Whether ``line`` quotes a sentence with ``concept`` (or a property of it) as its subject and a verb after it:
+    "The hot reservoir loses entropy ...", "The internal energy of an ideal gas depends ..."."""
+    text = line.strip().lstrip("> “\"").casefold()
+    name = re.escape(concept.casefold().removesuffix("s"))
+    return bool(re.match(rf"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){{0,3}}?(?:of (?:an?|the)\s+)?{name}s?\s+\w+", text))
 
 
 def share(part: int, whole: int) -> str:
@@ -257,8 +268,11 @@ def main() -> None:
     if found:
         print(f"{'caption sentence ends found (precision, recall)':<48}{found[0]:.2f}, {found[1]:.2f}")
     defined = sum(defines(line, name) for line, name in zip(course.concept_openings, course.concepts))
+    explained = sum(defines(line, name) or explains(line, name)
+                    for line, name in zip(course.concept_openings, course.concepts))
     print(f"{'concept notes that open with a definition':<48}{share(defined, len(course.concepts))}"
           f"   (a lecture defines {possible_definitions(course.concepts)})")
+    print(f"{'... with a definition or an explanation':<48}{share(explained, len(course.concepts))}")
     print(f"{'one-hour lecture, notes and assessment':<48}{hour_seconds(pythonpath):.2f} s")
 
 

@@ -105,9 +105,8 @@ def render_exam(root: Path, course: Course, questions: Sequence[ExamQuestion]) -
     }
     drawn = sorted({q.lecture.number for q in questions})
     lines = [render_front_matter(matter) + f"# {escape(course.subject)}: final exam", "",
-             (f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
-              "course order." if len(course.lectures) > 1 else f"{len(questions)} questions on the course's one "
-              "lecture so far.") + " Each names its lecture and moment; the answers are at the end. Study with the "
+             f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
+             "course order. Each names its lecture and moment; the answers are at the end. Study with the "
              f"{wikilink(link_path(root, guide_path(folder)), 'study guide')}.", "",
              "## Questions", ""]
     for number, question in enumerate(questions, start=1):

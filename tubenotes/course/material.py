@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tubenotes.generate.definitions import defining_sentence
+from tubenotes.generate.explanations import opening_sentence
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.job import VideoProcessingJob
 from tubenotes.text.labels import labels_for
@@ -145,13 +145,12 @@ def says(words: str, spellings: list[str]) -> bool:
 
 
 def _define(item: CourseConcept, sentences: _Sentences, language: str) -> None:
-    """The sentence that defines the concept in the lecture that introduces it (else the next that uses it)."""
-    for lecture in item.lectures[:DEFINITION_LECTURES]:
-        for spelling in item.concept.spellings:
-            sentence = defining_sentence(spelling, lecture.job.transcript or "", language)
-            if sentence is not None:
-                _set_definition(item, sentence, lecture, sentences)
-                return
+    """The sentence that defines the concept in the lecture that introduces it (else the next that uses it), or
+    failing that the one that best explains it."""
+    lectures = item.lectures[:DEFINITION_LECTURES]
+    found = opening_sentence(item.concept.spellings, [lecture.job.transcript or "" for lecture in lectures], language)
+    if found is not None:
+        _set_definition(item, found.sentence, lectures[found.text], sentences)
 
 
 def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:

@@ -15,6 +15,9 @@ from tubenotes.vault.links import link_path
 INDEX_KIND = "index"
 # The kind (record and front matter) of what the course-level stage writes: study guide, final exam, concept map.
 COURSE_KIND = "course"
+# A subject gets its study guide, final exam and concept map from its second lecture on: for one lecture they
+# would repeat its note and assessment (and map no concept, as concepts are what lectures share).
+COURSE_LECTURES = 2
 INDEX_SUFFIX = " index"
 
 
@@ -74,6 +77,8 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
     if course:
         lines += ["", f"## {labels.course}", ""]
         lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in course]
+    elif sum(job.notes_filepath is not None and job.notes_filepath.exists() for job in jobs) < COURSE_LECTURES:
+        lines += ["", f"## {labels.course}", "", labels.course_later]
     deck = deck_path(folder)
     if deck.exists():
         lines += ["", f"## {labels.flashcards}", "",
