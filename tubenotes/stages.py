@@ -42,6 +42,7 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
+from tubenotes.store.base import listed
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.finish import finish_vault, folder_of
@@ -139,7 +140,7 @@ class Stages:
                     slides=self.slides,
                     notice=self.notice,
                     # The jobs without their documents: the index shows none of them.
-                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
+                    live_index=LiveIndex(self.vault, lambda: listed(self.store)),
                 )
             return self._components
 

@@ -181,16 +181,16 @@ class SqliteStore:
         return jobs[0] if jobs else None
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
-             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+             limit: int | None = None, latest_first: bool = False, offset: int = 0) -> list[VideoProcessingJob]:
         query = "SELECT key, data FROM jobs"
         args: tuple[str | int, ...] = ()
         if stages is not None:
             args = tuple(stage.value for stage in stages)
             query += f" WHERE stage IN ({','.join('?' * len(args))})"
         query += " ORDER BY updated_at DESC, rowid DESC" if latest_first else " ORDER BY position, rowid"
-        if limit is not None:
-            query += " LIMIT ?"
-            args += (limit,)
+        if limit is not None or offset:
+            query += " LIMIT ? OFFSET ?"
+            args += (-1 if limit is None else limit, offset)  # SQLite: a negative limit is none
         return self._jobs(query, args, documents)
 
     def stage_counts(self) -> dict[ProcessingStage, int]:
