@@ -20,7 +20,7 @@ from tubenotes.course.material import Course, CourseConcept, CourseLecture, says
 from tubenotes.generate.questions import BLANK
 from tubenotes.generate.statements import Definition, split_definition, statement_options
 from tubenotes.text.markdown import LETTERS, escape, stamp, wikilink
-from tubenotes.vault.cards import Card, cards_of
+from tubenotes.vault.cards import Card
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
 from tubenotes.vault.index import COURSE_KIND, guide_path
@@ -71,7 +71,7 @@ def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]]
                 ExamQuestion(WHICH_STATEMENT, concept.definition_from or concept.first, card))
     spellings = [spelled(c.concept) for c in course.concepts]
     for lecture in course.lectures:
-        cards = cards_of(lecture.job.assessment_content or "")
+        cards = lecture.cards
         # Questions whose answer is a concept of the course first: the exam tests what the course builds on.
         ranked = sorted(cards, key=lambda card: not _names_a_concept(words_of(card.answer), spellings))
         pools[lecture.number] += [ExamQuestion(_kind(card), lecture, card) for card in ranked]
@@ -105,9 +105,8 @@ def render_exam(root: Path, course: Course, questions: Sequence[ExamQuestion]) -
     }
     drawn = sorted({q.lecture.number for q in questions})
     lines = [render_front_matter(matter) + f"# {escape(course.subject)}: final exam", "",
-             (f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
-              "course order." if len(course.lectures) > 1 else f"{len(questions)} questions on the course's one "
-              "lecture so far.") + " Each names its lecture and moment; the answers are at the end. Study with the "
+             f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
+             "course order. Each names its lecture and moment; the answers are at the end. Study with the "
              f"{wikilink(link_path(root, guide_path(folder)), 'study guide')}.", "",
              "## Questions", ""]
     for number, question in enumerate(questions, start=1):

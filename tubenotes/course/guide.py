@@ -47,8 +47,7 @@ def _covers(root: Path, course: Course) -> list[str]:
     if course.overview:
         lines += [course.overview, ""]
     central = sorted(course.concepts, key=lambda c: (-len(c.lectures), c.first.number))[:CENTRAL_CONCEPTS]
-    sentence = (f"{len(lectures)} lectures, from {_lecture_link(lectures[0])} to {_lecture_link(lectures[-1])}."
-                if len(lectures) > 1 else f"One lecture so far: {_lecture_link(lectures[0])}.")
+    sentence = f"{len(lectures)} lectures, from {_lecture_link(lectures[0])} to {_lecture_link(lectures[-1])}."
     if central:
         names = _and([f"**{_concept_link(c)}**" for c in central])
         sentence += (f" The ideas that come back most often are {names}; the course introduces "

@@ -28,7 +28,7 @@ from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.filenames import PDF_SUBDIR
 from tubenotes.vault.finish import CourseParts
 from tubenotes.vault.guard import WriteOutcome
-from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, guide_path, picture_path
+from tubenotes.vault.index import COURSE_KIND, COURSE_LECTURES, canvas_path, exam_path, guide_path, picture_path
 from tubenotes.vault.writer import VaultWriter
 
 
@@ -51,9 +51,10 @@ class CourseStage:
     notice: Callable[[str], None] = print
 
     def __call__(self, writer: VaultWriter, concepts: SubjectConcepts) -> CourseParts:
-        course = course_of(concepts)
-        if not course.lectures:
+        if len(concepts.jobs) < COURSE_LECTURES:
+            withdraw(writer, concepts.folder)
             return CourseParts()
+        course = course_of(concepts)
         explain = self._enrich(course)
         questions = exam_questions(course, explain)
         layout = lay_out(writer.root, course)
@@ -108,6 +109,18 @@ class CourseStage:
             return [f"{pdf.name}: {warning}" for warning in exporter.markdown_to_pdf(markdown, pdf)]
         except (ExportError, OSError) as exc:
             return [f"{pdf.name} was not made: {exc}"]
+
+
+def withdraw(writer: VaultWriter, folder: Path) -> None:
+    """A subject down to one lecture (the others' notes deleted) loses the course files tubenotes wrote,
+    their PDFs too; a file the user changed stays."""
+    for path in (guide_path(folder), exam_path(folder), canvas_path(folder), picture_path(folder)):
+        if path.exists() and writer.files.delete_if_ours(path) and path.suffix == ".md":
+            from tubenotes.export.pdf import is_own_pdf  # with Typst: only for a course that goes
+
+            pdf = folder / PDF_SUBDIR / f"{path.stem}.pdf"
+            if is_own_pdf(pdf):
+                pdf.unlink()
 
 
 def concept_opening(concept: CourseConcept) -> str:

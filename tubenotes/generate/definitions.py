@@ -34,6 +34,7 @@ LOOK_BACK = 100
 _CACHED_TEXTS = 8
 
 _TOKEN = re.compile(r"\w+(?:-\w+)*")
+_SYMBOL = re.compile(r"[A-Z]")
 _FUNCTION_WORDS = frozenset().union(*STOPWORDS.values())
 _ARTICLE = (r"(?:a|an|the|der|die|das|den|dem|des|ein|eine|einen|einem|einer|el|la|los|las|un|una|unos|unas|le|les"
             r"|l'|une|des|du)")
@@ -41,7 +42,8 @@ _ARTICLE = (r"(?:a|an|the|der|die|das|den|dem|des|ein|eine|einen|einem|einer|el|
 # After the term, when it is the subject: "X is a ...", "X ist ein ...", "X es un ...", "X est un ...".
 _AFTER_SUBJECT = {
     "en": r"^\W*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?(?:is|are|was|were)\s+(?:simply\s+|just\s+|basically\s+"
-          r"|essentially\s+|really\s+|then\s+)?(?:a|an|the|when|how|where|one|defined|called|known|named"
+          r"|essentially\s+|really\s+|then\s+)?(?:a|an|the|when|how|where|defined|called|known|named"
+          r"|one(?!\s+of\s+th(?:ose|ese)\b)"  # "one of the ...", not "one of those words everybody has heard"
           r"|any|our|a measure|given)\b|^\W*(?:means|refers to|describes|measures|stands for|tells us|says|states|is "
           r"the name)\b",
     "de": r"^\W*(?:ist|sind|war|waren|nennt man|heißt|heißen)\s+(?:also\s+|einfach\s+|genau\s+)?(?:ein|eine|einer"
@@ -69,7 +71,8 @@ _BEFORE_NAMED = {
           r".{0,60}"
           r"|\b(?:call|calls|name|names)\s+(?:(?!and\b|or\b)\w+\s+){0,2}"
           r"|\b(?:is|are|was|were|be|been)\s+(?:called|known as|named|termed|referred to as|defined as)"
-          r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by))\s*(?:\w+\s+){0,1}$",
+          r"|\bso-called|\bthe definition of|\bwhat we (?:call|mean by)"
+          r"|\bdefine[sd]?\s+an?\s+(?:new\s+)?[\w\s-]{1,30},)\s*(?:\w+\s+){0,1}$",  # "define a new function, the X"
     # A verb that names ("nennt man") may stand a few words before the name; an adjective ("sogenannte") right
     # before it.
     "de": r"(?:\b(?:nennt man|nennen wir|man nennt|wir nennen|bezeichnet man(?:\s+als)?|bezeichnen wir(?:\s+als)?"
@@ -112,6 +115,10 @@ _APPOSED = _compiled(_APPOSITION)
 _OBJECT_OF = re.compile(rf"\b(?:of|in|on|at|for|with|to|by|from|into|about|per|von|mit|für|bei|aus|zu|de|en|con"
                         rf"|por|para|du|des|dans|avec|pour|sur)\s+(?:{_ARTICLE}\s*)*$", re.IGNORECASE)
 _DEFINES = _compiled(_DEFINITIONAL)
+# A sentence that says it is the term's definition ("That's the definition of entropy.", joined to the sentence
+# it points back to) defines it as surely as "Entropy is ...".
+_DECLARED = re.compile(r"\b(?:that's|that is|this is|which is) (?:the|our|its) definition of\s+(?:the\s+)?$",
+                       re.IGNORECASE)
 # What may stand before a term that is its clause's subject: nothing, an article, or the end of the
 # clause before ("The period is ..., and the frequency is ...").
 _SUBJECT_START = re.compile(
@@ -144,7 +151,7 @@ def defining_sentence(term: str, text: str, language: str = "en") -> str | None:
     key = fold(_TOKEN.findall(term), language)
     if not key or not text.strip():
         return None
-    sentences = _sentences(text)
+    sentences = lecture_sentences(text)
     saying = (sentence.index for sentence in sentences if _says(sentence, key))
     found = best_definition(key, sentences, saying, language, at_least=OPENS_WITH)
     return found.text if found is not None else None
@@ -183,7 +190,8 @@ def definition_score(key: Sequence[str], text: str, language: str | None) -> int
         # Patterns anchored at the term look back a clause at most: no need to scan a long sentence from its start.
         near = max(len(before) - LOOK_BACK, 0)
         subject = _SUBJECT_START.search(before, near) and _AFTER[code].search(after)
-        if subject or (_APPOSED[code].search(after) and not _OBJECT_OF.search(before, near)):
+        declared = code == "en" and _DECLARED.search(before, near) and _ends_phrase(text, spans, first + size)
+        if subject or declared or (_APPOSED[code].search(after) and not _OBJECT_OF.search(before, near)):
             scores.append(AS_SUBJECT)
         elif _BEFORE[code].search(before, near) and _ends_phrase(text, spans, first + size):
             scores.append(NAMED)
@@ -212,7 +220,9 @@ def _ends_phrase(text: str, spans: Sequence[tuple[int, int]], following: int) ->
     if following >= len(spans):
         return True
     between = text[spans[following - 1][1]:spans[following][0]]
-    return bool(between.strip()) or text[spans[following][0]:spans[following][1]].casefold() in _FUNCTION_WORDS
+    word = text[spans[following][0]:spans[following][1]]
+    # A symbol after its name ("the entropy S, by ...") ends the phrase as a comma would.
+    return bool(between.strip()) or word.casefold() in _FUNCTION_WORDS or _SYMBOL.fullmatch(word) is not None
 
 
 def _says(sentence: Sentence, key: Sequence[str]) -> bool:
@@ -221,5 +231,6 @@ def _says(sentence: Sentence, key: Sequence[str]) -> bool:
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
-def _sentences(text: str) -> list[Sentence]:
+def lecture_sentences(text: str) -> list[Sentence]:
+    """``text``'s sentences, split once for all the terms looked up in it."""
     return split_sentences(text, [])

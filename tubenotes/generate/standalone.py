@@ -50,8 +50,12 @@ _BACK_POINTING_PHRASES = {
 }
 # Articles that double as pronouns: only a pronoun when no noun follows ("Das ist ..." but "Das Gas ...").
 _ARTICLE_PRONOUNS = {"de": frozenset({"das", "die", "der"})}
-# French "il" is no pronoun in "il y a", "il faut".
-_IMPERSONAL = {"fr": re.compile(r"(?i)^il (?:y a|faut|existe|s'agit)\b")}
+# An "it" that points at nothing: French "il y a", "il faut"; English "It's convenient to define ...".
+_IMPERSONAL = {
+    "fr": re.compile(r"(?i)^il (?:y a|faut|existe|s'agit)\b"),
+    "en": re.compile(r"(?i)^it(?:'s| is| was) (?:\w+ )?(?:convenient|useful|important|possible|impossible|easy|hard"
+                     r"|natural|helpful|clear|true|necessary|customary) (?:to|that)\b"),
+}
 # Remarks about the class itself, not its subject.
 _CLASS_REMARKS = {
     "en": r"^(?:good (?:morning|afternoon|evening)|welcome\b|hello\b|hi\b|let's (?:start|begin|get started|move on"

@@ -40,6 +40,7 @@ class Labels:
     flashcards: str
     anki_deck: str
     course: str  # the index's section linking the study guide, final exam and concept map
+    course_later: str  # in that section while the subject has one lecture (vault/index.py COURSE_LECTURES)
     # A lecture's status in the index.
     completed: str
     in_progress: str
@@ -66,6 +67,7 @@ ENGLISH = Labels(
     index_intro="Lectures: {count}, completed: {done}. Written by tubenotes: if you change this page, it is kept "
                 "and the next update goes beside it.",
     concepts="Concepts", flashcards="Flashcards", anki_deck="Anki deck", course="The course as a whole",
+    course_later="The study guide, final exam and concept map come with the subject's second lecture.",
     concept_intro="A concept of {subject} that comes up in {count} lectures.",
     where_it_comes_up="Where it comes up", said_at="at", on_the_slide="On the slide",
     completed="completed", in_progress="in progress", failed="failed", note_deleted="note deleted",
@@ -89,6 +91,8 @@ LABELS: dict[str, Labels] = {
         index_intro="Vorlesungen: {count}, abgeschlossen: {done}. Von tubenotes geschrieben: Wenn Sie diese Seite "
                     "ändern, bleibt sie erhalten, und die nächste Fassung wird daneben abgelegt.",
         concepts="Begriffe", flashcards="Karteikarten", anki_deck="Anki-Stapel", course="Der ganze Kurs",
+        course_later="Lernleitfaden, Abschlussprüfung und Begriffskarte kommen mit der zweiten Vorlesung des "
+                     "Fachs.",
         concept_intro="Ein Begriff aus {subject}, der in {count} Vorlesungen vorkommt.",
         where_it_comes_up="Wo er vorkommt", said_at="bei", on_the_slide="Auf der Folie",
         completed="abgeschlossen", in_progress="in Arbeit", failed="fehlgeschlagen", note_deleted="Notiz gelöscht",
@@ -109,6 +113,8 @@ LABELS: dict[str, Labels] = {
         index_intro="Clases: {count}, completadas: {done}. Escrito por tubenotes: si cambia esta página, se "
                     "conserva y la próxima versión se guarda a su lado.",
         concepts="Conceptos", flashcards="Tarjetas", anki_deck="Mazo de Anki", course="El curso completo",
+        course_later="La guía de estudio, el examen final y el mapa de conceptos llegan con la segunda clase de "
+                     "la asignatura.",
         concept_intro="Un concepto de {subject} que aparece en {count} clases.",
         where_it_comes_up="Dónde aparece", said_at="en", on_the_slide="En la diapositiva",
         completed="completada", in_progress="en curso", failed="fallida", note_deleted="apunte borrado",
@@ -129,6 +135,8 @@ LABELS: dict[str, Labels] = {
         index_intro="Cours : {count}, terminés : {done}. Écrit par tubenotes : si vous modifiez cette page, elle "
                     "est conservée et la prochaine version est placée à côté.",
         concepts="Concepts", flashcards="Fiches", anki_deck="Paquet Anki", course="Le cours entier",
+        course_later="Le guide d'étude, l'examen final et la carte des concepts arrivent avec le deuxième cours "
+                     "de la matière.",
         concept_intro="Un concept de {subject} qui revient dans {count} cours.",
         where_it_comes_up="Où il revient", said_at="à", on_the_slide="Sur la diapositive",
         completed="terminé", in_progress="en cours", failed="échec", note_deleted="note supprimée",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.text.labels import Labels, labels_for
-from tubenotes.text.language import common_language
 from tubenotes.text.markdown import escape, wikilink
 from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
 from tubenotes.vault.links import link_path
@@ -15,6 +14,9 @@ from tubenotes.vault.links import link_path
 INDEX_KIND = "index"
 # The kind (record and front matter) of what the course-level stage writes: study guide, final exam, concept map.
 COURSE_KIND = "course"
+# A subject gets its study guide, final exam and concept map from its second lecture on: for one lecture they
+# would repeat its note and assessment (and map no concept, as concepts are what lectures share).
+COURSE_LECTURES = 2
 INDEX_SUFFIX = " index"
 
 
@@ -44,8 +46,9 @@ def picture_path(folder: Path) -> Path:
     return folder / f"{folder.name} concept map.svg"
 
 
-def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], concepts: Iterable[Path] = ()) -> str:
-    """Each lecture with its note, assessment, PDFs, length and status; then the subject's concepts."""
+def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], language: str | None,
+                 concepts: Iterable[Path] = ()) -> str:
+    """Each lecture with its note, assessment, PDFs, length and status, in ``language``; then the subject's concepts."""
     subject = jobs[0].subject if jobs else folder.name
     matter = {
         "title": f"{subject}{INDEX_SUFFIX}",
@@ -55,7 +58,7 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
         "type": INDEX_KIND,
     }
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    labels = labels_for(common_language(jobs))
+    labels = labels_for(language)
     lines = [
         render_front_matter(matter) + f"# {escape(subject)}",
         "",
@@ -74,6 +77,8 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
     if course:
         lines += ["", f"## {labels.course}", ""]
         lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in course]
+    elif sum(job.notes_filepath is not None and job.notes_filepath.exists() for job in jobs) < COURSE_LECTURES:
+        lines += ["", f"## {labels.course}", "", labels.course_later]
     deck = deck_path(folder)
     if deck.exists():
         lines += ["", f"## {labels.flashcards}", "",
