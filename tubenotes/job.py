@@ -106,7 +106,8 @@ class Generation:
     usage: TokenUsage = field(default_factory=TokenUsage)
 
 
-@dataclass(slots=True)
+# Slots: a run holds thousands of jobs, and a dict of some fifty fields each cost twice the memory.
+@dataclass(slots=True, weakref_slot=True)
 class VideoProcessingJob:
     # Input
     url: str
