@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.finish import write_index
 from tubenotes.vault.writer import VaultWriter
 
 # Seconds between rewrites of a subject's index during a batch, at least; and at least this many times
@@ -60,6 +59,10 @@ class LiveIndex:
             with self._lock:
                 lectures = [known for key, known in self._shown[folder].items() if key != job.key]
             lectures.append(job)  # with its transcript: the labels' language
+            # Imported with the first rewrite, after the first stage has started: the vault pass's
+            # modules (cards, decks, concepts) are not needed before.
+            from tubenotes.vault.finish import write_index
+
             write_index(self.writer, folder, sorted(lectures, key=lambda known: known.position))
         finally:
             took = self.clock() - started
