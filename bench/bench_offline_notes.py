@@ -22,7 +22,10 @@ PYTHONPATH set to an older checkout for the figures before):
   end with a full stop, do not open with a dangling word or end on a word that
   needs the next ("the", "of", "and"), and have 5 to 40 words; and how many of
   the course's true sentence ends the caption splitter finds again, with how
-  many of its cuts are right (precision, recall);
+  many of its cuts are right (precision, recall), the same on two lectures
+  besides the course (waves, enzymes), and how many of its cuts fall at a
+  sentence's end or at a comma, semicolon or colon (a clause that reads as a
+  sentence);
 - concept notes: those whose first line under the title defines the concept
   ("Entropy is ...", "... is called entropy", "define a new function, the
   enthalpy"; not "Entropy is one of those words ..."); and, as the ceiling the generator offers, the concepts for which
@@ -48,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "tests" / "data" / "thermodynamics"
 EXAMPLES = ROOT / "examples"
 HOUR = EXAMPLES / "Physics" / "intro_to_thermodynamics.en.vtt"
+LECTURES = ROOT / "tests" / "data" / "lectures"
 
 DANGLING = frozenset("""
 so and but or because then also now okay well this these those that it its they them their he she here which
@@ -135,30 +139,37 @@ def unit(term: str) -> bool:
     return bool(UNITS.match(term.split()[-1])) if term.split() else False
 
 
-def as_captions(source: Path, target: Path) -> set[int]:
-    """The course as YouTube's generated captions (JSON), and where its sentences end (word counts)."""
+def as_captions(sources: list[Path], target: Path) -> tuple[set[int], set[int]]:
+    """Lectures as YouTube's generated captions (JSON), where their sentences end and where a comma, a
+    semicolon or a colon closes a clause (word counts from the first lecture's start)."""
     import json
 
     ends_all: set[int] = set()
+    clauses_all: set[int] = set()
     offset = 0
-    for path in sorted(source.glob("*.txt")):
-        words, ends = [], set()
+    for number, path in enumerate(sources):
+        words, ends, clauses = [], set(), set()
         for raw in path.read_text(encoding="utf-8").split():
             bare = re.sub(r"[^\w'-]", "", raw).lower()
             if bare:
                 words.append(bare)
                 if re.search(r"[.!?]['\")]*$", raw):
                     ends.add(len(words))
+                elif re.search(r"[,;:]['\")]*$", raw):
+                    clauses.add(len(words))
         cues = [{"text": " ".join(words[i:i + 8]), "start": round(i / 2.5, 2), "duration": round(8 / 2.5, 2)}
                 for i in range(0, len(words), 8)]
-        (target / f"{path.stem}.en.json").write_text(json.dumps(cues), encoding="utf-8")
+        (target / f"{number:02d}_{path.stem.split('.')[0]}.en.json").write_text(json.dumps(cues), encoding="utf-8")
         ends_all |= {offset + end for end in ends if end < len(words)}
+        clauses_all |= {offset + end for end in clauses}
         offset += len(words)
-    return ends_all
+    return ends_all, clauses_all
 
 
-def boundaries(folder: Path, truth: set[int], pythonpath: str | None) -> tuple[float, float] | None:
-    """Precision and recall of the caption splitter's sentence ends, run in the version under test."""
+def boundaries(folder: Path, truth: set[int], clauses: set[int],
+               pythonpath: str | None) -> tuple[float, float, float] | None:
+    """Precision and recall of the caption splitter's sentence ends, run in the version under test, and the share
+    of its cuts at a sentence's or a clause's end."""
     code = (
         "import json,sys,pathlib\n"
         "from tubenotes.job import TranscriptSegment\n"
@@ -182,7 +193,7 @@ def boundaries(folder: Path, truth: set[int], pythonpath: str | None) -> tuple[f
 
     cuts = set(json.loads(result.stdout))
     right = len(cuts & truth)
-    return right / max(len(cuts), 1), right / max(len(truth), 1)
+    return right / max(len(cuts), 1), right / max(len(truth), 1), len(cuts & (truth | clauses)) / max(len(cuts), 1)
 
 
 def hour_seconds(pythonpath: str | None) -> float:
@@ -247,9 +258,12 @@ def main() -> None:
     pythonpath = os.environ.get("PYTHONPATH")
     examples, course = run(EXAMPLES, pythonpath), run(COURSE, pythonpath)
     with tempfile.TemporaryDirectory() as folder:
-        truth = as_captions(COURSE, Path(folder))
+        truth, clauses = as_captions(sorted(COURSE.glob("*.txt")), Path(folder))
         captions = run(Path(folder), pythonpath)
-        found = boundaries(Path(folder), truth, pythonpath)
+        found = boundaries(Path(folder), truth, clauses, pythonpath)
+    with tempfile.TemporaryDirectory() as folder:
+        truth, clauses = as_captions([LECTURES / "waves.en.txt", LECTURES / "enzymes.en.txt"], Path(folder))
+        found_elsewhere = boundaries(Path(folder), truth, clauses, pythonpath)
     biology = Reading()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "cellular_respiration.en.json").write_bytes(
@@ -265,8 +279,11 @@ def main() -> None:
     print(f"{'spoken formulas written as LaTeX':<48}{share(sum('$' in b for b in spoken), len(spoken))}")
     print(f"{'auto-caption bullets that read as sentences':<48}"
           f"{share(sum(map(sentence_like, caption_bullets)), len(caption_bullets))}")
-    if found:
+    if found and found_elsewhere:
         print(f"{'caption sentence ends found (precision, recall)':<48}{found[0]:.2f}, {found[1]:.2f}")
+        print(f"{'... in the waves and enzymes lectures':<48}{found_elsewhere[0]:.2f}, {found_elsewhere[1]:.2f}")
+        print(f"{'caption cuts at a sentence or clause end':<48}{found[2]:.2f}   (waves, enzymes: "
+              f"{found_elsewhere[2]:.2f})")
     defined = sum(defines(line, name) for line, name in zip(course.concept_openings, course.concepts))
     explained = sum(defines(line, name) or explains(line, name)
                     for line, name in zip(course.concept_openings, course.concepts))

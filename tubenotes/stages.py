@@ -42,6 +42,7 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
+from tubenotes.store.documents import documents_of
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.finish import finish_vault, folder_of
@@ -222,7 +223,7 @@ class Stages:
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(), forced, changed)
+            waiting = self._finish(self.store.jobs(documents=False), forced, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -231,12 +232,14 @@ class Stages:
         """The vault pass over one subject, its course stage included: what a Celery worker runs once the
         subject's last lecture is done (the caller holds the vault's single-writer lock)."""
         wanted = subject.casefold()
-        self._finish([job for job in self.store.jobs() if job.subject.casefold() == wanted], set())
+        self._finish([job for job in self.store.jobs(documents=False) if job.subject.casefold() == wanted], set())
 
     def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path], changed: Collection[str] | None = None) -> bool:
         """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
         course = self._course_stage()
-        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed)
+        # The jobs come listed without their documents: the pass reads each lecture's when it needs them.
+        report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed,
+                              documents=documents_of(self.store))
         for job in report.changed_jobs:
             self.store.save(job)
         for line in report.messages(self.settings.vault):

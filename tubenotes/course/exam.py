@@ -21,7 +21,7 @@ from tubenotes.course.words import Words
 from tubenotes.generate.questions import BLANK
 from tubenotes.generate.statements import Definition, split_definition, statement_options
 from tubenotes.text.markdown import LETTERS, escape, stamp, wikilink
-from tubenotes.vault.cards import Card, cards_of
+from tubenotes.vault.cards import Card
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
 from tubenotes.vault.index import COURSE_KIND, guide_path
@@ -74,7 +74,7 @@ def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]]
                 ExamQuestion(WHICH_STATEMENT, concept.definition_from or concept.first, card))
     spellings = [spelled(c.concept) for c in course.concepts]
     for lecture in course.lectures:
-        cards = cards_of(lecture.job.assessment_content or "")
+        cards = lecture.cards
         # Questions whose answer is a concept of the course first: the exam tests what the course builds on.
         ranked = sorted(cards, key=lambda card: not _names_a_concept(words_of(card.answer), spellings))
         pools[lecture.number] += [ExamQuestion(_kind(card), lecture, card) for card in ranked]

@@ -144,7 +144,7 @@ class CourseLlm:
 
 def _digest(lecture: CourseLecture, language: str) -> str:
     """A lecture for the prompt: its number, title, summary and key concepts, at most LECTURE_TOKENS."""
-    notes = lecture.job.study_notes or ""
+    notes = lecture.with_documents().study_notes or ""
     wanted = {labels_for(language).summary.casefold(), labels_for(language).key_terms.casefold(), *_KEY_CONCEPTS}
     kept: list[str] = []
     keep = False
@@ -189,7 +189,7 @@ def _explained(part: CoursePart, lectures: list[CourseLecture]) -> list[tuple[Co
     found = []
     for item in part.questions:
         lecture = by_number.get(item.lecture, lectures[0])
-        job = lecture.job
+        job = lecture.with_documents()
         duration = job.duration_seconds or (job.segments[-1].end if job.segments else None)
         timed = job.segments and 0 <= item.timestamp_seconds and (duration is None or item.timestamp_seconds <= duration)
         where = stamp(job, item.timestamp_seconds) if timed else ""

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tubenotes.generate.explanations import opening_sentence
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.job import VideoProcessingJob
+from tubenotes.store.documents import DocumentReader, HeldDocuments
 from tubenotes.text.labels import labels_for
 from tubenotes.text.markdown import escape
-from tubenotes.vault.cards import plain
+from tubenotes.vault.cards import Card, cards_of, plain
 from tubenotes.vault.concepts import Concept, SubjectConcepts
 from tubenotes.vault.links import normalize
 
@@ -38,15 +40,21 @@ _WORD = re.compile(r"\w+")
 @dataclass(eq=False)
 class CourseLecture:
     number: int  # from 1, in course order
-    job: VideoProcessingJob
+    job: VideoProcessingJob  # as listed: its documents are read when needed, see `with_documents`
     link: str  # its note's link path
     summary: list[str]  # sentences of its notes' summary, Markdown without links
     introduces: list[CourseConcept] = field(default_factory=list)
     uses: list[CourseConcept] = field(default_factory=list)  # introduced by an earlier lecture
+    cards: Sequence[Card] = ()  # its assessment's questions
+    documents: DocumentReader = field(default_factory=HeldDocuments)
 
     @property
     def title(self) -> str:
         return self.job.video_title or self.job.video_id
+
+    def with_documents(self) -> VideoProcessingJob:
+        """The lecture's job with its documents, read now: for the few places that need its text."""
+        return self.documents.read(self.job)
 
 
 @dataclass(eq=False)
@@ -90,13 +98,18 @@ class Course:
 
 
 def course_of(concepts: SubjectConcepts) -> Course:
-    """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences."""
+    """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences.
+
+    Each lecture's documents are read once, in course order, for what it gives the course (its summary, its
+    questions, what the concepts it introduces build on), and let go; the definitions are looked for in the
+    first lectures of each concept, a few kept read at a time.
+    """
     language = concepts.language or "en"
     summary_heading = labels_for(language).summary
-    lectures = [CourseLecture(number, job, concepts.note_link(job), _summary(job.study_notes or "", summary_heading))
+    documents = concepts.documents
+    lectures = [CourseLecture(number, job, concepts.note_link(job), [], documents=documents)
                 for number, job in enumerate(concepts.jobs, start=1)]
     by_key = {lecture.job.key: lecture for lecture in lectures}
-    sentences = _Sentences()
     found: list[CourseConcept] = []
     for concept in concepts.concepts.values():
         members = [by_key[job.key] for job in concept.jobs if job.key in by_key]
@@ -109,24 +122,68 @@ def course_of(concepts: SubjectConcepts) -> Course:
         item.first.introduces.append(item)
         for lecture in item.lectures[1:]:
             lecture.uses.append(item)
-        _define(item, sentences, language)
-    _link_builds_on(found, sentences)
+    _read_lectures(lectures, documents, summary_heading, {id(item): spelled(item.concept) for item in found})
+    recent = _Recent(documents)
+    for item in found:
+        _define(item, recent, language)
     subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
     return Course(subject, concepts.folder, language, lectures, found)
 
 
+def _read_lectures(lectures: list[CourseLecture], documents: DocumentReader, summary_heading: str,
+                   spellings: dict[int, list[str]]) -> None:
+    """Each lecture's summary and questions, and what the concepts it introduces build on."""
+    for lecture in lectures:
+        job = documents.read(lecture.job, ("study_notes", "assessment_content", "transcript", "segments"))
+        lecture.summary = _summary(job.study_notes or "", summary_heading)
+        lecture.cards = cards_of(job.assessment_content or "")
+        sentences = _Sentences(job)
+        for item in lecture.introduces:
+            _link_builds_on(item, sentences, spellings)
+
+
 class _Sentences:
-    """Each lecture's sentences with their times and their words, split once for every concept."""
+    """One lecture's sentences with their times and their words, split once for every concept."""
 
-    def __init__(self) -> None:
-        self._split: dict[str, list[tuple[Sentence, str]]] = {}
+    def __init__(self, job: VideoProcessingJob) -> None:
+        self.job = job
+        self._split: list[tuple[Sentence, str]] | None = None
 
-    def of(self, job: VideoProcessingJob) -> list[tuple[Sentence, str]]:
-        found = self._split.get(job.key)
+    def all(self) -> list[tuple[Sentence, str]]:
+        if self._split is None:
+            self._split = [(s, words_of(s.text)) for s in split_sentences(self.job.transcript or "", self.job.segments)]
+        return self._split
+
+
+class _Recent:
+    """The lectures whose transcripts the last definitions were looked for in: the concepts a lecture
+    introduces, one after the other, look in the same few lectures."""
+
+    def __init__(self, documents: DocumentReader) -> None:
+        self.documents = documents
+        self._kept: dict[str, _Sentences] = {}
+
+    def of(self, lecture: CourseLecture) -> _Sentences:
+        found = self._kept.pop(lecture.job.key, None)
         if found is None:
-            found = self._split[job.key] = [(s, words_of(s.text)) for s in split_sentences(job.transcript or "",
-                                                                                           job.segments)]
+            found = _Sentences(self.documents.read(lecture.job, ("transcript", "segments")))
+            if len(self._kept) >= DEFINITION_LECTURES:
+                del self._kept[next(iter(self._kept))]  # the one used longest ago
+        self._kept[lecture.job.key] = found
         return found
+
+
+class _Transcripts(Sequence[str]):
+    """The transcripts of ``lectures``, each read when it is looked at."""
+
+    def __init__(self, lectures: list[CourseLecture], recent: _Recent) -> None:
+        self.lectures, self.recent = lectures, recent
+
+    def __len__(self) -> int:
+        return len(self.lectures)
+
+    def __getitem__(self, number: int) -> str:  # type: ignore[override]
+        return self.recent.of(self.lectures[number]).job.transcript or ""
 
 
 def words_of(text: str) -> str:
@@ -144,35 +201,34 @@ def says(words: str, spellings: list[str]) -> bool:
     return any(spelling in words for spelling in spellings)
 
 
-def _define(item: CourseConcept, sentences: _Sentences, language: str) -> None:
+def _define(item: CourseConcept, recent: _Recent, language: str) -> None:
     """The sentence that defines the concept in the lecture that introduces it (else the next that uses it), or
     failing that the one that best explains it."""
     lectures = item.lectures[:DEFINITION_LECTURES]
-    found = opening_sentence(item.concept.spellings, [lecture.job.transcript or "" for lecture in lectures], language)
+    found = opening_sentence(item.concept.spellings, _Transcripts(lectures, recent), language)
     if found is not None:
-        _set_definition(item, found.sentence, lectures[found.text], sentences)
+        _set_definition(item, found.sentence, lectures[found.text], recent.of(lectures[found.text]))
 
 
 def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:
     item.definition, item.definition_from = sentence, lecture
-    if not lecture.job.segments:
+    if not sentences.job.segments:
         return  # a transcript without times: no moment to link
     wanted = words_of(sentence).strip()
-    item.definition_at = next((s.start for s, words in sentences.of(lecture.job) if wanted in words), None)
+    item.definition_at = next((s.start for s, words in sentences.all() if wanted in words), None)
 
 
-def _link_builds_on(concepts: list[CourseConcept], sentences: _Sentences) -> None:
-    """Each concept builds on the earlier ones said most often in the same sentences of its first lecture."""
-    spellings = {id(item): spelled(item.concept) for item in concepts}
-    for item in concepts:
-        earlier = [other for other in item.first.uses if other.first.number < item.first.number]
-        if not earlier:
-            continue
-        together: Counter[int] = Counter()
-        for _, words in sentences.of(item.first.job):
-            if says(words, spellings[id(item)]):
-                together.update(number for number, other in enumerate(earlier) if says(words, spellings[id(other)]))
-        item.builds_on = [earlier[number] for number, _ in together.most_common(MAX_BUILDS_ON)]
+def _link_builds_on(item: CourseConcept, sentences: _Sentences, spellings: dict[int, list[str]]) -> None:
+    """The concept builds on the earlier ones said most often in the same sentences of its first lecture
+    (``sentences``)."""
+    earlier = [other for other in item.first.uses if other.first.number < item.first.number]
+    if not earlier:
+        return
+    together: Counter[int] = Counter()
+    for _, words in sentences.all():
+        if says(words, spellings[id(item)]):
+            together.update(number for number, other in enumerate(earlier) if says(words, spellings[id(other)]))
+    item.builds_on = [earlier[number] for number, _ in together.most_common(MAX_BUILDS_ON)]
 
 
 def _summary(notes: str, heading: str) -> list[str]:

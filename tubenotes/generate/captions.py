@@ -9,10 +9,17 @@ a noun or on "it"). Dynamic programming then picks the cuts with the best
 total score, a sentence costing more the further its length is from a spoken
 sentence's usual one. Each sentence gets its capital and its full stop.
 
+A subject and its verb right after the gap ("... every second we have to
+...", "... the total force is ...") open a clause; a determiner after a verb
+that takes an object ("cross the") starts that object instead.
+
 Measured on the project's thermodynamics course turned into captions (no
 pauses: the words alone), this finds about half the true sentence ends, with
 half its cuts right, against under a third of each for cutting at the first
-opener past a fixed length (bench/bench_offline_notes.py).
+opener past a fixed length; on the waves and enzymes lectures, a third of the
+ends with half the cuts right (bench/bench_offline_notes.py). Most other cuts
+fall where the speaker put a comma ("..., so we can treat them as points"):
+a clause that reads as a sentence.
 """
 
 from __future__ import annotations
@@ -33,6 +40,12 @@ CONTENT_END_SCORE = 0.4  # a sentence more often ends on a content word than on 
 OPENER_AFTER_OPENER = -1.0  # "so now": one opener, not two sentences
 SOFT_END_SCORE = 2.5  # a comma or a colon, in the rare captions that have some
 FORCED = 1000.0  # a paragraph's end, or a full stop
+# A subject and its verb after the gap open a clause: a pronoun and its verb ("we have"), or a determiner, a noun
+# phrase of up to NOUN_PHRASE_WORDS words and a verb ("the total force is").
+PRONOUN_VERB_SCORE = 1.0
+NOUN_PHRASE_VERB_SCORE = 0.8
+NOUN_PHRASE_WORDS = 3
+VERB_BEFORE_OBJECT = -1.5  # a verb that takes an object, then a determiner: "we cross | the line"
 
 # Words after which a spoken sentence cannot end (articles, prepositions, conjunctions, auxiliaries,
 # possessives), in English, German, Spanish and French: a cut there would leave a phrase in two.
@@ -55,9 +68,9 @@ nous vous ils elles
 _OPENS = {
     **dict.fromkeys("okay ok alright finally".split(), 3.0),
     **dict.fromkeys("now let's today suppose imagine".split(), 2.5),
-    **dict.fromkeys("so well next that's here's remember notice".split(), 1.8),
-    **dict.fromkeys("if then but let there's since".split(), 1.2),
-    **dict.fromkeys("and this these it's we're we'll i'm i'll what why how there i when take".split(), 0.7),
+    **dict.fromkeys("so well next that's here's remember notice if".split(), 1.8),
+    **dict.fromkeys("then but let there's since this for".split(), 1.2),
+    **dict.fromkeys("and these it's we're we'll i'm i'll what why how there i when take".split(), 0.7),
     **dict.fromkeys("it we you the".split(), 0.4),
     **dict.fromkeys("also jetzt gut dann nun okay also heute".split(), 2.0),
     **dict.fromkeys("aber wenn weil wir das die der".split(), 0.6),
@@ -68,7 +81,7 @@ _OPENS = {
 }
 # Words a sentence hardly ever opens with: a cut before one is worth this much less.
 _CONTINUES = dict.fromkeys("""
-of is are was were than into onto to from by with at as 's does makes gives takes means which whose
+of is are was were than into onto to from by with at as on 's does makes gives takes means which whose
 ist sind war waren von zu mit als son era fue de en que est sont était du des à
 """.split(), -2.0)
 # Two words that open a sentence together.
@@ -81,6 +94,23 @@ _OPENING_PAIRS = {
 _CLOSES = {"it": 0.6, "them": 0.6, "too": 1.0, "again": 0.8, "here": 0.5, "there": 0.5, "before": 0.5, "way": 0.4,
            "yet": 0.5, "all": 0.3}
 _FUNCTION_WORDS = frozenset().union(*STOPWORDS.values())
+_SUBJECT_PRONOUNS = frozenset("we you it they i he she there".split())
+_DETERMINERS = frozenset("the a an every each this these that those its his her our their your my".split())
+_FINITE = frozenset("""
+is are was were has have had can could will would should must does do did don't doesn't can't isn't aren't
+gets get goes go makes make takes take gives give means mean depends depend equals equal becomes become
+call know need want
+""".split())
+# Verbs that take an object: a determiner after one starts its object. Words that are as often nouns ("work",
+# "heat", "change") are left out.
+_TAKES_OBJECT = frozenset("""
+get gets got make makes made take takes took give gives gave see sees saw know knows knew call calls called
+use uses used find finds found put puts tell tells told show shows showed write writes wrote keep keeps kept
+need needs want wants add adds added cross crosses crossed define defines defined compute computes computed
+derive derives derived reach reaches reached become becomes became contain contains contained produce produces produced remove removes removed compare compares compared
+multiply multiplies multiplied divide divides divided build builds built
+""".split())
+_OBJECT_PRONOUNS = frozenset("it them him her us me this that these those".split())
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -132,14 +162,34 @@ def _gain(bare: Sequence[str], cut: int, pause: float, cue_end: bool, forced: bo
         return None
     first, second = bare[cut], bare[cut + 1] if cut + 1 < len(bare) else ""
     gain = -CUT_COST + _OPENS.get(first, _CONTINUES.get(first, 0.0)) + _OPENING_PAIRS.get((first, second), 0.0)
+    gain += _clause_ahead(bare, cut)
     gain += _CLOSES.get(before, 0.0) + (CONTENT_END_SCORE if before not in _FUNCTION_WORDS else 0.0)
     if before in _OPENS:
         gain += OPENER_AFTER_OPENER
+    if before in _TAKES_OBJECT and (first in _DETERMINERS or first in _OBJECT_PRONOUNS):
+        gain += VERB_BEFORE_OBJECT  # "we cross | the line": the verb's object, not a new sentence
     if pause >= LONG_PAUSE:
         gain += LONG_PAUSE_SCORE
     elif pause >= SHORT_PAUSE:
         gain += SHORT_PAUSE_SCORE
     return gain + (CUE_END_SCORE if cue_end else 0.0)
+
+
+def _clause_ahead(bare: Sequence[str], cut: int) -> float:
+    """What the words from ``cut`` on say of a clause starting there: a subject and its verb ("we have", "the
+    total force is") open one."""
+    first = bare[cut]
+    if first in _SUBJECT_PRONOUNS:
+        return PRONOUN_VERB_SCORE if cut + 1 < len(bare) and bare[cut + 1] in _FINITE else 0.0
+    if first not in _DETERMINERS:
+        return 0.0
+    for ahead in range(cut + 2, min(cut + 2 + NOUN_PHRASE_WORDS, len(bare))):
+        word = bare[ahead]
+        if word in _FINITE:
+            return NOUN_PHRASE_VERB_SCORE
+        if word in _FUNCTION_WORDS and word != "of":
+            return 0.0
+    return 0.0
 
 
 def restore(text: str) -> str:

@@ -139,10 +139,6 @@ def run_ytdlp(url: str, item: str, proxy_url: str | None, timeout: float, downlo
             info = ydl.extract_info(url, download=download, process=process)
     except (DownloadError, ExtractorError) as exc:
         raise translate_ytdlp_error(exc, item, logger.warnings) from exc
-    except TypeError as exc:
-        # Seen here with two downloads at once: yt-dlp's own error path failing on a message that is None
-        # ("can only concatenate str"). The request failed; another node may get through.
-        raise TransientError(f"{item}: yt-dlp failed while handling a failed request ({exc})") from exc
     if not isinstance(info, dict):
         raise translate_ytdlp_error(ExtractorError(f"no information for {url}"), item, logger.warnings)
     return info

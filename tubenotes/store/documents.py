@@ -3,10 +3,15 @@ apart from the job's row, so that a stage transition rewrites only the ones that
 
 from __future__ import annotations
 
+import copy
 import json
-from typing import Any
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tubenotes.job import Slide, TranscriptSegment, slide_dict
+from tubenotes.job import Slide, TranscriptSegment, VideoProcessingJob, slide_dict
+
+if TYPE_CHECKING:
+    from tubenotes.store.base import JobStore
 
 # The fields of a job kept apart: large, and each written once or twice in a job's life.
 DOCUMENT_FIELDS = ("transcript", "segments", "study_notes", "assessment_content", "description", "slides")
@@ -43,3 +48,63 @@ def fingerprint(value: str | list[TranscriptSegment] | list[Slide] | None) -> tu
 
 def _slides_json(slides: list[Slide]) -> str:
     return json.dumps([slide_dict(slide) for slide in slides], ensure_ascii=False)
+
+
+class DocumentReader(Protocol):
+    """A job's documents read when they are needed, so that a pass over a whole vault holds one
+    lecture's documents at a time, not the vault's."""
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        """``job`` (listed without its documents) with its documents ``names``, read now; the caller
+        lets it go when done. Save such a job only when it was read with every document."""
+        ...
+
+
+class HeldDocuments:
+    """Jobs that carry their documents already (the library API, tests): each is its own reading."""
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        return job
+
+
+class StoreDocuments:
+    """Each job's documents from its store: a row of the job and its documents, read one job at a time."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        return self.store.load(job.key) or job
+
+
+class SqliteDocuments:
+    """Each job's documents from the SQLite store's own table: only the documents asked for, set on a
+    copy of the job as listed (its row is not read and parsed again)."""
+
+    def __init__(self, db: _Readable) -> None:
+        self.db = db
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        wanted = [name for name in DOCUMENT_FIELDS if name in names]
+        rows = self.db.read(f"SELECT name, body FROM job_documents WHERE job_key = ? AND name IN "
+                            f"({','.join('?' * len(wanted))})", [job.key, *wanted])
+        values = {name: document_value(name, body) for name, body in rows}
+        # Through from_dict, which turns segments and slides into their objects, as a load does.
+        converted = VideoProcessingJob.from_dict({"url": job.url, "video_id": job.video_id, **values})
+        read = copy.copy(job)
+        for name in wanted:
+            setattr(read, name, getattr(converted, name))
+        return read
+
+
+class _Readable(Protocol):
+    def read(self, query: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+def documents_of(store: JobStore) -> DocumentReader:
+    """How to read the documents of ``store``'s jobs one job at a time."""
+    from tubenotes.store.sqlite import SqliteStore  # it imports this module
+
+    if isinstance(store, SqliteStore):
+        return SqliteDocuments(store.db)
+    return StoreDocuments(store)

@@ -20,7 +20,8 @@ from pathlib import Path
 from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
 from tubenotes.text.labels import labels_for
-from tubenotes.text.language import common_language
+from tubenotes.store.documents import DocumentReader, HeldDocuments
+from tubenotes.text.language import lecture_language
 from tubenotes.text.markdown import escape, stamp, wikilink
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
@@ -50,45 +51,63 @@ class Concept:
     jobs: list[VideoProcessingJob] = field(default_factory=list)
     member_set: set[int] = field(default_factory=set)  # the jobs' places in the subject
     groups: list[Signature] = field(default_factory=list)  # the signatures of the lectures that link it
+    mentions: list[float | None] = field(default_factory=list)  # when each of ``jobs`` first says it
 
 
 class SubjectConcepts:
     """The concepts of one subject folder and how its notes' links resolve."""
 
     def __init__(self, root: Path, folder: Path, jobs: list[VideoProcessingJob], notes: VaultNotes,
-                 existing: Iterable[Path] = ()) -> None:
+                 existing: Iterable[Path] = (), documents: DocumentReader = HeldDocuments()) -> None:
         self.root, self.folder, self.notes = root, folder, notes
+        # ``jobs`` may be listed without their documents: each lecture's are read when needed and let go.
+        self.documents = documents
         self.jobs = sorted(jobs, key=lambda job: job.position)
-        # One language folds and judges the terms of all the subject's lectures, so that they meet.
-        self.language = common_language(self.jobs)
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
         self._of_job: dict[str, list[Concept]] = {}  # job key -> the concepts its notes link, in concept order
         self._note_links: dict[str, str] = {}
         self._number: dict[str, int] = {}  # job key -> its place in ``self.jobs``
-        self._spoken_by_job: dict[str, list[tuple[float, str]]] = {}
-        self.concepts = self._find()
+        links = self._read_links()
+        self.concepts = self._find(links)
+        del links
         self._numbered = list(self.concepts.values())
         self._signatures: dict[str, Signature] = {}  # job key -> the concepts it links
         self._groups = self._group()
         self._rankings: dict[Signature, list[int]] = {}
+        self._find_mentions()
 
-    def _find(self) -> dict[str, Concept]:
+    def _read_links(self) -> list[list[str]]:
+        """Each lecture's link targets, in order, and the subject's language: one language folds and judges
+        the terms of all the subject's lectures, so that they meet."""
+        languages: Counter[str] = Counter()
+        names: dict[str, str] = {}  # one string per target: thousands of lectures link the same few
+        links = []
+        for job in self.jobs:
+            read = self.documents.read(job, ("study_notes", "transcript"))
+            if read.transcript and (language := lecture_language(read)):
+                languages[language] += 1
+            links.append([names.setdefault(link.target, link.target) for link in find_links(read.study_notes or "")])
+        # As common_language: the most common, the first to come on a tie.
+        self.language = languages.most_common(1)[0][0] if languages else None
+        return links
+
+    def _find(self, links: list[list[str]]) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
-        for number, job in enumerate(self.jobs):
+        for number, (job, targets) in enumerate(zip(self.jobs, links)):
             self._number[job.key] = number
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
-            for link in find_links(job.study_notes or ""):
-                key = self._key(link.target)
-                existing = self.notes.find(link.target)
+            for target in targets:
+                key = self._key(target)
+                existing = self.notes.find(target)
                 if not key or (existing is not None and existing not in own):
                     continue  # the vault has a note of that name: the link goes there
                 concept = found.get(key)
                 if concept is None:
-                    concept = found[key] = Concept(key, _display(link.target), Path())
-                if link.target not in concept.spellings:
-                    concept.spellings.append(link.target)
+                    concept = found[key] = Concept(key, _display(target), Path())
+                if target not in concept.spellings:
+                    concept.spellings.append(target)
                 if number not in concept.member_set:
                     concept.member_set.add(number)
                     concept.jobs.append(job)
@@ -174,16 +193,21 @@ class SubjectConcepts:
             ranking = self._rankings[signature] = [number for _, number in heapq.nsmallest(wanted, candidates)]
         return ranking
 
-    def _spoken(self, job: VideoProcessingJob) -> list[tuple[float, str]]:
-        """``job``'s segments as (start, normalised text), worked out once for all its concepts."""
-        spoken = self._spoken_by_job.get(job.key)
-        if spoken is None:
-            spoken = self._spoken_by_job[job.key] = [(s.start, normalize(s.text)) for s in job.segments]
-        return spoken
+    def _find_mentions(self) -> None:
+        """When each lecture of each concept first says it: from each lecture's segments, read once for all
+        its concepts and let go."""
+        patterns = {id(concept): mention_patterns(concept.spellings) for concept in self._numbered}
+        for job in self.jobs:
+            concepts = self._of_job.get(job.key)
+            if not concepts:
+                continue
+            spoken = [(s.start, normalize(s.text)) for s in self.documents.read(job, ("segments",)).segments]
+            for concept in concepts:
+                concept.mentions.append(first_said(spoken, patterns[id(concept)]))
 
     def mentioned_at(self, concept: Concept, job: VideoProcessingJob) -> float | None:
         """When ``job``'s transcript first says ``concept`` (None: never in its words, or no times)."""
-        return first_mention(self._spoken(job), concept.spellings)
+        return next((at for member, at in zip(concept.jobs, concept.mentions) if member.key == job.key), None)
 
     def render(self, concept: Concept, index: Path, definition: str = "") -> str:
         """The concept note: its ``definition`` (Markdown) first, then every lecture it comes up in, with a
@@ -207,16 +231,20 @@ class SubjectConcepts:
             f"## {labels.where_it_comes_up}",
             "",
         ]
-        for job in concept.jobs:
-            where = stamp(job, first_mention(self._spoken(job), concept.spellings))
+        for job, at in zip(concept.jobs, concept.mentions):
+            where = stamp(job, at)
             lines.append(f"- {wikilink(self.note_link(job), _title(job))}"
                          + (f" {labels.said_at} {where}" if where else ""))
         return "\n".join(lines) + "\n"
 
 
-def first_mention(spoken: list[tuple[float, str]], spellings: list[str]) -> float | None:
-    """When a transcript's normalised segments first say one of ``spellings`` (a plural or other ending counts)."""
-    patterns = [re.compile(r"(?<!\w)" + re.escape(normalize(s))) for s in spellings if normalize(s)]
+def mention_patterns(spellings: list[str]) -> list[re.Pattern[str]]:
+    """What `first_said` looks for: one of ``spellings`` (a plural or other ending counts)."""
+    return [re.compile(r"(?<!\w)" + re.escape(normalize(s))) for s in spellings if normalize(s)]
+
+
+def first_said(spoken: list[tuple[float, str]], patterns: list[re.Pattern[str]]) -> float | None:
+    """When a transcript's normalised segments first say what one of ``patterns`` finds."""
     for start, text in spoken:
         if any(pattern.search(text) for pattern in patterns):
             return start

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.cards import Card, cards_of
+from tubenotes.store.documents import DocumentReader, HeldDocuments
+from tubenotes.text.language import common_language
+from tubenotes.vault.cards import cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import subject_tag
@@ -77,7 +78,7 @@ def by_folder(root: Path, jobs: Iterable[VideoProcessingJob]) -> dict[Path, list
 
 def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: bool = True,
                  course: CourseStep | None = None, forced: Collection[Path] = (),
-                 changed: Collection[str] | None = None) -> VaultReport:
+                 changed: Collection[str] | None = None, documents: DocumentReader = HeldDocuments()) -> VaultReport:
     """Bring every subject of ``jobs`` up to date: concept notes, links, index, deck, and with ``course``
     the course's own material.
 
@@ -85,65 +86,84 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
     deck are written even over the user's edits; a lecture's own notes only ever in its write stage.
     With ``changed`` (the keys of the jobs changed since the last pass), only the subjects they touch
     are brought up to date: the others, their notes and decks, are left as the last pass made them.
+    ``jobs`` may be listed without their documents: ``documents`` reads each lecture's when it is needed,
+    so that the pass holds one lecture's documents at a time, beside what it keeps of each (its links,
+    first mentions, cards).
     """
     report = VaultReport()
     writer.forget_scan()
     groups = by_folder(writer.root, jobs)
-    touched = set(groups) if changed is None else touched_subjects(groups, changed) | set(forced)
+    touched = set(groups) if changed is None else touched_subjects(groups, changed, documents) | set(forced)
     for folder, subject_jobs in groups.items():
         if folder not in touched:
             continue
         force = folder in forced
         written = [job for job in subject_jobs if job.notes_filepath is not None]
-        if any(not job.has_notes() for job in written):
+        if any(not documents.read(job, ("study_notes",)).has_notes() for job in written):
             # A lecture known only from its note (a store rebuilt from the vault) has no text to link or
             # render: the subject's notes, concepts and deck stay as they are until it is regenerated.
-            write_index(writer, folder, subject_jobs, report=report, force=force)
+            write_index(writer, folder, subject_jobs, report=report, force=force, documents=documents)
             continue
         present = [job for job in written if job.notes_filepath.exists()]
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
-        concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing)
+        concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing, documents)
         writer.use_concepts(concepts)
         parts = course(writer, concepts) if course is not None and present else CourseParts()
         report.warnings += parts.warnings
         _write_concepts(writer, concepts, report, parts.definitions, force)
-        for job in written:
-            warnings_before = len(job.warnings)
-            deleted = writer.refresh_job(job)
-            report.deleted += deleted
-            for path in deleted:
-                message = f"{path.name} was deleted: left deleted (run with --regenerate or --force to rewrite it)"
-                if message not in job.warnings:
-                    job.warnings.append(message)
-            if len(job.warnings) != warnings_before:
-                report.changed_jobs.append(job)
+        cards = _refresh_lectures(writer, written, documents, report, anki)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, lecture_cards(written, writer.root) + parts.exam, report, force)
-        write_index(writer, folder, subject_jobs, concepts, report, force)
+            _write_deck(writer, folder, subject_jobs[0].subject, cards + parts.exam, report, force)
+        write_index(writer, folder, subject_jobs, concepts, report, force, documents)
     return report
 
 
-def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Collection[str]) -> set[Path]:
+def _refresh_lectures(writer: VaultWriter, written: list[VideoProcessingJob], documents: DocumentReader,
+                      report: VaultReport, anki: bool) -> list[LectureCards]:
+    """Each lecture's files rewritten with the subject's links, read one lecture at a time; their cards
+    for the deck."""
+    cards = []
+    for listed in written:
+        job = documents.read(listed)  # every document: a job whose warnings change is saved
+        warnings_before = len(job.warnings)
+        deleted = writer.refresh_job(job)
+        report.deleted += deleted
+        for path in deleted:
+            message = f"{path.name} was deleted: left deleted (run with --regenerate or --force to rewrite it)"
+            if message not in job.warnings:
+                job.warnings.append(message)
+        if len(job.warnings) != warnings_before:
+            report.changed_jobs.append(job)
+        if anki and job.assessment_content:
+            cards.append(lecture_cards(listed, job, writer.root))
+    return cards
+
+
+def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Collection[str],
+                     documents: DocumentReader = HeldDocuments()) -> set[Path]:
     """The subject folders whose notes a change of the jobs ``changed`` may change: their own, and those
     whose lectures link a name that a changed lecture's note answers to (its file name or title)."""
     touched = {folder for folder, jobs in groups.items() if any(job.key in changed for job in jobs)}
     names = {normalize(name) for jobs in groups.values() for job in jobs if job.key in changed
              for name in (job.notes_filepath.stem if job.notes_filepath else None, job.video_title) if name}
     for folder, jobs in groups.items():
-        if folder not in touched and any(normalize(link.target) in names
-                                         for job in jobs for link in find_links(job.study_notes or "")):
+        if folder not in touched and any(normalize(link.target) in names for job in jobs
+                                         for link in find_links(documents.read(job, ("study_notes",)).study_notes or "")):
             touched.add(folder)
     return touched
 
 
 def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
-                concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False) -> None:
-    """The subject's index note, from the jobs as they are now."""
+                concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False,
+                documents: DocumentReader = HeldDocuments()) -> None:
+    """The subject's index note, from the jobs as they are now (its language from their transcripts,
+    read one at a time through ``documents``)."""
     if concepts is not None:
         paths = [concept.path for concept in concepts.concepts.values()]
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
-    text = render_index(writer.root, folder, jobs, paths)
+    language = common_language(documents.read(job, ("transcript",)) for job in jobs)
+    text = render_index(writer.root, folder, jobs, language, paths)
     result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)
     if warning and report is not None:
@@ -161,18 +181,13 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[Lec
         report.warnings.append(warning)
 
 
-def lecture_cards(jobs: Iterable[VideoProcessingJob], root: Path) -> list[LectureCards]:
-    return [
-        LectureCards(job.video_id, job.video_title or job.video_id, cards_of(job.assessment_content or ""),
-                     job.timestamp_url, picture_of=partial(_card_picture_file, job, root))
-        for job in jobs
-        if job.assessment_content
-    ]
-
-
-def _card_picture_file(job: VideoProcessingJob, root: Path, card: Card) -> Path | None:
-    picture = card_picture(job, card)
-    return root / picture if picture is not None else None
+def lecture_cards(listed: VideoProcessingJob, job: VideoProcessingJob, root: Path) -> LectureCards:
+    """The cards of ``job``'s assessment, with the slide each shows worked out now: the deck keeps the
+    cards and ``listed`` (the job without its documents), not ``job``'s documents."""
+    cards = cards_of(job.assessment_content or "")
+    pictures = {card: root / picture for card in cards if (picture := card_picture(job, card)) is not None}
+    return LectureCards(listed.video_id, listed.video_title or listed.video_id, cards, listed.timestamp_url,
+                        picture_of=pictures.get)
 
 
 def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,

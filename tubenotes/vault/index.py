@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.text.labels import Labels, labels_for
-from tubenotes.text.language import common_language
 from tubenotes.text.markdown import escape, wikilink
 from tubenotes.vault.frontmatter import format_duration, public_source, render_front_matter, subject_tag
 from tubenotes.vault.links import link_path
@@ -47,8 +46,9 @@ def picture_path(folder: Path) -> Path:
     return folder / f"{folder.name} concept map.svg"
 
 
-def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], concepts: Iterable[Path] = ()) -> str:
-    """Each lecture with its note, assessment, PDFs, length and status; then the subject's concepts."""
+def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], language: str | None,
+                 concepts: Iterable[Path] = ()) -> str:
+    """Each lecture with its note, assessment, PDFs, length and status, in ``language``; then the subject's concepts."""
     subject = jobs[0].subject if jobs else folder.name
     matter = {
         "title": f"{subject}{INDEX_SUFFIX}",
@@ -58,7 +58,7 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], conce
         "type": INDEX_KIND,
     }
     done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    labels = labels_for(common_language(jobs))
+    labels = labels_for(language)
     lines = [
         render_front_matter(matter) + f"# {escape(subject)}",
         "",

@@ -1,0 +1,86 @@
+"""The vault pass reads each lecture's documents when it needs them and lets them go, and writes the same
+vault as a pass given every job with its documents."""
+
+from __future__ import annotations
+
+import random
+import weakref
+from collections.abc import Collection
+from pathlib import Path
+
+from tests.conftest import LECTURE
+from tubenotes.course.material import DEFINITION_LECTURES
+from tubenotes.course.stage import CourseStage
+from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.job import ProcessingStage, TranscriptSegment, VideoProcessingJob
+from tubenotes.store import SqliteStore
+from tubenotes.store.documents import DOCUMENT_FIELDS, DocumentReader, documents_of
+from tubenotes.vault.finish import finish_vault
+from tubenotes.vault.writer import VaultWriter
+
+LECTURES = 12
+
+
+class HeldAtOnce:
+    """A document reader that counts the jobs it read which are still alive when it reads the next."""
+
+    def __init__(self, inner: DocumentReader) -> None:
+        self.inner = inner
+        self.reads = 0
+        self.most_held = 0
+        self._alive: list[weakref.ref[VideoProcessingJob]] = []
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        self._alive = [ref for ref in self._alive if ref() is not None]
+        read = self.inner.read(job, names)
+        self._alive.append(weakref.ref(read))
+        self.reads += 1
+        self.most_held = max(self.most_held, len(self._alive))
+        return read
+
+
+def build_vault(vault: Path) -> SqliteStore:
+    """Lectures that say most of the same sentences (so they share concepts), written and stored."""
+    rng = random.Random(5)
+    store = SqliteStore(vault)
+    writer = VaultWriter(vault, store.records)
+    generator = OfflineGenerator()
+    for number in range(LECTURES):
+        lines = rng.sample(LECTURE, 9)
+        job = VideoProcessingJob(url=f"https://www.youtube.com/watch?v=lecture{number:04d}",
+                                 video_id=f"lecture{number:04d}", subject="Thermo", position=number,
+                                 video_title=f"Lecture {number}", language="en", transcript=" ".join(lines),
+                                 segments=[TranscriptSegment(6.0 * i, 6.0, line) for i, line in enumerate(lines)])
+        job.study_notes = generator.generate_notes(job).text
+        job.assessment_content = generator.generate_assessment(job).text
+        writer.write_job(job, vault / "Thermo", lambda title: title)
+        job.stage = ProcessingStage.COMPLETED
+        store.save(job)
+    return store
+
+
+def vault_files(vault: Path) -> dict[str, bytes]:
+    """The vault's notes, bytes and all (the deck's bytes hold the time it was made: left out)."""
+    return {path.relative_to(vault).as_posix(): path.read_bytes() for path in sorted(vault.rglob("*"))
+            if path.is_file() and ".tubenotes" not in path.parts and path.suffix != ".apkg"}
+
+
+def test_the_vault_pass_holds_one_lecture_s_documents_at_a_time_and_writes_the_same_vault(tmp_path: Path) -> None:
+    with build_vault(tmp_path / "held") as store:
+        writer = VaultWriter(tmp_path / "held", store.records)
+        finish_vault(writer, store.jobs(), course=CourseStage(notice=lambda message: None))
+    with build_vault(tmp_path / "read") as store:
+        writer = VaultWriter(tmp_path / "read", store.records)
+        listed = store.jobs(documents=False)
+        assert all(job.transcript is None and job.study_notes is None for job in listed)
+        reader = HeldAtOnce(documents_of(store))
+        finish_vault(writer, listed, course=CourseStage(notice=lambda message: None), documents=reader)
+
+    held, read = vault_files(tmp_path / "held"), vault_files(tmp_path / "read")
+    assert any(name.startswith("Thermo/Concepts/") for name in held)  # the lectures share concepts
+    assert "Thermo/Thermo study guide.md" in held
+    assert read == held
+    # Each lecture's documents are read for its links, first mentions, note, cards and course material.
+    assert reader.reads >= 4 * LECTURES
+    # The one being read and those the definitions were last looked for in (one at a time but for that).
+    assert reader.most_held <= DEFINITION_LECTURES + 1, reader.most_held
