@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tubenotes.job import VideoProcessingJob
-from tubenotes.vault.finish import write_index
 from tubenotes.vault.writer import VaultWriter
 
 # Seconds between rewrites of a subject's index during a batch, at least; and at least this many times
@@ -45,6 +44,10 @@ class LiveIndex:
             subject = job.subject.casefold()
             jobs = {known.key: known for known in self.jobs() if known.subject.casefold() == subject}
             jobs[job.key] = job
+            # Imported with the first rewrite, after the first stage has started: the vault pass's
+            # modules (cards, decks, concepts) are not needed before.
+            from tubenotes.vault.finish import write_index
+
             write_index(self.writer, folder, sorted(jobs.values(), key=lambda known: known.position))
         finally:
             took = self.clock() - started
