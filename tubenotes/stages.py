@@ -41,6 +41,7 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
+from tubenotes.store.base import listed
 from tubenotes.store.documents import documents_of
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
@@ -139,7 +140,7 @@ class Stages:
                     slides=self.slides,
                     notice=self.notice,
                     # The jobs without their documents: the index shows none of them.
-                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
+                    live_index=LiveIndex(self.vault, lambda: listed(self.store)),
                 )
             return self._components
 
@@ -467,11 +468,17 @@ def regeneration_model(settings: Settings, generators: set[str], remembered: dic
     return dataclasses.replace(settings, model=model, base_url=str(base_url))
 
 
+# Lectures written at once. Each file is synced to disk before it takes its name (a crash leaves the old
+# file or the new one), which is most of a lecture's writing time: syncs made at the same time share the file
+# system's journal commits (about a tenth of the time each, 16 at once). Names are claimed one at a time
+# (`VaultWriter`), so that two lectures never take the same one.
+WRITERS = 8
+
+
 def stage_limits(settings: Settings) -> dict[str, int]:
     """How many jobs each stage may hold at once in one process, by ``settings``."""
-    # One writer: file names are claimed by looking at the folder, which must not race.
     limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings), "slides": slides_limit(),
-              "generate": settings.llm_concurrency, "write": 1}
+              "generate": settings.llm_concurrency, "write": WRITERS}
     if settings.pdf:
         limits["export"] = settings.export_workers
     return limits
