@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept, CourseLecture, says, spelled, words_of
-from tubenotes.generate.questions import BLANK
 from tubenotes.generate.statements import Definition, split_definition, statement_options
-from tubenotes.text.markdown import LETTERS, escape, stamp, wikilink
+from tubenotes.text.markdown import BLANK, LETTERS, escape, stamp, wikilink
 from tubenotes.vault.cards import Card
 from tubenotes.vault.deck import LectureCards
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
