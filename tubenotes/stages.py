@@ -91,8 +91,10 @@ class Stages:
     """The stages of one process, with what they need built on first use and shared by its threads."""
 
     def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> None:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> None:
         self.settings = settings
+        self.backends = backends or Backends()
         self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
         self.store = store
         self.notice = notice
@@ -133,8 +135,8 @@ class Stages:
                     notes_generator=generator,
                     assessment_generator=generator,
                     vault=self.vault,
-                    pdf_exporter=_pdf_exporter() if settings.pdf else None,
-                    youtube_source=partial(_youtube_source, settings),
+                    pdf_exporter=self.backends.pdf_exporter() if settings.pdf else None,
+                    youtube_source=partial(self.backends.youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     slides=self.slides,
@@ -485,9 +487,10 @@ def stage_limits(settings: Settings) -> dict[str, int]:
 
 
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
-    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate)
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate, backends)
 
 
 def _pdf_exporter() -> PdfExporter:
@@ -495,6 +498,16 @@ def _pdf_exporter() -> PdfExporter:
     from tubenotes.export.pdf import TypstPdfExporter
 
     return TypstPdfExporter()
+
+
+@dataclasses.dataclass(frozen=True)
+class Backends:
+    """The outside engines the stages build on first use: a test, or a program that embeds tubenotes,
+    passes its own instead (a YouTube it serves, an exporter that counts)."""
+
+    # Settings and the exit node's proxy URL (None: direct) -> a transcript source for YouTube videos.
+    youtube_source: Callable[[Settings, str | None], TranscriptSource] = _youtube_source
+    pdf_exporter: Callable[[], PdfExporter] = _pdf_exporter
 
 
 def torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -22,6 +22,9 @@ from tubenotes.executors import EXIT_INTERRUPTED, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, job_label
 from tubenotes.store import failed, store_url_without_secrets, unfinished
+
+if TYPE_CHECKING:
+    from tubenotes.stages import Backends
 
 
 @click.command()
@@ -55,7 +58,7 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = settings_from(values)
     with open_vault(settings.vault, store_url) as store:
-        with build_stages(settings, store, notice, options) as stages:
+        with build_stages(settings, store, notice, options, backends=_backends()) as stages:
             jobs = prepare_jobs(stages, list(inputs))  # may keep the model of the notes it regenerates
             chosen_model = {name for name in ("model", "base_url") if getattr(stages.settings, name) is not None}
             store.save_settings(stages.settings.remembered(given | chosen_model))
@@ -87,7 +90,8 @@ def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
 
     options = vault_options(values)
     settings, _ = settings_from(values)
-    with open_vault(settings.vault) as store, build_stages(settings, store, notice, options) as stages:
+    with open_vault(settings.vault) as store, \
+            build_stages(settings, store, notice, options, backends=_backends()) as stages:
         result = estimated(stages, prepare_jobs(stages, list(inputs)))
     table = Table(title=f"expected generation with {result.label}")
     for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
@@ -140,7 +144,8 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
             store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
-        with build_stages(settings, store, notice, options) as stages, _resume_hint_on_ctrl_c(settings):
+        with build_stages(settings, store, notice, options, backends=_backends()) as stages, \
+                _resume_hint_on_ctrl_c(settings):
             # A batch may wait with no job: a course's, asked in the last vault pass.
             if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, notice)
@@ -169,6 +174,12 @@ def _resume_hint_on_ctrl_c(settings: Settings) -> Iterator[None]:
         err.print(f"Interrupted before the vault was brought up to date; every job is saved. "
                   f"Run `{_resume_command(settings)}` to go on.", markup=False)
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _backends() -> Backends | None:
+    """The engines the caller of the command line passed as its object (``cli.main(obj=Backends(...))``,
+    ``CliRunner().invoke(cli, args, obj=...)``); None for the real ones."""
+    return click.get_current_context().obj
 
 
 def _reporter(settings: Settings) -> Reporter:
