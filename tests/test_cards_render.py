@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from tubenotes.generate.assessment import Assessment, Question, render_llm_assessment
-from tubenotes.generate.questions import BLANK
+from tubenotes.text.markdown import BLANK
 from tubenotes.vault.cards import Card, parse_cards, render_sr_flashcards
 from tubenotes.vault.deck import CLOZE_MODEL_ID, LectureCards, build_notes, write_deck
 from tubenotes.vault.guard import GuardedFiles, MemoryRecords

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,11 @@ from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.job import VideoProcessingJob
 from tubenotes.progress import FAILURES_NAMED, SUMMARY_ABOVE
-from tubenotes.vault.live_index import INDEX_COST_FACTOR, LiveIndex
+from tubenotes.store import MemoryStore
+from tubenotes.store.base import listed
+from tubenotes.vault.guard import MemoryRecords
+from tubenotes.vault.index import INDEX_KIND
+from tubenotes.vault.live_index import INDEX_COST_FACTOR, LiveIndex, shown_of
 from tubenotes.vault.writer import VaultWriter
 
 
@@ -47,36 +52,78 @@ class Clock:
         return self.now
 
 
+class TimedRecords(MemoryRecords):
+    """File records that see each rewrite of an index take ``seconds[0]`` on ``clock``."""
+
+    def __init__(self, clock: Clock, seconds: list[float]) -> None:
+        super().__init__()
+        self.clock, self.seconds, self.rewrites = clock, seconds, []
+
+    def begin_write(self, path: str, sha256: str, kind: str, job_key: str | None) -> None:
+        if kind == INDEX_KIND:
+            self.rewrites.append(self.clock.now)
+            self.clock.now += self.seconds[0]
+        super().begin_write(path, sha256, kind, job_key)
+
+
+def lecture(number: int, folder: Path) -> VideoProcessingJob:
+    job = VideoProcessingJob(url=f"u{number}", video_id=f"v{number}", subject="Physics", position=number,
+                             video_title=f"Lecture {number}", transcript="heat and work " * 20)
+    job.output_dir = folder
+    return job
+
+
 def test_a_subject_index_that_takes_long_to_rewrite_is_rewritten_less_often(tmp_path: Path) -> None:
     """During a batch the index follows the lectures written, but a rewrite of a big subject (which
-    lists every lecture) is not repeated at once: the writer would spend its time on it."""
-    clock, seconds_per_rewrite, rewrites = Clock(), [0.01], []
-
-    def committed() -> list[VideoProcessingJob]:
-        rewrites.append(clock.now)
-        clock.now += seconds_per_rewrite[0]  # listing the subject takes this long
-        return []
-
-    index = LiveIndex(VaultWriter(tmp_path), committed, clock=clock)
+    lists every lecture) is not repeated at once: the writers would spend their time on it."""
+    clock, seconds_per_rewrite = Clock(), [0.01]
+    records = TimedRecords(clock, seconds_per_rewrite)
+    index = LiveIndex(VaultWriter(tmp_path, records), lambda: [], clock=clock)
     folder = tmp_path / "Physics"
     folder.mkdir()
 
     def written(number: int) -> None:
-        job = VideoProcessingJob(url=f"u{number}", video_id=f"v{number}", subject="Physics", position=number,
-                                 video_title=f"Lecture {number}")
-        job.output_dir = folder
-        index.lecture_written(job)
+        index.lecture_written(lecture(number, folder))
         clock.now += 0.5  # the next lecture is written half a second later
 
     for number in range(20):  # 10 seconds of a small subject: a rewrite every INDEX_INTERVAL
         written(number)
-    assert len(rewrites) == 5 and (folder / "Physics index.md").exists()
+    assert len(records.rewrites) == 5 and (folder / "Physics index.md").exists()
     seconds_per_rewrite[0] = 1.5  # the subject has grown: its index takes 1.5 s
-    rewrites.clear()
+    records.rewrites.clear()
     for number in range(20, 200):  # 90 seconds
         written(number)
-    assert 2 <= len(rewrites) <= 4, rewrites  # one every INDEX_COST_FACTOR * 1.5 s, not every 2 s
-    assert rewrites[1] - rewrites[0] >= INDEX_COST_FACTOR * 1.5
+    assert 2 <= len(records.rewrites) <= 4, records.rewrites  # one every INDEX_COST_FACTOR * 1.5 s, not every 2 s
+    assert records.rewrites[1] - records.rewrites[0] >= INDEX_COST_FACTOR * 1.5
+
+
+def test_the_live_index_reads_the_store_once_per_subject_and_keeps_no_documents(tmp_path: Path) -> None:
+    """The subject's jobs are read from the store at its first rewrite, a page at a time; then the
+    lectures written keep the index current. What it keeps of each is what the index shows."""
+    clock = Clock()
+    store = MemoryStore(tmp_path)
+    folder = tmp_path / "Physics"
+    earlier = lecture(0, folder)
+    earlier.study_notes = "notes " * 100
+    store.save(earlier)  # a lecture of an earlier run
+    store.save(VideoProcessingJob(url="u9", video_id="v9", subject="Biology", video_title="Cells"))
+    reads: list[int] = []
+
+    def committed() -> Iterator[VideoProcessingJob]:
+        reads.append(1)
+        return listed(store, page=1)
+
+    index = LiveIndex(VaultWriter(tmp_path), committed, clock=clock)
+    for number in range(1, 40):
+        index.lecture_written(lecture(number, folder))
+        clock.now += 0.5
+    clock.now += 10
+    index.lecture_written(lecture(40, folder))  # past the interval: rewritten now
+    text = (folder / "Physics index.md").read_text(encoding="utf-8")
+    assert reads == [1]
+    assert all(f"Lecture {number}" in text for number in range(41)) and "Cells" not in text
+    kept = [shown_of(lecture(number, folder)) for number in range(3)]
+    assert all(job.transcript is None and job.study_notes is None and job.video_title for job in kept)
 
 
 def write_lecture(path: Path, seed: int) -> None:

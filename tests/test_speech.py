@@ -17,9 +17,9 @@ import pytest
 from tests.cli import run_cli
 from tests.conftest import LECTURE
 from tubenotes.errors import ConfigurationError
-from tubenotes.generate.questions import BLANK
 from tubenotes.sources.speech import SpeechTranscriber, bundled_model_path, resolve_model
 from tubenotes.testing.synthetic_speech import silence, speak, word_error_rate
+from tubenotes.text.markdown import BLANK
 
 pytestmark = pytest.mark.slow  # Whisper transcribes real speech
 

@@ -10,6 +10,7 @@ import pytest
 
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
+from tubenotes.store.base import listed
 from tubenotes.store.batches import BatchRecord
 from tubenotes.testing.services import postgres_database
 
@@ -115,6 +116,10 @@ def test_stages_are_counted_and_a_listing_can_take_the_last_saved_few(store: Job
     latest = store.jobs([ProcessingStage.COMPLETED], documents=False, limit=2, latest_first=True)
     assert [j.video_id for j in latest] == ["aaaaaaaaaaa", "ddddddddddd"]
     assert [j.video_id for j in store.jobs(limit=2)] == ["aaaaaaaaaaa", "bbbbbbbbbbb"]
+    assert [j.video_id for j in store.jobs(limit=2, offset=1)] == ["bbbbbbbbbbb", "ccccccccccc"]
+    assert [j.video_id for j in store.jobs(offset=3)] == ["ddddddddddd"]
+    assert [j.video_id for j in listed(store, page=3)] == ["aaaaaaaaaaa", "bbbbbbbbbbb", "ccccccccccc",
+                                                           "ddddddddddd"]
 
 
 def test_many_jobs_are_saved_at_once_as_each_would_be(open_store: Callable[[], JobStore]) -> None:

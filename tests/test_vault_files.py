@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tubenotes.vault.filenames import MAX_STEM_BYTES, sanitize_filename, subject_dir
+from tubenotes.job import VideoProcessingJob
 from tubenotes.vault.files import atomic_write_bytes, claim_stem
+from tubenotes.vault.guard import MemoryRecords
+from tubenotes.vault.writer import VaultWriter
 
 FORBIDDEN = set('<>:"/\\|?*#^[]')
 
@@ -57,3 +62,25 @@ def test_a_name_owned_by_another_video_or_the_user_is_not_taken(tmp_path: Path) 
     assert claim_stem(tmp_path, "Intro", "bbbbbbbbbbb") == "Intro (bbbbbbbbbbb)"
     (tmp_path / "Mine.md").write_text("my own note, no front matter")
     assert claim_stem(tmp_path, "Mine", "aaaaaaaaaaa") == "Mine (aaaaaaaaaaa)"
+
+
+def test_lectures_written_at_once_never_take_the_same_name(tmp_path: Path) -> None:
+    """The write stage writes several lectures at once: two of the same title, both past claiming their name
+    before either file is on disk, still get a name each."""
+    both_claimed = threading.Barrier(2, timeout=10)
+
+    class RecordsMet(MemoryRecords):
+        def begin_write(self, path: str, sha256: str, kind: str, job_key: str | None) -> None:
+            if kind == "notes":
+                both_claimed.wait()  # each writer has its name before either writes
+            super().begin_write(path, sha256, kind, job_key)
+
+    writer = VaultWriter(tmp_path, RecordsMet())
+    jobs = [VideoProcessingJob(url=f"u{n}", video_id=f"video{n}", video_title="Same Title", subject="Physics",
+                               transcript="words", study_notes=f"notes of lecture {n}") for n in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda job: writer.write_job(job, tmp_path / "Physics", str), jobs))
+    paths = {job.notes_filepath for job in jobs}
+    assert len(paths) == 2, paths
+    assert sorted(path.read_text(encoding="utf-8").count("notes of lecture") for path in paths) == [1, 1]
+    assert "Same Title.md" in {path.name for path in paths}

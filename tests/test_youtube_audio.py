@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import sysconfig
+import threading
 from pathlib import Path
+
+import pytest
 
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from tubenotes.sources.youtube_audio import kept_audio, remove_audio
+from tubenotes.sources.youtube_audio import deno_path, kept_audio, remove_audio
 from tubenotes.sources.youtube_errors import NoAudioStreamError, translate_ytdlp_error
 
 
@@ -30,3 +34,37 @@ def test_audio_is_kept_only_with_its_info_and_removed_after(tmp_path: Path) -> N
     assert [chapter.title for chapter in kept.metadata.chapters] == ["Start"]
     remove_audio("abcdefghijk", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_downloads_starting_at_once_both_find_deno(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.11's sysconfig publishes its variables before it has filled them in (CPython gh-92452):
+    a second thread looking deno up meanwhile found no "EXE" and failed with a TypeError."""
+    expected = deno_path()  # its path, or None where this environment has no binary: the same either way
+    filling, may_finish = threading.Event(), threading.Event()
+    fill = sysconfig._init_posix
+
+    def slow_fill(variables: dict) -> None:
+        filling.set()  # the first lookup is inside sysconfig's first use, its variables still empty
+        may_finish.wait(timeout=10)
+        fill(variables)
+
+    monkeypatch.setattr(sysconfig, "_CONFIG_VARS", None)  # as in a process where nothing asked yet
+    monkeypatch.setattr(sysconfig, "_init_posix", slow_fill)
+    found: dict[str, object] = {}
+
+    def look_up(name: str) -> None:
+        try:
+            found[name] = deno_path()
+        except Exception as exc:
+            found[name] = exc
+
+    first = threading.Thread(target=look_up, args=("first",))
+    second = threading.Thread(target=look_up, args=("second",))
+    first.start()
+    assert filling.wait(timeout=10)
+    second.start()
+    second.join(timeout=1)  # before the fix it failed here, while the first was still filling
+    may_finish.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert found == {"first": expected, "second": expected}

@@ -21,7 +21,7 @@ from tubenotes.config import Settings, VaultOptions
 from tubenotes.errors import as_storage_error
 from tubenotes.executors.base import Executor, Reporter, RunResult, SilentReporter
 from tubenotes.executors.local import LocalExecutor
-from tubenotes.inputs import jobs_from_inputs
+from tubenotes.inputs import iter_jobs_from_inputs
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.network import run_with_pool
 from tubenotes.progress import MediaProgress, ProgressShower
@@ -62,7 +62,8 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> list[VideoProcessingJob]:
     new: list[VideoProcessingJob] = []
     next_position = store.next_position()
     language = settings.languages[0] if settings.languages else None
-    for job in jobs_from_inputs(inputs, settings.subject, language, lambda playlist: _playlist(stages, playlist)):
+    for job in iter_jobs_from_inputs(inputs, settings.subject, language,
+                                     lambda playlist: _playlist(stages, playlist)):
         if job.stage is ProcessingStage.FAILED:
             jobs.append(job)
             continue

@@ -43,13 +43,25 @@ def jobs_from_inputs(
     An input that names nothing usable becomes a failed job with the reason,
     so that the rest of the batch goes on and the user sees what was wrong.
     """
-    jobs: dict[str, VideoProcessingJob] = {}
+    return list(iter_jobs_from_inputs(inputs, subject, language, expand_playlist))
+
+
+def iter_jobs_from_inputs(
+    inputs: list[str],
+    subject: str | None = None,
+    language: str | None = None,
+    expand_playlist: PlaylistExpander | None = None,
+) -> Iterator[VideoProcessingJob]:
+    """The jobs of `jobs_from_inputs`, each as soon as it is resolved: a folder of 100,000 transcripts
+    is never held as 100,000 jobs at once, only their keys."""
+    keys: set[str] = set()
     subject = clean_line(subject or "") or None
     for job in _resolve_all(inputs, subject, language, expand_playlist):
-        jobs.setdefault(job.key, job)
-    for position, job in enumerate(jobs.values()):
-        job.position = position
-    return list(jobs.values())
+        if job.key in keys:
+            continue
+        job.position = len(keys)
+        keys.add(job.key)
+        yield job
 
 
 def _resolve_all(
@@ -78,7 +90,7 @@ def _resolve(
             raise InputError(f"{text}: the folder holds no transcript files (.vtt, .srt, .txt, .json) "
                              "and no recordings (.mp4, .mp3, .wav...)")
         for file in files:
-            yield _file_job(file, subject or _subject_from_folder(file), language)
+            yield _file_job(file, subject, language)  # without a subject, the folder it lies in names it
     elif path.is_file() and _is_input_list(path):
         if path.resolve() in lists:
             raise InputError(f"{text}: this list of inputs names itself, directly or through another list")
@@ -136,13 +148,15 @@ def _youtube_job(video_id: str, subject: str, language: str | None) -> VideoProc
     return VideoProcessingJob(url=url, video_id=video_id, subject=subject, language=language)
 
 
-def _file_job(path: Path, subject: str, language: str | None) -> VideoProcessingJob:
+def _file_job(path: Path, subject: str | None, language: str | None) -> VideoProcessingJob:
+    """The job of a transcript file; without ``subject``, the folder it lies in names it."""
+    resolved = path.resolve()  # once: a lookup of every folder on the way, for each of thousands of files
     return VideoProcessingJob(
-        url=path.resolve().as_uri(),
+        url=resolved.as_uri(),
         video_id=file_video_id(path),
         source=SourceKind.FILE,
-        source_path=path.resolve(),
-        subject=subject,
+        source_path=resolved,
+        subject=subject or resolved.parent.name or DEFAULT_SUBJECT,
         language=language or language_from_name(path),
     )
 
@@ -152,11 +166,6 @@ def _failed_input(text: str, subject: str | None, exc: TubenotesError) -> VideoP
     job = VideoProcessingJob(url=text, video_id=INVALID_ID_PREFIX + digest, subject=subject or DEFAULT_SUBJECT)
     job.mark_failed(str(exc), exc.kind, exc.retryable)
     return job
-
-
-def _subject_from_folder(file: Path) -> str:
-    """Files found in a folder take the name of the folder they lie in as subject."""
-    return file.resolve().parent.name or DEFAULT_SUBJECT
 
 
 # A comment runs from a "#" after white space to the end of the line; "#t=" in a URL is no comment.

@@ -17,11 +17,11 @@ from concurrent.futures import Future
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import AwaitingBatch, ConfigurationError
-from tubenotes.generate.offline import OfflineGenerator
+from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
 from tubenotes.job import Generation, SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
@@ -42,10 +42,10 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
+from tubenotes.store.base import listed
 from tubenotes.store.documents import documents_of
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
-from tubenotes.vault.finish import finish_vault, folder_of
 from tubenotes.vault.guard import FileRecords
 from tubenotes.vault.live_index import LiveIndex
 from tubenotes.vault.memo import MEMO_FILENAME, RenderMemo
@@ -54,14 +54,15 @@ from tubenotes.vault.writer import VaultWriter
 if TYPE_CHECKING:
     from tubenotes.course.stage import CourseModel, CourseStage
     from tubenotes.course.material import Course, CourseLecture
-    from tubenotes.export.base import PdfExporter
     from tubenotes.generate.batch_api import BatchApi
     from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
+    from tubenotes.generate.offline import OfflineGenerator
     from tubenotes.sources.base import TranscriptSource
     from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
+T = TypeVar("T")
 
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
@@ -92,8 +93,10 @@ class Stages:
     """The stages of one process, with what they need built on first use and shared by its threads."""
 
     def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> None:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> None:
         self.settings = settings
+        self.backends = backends or Backends()
         self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
         self.store = store
         self.notice = notice
@@ -135,14 +138,14 @@ class Stages:
                     notes_generator=generator,
                     assessment_generator=generator,
                     vault=self.vault,
-                    pdf_exporter=_pdf_exporter() if settings.pdf else None,
-                    youtube_source=partial(_youtube_source, settings),
+                    pdf_exporter=_ExporterOnFirstUse(self.backends.pdf_exporter) if settings.pdf else None,
+                    youtube_source=partial(self.backends.youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     slides=self.slides,
                     notice=self.notice,
                     # The jobs without their documents: the index shows none of them.
-                    live_index=LiveIndex(self.vault, lambda: self.store.jobs(documents=False)),
+                    live_index=LiveIndex(self.vault, lambda: listed(self.store)),
                 )
             return self._components
 
@@ -223,9 +226,8 @@ class Stages:
         and the pass stays due, to be run again once they are in.
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
-        forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(documents=False), forced, changed)
+            waiting = self._finish(self.store.jobs(documents=False), given, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -234,10 +236,16 @@ class Stages:
         """The vault pass over one subject, its course stage included: what a Celery worker runs once the
         subject's last lecture is done (the caller holds the vault's single-writer lock)."""
         wanted = subject.casefold()
-        self._finish([job for job in self.store.jobs(documents=False) if job.subject.casefold() == wanted], set())
+        self._finish([job for job in self.store.jobs(documents=False) if job.subject.casefold() == wanted])
 
-    def _finish(self, jobs: list[VideoProcessingJob], forced: set[Path], changed: Collection[str] | None = None) -> bool:
-        """The vault pass over ``jobs``; True when a course's model waits for a batch's answers."""
+    def _finish(self, jobs: list[VideoProcessingJob], given: Iterable[VideoProcessingJob] = (),
+                changed: Collection[str] | None = None) -> bool:
+        """The vault pass over ``jobs`` (with --force, over the user's edits in the subjects of ``given``);
+        True when a course's model waits for a batch's answers."""
+        # Imported here: the vault pass's modules (concepts, cards, decks) are not needed before it.
+        from tubenotes.vault.finish import finish_vault, folder_of
+
+        forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         course = self._course_stage()
         # The jobs come listed without their documents: the pass reads each lecture's when it needs them.
         report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed,
@@ -295,23 +303,23 @@ class Stages:
 
         components = self.components()
         generator = components.notes_generator
-        if isinstance(generator, _BuiltAside):
+        if isinstance(generator, _Deferred):
             generator = generator.built()
         model = None
-        if not isinstance(generator, OfflineGenerator):
+        if self.llm() is not None:
             from tubenotes.course.llm import CourseLlm  # with the openai SDK, as the generator it asks
 
             model = _BatchedCourseModel(CourseLlm(generator)) if self.settings.batch else CourseLlm(generator)
         return CourseStage(components.pdf_exporter, model, self.notice)
 
-    def _choose_generator(self) -> OfflineGenerator | _BuiltAside:
+    def _choose_generator(self) -> _Deferred:
         settings = self.settings
         llm = self.llm()
         if llm is None:
             if settings.model != OFFLINE_MODEL:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
-            return OfflineGenerator(cache=self.store.cache)
+            return _GeneratorOnFirstUse(self._offline_generator)
         pictures = settings.vault if settings.vision else None  # where the slides' pictures wait
         if settings.batch:
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
@@ -333,6 +341,11 @@ class Stages:
                 return LlmGenerator(llm, self.store.cache, concurrency=settings.llm_concurrency, gate=self.llm_gate,
                                     budget=budget, pictures=pictures, together=True)
         return _BuiltAside(build)
+
+    def _offline_generator(self) -> OfflineGenerator:
+        from tubenotes.generate.offline import OfflineGenerator
+
+        return OfflineGenerator(cache=self.store.cache)
 
     def _open_network(self) -> Network:
         settings = self.settings
@@ -373,7 +386,52 @@ def _youtube_source(settings: Settings, proxy_url: str | None) -> TranscriptSour
                          auto_captions=settings.transcribe != "always")
 
 
-class _BuiltAside:
+class _Deferred:
+    """A generator built after the first stage has started: its modules are for the generate stage."""
+
+    def built(self) -> OfflineGenerator | LlmGenerator:
+        raise NotImplementedError
+
+    def generate_notes(self, job: VideoProcessingJob) -> Generation:
+        return self.built().generate_notes(job)
+
+    def generate_assessment(self, job: VideoProcessingJob) -> Generation:
+        return self.built().generate_assessment(job)
+
+
+class _OnFirstUse(Generic[T]):
+    """What ``build`` makes, built by the first caller of `built` (the others wait for it)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._value: T | None = None
+
+    def built(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+
+class _GeneratorOnFirstUse(_OnFirstUse["OfflineGenerator"], _Deferred):
+    """The offline generator, built when the generate stage first asks for it: its modules compile
+    a few hundred patterns (about 0.15 s), which the stages before generation do not need."""
+
+
+class _ExporterOnFirstUse(_OnFirstUse[PdfExporter]):
+    """The PDF exporter, built when the export stage (or a course's) first asks for it: Typst, pandoc's
+    wrapper and the scan of the installed fonts (about 0.1 s) are not needed before."""
+
+    def destination(self, wanted: Path) -> Path:
+        exporter = self.built()
+        return exporter.destination(wanted) if isinstance(exporter, GuardedPdfExporter) else wanted
+
+    def markdown_to_pdf(self, markdown_path: Path, pdf_path: Path) -> list[str]:
+        return self.built().markdown_to_pdf(markdown_path, pdf_path)
+
+
+class _BuiltAside(_Deferred):
     """The LLM generator, built on a thread of its own: importing its client (the openai SDK, about
     0.4 s) then overlaps the stages before generation, instead of delaying the first of them."""
 
@@ -389,12 +447,6 @@ class _BuiltAside:
 
     def built(self) -> LlmGenerator:
         return self._generator.result()
-
-    def generate_notes(self, job: VideoProcessingJob) -> Generation:
-        return self.built().generate_notes(job)
-
-    def generate_assessment(self, job: VideoProcessingJob) -> Generation:
-        return self.built().generate_assessment(job)
 
 
 class _BatchedCourseModel:
@@ -437,20 +489,27 @@ def regeneration_model(settings: Settings, generators: set[str], remembered: dic
     return dataclasses.replace(settings, model=model, base_url=str(base_url))
 
 
+# Lectures written at once. Each file is synced to disk before it takes its name (a crash leaves the old
+# file or the new one), which is most of a lecture's writing time: syncs made at the same time share the file
+# system's journal commits (about a tenth of the time each, 16 at once). Names are claimed one at a time
+# (`VaultWriter`), so that two lectures never take the same one.
+WRITERS = 8
+
+
 def stage_limits(settings: Settings) -> dict[str, int]:
     """How many jobs each stage may hold at once in one process, by ``settings``."""
-    # One writer: file names are claimed by looking at the folder, which must not race.
     limits = {"fetch": settings.pool_size, "transcribe": transcription_limit(settings), "slides": slides_limit(),
-              "generate": settings.llm_concurrency, "write": 1}
+              "generate": settings.llm_concurrency, "write": WRITERS}
     if settings.pdf:
         limits["export"] = settings.export_workers
     return limits
 
 
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
-    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate)
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate, backends)
 
 
 def _pdf_exporter() -> PdfExporter:
@@ -458,6 +517,16 @@ def _pdf_exporter() -> PdfExporter:
     from tubenotes.export.pdf import TypstPdfExporter
 
     return TypstPdfExporter()
+
+
+@dataclasses.dataclass(frozen=True)
+class Backends:
+    """The outside engines the stages build on first use: a test, or a program that embeds tubenotes,
+    passes its own instead (a YouTube it serves, an exporter that counts)."""
+
+    # Settings and the exit node's proxy URL (None: direct) -> a transcript source for YouTube videos.
+    youtube_source: Callable[[Settings, str | None], TranscriptSource] = _youtube_source
+    pdf_exporter: Callable[[], PdfExporter] = _pdf_exporter
 
 
 def torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -134,6 +133,8 @@ class LlmSettings:
 
 def probe_ollama(base_url: str = PRESETS["ollama"].base_url, timeout: float = OLLAMA_PROBE_TIMEOUT) -> list[str] | None:
     """The models a local Ollama serves, or None when none answers."""
+    import urllib.request  # with http.client and email: for this probe only, when no model is named
+
     try:
         with urllib.request.urlopen(f"{base_url.rstrip('/')}/models", timeout=timeout) as response:
             data = json.load(response)

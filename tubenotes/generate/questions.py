@@ -27,12 +27,11 @@ from tubenotes.generate.statements import Definition, split_definition, statemen
 from tubenotes.generate.termkinds import kind_of
 from tubenotes.job import VideoProcessingJob
 from tubenotes.text.labels import ENGLISH, Labels
-from tubenotes.text.markdown import LETTERS, escape, spaced, stamp
+from tubenotes.text.markdown import BLANK, LETTERS, escape, spaced, stamp
 from tubenotes.text.markdown import wikilink
 
 MAX_QUESTIONS = 12
 CHOICES = 4
-BLANK = r"\_\_\_\_\_"
 # A question's sentence needs context around its blank.
 MIN_QUESTION_WORDS = 6
 # A distractor is at most this many times longer (or shorter) than the answer.

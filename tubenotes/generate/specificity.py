@@ -15,8 +15,10 @@ import math
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import snowballstemmer
+if TYPE_CHECKING:
+    import snowballstemmer
 
 # Zipf 4.5 is once in about 30,000 words: "mood", "engine" and rarer words are below it, "work" far above.
 EVERYDAY_ZIPF = 4.5
@@ -101,6 +103,10 @@ def _stemmer(name: str) -> snowballstemmer.stemmer:
     # A Snowball stemmer keeps the word it works on in itself: one per thread.
     stemmers = _local.__dict__.setdefault("stemmers", {})
     if name not in stemmers:
+        # Imported here, as wordfreq is: it loads the stemmers of thirty languages, which the stages
+        # before the first stem do not need.
+        import snowballstemmer
+
         stemmers[name] = snowballstemmer.stemmer(name)
     return stemmers[name]
 

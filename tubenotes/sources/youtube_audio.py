@@ -16,6 +16,7 @@ are committed, so a stage cut short by Ctrl-C or a crash does not download again
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,11 @@ VIDEO_OPTIONS: dict[str, Any] = {"format": "bestvideo[height<=720]/best[height<=
 KEPT_INFO_KEYS = ("id", "title", "channel", "uploader", "duration", "upload_date", "description", "chapters",
                   "language")
 INFO_SUFFIX = ".info.json"
+# The deno wheel finds its binary through sysconfig, whose first use in Python 3.11 is not thread-safe
+# (CPython gh-92452, fixed in 3.12): a second thread sees its variables half filled in, and the lookup
+# fails with a TypeError. A batch starts two downloads at once; their lookups take turns, and by the time
+# yt-dlp looks for a JavaScript runtime itself (through sysconfig as well), sysconfig is whole.
+_DENO_LOOKUP = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,13 @@ class DownloadedStream:
 
 def deno_path() -> str | None:
     """The deno binary of the ``deno`` wheel, or None when it is not installed."""
-    try:
-        from deno import find_deno_bin
+    with _DENO_LOOKUP:
+        try:
+            from deno import find_deno_bin
 
-        return find_deno_bin()
-    except (ImportError, FileNotFoundError):
-        return None
+            return find_deno_bin()
+        except (ImportError, FileNotFoundError):
+            return None
 
 
 def download_audio(video_id: str, folder: Path, proxy_url: str | None, timeout: float) -> DownloadedStream:

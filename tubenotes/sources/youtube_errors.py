@@ -8,11 +8,7 @@ is a ``BlockedError`` (rotate the node); a network or proxy failure is a
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
-
-import requests
-import youtube_transcript_api as yta
 
 from tubenotes.errors import BlockedError, JobError, PermanentError, TransientError
 
@@ -100,6 +96,9 @@ def http_failure(what: str, status: int) -> JobError:
 
 def translate_transcript_error(exc: Exception, video_id: str) -> JobError:
     """Our error for one raised by youtube-transcript-api or requests while fetching captions."""
+    import requests  # loaded by whoever raised ``exc``: a run of local files never loads them
+    import youtube_transcript_api as yta
+
     if isinstance(exc, requests.RequestException):
         return network_failure(f"the transcript of video {video_id}", exc)
     if isinstance(exc, yta.RequestBlocked):  # IpBlocked is a RequestBlocked

@@ -27,7 +27,6 @@ from tubenotes.sources.youtube_errors import (
     translate_ytdlp_error,
     video_unavailable,
 )
-from tubenotes.sources.youtube_http import ca_bundle_from_environment
 from tubenotes.sources.youtube_urls import RefKind, is_playlist_id, parse_youtube_input
 
 if TYPE_CHECKING:
@@ -126,8 +125,11 @@ def _playlist_id(url_or_id: str) -> str:
 def run_ytdlp(url: str, item: str, proxy_url: str | None, timeout: float, download: bool = False,
               **options: Any) -> dict[str, Any]:
     """yt-dlp's info dict for ``url`` (after downloading, if asked), with ``options`` over the base options."""
-    # yt-dlp takes 0.15 s to import: only a batch that goes to YouTube pays it.
+    # yt-dlp takes 0.15 s to import, and requests (beside the CA helper) 0.1 s: only a batch that goes
+    # to YouTube pays them.
     from yt_dlp.utils import DownloadError, ExtractorError
+
+    from tubenotes.sources.youtube_http import ca_bundle_from_environment
 
     process = options.pop("process", True)
     logger = _WarningCollector()
@@ -139,10 +141,6 @@ def run_ytdlp(url: str, item: str, proxy_url: str | None, timeout: float, downlo
             info = ydl.extract_info(url, download=download, process=process)
     except (DownloadError, ExtractorError) as exc:
         raise translate_ytdlp_error(exc, item, logger.warnings) from exc
-    except TypeError as exc:
-        # Seen here with two downloads at once: yt-dlp's own error path failing on a message that is None
-        # ("can only concatenate str"). The request failed; another node may get through.
-        raise TransientError(f"{item}: yt-dlp failed while handling a failed request ({exc})") from exc
     if not isinstance(info, dict):
         raise translate_ytdlp_error(ExtractorError(f"no information for {url}"), item, logger.warnings)
     return info

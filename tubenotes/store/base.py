@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from tubenotes.job import Generation, ProcessingStage, VideoProcessingJob
@@ -68,10 +68,10 @@ class JobStore(Protocol):
     def load(self, key: str) -> VideoProcessingJob | None: ...
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
-             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+             limit: int | None = None, latest_first: bool = False, offset: int = 0) -> list[VideoProcessingJob]:
         """Jobs in input order (``latest_first``: the last saved first), optionally only those in
-        ``stages`` and at most ``limit`` of them. Without ``documents`` a store may leave out the
-        transcript, segments, notes and assessment: for listing only, never to save."""
+        ``stages``, past the first ``offset`` and at most ``limit`` of them. Without ``documents`` a store
+        may leave out the transcript, segments, notes and assessment: for listing only, never to save."""
         ...
 
     def stage_counts(self) -> dict[ProcessingStage, int]:
@@ -91,6 +91,18 @@ class JobStore(Protocol):
     def node_stats(self) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
+
+
+def listed(store: JobStore, page: int = 500) -> Iterator[VideoProcessingJob]:
+    """Every job of ``store`` without its documents, in input order, read ``page`` at a time: a pass over
+    100,000 jobs that keeps only what it needs of each holds a page of them, not the store."""
+    offset = 0
+    while True:
+        jobs = store.jobs(documents=False, limit=page, offset=offset)
+        yield from jobs
+        if len(jobs) < page:
+            return
+        offset += page
 
 
 def unfinished(store: JobStore) -> list[VideoProcessingJob]:

@@ -68,13 +68,14 @@ class MemoryStore:
         return VideoProcessingJob.from_json(row[2], self.vault) if row else None
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
-             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+             limit: int | None = None, latest_first: bool = False, offset: int = 0) -> list[VideoProcessingJob]:
         wanted = None if stages is None else {stage.value for stage in stages}
         with self._lock:
             rows = list(self._jobs.values())
         # sorted() is stable: jobs at the same position keep the order they were first saved in.
         rows = rows[::-1] if latest_first else sorted(rows, key=lambda row: row[0])
-        texts = [text for _, stage, text in rows if wanted is None or stage in wanted][:limit]
+        texts = [text for _, stage, text in rows if wanted is None or stage in wanted]
+        texts = texts[offset:None if limit is None else offset + limit]
         return [VideoProcessingJob.from_json(text, self.vault) for text in texts]
 
     def stage_counts(self) -> dict[ProcessingStage, int]:

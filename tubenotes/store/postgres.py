@@ -232,7 +232,7 @@ class PostgresJobStore:
 
     @_reaching
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
-             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+             limit: int | None = None, latest_first: bool = False, offset: int = 0) -> list[VideoProcessingJob]:
         """Jobs in input order, optionally only those in ``stages``; without ``documents`` the
         transcript, segments, notes and assessment stay in the database (for listings, never to save)."""
         data = "data" if documents else "data - %s::text[]"
@@ -244,8 +244,8 @@ class PostgresJobStore:
             args.append([stage.value for stage in stages])
         order = "updated_at DESC, added DESC" if latest_first else "position, added"
         # LIMIT NULL is no limit.
-        rows = self._db().execute(f"SELECT {data} FROM jobs {where} ORDER BY {order} LIMIT %s",
-                                  [*args, limit]).fetchall()
+        rows = self._db().execute(f"SELECT {data} FROM jobs {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                                  [*args, limit, offset]).fetchall()
         return [VideoProcessingJob.from_dict(row[0], self.vault) for row in rows]
 
     @_reaching

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -132,8 +133,7 @@ class SqliteStore:
         self.cache = SqliteGenerationCache(self.db)
         self.records = VaultRecords(self.db)
         self.batches = SqlBatchLedger(self.db.atomic)
-        # Per job key, the fingerprints of its documents as this process last saved or loaded them.
-        self._seen: dict[str, dict[str, tuple[int, int] | None]] = {}
+        self._seen = _Fingerprints()
 
     def close(self) -> None:
         self.db.close()
@@ -155,7 +155,7 @@ class SqliteStore:
                 db.executemany(_SAVE_DOCUMENT, changed)
         else:
             self.db.write(_SAVE_JOB, row)  # one statement is a transaction of its own: one round, not four
-        self._seen[job.key] = fingerprints
+        self._seen.put(job.key, fingerprints)
 
     def save_many(self, jobs: Iterable[VideoProcessingJob]) -> None:
         rows = [self._rows(job) for job in jobs]
@@ -163,13 +163,13 @@ class SqliteStore:
             db.executemany(_SAVE_JOB, [row for row, _, _ in rows])
             db.executemany(_SAVE_DOCUMENT, [document for _, changed, _ in rows for document in changed])
         for row, _, fingerprints in rows:
-            self._seen[row[0]] = fingerprints
+            self._seen.put(row[0], fingerprints)
 
     def _rows(self, job: VideoProcessingJob) -> tuple[tuple[Any, ...], list[tuple[str, str, str | None]],
                                                       dict[str, tuple[int, int] | None]]:
         """The job's row, its documents changed since this store last saw them, and their fingerprints."""
         fingerprints = {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
-        seen = self._seen.get(job.key, {})
+        seen = self._seen.get(job.key)
         changed = [(job.key, name, document_body(name, getattr(job, name))) for name in DOCUMENT_FIELDS
                    if name not in seen or fingerprints[name] != seen[name]]
         row = (job.key, job.video_id, job.subject, job.stage.value, job.position,
@@ -181,16 +181,16 @@ class SqliteStore:
         return jobs[0] if jobs else None
 
     def jobs(self, stages: Iterable[ProcessingStage] | None = None, *, documents: bool = True,
-             limit: int | None = None, latest_first: bool = False) -> list[VideoProcessingJob]:
+             limit: int | None = None, latest_first: bool = False, offset: int = 0) -> list[VideoProcessingJob]:
         query = "SELECT key, data FROM jobs"
         args: tuple[str | int, ...] = ()
         if stages is not None:
             args = tuple(stage.value for stage in stages)
             query += f" WHERE stage IN ({','.join('?' * len(args))})"
         query += " ORDER BY updated_at DESC, rowid DESC" if latest_first else " ORDER BY position, rowid"
-        if limit is not None:
-            query += " LIMIT ?"
-            args += (limit,)
+        if limit is not None or offset:
+            query += " LIMIT ? OFFSET ?"
+            args += (-1 if limit is None else limit, offset)  # SQLite: a negative limit is none
         return self._jobs(query, args, documents)
 
     def stage_counts(self) -> dict[ProcessingStage, int]:
@@ -213,7 +213,7 @@ class SqliteStore:
         for key, text in rows:
             job = VideoProcessingJob.from_dict({**json.loads(text), **bodies.get(key, {})}, self.vault)
             if documents:
-                self._seen[key] = {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS}
+                self._seen.put(key, {name: fingerprint(getattr(job, name)) for name in DOCUMENT_FIELDS})
             jobs.append(job)
         return jobs
 
@@ -243,6 +243,35 @@ class SqliteStore:
 
     def node_stats(self) -> list[dict[str, Any]]:
         return [json.loads(row[0]) for row in self.db.read("SELECT stats FROM exit_nodes ORDER BY id")]
+
+
+# Jobs whose documents' fingerprints a store remembers: well above the jobs a run holds at once (a few per
+# worker), far below a batch of 100,000, whose every key would otherwise stay here to the end.
+FINGERPRINTS_KEPT = 4096
+
+
+class _Fingerprints:
+    """Per job key, the fingerprints of its documents as this process last saved or loaded them, for the
+    jobs seen last. A job forgotten here has all its documents written at its next save: the same rows."""
+
+    def __init__(self, kept: int = FINGERPRINTS_KEPT) -> None:
+        self.kept = kept
+        self._lock = threading.Lock()
+        self._by_key: OrderedDict[str, dict[str, tuple[int, int] | None]] = OrderedDict()
+
+    def get(self, key: str) -> dict[str, tuple[int, int] | None]:
+        with self._lock:
+            return self._by_key.get(key, {})
+
+    def put(self, key: str, fingerprints: dict[str, tuple[int, int] | None]) -> None:
+        with self._lock:
+            self._by_key[key] = fingerprints
+            self._by_key.move_to_end(key)
+            while len(self._by_key) > self.kept:
+                self._by_key.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
 
 
 class VaultRecords:

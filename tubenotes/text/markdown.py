@@ -8,6 +8,8 @@ from tubenotes.job import VideoProcessingJob
 
 # Multiple-choice options are lettered; no question has more options than letters.
 LETTERS = "ABCDEFGH"
+# A fill-in question's gap, escaped so that Obsidian shows underscores, not emphasis.
+BLANK = r"\_\_\_\_\_"
 # Characters that Obsidian or pandoc would read as markup (emphasis, links, math, tags, tables).
 _MARKUP = re.compile(r"([\\`*_\[\]<>$|~#])")
 

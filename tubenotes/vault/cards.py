@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tubenotes.generate.questions import BLANK
 from tubenotes.text.labels import ANSWER_KEY_HEADINGS, QUESTIONS_HEADINGS
+from tubenotes.text.markdown import BLANK
 from tubenotes.vault.links import WIKILINK
 
 _HEADING = re.compile(r"^##\s+(.*?)\s*$")

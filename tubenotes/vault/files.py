@@ -6,7 +6,7 @@ import fcntl
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -70,9 +70,12 @@ def belongs_to(path: Path, video_id: str) -> bool:
     return properties_of_file(path).get("video_id") == video_id
 
 
-def claim_stem(folder: Path, stem: str, video_id: str, prefixes: tuple[str, ...] = ("", "Assessment_")) -> str:
-    """``stem``, or ``stem (video_id)`` when another video or the user owns that name already."""
-    if all(belongs_to(folder / f"{prefix}{stem}.md", video_id) for prefix in prefixes):
+def claim_stem(folder: Path, stem: str, video_id: str, prefixes: tuple[str, ...] = ("", "Assessment_"),
+               taken: Collection[Path] = ()) -> str:
+    """``stem``, or ``stem (video_id)`` when another video or the user owns that name already, or it is
+    among the paths ``taken`` by writes under way."""
+    paths = [folder / f"{prefix}{stem}.md" for prefix in prefixes]
+    if all(path not in taken and belongs_to(path, video_id) for path in paths):
         return stem
     return f"{stem} ({video_id})"
 

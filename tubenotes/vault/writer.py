@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,10 @@ class VaultWriter:
         self.memo = memo if memo is not None else RenderMemo()
         self._notes: VaultNotes | None = None
         self._concepts: dict[Path, SubjectConcepts] = {}
+        # Several lectures are written at once (their files' syncs to disk overlap): a name is claimed under
+        # this lock, and stays taken until its file is on disk.
+        self._claiming = threading.Lock()
+        self._taken: set[Path] = set()
 
     # --- what links can point to ------------------------------------------------
 
@@ -73,10 +78,14 @@ class VaultWriter:
     def write_job(self, job: VideoProcessingJob, output_dir: Path, sanitizer: Callable[[str], str]) -> list[str]:
         """Write both files of ``job`` and set its paths; returns warnings for files the user had changed."""
         previous = self.files.recorded_path(job.key, "notes")
-        if previous is not None and previous.parent == output_dir:
-            stem = previous.stem  # a video renamed on YouTube keeps its file, so links to it hold
-        else:
-            stem = claim_stem(output_dir, sanitizer(job.video_title or job.video_id), job.video_id)
+        with self._claiming:
+            if previous is not None and previous.parent == output_dir:
+                stem = previous.stem  # a video renamed on YouTube keeps its file, so links to it hold
+            else:
+                stem = claim_stem(output_dir, sanitizer(job.video_title or job.video_id), job.video_id,
+                                  taken=self._taken)
+            claimed = {output_dir / f"{prefix}{stem}.md" for prefix in ("", ASSESSMENT_PREFIX)}
+            self._taken |= claimed
         job.output_dir = output_dir
         job.notes_filepath = output_dir / f"{stem}.md"
         job.assessment_filepath = output_dir / f"{ASSESSMENT_PREFIX}{stem}.md" if job.assessment_content else None
@@ -87,6 +96,9 @@ class VaultWriter:
         except BaseException:
             job.notes_filepath = job.assessment_filepath = None  # not written: the stage must run again
             raise
+        finally:
+            with self._claiming:
+                self._taken -= claimed
 
     def refresh_job(self, job: VideoProcessingJob) -> list[Path]:
         """Rewrite ``job``'s files that are still as tubenotes wrote them (new links); returns deleted ones."""
