@@ -127,10 +127,10 @@ def test_the_exam_draws_on_most_lectures_with_an_answer_key_on_its_own_page(cour
     assert 20 <= len(headings) <= 40
     assert len({lecture for _, _, lecture in headings}) >= 7  # most of the 8 lectures
     assert {kind for kind, _, _ in headings} >= {"Multiple choice", "Fill in the blank", "Short answer",
-                                                 "Which statement is true"}
+                                                 "True statement"}
     # Its false statements give a concept what another lecture says of another: "The chemical potential is
     # the Gibbs free energy per particle." is lecture 6's, so no statement about another concept says so truly.
-    statements = re.findall(r"### \d+\. Which statement is true · .*?\n\nWhich statement is true\?\n\n((?:- .*\n)+)",
+    statements = re.findall(r"### \d+\. True statement · .*?\n\nWhich statement is true\?\n\n((?:- .*\n)+)",
                             questions)
     assert statements
     for options in statements:
@@ -175,13 +175,13 @@ def test_a_run_with_nothing_changed_rewrites_nothing(course: Path) -> None:
     assert snapshot(course) == before
 
 
-def write_timed(folder: Path, lectures: list[Path]) -> None:
+def write_timed(folder: Path, lectures: list[Path], language: str = "en") -> None:
     """The lectures as WebVTT captions, a sentence every six seconds: a course with times to link."""
     folder.mkdir(exist_ok=True)
     for source in lectures:
         sentences = re.split(r"(?<=[.?!])\s+", source.read_text(encoding="utf-8").strip())
         cues = [f"{_clock(i * 6)} --> {_clock(i * 6 + 6)}\n{sentence}\n" for i, sentence in enumerate(sentences)]
-        (folder / f"{source.stem}.en.vtt").write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+        (folder / f"{source.stem}.{language}.vtt").write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
 
 
 def _clock(seconds: int) -> str:

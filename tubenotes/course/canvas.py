@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept
+from tubenotes.course.words import Words
 from tubenotes.text.markdown import wikilink
 from tubenotes.vault.adopt import MAP_MARK
 
@@ -32,9 +33,6 @@ LEGEND_HEIGHT = 100
 INTRODUCES_COLOR = "4"  # green
 BUILDS_ON_COLOR = "6"  # purple
 LECTURE_COLOR = "5"  # cyan
-LEGEND = ("**How to read this map.** Lectures on the left, in course order. Each box on the right is a concept "
-          "several lectures share: a green line leads from the lecture that introduces it, grey ones from the "
-          "lectures that use it again, purple ones to the concepts that build on it.")
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class Layout:
 
 def lay_out(root: Path, course: Course) -> Layout:
     nodes = [Node(MAP_MARK, "text", 0, -LEGEND_HEIGHT - ROW_GAP, FIRST_COLUMN_X + CONCEPT_WIDTH, LEGEND_HEIGHT,
-                  "", LEGEND)]
+                  "", Words(course.language).course.map_legend)]
     lecture_ids: dict[int, str] = {}
     lecture_y: dict[int, int] = {}
     for lecture in course.lectures:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept, CourseLecture, says, spelled, words_of
+from tubenotes.course.words import Words
 from tubenotes.generate.statements import Definition, split_definition, statement_options
 from tubenotes.text.markdown import BLANK, LETTERS, escape, stamp, wikilink
 from tubenotes.vault.cards import Card
@@ -30,13 +31,14 @@ QUESTIONS_PER_LECTURE = 3
 EXAM_TAG = "final-exam"
 CHOICES = 4
 
-MULTIPLE_CHOICE = "Multiple choice"
-WHICH_CONCEPT = "Which concept"
-WHICH_STATEMENT = "Which statement is true"
-FILL_IN = "Fill in the blank"
-TRUE_FALSE = "True or false"
-SHORT_ANSWER = "Short answer"
-EXPLAIN_WHY = "Explain why"
+# The kinds of question; each heading names its kind in the course's language (`_kind_name`).
+MULTIPLE_CHOICE = "multiple choice"
+WHICH_CONCEPT = "which concept"
+WHICH_STATEMENT = "which statement is true"
+FILL_IN = "fill in the blank"
+TRUE_FALSE = "true or false"
+SHORT_ANSWER = "short answer"
+EXPLAIN_WHY = "explain why"
 # The order a lecture's questions are taken in, kind by kind in turn: the course's own kinds first.
 KIND_ORDER = (EXPLAIN_WHY, WHICH_CONCEPT, WHICH_STATEMENT, MULTIPLE_CHOICE, FILL_IN, SHORT_ANSWER, TRUE_FALSE)
 
@@ -53,18 +55,19 @@ class ExamQuestion:
 def exam_questions(course: Course, explain: Sequence[tuple[CourseLecture, Card]] = ()) -> list[ExamQuestion]:
     """The exam's questions in course order; ``explain`` are a model's "explain why" questions."""
     pools: dict[int, list[ExamQuestion]] = {lecture.number: [] for lecture in course.lectures}
+    words = Words(course.language)
     for lecture, card in explain:
         pools[lecture.number].append(ExamQuestion(EXPLAIN_WHY, lecture, card))
     for number, concept in enumerate(course.concepts):
         lecture = concept.definition_from or concept.first
         # Concepts take turns: one asks for the concept a definition describes, the next for the definition.
-        card = _which_concept(course, concept) if number % 2 == 0 else _what_is(concept)
+        card = _which_concept(course, concept, words) if number % 2 == 0 else _what_is(concept, words)
         if card is not None:
             pools[lecture.number].append(ExamQuestion(WHICH_CONCEPT if number % 2 == 0 else SHORT_ANSWER,
                                                       lecture, card))
     definitions = _spoken_definitions(course)
     for concept, definition in definitions.items():
-        card = _which_statement(course, concept, definition, definitions)
+        card = _which_statement(course, concept, definition, definitions, words)
         if card is not None:
             pools[(concept.definition_from or concept.first).number].append(
                 ExamQuestion(WHICH_STATEMENT, concept.definition_from or concept.first, card))
@@ -95,36 +98,36 @@ def exam_cards(questions: Sequence[ExamQuestion]) -> list[LectureCards]:
 
 def render_exam(root: Path, course: Course, questions: Sequence[ExamQuestion]) -> str:
     folder = course.folder
+    words = Words(course.language)
     matter = {
-        "title": f"{course.subject} final exam",
+        "title": f"{course.subject} {words.course.final_exam}",
         "subject": course.subject,
         "tags": ["tubenotes", EXAM_TAG, subject_tag(folder.name)],
         "type": COURSE_KIND,
         "language": course.language,
     }
     drawn = sorted({q.lecture.number for q in questions})
-    lines = [render_front_matter(matter) + f"# {escape(course.subject)}: final exam", "",
-             f"{len(questions)} questions on {len(drawn)} of the course's {len(course.lectures)} lectures, in "
-             "course order. Each names its lecture and moment; the answers are at the end. Study with the "
-             f"{wikilink(link_path(root, guide_path(folder)), 'study guide')}.", "",
-             "## Questions", ""]
+    guide = wikilink(link_path(root, guide_path(folder)), words.course.study_guide)
+    lines = [render_front_matter(matter) + f"# {escape(course.subject)}: {words.course.final_exam}", "",
+             words.course.exam_intro.format(count=len(questions), drawn=len(drawn), lectures=len(course.lectures),
+                                            guide=guide), "",
+             f"## {words.labels.questions}", ""]
     for number, question in enumerate(questions, start=1):
-        lines += _question(number, question)
-    lines += ["## Answer key", ""]
+        lines += _question(number, question, words)
+    lines += [f"## {words.labels.answer_key}", ""]
     for number, question in enumerate(questions, start=1):
         card = question.card
         answer = f"**{card.answer}**" if card.answer else ""  # Markdown already, as the cards hold it
         context = f": {_quoted(card.context, question.kind)}" if card.context and card.context != card.answer else ""
         lines.append(f"{number}. {answer}{context}" + (f" {card.where}" if card.where else "")
-                     + f" ({wikilink(question.lecture.link, f'lecture {question.lecture.number}')})")
+                     + f" ({words.lecture_link(question.lecture)})")
     return "\n".join(lines) + "\n"
 
 
-def _question(number: int, question: ExamQuestion) -> list[str]:
-    card, lecture = question.card, question.lecture
-    source = " · ".join(filter(None, [wikilink(lecture.link, f"Lecture {lecture.number}"), card.where]))
-    kind = MULTIPLE_CHOICE if question.kind == WHICH_CONCEPT else question.kind
-    lines = [f"### {number}. {kind} · {source}", ""]
+def _question(number: int, question: ExamQuestion, words: Words) -> list[str]:
+    card = question.card
+    source = " · ".join(filter(None, [words.lecture_link(question.lecture, capitalized=True), card.where]))
+    lines = [f"### {number}. {_kind_name(question.kind, words)} · {source}", ""]
     options = []
     for line in card.question.splitlines():
         option = _OPTION.match(line)
@@ -135,6 +138,14 @@ def _question(number: int, question: ExamQuestion) -> list[str]:
         else:
             lines += [line, ""]
     return lines + (options + [""] if options else [])
+
+
+def _kind_name(kind: str, words: Words) -> str:
+    """A kind of question as its heading names it: the lectures' assessments' words where they have the kind."""
+    labels, course = words.labels, words.course
+    return {MULTIPLE_CHOICE: labels.multiple_choice, WHICH_CONCEPT: labels.multiple_choice,
+            WHICH_STATEMENT: labels.statement, FILL_IN: labels.fill_blank, TRUE_FALSE: course.true_false,
+            SHORT_ANSWER: course.short_answer, EXPLAIN_WHY: course.explain_why}[kind]
 
 
 def _quoted(context: str, kind: str) -> str:
@@ -151,7 +162,7 @@ def _kind(card: Card) -> str:
     return MULTIPLE_CHOICE if options else SHORT_ANSWER
 
 
-def _which_concept(course: Course, concept: CourseConcept) -> Card | None:
+def _which_concept(course: Course, concept: CourseConcept, words: Words) -> Card | None:
     """"Which concept does this describe?" with the concept blanked in its definition, other concepts as options."""
     if not concept.definition:
         return None
@@ -167,10 +178,8 @@ def _which_concept(course: Course, concept: CourseConcept) -> Card | None:
     rng.shuffle(options)
     letter = LETTERS[options.index(concept.name)]
     lecture = concept.definition_from or concept.first
-    who = "the lecture" if concept.spoken else "this definition"
-    prompt = (f"Which concept does {who} describe here?\n“{described}”" if len(pieces) > 1
-              else f"Which concept does {who} describe: “{described}”?")
-    question = "\n".join([prompt, *(f"{LETTERS[i]}) {option}" for i, option in enumerate(options))])
+    prompt = words.course.which_concept_spoken if concept.spoken else words.course.which_concept_defined
+    question = "\n".join([prompt, f"“{described}”", *(f"{LETTERS[i]}) {option}" for i, option in enumerate(options))])
     return Card(question, f"{letter}) {concept.name}", concept.definition, stamp(lecture.job, concept.definition_at))
 
 
@@ -186,7 +195,7 @@ def _spoken_definitions(course: Course) -> dict[CourseConcept, Definition]:
 
 
 def _which_statement(course: Course, concept: CourseConcept, definition: Definition,
-                     definitions: dict[CourseConcept, Definition]) -> Card | None:
+                     definitions: dict[CourseConcept, Definition], words: Words) -> Card | None:
     """"Which statement is true?" about ``concept``: its definition as said, and false statements that give it
     what other lectures say of other concepts, so that it asks which lecture's idea is which."""
     lecture = concept.definition_from or concept.first
@@ -196,19 +205,18 @@ def _which_statement(course: Course, concept: CourseConcept, definition: Definit
     if options is None:
         return None
     letter = LETTERS[options.index(definition.text)]
-    question = "\n".join(["Which statement is true?",
+    question = "\n".join([escape(words.labels.which_true),
                           *(f"{LETTERS[i]}) {escape(option)}" for i, option in enumerate(options))])
     return Card(question, f"{letter}) {escape(definition.text)}", concept.defined(),
                 stamp(lecture.job, concept.definition_at))
 
 
-def _what_is(concept: CourseConcept) -> Card | None:
+def _what_is(concept: CourseConcept, words: Words) -> Card | None:
     """"What does X mean?", answered by its definition."""
     if not concept.definition:
         return None
     lecture = concept.definition_from or concept.first
-    question = f"What does “{concept.name}” mean? " \
-               f"Answer in a sentence, as lecture {lecture.number} does."
+    question = words.course.what_is.format(concept=concept.name, number=lecture.number)
     return Card(question, concept.defined(), "", stamp(lecture.job, concept.definition_at))
 
 

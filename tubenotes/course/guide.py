@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept, CourseLecture
-from tubenotes.text.markdown import escape, spaced, stamp, wikilink
+from tubenotes.course.words import Words, capital
+from tubenotes.text.markdown import escape, spaced, wikilink
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
 from tubenotes.vault.index import COURSE_KIND, canvas_path, exam_path, index_path, picture_path
 from tubenotes.vault.links import link_path
@@ -20,127 +21,114 @@ PICTURE_LECTURES = 30
 
 def render_guide(root: Path, course: Course) -> str:
     folder = course.folder
+    words = Words(course.language)
     matter = {
-        "title": f"{course.subject} study guide",
+        "title": f"{course.subject} {words.course.study_guide}",
         "subject": course.subject,
         "tags": ["tubenotes", "study-guide", subject_tag(folder.name)],
         "type": COURSE_KIND,
         "language": course.language,
     }
-    lines = [render_front_matter(matter) + f"# {escape(course.subject)}: study guide", ""]
+    lines = [render_front_matter(matter) + f"# {escape(course.subject)}: {words.course.study_guide}", ""]
     lines += [" · ".join([
-        wikilink(link_path(root, index_path(folder)), "Lectures and status"),
-        wikilink(link_path(root, exam_path(folder)), "Final exam"),
-        wikilink(link_path(root, canvas_path(folder)), "Concept map"),
+        wikilink(link_path(root, index_path(folder)), words.course.lectures_and_status),
+        wikilink(link_path(root, exam_path(folder)), capital(words.course.final_exam)),
+        wikilink(link_path(root, canvas_path(folder)), capital(words.course.concept_map)),
     ]), ""]
-    lines += _covers(root, course)
-    lines += _lectures(root, course)
-    lines += _concepts(root, course)
-    lines += _builds(root, course)
-    lines += _review(root, course)
+    lines += _covers(course, words)
+    lines += _lectures(course, words)
+    lines += _concepts(course, words)
+    lines += _builds(course, words)
+    lines += _review(course, words)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _covers(root: Path, course: Course) -> list[str]:
+def _covers(course: Course, words: Words) -> list[str]:
     lectures = course.lectures
-    lines = ["## What the course covers", ""]
+    lines = [f"## {words.course.covers}", ""]
     if course.overview:
         lines += [course.overview, ""]
     central = sorted(course.concepts, key=lambda c: (-len(c.lectures), c.first.number))[:CENTRAL_CONCEPTS]
-    sentence = f"{len(lectures)} lectures, from {_lecture_link(lectures[0])} to {_lecture_link(lectures[-1])}."
+    sentence = words.course.span.format(count=len(lectures), first=_title_link(lectures[0]),
+                                        last=_title_link(lectures[-1]))
     if central:
-        names = _and([f"**{_concept_link(c)}**" for c in central])
-        sentence += (f" The ideas that come back most often are {names}; the course introduces "
-                     f"{len(course.concepts)} concepts that several lectures share.")
+        sentence += " " + words.course.central.format(names=words.and_([f"**{_concept_link(c)}**" for c in central]),
+                                                      count=len(course.concepts))
     lines += [sentence, ""]
     if len(lectures) <= PICTURE_LECTURES and course.concepts:
-        lines += [f"![How the concepts connect](<{picture_path(course.folder).name}>)", ""]
+        lines += [f"![{words.course.picture}](<{picture_path(course.folder).name}>)", ""]
     return lines
 
 
-def _lectures(root: Path, course: Course) -> list[str]:
-    lines = ["## The lectures", ""]
+def _lectures(course: Course, words: Words) -> list[str]:
+    lines = [f"## {words.course.the_lectures}", ""]
     for lecture in course.lectures:
-        lines += [f"### {lecture.number}. {_lecture_link(lecture)}", ""]
-        paragraph = " ".join(lecture.summary) or "Its notes have no summary yet."
+        lines += [f"### {lecture.number}. {_title_link(lecture)}", ""]
+        paragraph = " ".join(lecture.summary) or words.course.no_summary
         if lecture.introduces:
-            paragraph += f" It introduces {_and([_concept_link(c) for c in lecture.introduces])}."
+            paragraph += " " + words.course.introduces.format(
+                concepts=words.and_([_concept_link(c) for c in lecture.introduces]))
         earlier = sorted({id(c): c for c in lecture.uses}.values(), key=lambda c: c.first.number)
         if earlier:
-            paragraph += f" It builds on {_and([_concept_link(c) for c in earlier[-REVIEW_CONCEPTS:]])}."
+            paragraph += " " + words.course.builds_on.format(
+                concepts=words.and_([_concept_link(c) for c in earlier[-REVIEW_CONCEPTS:]]))
         lines += [paragraph, ""]
     return lines
 
 
-def _concepts(root: Path, course: Course) -> list[str]:
+def _concepts(course: Course, words: Words) -> list[str]:
     if not course.concepts:
         return []
-    lines = ["## Concepts", "",
-             "Each concept with a definition and the lecture that introduces it.", ""]
+    lines = [f"## {words.labels.concepts}", "", words.course.concepts_intro, ""]
     for concept in sorted(course.concepts, key=lambda c: c.name.casefold()):
-        introduced = spaced(f"introduced in {_short_link(concept.first)}", _at(concept.first, concept.at))
-        lines.append(f"- **{_concept_link(concept)}**: {_definition(concept)} ({introduced})")
+        introduced = spaced(words.course.introduced_in.format(lecture=words.lecture_link(concept.first)),
+                            words.at(concept.first, concept.at))
+        lines.append(f"- **{_concept_link(concept)}**: {_definition(concept, words)} ({introduced})")
     return lines + [""]
 
 
-def _builds(root: Path, course: Course) -> list[str]:
+def _builds(course: Course, words: Words) -> list[str]:
     """Concept by concept in the order the course introduces them: what each rests on, where it is used again."""
-    lines = ["## How the ideas build", ""]
     built = [c for c in course.concepts if c.builds_on or len(c.lectures) > 1]
     if not built:
         return []
+    lines = [f"## {words.course.builds}", ""]
     for concept in built:
-        parts = [f"Lecture {concept.first.number} introduces **{_concept_link(concept)}**"]
+        parts = [words.course.build_introduces.format(number=concept.first.number,
+                                                      concept=f"**{_concept_link(concept)}**")]
         if concept.builds_on:
-            parts.append("on " + _and([f"{_concept_link(c)} ({c.first.number})" for c in concept.builds_on]))
-        later = [lecture.number for lecture in concept.lectures[1:]]
+            parts.append(words.course.build_on.format(
+                concepts=words.and_([f"{_concept_link(c)} ({c.first.number})" for c in concept.builds_on])))
+        later = [str(lecture.number) for lecture in concept.lectures[1:]]
         if later:
-            parts.append(f"used again in lecture{'s' if len(later) > 1 else ''} {_numbers(later)}")
+            used_again = words.course.used_again_many if len(later) > 1 else words.course.used_again_one
+            parts.append(used_again.format(numbers=words.and_(later)))
         lines.append("- " + ", ".join(parts) + ".")
     return lines + [""]
 
 
-def _review(root: Path, course: Course) -> list[str]:
-    lines = ["## Before each lecture", ""]
-    any_review = False
+def _review(course: Course, words: Words) -> list[str]:
+    lines = [f"## {words.course.before_each}", ""]
     for lecture in course.lectures[1:]:
         earlier = sorted({id(c): c for c in lecture.uses}.values(), key=lambda c: (c.first.number, c.name))
         if not earlier:
             continue
-        any_review = True
-        items = [f"{_concept_link(c)} ({spaced(_short_link(c.first), _at(c.first, c.at))})"
+        items = [f"{_concept_link(c)} ({spaced(words.lecture_link(c.first), words.at(c.first, c.at))})"
                  for c in earlier[-REVIEW_CONCEPTS:]]
-        lines.append(f"- **Before {_short_link(lecture, 'lecture')}** ({escape(lecture.title)}): review "
-                     + _and(items) + ".")
-    return lines + [""] if any_review else []
+        lines.append("- " + words.course.review_before.format(
+            lecture=words.lecture_link(lecture), title=escape(lecture.title), concepts=words.and_(items)))
+    return lines + [""] if len(lines) > 2 else []
 
 
-def _definition(concept: CourseConcept) -> str:
+def _definition(concept: CourseConcept, words: Words) -> str:
     if not concept.definition:
-        return "(no lecture defines it in one sentence: see its note)"
+        return words.course.no_definition
     return f"“{concept.defined()}”" if concept.spoken else concept.defined()
 
 
-def _lecture_link(lecture: CourseLecture) -> str:
+def _title_link(lecture: CourseLecture) -> str:
     return wikilink(lecture.link, lecture.title)
-
-
-def _short_link(lecture: CourseLecture, word: str = "lecture") -> str:
-    return wikilink(lecture.link, f"{word} {lecture.number}")
 
 
 def _concept_link(concept: CourseConcept) -> str:
     return wikilink(concept.link, concept.name)
-
-
-def _at(lecture: CourseLecture, seconds: float | None) -> str:
-    where = stamp(lecture.job, seconds)
-    return f"at {where}" if where else ""
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _numbers(numbers: list[int]) -> str:
-    return _and([str(n) for n in numbers])

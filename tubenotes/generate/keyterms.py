@@ -17,11 +17,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.specificity import fold, is_specific, keyness
-from tubenotes.generate.termkinds import is_idea
+from tubenotes.generate.termkinds import is_idea, verb_forms
 
 MAX_PHRASE_WORDS = 4  # "van der Waals equation"
 # In a section's ranking, a phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
@@ -49,6 +49,7 @@ class KeyTerm:
 @dataclass
 class _Candidate:
     forms: Counter[str] = field(default_factory=Counter)
+    alone: Counter[str] = field(default_factory=Counter)  # per form, mentions with no content word beside it
     occurrences: list[int] = field(default_factory=list)  # sentence index per mention
     inside: int = 0  # mentions not at a sentence's start, where every word has a capital
 
@@ -71,7 +72,9 @@ class TermIndex:
                         words = run[start : start + size]
                         key = folded[start : start + size]
                         candidate = self._candidates.setdefault(key, _Candidate())
-                        candidate.forms[" ".join(words)] += 1
+                        form = " ".join(words)
+                        candidate.forms[form] += 1
+                        candidate.alone[form] += size == len(run)
                         candidate.occurrences.append(sentence.index)
                         initial = number == 0 and start == 0 and opening is not None and run[0] == opening.group()
                         candidate.inside += not initial
@@ -79,17 +82,45 @@ class TermIndex:
     def lecture_terms(self, limit: int, min_count: int, favoured: Mapping[Key, float] | None = None) -> list[KeyTerm]:
         """The lecture's ``limit`` key terms, most important first; a term in ``favoured`` (one the lecture
         defines, or that is on its slides) weighs as many times more as it says."""
-        terms = self.eligible(min_count)
         boost = favoured or {}
+        longer: dict[Key, list[KeyTerm]] = {}
+        for term in self.eligible(min_count):
+            for shorter in {term.key[1:], term.key[:-1]} if len(term.key) > 1 else ():
+                longer.setdefault(shorter, []).append(term)
+        terms = self.eligible(min_count)
         counted = {term.key for term in terms}
         # A favoured term said too rarely to count still counts (not one that gives way to a longer one).
         terms += [term for key in boost if key not in counted and (term := self.term(key)) is not None
                   and term.count < min_count]
+        terms = [whole for term in terms if (whole := self._whole(term, longer.get(term.key, ()))) is not None]
         # Terms said twice come first: once may be a passing mention, however rare its words, unless the
         # lecture defines it (or shows it on a slide).
         terms.sort(key=lambda term: (term.count < 2 and term.key not in boost,
                                      -_weight(term) * boost.get(term.key, 1.0), term.sentences[0], term.key))
         return terms[:limit]
+
+    def _whole(self, term: KeyTerm, longer: Sequence[KeyTerm]) -> KeyTerm | None:
+        """``term``, unless the form that names it is mostly said as part of a longer term and never on its own
+        ("Weimarer", in "Weimarer Republik"): then it is named by a form said on its own and counts those
+        mentions only ("thermodynamics" beside "thermodynamic system"), or it is no term at all."""
+        candidate = self._candidates[term.key]
+        if not longer or candidate.alone[term.text]:
+            return term
+        name = term.text.casefold()
+        inside = max(sum(count for form, count in self._candidates[other.key].forms.items()
+                         if form.casefold().startswith(name + " ") or form.casefold().endswith(" " + name))
+                     for other in longer)
+        if inside * 2 < candidate.forms[term.text]:
+            return term
+        verbs = verb_forms(candidate.forms, self._language)
+        alone = [form for form, count in candidate.alone.items() if count and form not in verbs]
+        if not alone:
+            return None
+        text = max(alone, key=lambda form: (candidate.alone[form], form.islower(), form))
+        count = sum(candidate.alone[form] for form in alone)
+        if not is_specific(text, count, self._words, self._language):
+            return None
+        return replace(term, text=text, count=count, keyness=keyness(text, count, self._words, self._language))
 
     def terms_in(self, text: str) -> set[Key]:
         """The keys of the candidate terms that ``text`` (a title, a slide) says."""
@@ -128,7 +159,7 @@ class TermIndex:
             return None
         term = self._term(key, candidate)
         specific = is_specific(term.text, term.count, self._words, self._language)
-        return term if specific and is_idea(term.text, self._language) and self._capital_says_noun(key) else None
+        return term if specific and self._is_noun_phrase(term) else None
 
     def eligible(self, min_count: int) -> list[KeyTerm]:
         """Every term said at least ``min_count`` times, in no particular order."""
@@ -150,7 +181,17 @@ class TermIndex:
             if heard_inside[key] < SUBSUMED_SHARE * len(candidate.occurrences)
         ]
         return [term for term in terms if is_specific(term.text, term.count, self._words, self._language)
-                and is_idea(term.text, self._language) and self._capital_says_noun(term.key)]
+                and self._is_noun_phrase(term)]
+
+    def _is_noun_phrase(self, term: KeyTerm) -> bool:
+        """Whether ``term`` may name an idea: see termkinds.is_idea, and no phrase that ends in a verb's form
+        ("medio oscila": "oscila" is said beside "oscilaciones")."""
+        if not is_idea(term.text, self._language) or not self._capital_says_noun(term.key):
+            return False
+        if len(term.key) == 1:
+            return True
+        last = self._candidates.get(term.key[-1:])
+        return last is None or term.text.split()[-1] not in verb_forms(last.forms, self._language)
 
     def _capital_says_noun(self, key: Key) -> bool:
         """In German a capital makes a noun, but not at a sentence's start: a word heard only there
@@ -158,8 +199,11 @@ class TermIndex:
         return self._language != "de" or len(key) > 1 or self._candidates[key].inside > 0
 
     def _term(self, key: Key, candidate: _Candidate) -> KeyTerm:
-        # The commonest form names the term; on a tie the lower-case one (not a sentence's first word).
-        text = max(candidate.forms, key=lambda form: (candidate.forms[form], form.islower(), form))
+        # The commonest form names the term; on a tie the lower-case one (not a sentence's first word). A verb's
+        # form folded in with its noun ("oscila" with "oscilaciones") names nothing.
+        verbs = verb_forms(candidate.forms, self._language)
+        names = [form for form in candidate.forms if form not in verbs] or list(candidate.forms)
+        text = max(names, key=lambda form: (candidate.forms[form], form.islower(), form))
         forms = tuple(sorted(candidate.forms, key=lambda form: (-len(form), form)))
         sentences = tuple(dict.fromkeys(candidate.occurrences))
         count = len(candidate.occurrences)

@@ -15,7 +15,7 @@ person with persons, a process with processes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 _UNIT_BASES = (
@@ -53,6 +53,33 @@ _ADJECTIVE_ENDINGS = ("ible", "able", "ous", "ful", "less", "atic", "etic", "ist
 _PROCESS_ENDINGS = ("tion", "sion", "ysis", "osis", "ment", "ing", "ance", "ence", "ation", "ung", "ción", "sión")
 
 
+# Spanish and French: a noun made from a verb ("oscilación", "propagation") and the verb's present tense
+# ("oscila", "propage") fold into one stem. Beside such a noun, a form with a present-tense ending is the verb.
+_NOMINAL_ENDINGS = {
+    "es": ("ción", "ciones", "sión", "siones", "miento", "mientos"),
+    "fr": ("tion", "tions", "sion", "sions", "ement", "ements"),
+}
+_PRESENT_ENDINGS = {"es": ("a", "an", "e", "en"), "fr": ("e", "es", "ent", "end", "ond")}  # "dépend", "répond"
+# Spanish and French adjectives follow their noun ("membrana celular", "onde longitudinale") as a verb does
+# ("membrana regula", "concentration pousse"): after the first word of a phrase, a word with a present-tense
+# ending is taken for a verb unless it has an adjective's ending or is a common adjective.
+_ADJECTIVE_SUFFIXES = {
+    "es": ("al", "ales", "ar", "ares", "ico", "ica", "icos", "icas", "ivo", "iva", "ivos", "ivas", "oso", "osa",
+           "ble", "bles", "nte", "ntes", "ado", "ada", "ados", "adas", "ido", "ida", "idos", "idas", "ario",
+           "aria", "ano", "ana", "ino", "ina", "ora", "oras", "or", "ores", "il", "iles", "ea", "eas"),
+    "fr": ("al", "ale", "aux", "ales", "el", "elle", "els", "elles", "ique", "iques", "if", "ive", "ifs", "ives",
+           "eux", "euse", "aire", "aires", "ible", "able", "ibles", "ables", "é", "ée", "és", "ées", "ant", "ante",
+           "ants", "antes", "ente", "ents", "entes", "ier", "ière", "ine", "aise", "ienne", "ore", "aite"),
+}
+_COMMON_ADJECTIVES = frozenset("""
+grande grandes fuerte fuertes simple simples libre libres rápida rápidas lenta lentas alta altas baja bajas
+larga largas corta cortas media medias total constante constantes
+rapide rapides simple simples libre libres large larges forte fortes faible faibles moyenne moyennes petite
+petites grande grandes chaude chaudes froide froides pleine pleines lente lentes haute hautes basse basses
+longue longues courte courtes totale totales constante constantes absolue absolues propre propres
+""".split())
+
+
 class TermKind(StrEnum):
     PERSON = "person"  # a name: always capitalised mid-sentence (Carnot, Boltzmann)
     PROCESS = "process"  # something that happens (glycolysis, compression, boiling)
@@ -82,10 +109,42 @@ def is_idea(text: str, language: str | None) -> bool:
         return False
     if language == "de" and not words[-1][:1].isupper():
         return False  # every German noun has a capital
+    if language == "de" and any(a[:1].isupper() and not b[:1].isupper() for a, b in zip(words, words[1:])):
+        return False  # "Mauer trennte": an adjective stands before its noun, a small word after one is a verb
+    if language in _ADJECTIVE_SUFFIXES and len(words) > 1 and _has_verb_after_noun(words, language):
+        return False
     if len(words) == 1 and language in (None, "en") and text.islower() and (
             last.endswith(_ADJECTIVE_ENDINGS) or last.endswith("ed")):
         return False  # "adiabatic", "denatured": an adjective or a participle on its own
     return True
+
+
+def _has_verb_after_noun(words: Sequence[str], language: str) -> bool:
+    """Whether a Spanish or French phrase has a verb after its first word: "membrana celular regula",
+    "concentration pousse", but not "onde longitudinale", "forte concentration" (an adjective before its noun)."""
+    folded = [word.casefold() for word in words]
+    if len(words) == 2 and _adjective(folded[0], language):
+        return False
+    return any(word.endswith(_PRESENT_ENDINGS[language]) and not _adjective(word, language)
+               for word, original in zip(folded[1:], words[1:]) if not original[:1].isupper())
+
+
+def _adjective(word: str, language: str) -> bool:
+    return word in _COMMON_ADJECTIVES or word.endswith(_ADJECTIVE_SUFFIXES[language])
+
+
+def verb_forms(forms: Iterable[str], language: str | None) -> set[str]:
+    """Which of one word's ``forms`` (its inflections, folded into one stem) are a verb's: in Spanish and French,
+    those with a present-tense ending beside a noun made from the same stem ("oscila" beside "oscilaciones",
+    "propage" beside "propagation"). Without that noun nothing tells a verb from a noun or an adjective
+    ("onda", "longitudinale"): none is taken for a verb."""
+    nominal, present = _NOMINAL_ENDINGS.get(language or ""), _PRESENT_ENDINGS.get(language or "")
+    if nominal is None or present is None:
+        return set()
+    single = [form for form in forms if len(form.split()) == 1]
+    if not any(form.casefold().endswith(nominal) for form in single):
+        return set()
+    return {form for form in single if form.casefold().endswith(present) and not form.casefold().endswith(nominal)}
 
 
 def _is_verb_after_noun(folded: Sequence[str]) -> bool:

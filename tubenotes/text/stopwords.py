@@ -73,6 +73,7 @@ erklären erklärt verstehen versteht bekommen bekommt steht stehen liegt liegen
 """
 
 _SPANISH = """
+según durante mediante
 a al algo algunas algunos ante antes aquí así aunque bien bueno cada casi como con contra cual cuales
 cuando de del desde donde dos el ella ellas ello ellos en entonces entre era eran es esa esas ese eso
 esos esta está estaba estamos están estar este esto estos estoy fue fueron ha había hace hacer hacia han
@@ -85,6 +86,7 @@ pequeña importante primero primera segundo misma mismos tipo forma manera parte
 """
 
 _FRENCH = """
+vers depuis entre chez selon contre pendant parmi malgré envers
 a ai alors au aucun aussi autre aux avait avant avec avoir bien bon c ça car ce cela celle celles celui
 ces cet cette ceux chaque ci comme comment d dans de des deux devant donc dont du elle elles en encore
 est et été être eu fait faire fois font ici il ils j je juste l la le les leur leurs lui m ma mais me

@@ -73,10 +73,12 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], langu
     if concepts:
         lines += ["", f"## {labels.concepts}", ""]
         lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in concepts]
-    course = [path for path in (guide_path(folder), exam_path(folder), canvas_path(folder)) if path.exists()]
+    words = labels.course_material
+    course = [(path, word) for path, word in ((guide_path(folder), words.study_guide), (exam_path(folder),
+              words.final_exam), (canvas_path(folder), words.concept_map)) if path.exists()]
     if course:
         lines += ["", f"## {labels.course}", ""]
-        lines += [f"- {wikilink(link_path(root, path), path.stem)}" for path in course]
+        lines += [f"- {wikilink(link_path(root, path), f'{subject} {word}')}" for path, word in course]
     elif sum(job.notes_filepath is not None and job.notes_filepath.exists() for job in jobs) < COURSE_LECTURES:
         lines += ["", f"## {labels.course}", "", labels.course_later]
     deck = deck_path(folder)

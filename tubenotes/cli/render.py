@@ -1,0 +1,71 @@
+"""What the commands print: the two consoles, and the tables of jobs."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.progress import format_cost, format_seconds, job_label
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def notice(message: str) -> None:
+    err.print(message, markup=False)
+
+
+def usage_of(job: VideoProcessingJob) -> str:
+    """Tokens and estimated cost, or '-' when no LLM was paid for the job."""
+    usage = job.token_usage
+    if not usage.calls:
+        return "-"
+    return f"{usage.prompt_tokens + usage.completion_tokens:,} ({format_cost(usage.cost_usd)})"
+
+
+def error_of(job: VideoProcessingJob) -> str:
+    return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
+
+
+# Above this many jobs the final table lists only those not completed, and at most this many of them:
+# a row per lecture of a batch of thousands would bury the failures (and take seconds to draw).
+FINAL_TABLE_ROWS = 30
+
+
+def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> None:
+    title, rows = "tubenotes", jobs
+    if len(jobs) > FINAL_TABLE_ROWS:
+        rows = [job for job in jobs if job.stage is not ProcessingStage.COMPLETED]
+        shown = f"the first {FINAL_TABLE_ROWS} of the {len(rows)}" if len(rows) > FINAL_TABLE_ROWS else \
+            f"the {len(rows)}"
+        title = f"tubenotes: {shown} job(s) not completed (`tubenotes status --all` lists every job)"
+        rows = rows[:FINAL_TABLE_ROWS]
+    if rows:
+        table = Table(title=title)
+        for column in ("title", "stage", "duration", "tokens (cost)", "error"):
+            table.add_column(column, overflow="fold")
+        for job in rows:
+            style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
+            table.add_row(job_label(job), f"[{style}]{job.stage.value}[/]", format_seconds(job.duration),
+                          usage_of(job), error_of(job))
+        out.print(table)
+    if not summary:
+        return
+    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
+    failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
+    total = TokenUsage()
+    for job in jobs:
+        total.add(job.token_usage)
+    spent = f", estimated LLM cost {format_cost(total.cost_usd)}" if total.calls else ""
+    out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished{spent}")
+
+
+def jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
+    table = Table(title=title)
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("#", "stage", "duration"))
+    for job in jobs:
+        table.add_row(str(job.position + 1), job_label(job, 50), job.subject, job.stage.value,
+                      format_seconds(job.duration), usage_of(job), error_of(job))
+    return table
