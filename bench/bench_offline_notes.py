@@ -27,8 +27,10 @@ PYTHONPATH set to an older checkout for the figures before):
   sentence's end or at a comma, semicolon or colon (a clause that reads as a
   sentence);
 - concept notes: those whose first line under the title defines the concept
-  ("Entropy is ...", "... is called entropy", "define a new function, the
-  enthalpy"; not "Entropy is one of those words ..."); and, as the ceiling the generator offers, the concepts for which
+  ("Entropy is ...", "For an ideal gas, constant temperature means ...",
+  "... is called entropy", "define a new function, the enthalpy", a symbol's
+  formula "the Gibbs free energy, G equals ..."; not "Entropy is one of those
+  words ..."); and, as the ceiling the generator offers, the concepts for which
   `defining_sentence` finds such a sentence in a lecture of the course; then
   those whose first line defines or explains it (the concept, or a property of
   it, as the subject of a verb: "The hot reservoir loses ...");
@@ -235,8 +237,9 @@ def defines(line: str, concept: str) -> bool:
     ("... is called the enthalpy", "we call this entropy", "entropy, which means")."""
     text = line.strip().lstrip("> “\"").rstrip("”\"").casefold()
     name = re.escape(concept.casefold().removesuffix("s"))
-    return bool(re.match(rf"(?:(?:an?|the)\s+)?{name}s?\b(?:,[^,]*,)?\s+(?:is|are|means|refers|says|states"
-                         rf"|describes|measures)\b(?! one of those)", text)
+    return bool(re.match(rf"(?:[^,]{{1,40}},\s+)?(?:(?:an?|the)\s+)?{name}s?\b(?:,[^,]*,)?\s+(?:is|are|means"
+                         rf"|refers|says|states|describes|measures)\b(?! one of those)", text)
+                or re.search(rf"\bthe {name}, [a-z] equals\b", text)
                 or re.search(rf"\b(?:called|call|known as|named)\s+(?:[\w-]+\s+){{0,3}}{name}\b", text)
                 or re.search(rf"\bdefined? an? (?:new )?[\w\s-]+, the {name}\b|\bthe definition of {name}\b", text)
                 or re.search(rf"\b{name}s?, which (?:means|is)\b", text))

@@ -3,9 +3,10 @@
     python bench/bench_startup.py [--repeat 5] [--code DIR]
 
 Runs `tubenotes run` on one bundled lecture (examples/Biology) in a fresh vault,
-its output to a pipe, with the offline generator and with the fake
-OpenAI-compatible server. The first stage starts work when the run prints
-its first line ("tubenotes: 1 job(s); stages: ..."): the executor prints it
+its output to a pipe: with the offline generator (``--no-pdf``, and with
+PDFs, the default) and with the fake OpenAI-compatible server
+(``--no-pdf``). The first stage starts work when the run prints its first
+line ("tubenotes: 1 job(s); stages: ..."): the executor prints it
 as it hands out the first job. Printed: seconds from the process's start to
 that line (wall, and the child's CPU seconds by then, which a busy machine
 inflates less), and for the LLM run to the server's first request. Best of
@@ -36,7 +37,7 @@ def first_stage(extra: list[str], env: dict[str, str], code: Path | None) -> tup
         started = time.perf_counter()
         # From the vault's folder, not the repository root: `-m` puts the working directory on the path.
         process = subprocess.Popen([sys.executable, "-m", "tubenotes", "run", str(LECTURE), "--vault", vault,
-                                    "--no-pdf", *extra], cwd=vault, env=env, stdout=subprocess.PIPE,
+                                    *extra], cwd=vault, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True)
         assert process.stdout is not None
         for line in process.stdout:
@@ -65,13 +66,14 @@ def main() -> None:
     from tubenotes.testing.fake_llm import Behavior, FakeLlmServer
 
     env = {key: value for key, value in os.environ.items() if key != "TUBENOTES_MODEL"}
-    rows: dict[str, list[tuple[float, ...]]] = {"offline": [], "LLM": []}
+    rows: dict[str, list[tuple[float, ...]]] = {"offline": [], "PDF": [], "LLM": []}
     with FakeLlmServer() as fake:
         asked: list[float] = []
         fake.when(lambda body: asked.append(time.perf_counter()) and False, Behavior())
-        llm = ["--base-url", fake.base_url, "--model", "fake-model"]
+        llm = ["--no-pdf", "--base-url", fake.base_url, "--model", "fake-model"]
         for _ in range(args.repeat):
-            rows["offline"].append(first_stage(["--model", "offline"], env, args.code) + (float("nan"),))
+            rows["offline"].append(first_stage(["--model", "offline", "--no-pdf"], env, args.code) + (float("nan"),))
+            rows["PDF"].append(first_stage(["--model", "offline"], env, args.code) + (float("nan"),))
             asked.clear()
             started = time.perf_counter()
             wall, cpu, total = first_stage(llm, dict(env, TUBENOTES_LLM_API_KEY="bench-key"), args.code)

@@ -265,3 +265,39 @@ def test_a_rerun_with_nothing_to_do_says_so_instead_of_the_whole_table(tmp_path:
     assert again.returncode == 1, output
     assert f"Nothing to do: 2 of 3 input(s) completed already, 1 failed; `tubenotes retry --vault {vault}`" in output
     assert "missing.srt" in output and "Cellular Respiration" not in output  # only the jobs not completed
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_vault_pass_prints_the_command_that_finishes_it(tmp_path: Path) -> None:
+    lectures, vault = tmp_path / "lectures", tmp_path / "my vault"
+    make_transcripts(lectures)
+    process = start_cli("run", str(lectures), "--vault", str(vault), "--no-pdf")
+    assert process.stdout is not None
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if line.startswith("Updating links, concept notes"):  # the vault pass has begun: the jobs are done
+            process.send_signal(signal.SIGINT)
+            break
+    output = "".join(seen) + process.communicate(timeout=120)[0]
+    assert process.returncode == 130, output
+    assert (vault / ".tubenotes" / "vault-pass.pending").exists(), output
+    hint = re.search(r"Run `(tubenotes resume [^`]*)` to", " ".join(output.split()))
+    assert hint is not None and hint.group(1) == shlex.join(["tubenotes", "resume", "--vault", str(vault)]), output
+    tubenotes(*shlex.split(hint.group(1))[1:], "-q", check_code=0)  # the command as printed
+    assert not (vault / ".tubenotes" / "vault-pass.pending").exists()
+
+
+@pytest.mark.slow
+def test_resume_after_an_unfinished_vault_pass_says_it_finished_the_vault(tmp_path: Path) -> None:
+    examples, vault = Path(__file__).resolve().parent.parent / "examples", tmp_path / "vault"
+    tubenotes("run", str(examples / "Biology"), "--vault", str(vault), "--no-pdf", "-q", check_code=0)
+    index = vault / "Biology" / "Biology index.md"
+    index.unlink()
+    # What a run killed in its vault pass leaves: the pass's marker, and the index not written yet.
+    (vault / ".tubenotes" / "vault-pass.pending").touch()
+    resumed = tubenotes("resume", "--vault", str(vault), check_code=0)
+    output = " ".join((resumed.stdout + resumed.stderr).split())
+    assert "Nothing to do" not in output, output
+    assert "Finished the vault pass an earlier run left unfinished" in output, output
+    assert index.exists() and not (vault / ".tubenotes" / "vault-pass.pending").exists()

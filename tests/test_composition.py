@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import trust
+from tests.conftest import CountingExporter, trust
 from tests.test_youtube_e2e import lecture_video
 from tubenotes import make_notes
 from tubenotes.config import Settings
@@ -18,7 +18,7 @@ from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import AllNodesBlockedError, AttemptsExhaustedError, PoolExhaustedError
 from tubenotes.pipeline import next_stage, process_video_pipeline
 from tubenotes.sources import youtube_errors
-from tubenotes.stages import build_stages
+from tubenotes.stages import Backends, build_stages
 from tubenotes.store import MemoryStore
 from tubenotes.testing.fake_youtube import FakeYouTube
 
@@ -127,3 +127,26 @@ def test_every_error_round_trips_through_pickle_and_json(cls: type[TubenotesErro
 def test_an_error_from_data_never_imports_beyond_tubenotes() -> None:
     error = TubenotesError.from_dict({"type": "os.system", "kind": "transient", "message": "m", "retryable": True})
     assert (type(error).__name__, error.kind, error.retryable) == ("JobError", "transient", True)
+
+
+def test_the_pdf_exporter_is_built_by_the_export_stage_not_before_the_first_stage(tmp_path: Path) -> None:
+    built: list[CountingExporter] = []
+
+    def exporter() -> CountingExporter:
+        built.append(CountingExporter())
+        return built[-1]
+
+    transcript = tmp_path / "lecture.txt"
+    transcript.write_text(" ".join(["Entropy measures how many states a system can be in."] * 20))
+    settings = Settings(vault=tmp_path / "vault", model="offline")
+    job = VideoProcessingJob(url=str(transcript), video_id="lecture", subject="Physics", source=SourceKind.FILE,
+                             source_path=transcript)
+    with build_stages(settings, MemoryStore(settings.vault), lambda _: None,
+                      backends=Backends(pdf_exporter=exporter)) as stages:
+        stages.prepare([job])
+        job = stages.run("fetch", job)
+        assert built == [], "the first stage waited for Typst, pandoc's wrapper and the font scan"
+        while (stage := stages.next_stage(job)) is not None:
+            job = stages.run(stage, job)
+    assert job.stage is ProcessingStage.COMPLETED, job.error_message
+    assert len(built) == 1 and built[0].calls == [job.notes_filepath.name, job.assessment_filepath.name]

@@ -14,8 +14,6 @@ from tests.test_course import WIKILINK, run, write_timed
 from tubenotes.testing.fake_llm import FakeLlmServer
 from tubenotes.text.labels import ENGLISH, LABELS
 
-pytestmark = pytest.mark.slow
-
 LECTURES = sorted((Path(__file__).parent / "data" / "markt").glob("*.txt"))
 GERMAN = LABELS["de"]
 # A link's target is a file name, the same in every language ("Markt study guide"): only its text is read.
@@ -37,6 +35,16 @@ def shown(path: Path) -> str:
                        text.split("\n---\n", 1)[1] if text.startswith("---\n") else text)
 
 
+def test_every_language_fills_the_same_places_as_english() -> None:
+    """A place a template of one language names differently would stop its courses with a KeyError."""
+    places = re.compile(r"\{(\w*)\}")
+    for language, labels in LABELS.items():
+        for words, english in ((labels, ENGLISH), (labels.course_material, ENGLISH.course_material)):
+            for name, text in vars(english).items():
+                if isinstance(text, str):
+                    assert places.findall(getattr(words, name)) == places.findall(text), (language, name)
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("markt")
@@ -45,6 +53,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "vault" / "Markt"
 
 
+@pytest.mark.slow
 def test_the_study_guide_is_in_german(course: Path) -> None:
     guide = shown(course / "Markt study guide.md")
     words = GERMAN.course_material
@@ -59,6 +68,7 @@ def test_the_study_guide_is_in_german(course: Path) -> None:
     assert words.covers in pdf and words.builds in pdf
 
 
+@pytest.mark.slow
 def test_the_final_exam_is_in_german_with_its_answer_key_on_a_page_of_its_own(course: Path) -> None:
     exam = shown(course / "Assessment_Markt final exam.md")
     words = GERMAN.course_material
@@ -76,6 +86,7 @@ def test_the_final_exam_is_in_german_with_its_answer_key_on_a_page_of_its_own(co
     assert key_page > 0 and " · Vorlesung " not in pages[key_page]  # the key's heading opens a page of its own
 
 
+@pytest.mark.slow
 def test_the_concept_map_and_the_index_are_in_german(course: Path) -> None:
     canvas = json.loads((course / "Markt concept map.canvas").read_text(encoding="utf-8"))
     legend = next(node["text"] for node in canvas["nodes"] if node["type"] == "text" and "[[" not in node["text"])
@@ -85,6 +96,7 @@ def test_the_concept_map_and_the_index_are_in_german(course: Path) -> None:
     assert "[[Markt Lernleitfaden]]" in part and "[[Markt Abschlussprüfung]]" in part
 
 
+@pytest.mark.slow
 def test_with_a_model_the_course_step_asks_for_the_lectures_language(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_timed(tmp_path / "Markt", LECTURES, "de")

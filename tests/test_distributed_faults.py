@@ -164,3 +164,29 @@ def test_a_broker_lost_mid_batch_stops_the_batch_resumable(tmp_path: Path) -> No
     assert "cannot reach the broker" in str(result.stopped_by)
     assert any("tubenotes resume --executor celery" in notice for notice in notices)
     assert all(job.stage is ProcessingStage.CREATED for job in store.jobs())  # resumable, none failed
+
+
+def test_the_coordinator_tells_each_warning_a_worker_gave_a_job_once() -> None:
+    store, jobs = stored_jobs(2)
+    jobs[0].warn("told by an earlier run")
+    store.save(jobs[0])
+    notices: list[str] = []
+    looks = 0
+
+    def workers(seconds: float) -> None:  # stand in for the workers: a warning, then the batch done
+        nonlocal looks
+        looks += 1
+        job = store.load(jobs[1].key)
+        assert job is not None
+        if looks == 1:
+            job.warn("the pictures of 6 slide(s) are not in this vault")
+        if looks == 3:
+            for done in (job, store.load(jobs[0].key)):
+                done.mark_completed()
+                store.save(done)
+            return
+        store.save(job)
+
+    follow(store, jobs, SilentReporter(), Routing(export=False), interval=0.01, sleep=workers,
+           notice=notices.append)
+    assert notices == [f"lecture0001 ({jobs[1].key}): the pictures of 6 slide(s) are not in this vault"]

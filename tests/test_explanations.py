@@ -45,6 +45,14 @@ def test_of_the_sentences_with_the_term_as_subject_the_one_sharing_most_with_its
         "The hot reservoir loses heat and entropy, and the engine turns part of that heat into work.")
 
 
+def test_a_statement_explains_a_term_better_than_a_calculation_with_it() -> None:
+    text = ("Entropy came up with the gas in the box. The entropy increases by k times the natural log of two for "
+            "the gas in the box, so the entropy of the gas goes up. The entropy of an isolated system never "
+            "decreases, whatever the gas does. The gas in the box is an isolated system, and its entropy grows.")
+    assert explaining_sentence("entropy", text) == (
+        "The entropy of an isolated system never decreases, whatever the gas does.")
+
+
 @pytest.mark.parametrize("text", [
     "Let's do it with an ideal gas in a cylinder. Then we compress the gas slowly and watch the piston move.",
     "Okay, the ideal gas law is next. We will need the ideal gas law for the engines, so write the ideal gas law.",

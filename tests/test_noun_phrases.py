@@ -98,3 +98,18 @@ def test_a_present_tense_form_is_a_verb_only_beside_its_noun() -> None:
     assert verb_forms(["propage", "propagation"], "fr") == {"propage"}
     assert verb_forms(["onda", "ondas"], "es") == set()  # nothing tells a noun in -a from a verb
     assert verb_forms(["oscillates", "oscillation"], "en") == set()
+
+
+CALCULUS = (
+    "Today we meet the derivative. The derivative is the slope of the tangent line to a curve at one point. "
+    "The derivative of x squared is two x. The derivative of a constant is zero. We write the derivative as d y "
+    "over d x. The derivative tells us how fast a function changes. The integral undoes the derivative."
+)
+
+
+def test_a_mathematical_tool_the_lecture_only_uses_is_no_key_term_but_one_it_defines_is() -> None:
+    lecture = (DATA / "thermodynamics" / "06_free_energy_and_thermodynamic_potentials.txt").read_text(encoding="utf-8")
+    terms = key_terms(lecture, "Free energy and thermodynamic potentials")
+    assert "derivative" not in terms  # "the partial derivative of U with respect to S": a tool
+    assert {"Gibbs free energy", "Maxwell relations"} <= set(terms)
+    assert "derivative" in key_terms(CALCULUS, "The derivative")

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 
 from tubenotes.errors import ExportError
-from tubenotes.export import pdf as pdf_module
 from tubenotes.export.fonts import installed_families, missing_font_warnings
 from tubenotes.export.pdf import TypstPdfExporter
 
@@ -201,10 +200,8 @@ def test_a_formula_typst_rejects_prints_as_tex_source(exporter: TypstPdfExporter
     assert len(warnings) == 1
 
 
-def test_a_note_that_cannot_be_typeset_prints_as_plain_text(
-    exporter: TypstPdfExporter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pdf_module, "markdown_to_typst", lambda *args: ("#let broken = (", []))
+def test_a_note_that_cannot_be_typeset_prints_as_plain_text(tmp_path: Path) -> None:
+    exporter = TypstPdfExporter(to_typst=lambda *args: ("#let broken = (", []))
     warnings, pages = render(exporter, tmp_path, NOTE)
     assert "Eigenvalues and Eigenvectors" in pages[0] and "[[Determinant]]" in "".join(pages)
     assert warnings and "plain text" in warnings[0]

@@ -137,33 +137,29 @@ def test_image_paths_with_spaces_are_checked_as_typst_reads_them(tmp_path: Path)
     ("echo 'out of memory' >&2; exit 3", ["pandoc failed on the note", "exited with code 3", "out of memory"]),
 ])
 def test_a_pandoc_that_dies_is_reported_with_how_and_why_and_then_started_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, expected: list[str]
+    tmp_path: Path, script: str, expected: list[str]
 ) -> None:
-    fake = tmp_path / "pandoc"
-    fake.write_text(f"#!/bin/sh\nread -r length\n{script}\n")
+    # A pandoc that dies the first time it runs, and is the real one after.
+    died, fake = tmp_path / "died", tmp_path / "pandoc"
+    fake.write_text(f'#!/bin/sh\nif [ ! -e "{died}" ]; then\n  touch "{died}"\n  read -r length\n  {script}\nfi\n'
+                    f'exec "{pandoc_module.pandoc_path()}" "$@"\n')
     fake.chmod(0o755)
     request = {"markdown": "# A note\n\nText.\n", "folder": str(tmp_path), "plain_math": [], "refused_images": {},
                "header": {"title": "A note"}}
-    worker = PandocWorker()
-    real = pandoc_module.pandoc_path()
-    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: str(fake))
+    worker = PandocWorker(pandoc=str(fake))
     with pytest.raises(ExportError) as failure:
         worker.convert(request)
     assert all(part in str(failure.value) for part in expected), str(failure.value)
-    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: real)
-    assert "Text." in worker.convert(request)["typst"]
+    assert "Text." in worker.convert(request)["typst"]  # started again
     worker.close()
 
 
-def test_a_pandoc_stopped_by_ctrl_c_interrupts_the_stage_and_fails_no_note(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_pandoc_stopped_by_ctrl_c_interrupts_the_stage_and_fails_no_note(tmp_path: Path) -> None:
     # A Ctrl-C that reaches pandoc between its start and its own session: the user's stop, not the note's fault.
     fake = tmp_path / "pandoc"
     fake.write_text("#!/bin/sh\nread -r length\nkill -INT $$\n")
     fake.chmod(0o755)
-    monkeypatch.setattr(pandoc_module, "pandoc_path", lambda: str(fake))
-    worker = PandocWorker()
+    worker = PandocWorker(pandoc=str(fake))
     with pytest.raises(StageInterrupted) as stopped:
         worker.convert({"markdown": "# A note\n", "folder": str(tmp_path), "plain_math": [], "refused_images": {},
                         "header": {"title": "A note"}})

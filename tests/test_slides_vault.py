@@ -132,6 +132,23 @@ def test_a_write_run_again_after_the_pictures_moved_finds_them(tmp_path: Path) -
         f"Physics/attachments/Heat an Intro - slide 0{n}.webp" for n in (1, 2, 3)]
 
 
+def test_pictures_read_into_another_vault_leave_the_notes_without_them_and_the_job_says_why(tmp_path: Path) -> None:
+    """A slides worker whose --vault is not the write worker's: its pictures wait where the writer cannot look."""
+    vault = tmp_path / "vault"
+    settings = Settings(vault=vault, model="offline", pdf=False)
+    job = _job(vault)
+    job.workers["slides"] = "slides-7@elsewhere"
+    shutil.rmtree(vault / ".tubenotes" / "slides")
+    with SqliteStore(vault) as store, build_stages(settings, store, lambda _: None) as stages:
+        job = stages.run("write", job)
+    assert [slide.picture for slide in job.slides] == [None] * 3
+    assert "![[" not in job.notes_filepath.read_text() and not (vault / "Physics" / "attachments").exists()
+    assert job.warnings == [
+        "the pictures of 3 slide(s), read by worker slides-7@elsewhere, are not in this vault's .tubenotes/slides/, "
+        "so the notes have none: run the `slides` queue only on workers whose --vault is the vault the `write` "
+        "worker writes to (or keep .tubenotes/ in place while a batch runs)"]
+
+
 def test_pictures_are_known_as_ours_without_the_store_and_after_rebuild_store(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     settings = Settings(vault=vault, model="offline", pdf=False)

@@ -1,10 +1,14 @@
 """Slides of a YouTube video: `--slides` downloads its picture (video only, at most 720p) through the exit
-node pool with yt-dlp, reads it, and removes it; `kill -9` mid-reading, then `resume`, repeats nothing done."""
+node pool with yt-dlp, reads it, and removes it; `kill -9` or Ctrl-C mid-reading, then `resume`, repeats nothing
+done."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
+import shlex
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.cli import run_cli, start_cli
+from tests.cli import Terminal, run_cli, start_cli
 from tests.conftest import LECTURE, trust
 from tubenotes.testing.fake_youtube import FakeCaptionTrack, FakePicture, FakeVideo, FakeYouTube
 from tubenotes.testing.fake_youtube_pages import VIDEO_ONLY_ITAG
@@ -124,6 +128,49 @@ def test_kill_9_mid_slides_then_resume_repeats_nothing_done(tmp_path: Path, yout
     assert youtube.streams_requested["136"] == downloads  # the video waited in the vault: not downloaded again
     if killed[SHORT]["stage"] == "completed":
         assert jobs[SHORT] == killed[SHORT]
+
+
+def test_ctrl_c_mid_slides_exits_cleanly_keeps_the_slides_read_and_resume_reads_on(
+        tmp_path: Path, youtube: FakeYouTube, socks) -> None:
+    vault = tmp_path / "vault"
+    proxy = f"--proxy={socks.proxy_url('node', 'pw')}"
+    with Terminal("run", LONG, "--slides", "--vault", vault, "--network", "proxies", proxy, "--model", "offline",
+                  "--no-pdf", cwd=tmp_path) as terminal:
+        terminal.wait_for(r"reading slides")
+        checkpoint = _wait_for_slides(vault, LONG, at_least=2)
+        terminal.interrupt()  # Ctrl-C, to the whole process group, as a terminal sends it
+        code = terminal.wait(timeout=120)
+        said = " ".join(terminal.output.split())
+    assert code == 130, said
+    assert "Traceback" not in said and "StageInterrupted" not in said, said
+    hint = re.search(r"Run `([^`]*)` to go on", said)
+    assert hint is not None and hint.group(1) == (f"tubenotes resume --vault {vault} "
+                                                   "with your --proxy and --tor-option flags"), said
+
+    # The slides read before Ctrl-C are kept; the job waits at its last checkpoint, not failed.
+    kept = json.loads(checkpoint.read_text())
+    assert len(kept["slides"]) >= 2 and kept["resume_at"] < 70, "Ctrl-C came after the reading: it proves less"
+    assert jobs_by_id(vault)[LONG]["stage"] == "transcript_fetched"
+    # Each picture read so far gets a mark of its own: read again, it would be replaced.
+    marks = {}
+    for number, slide in enumerate(kept["slides"], start=1):
+        marked = io.BytesIO()
+        Image.new("RGB", (32, 18), (number * 20, 0, 255)).save(marked, format="WEBP")
+        (vault / slide["picture"]).write_bytes(marked.getvalue())
+        marks[number] = hashlib.sha256(marked.getvalue()).hexdigest()
+
+    resume = shlex.split(hint.group(1).split(" with your ")[0])[1:]  # the command as printed, with the proxy
+    resumed = run_cli(*resume, proxy, "--quiet", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    job = jobs_by_id(vault)[LONG]
+    assert job["stage"] == "completed" and not job["warnings"], job
+    notes = Path(job["notes_file"]).read_text()
+    assert [title for title in TOPICS if f"|{title}]]" in notes] == TOPICS
+    attachments = vault / "General" / "attachments"
+    stem = Path(job["notes_file"]).stem
+    assert {number: hashlib.sha256((attachments / f"{stem} - slide {number:02d}.webp").read_bytes()).hexdigest()
+            for number in marks} == marks
+    assert len(list(attachments.iterdir())) == len(TOPICS)
 
 
 def _wait_for_slides(vault: Path, video_id: str, at_least: int, timeout: float = 300) -> Path:

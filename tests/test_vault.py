@@ -21,12 +21,11 @@ import yaml
 from click.testing import CliRunner
 
 from tests.conftest import CountingExporter
-from tubenotes import stages
 from tubenotes.cli import cli
 from tubenotes.vault.deck import MODEL_ID, deck_id, read_deck_notes
 from tubenotes.job import VideoProcessingJob
-from tubenotes.sources import youtube as youtube_source
 from tubenotes.sources.base import VideoMetadata
+from tubenotes.stages import Backends
 from tubenotes.store import SqliteStore
 from tubenotes.vault.cards import parse_cards
 from tubenotes.vault.frontmatter import split_front_matter
@@ -101,21 +100,20 @@ class FakeYouTube:
 
 
 @pytest.fixture
-def youtube(monkeypatch: pytest.MonkeyPatch) -> FakeYouTube:
-    fake = FakeYouTube(PHYSICS)
-    monkeypatch.setattr(youtube_source, "YouTubeSource", lambda *args, **kwargs: fake)  # as the stages import it
-    monkeypatch.setattr(stages, "_pdf_exporter", CountingExporter)  # the real one has its own tests
-    return fake
+def youtube() -> FakeYouTube:
+    return FakeYouTube(PHYSICS)
 
 
-def tubenotes(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+def tubenotes(youtube: FakeYouTube, *args: str, code: int = 0) -> str:
+    """The command, its videos from ``youtube`` and its PDFs counted (the real exporter has its own tests)."""
+    backends = Backends(youtube_source=lambda settings, proxy_url: youtube, pdf_exporter=CountingExporter)
+    result = CliRunner().invoke(cli, list(args), obj=backends, catch_exceptions=False)
     assert result.exit_code == code, result.output
     return result.output
 
 
-def run_physics(vault: Path, *flags: str) -> str:
-    return tubenotes("run", *PHYSICS, "--subject", "Physics", "--vault", str(vault), "-q", *flags)
+def run_physics(youtube: FakeYouTube, vault: Path, *flags: str) -> str:
+    return tubenotes(youtube, "run", *PHYSICS, "--subject", "Physics", "--vault", str(vault), "-q", *flags)
 
 
 def notes(vault: Path) -> dict[Path, str]:
@@ -151,7 +149,7 @@ def note_of(vault: Path, video_id: str, kind: str = "notes") -> Path:
 
 def test_related_lectures_make_a_linked_vault(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     physics = vault / "Physics"
 
     assert unresolved_links(vault) == []
@@ -174,7 +172,7 @@ def test_related_lectures_make_a_linked_vault(tmp_path: Path, youtube: FakeYouTu
 
 def test_properties_embed_and_timestamps(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     for video_id, (title, _) in PHYSICS.items():
         text = note_of(vault, video_id).read_text()
         matter = properties(text)
@@ -204,12 +202,12 @@ def test_the_index_lists_every_job_in_input_order(tmp_path: Path, youtube: FakeY
     (transcripts / "gases.en.vtt").write_text("WEBVTT\n\n" + "\n".join(
         f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000\n{line}\n"
         for i, line in enumerate(PHYSICS["entropy0001"][1])))
-    tubenotes("run", *PHYSICS, str(transcripts / "gases.en.vtt"), "no-such-video", "--subject", "Physics",
+    tubenotes(youtube, "run", *PHYSICS, str(transcripts / "gases.en.vtt"), "no-such-video", "--subject", "Physics",
               "--vault", str(vault), "-q", code=1)
     # The same subject in another case: the same folder, the same index.
     youtube.titles["twin0000004"] = youtube.titles["entropy0001"]  # two videos with one title
     youtube.lines["twin0000004"] = PHYSICS["entropy0001"][1][::-1]
-    tubenotes("run", "twin0000004", "--subject", "physics", "--vault", str(vault), "-q")
+    tubenotes(youtube, "run", "twin0000004", "--subject", "physics", "--vault", str(vault), "-q")
 
     assert sorted(p.name for p in vault.iterdir() if not p.name.startswith(".")) == ["Physics"]
     index = (vault / "Physics" / "Physics index.md").read_text()
@@ -229,14 +227,14 @@ def test_the_index_lists_every_job_in_input_order(tmp_path: Path, youtube: FakeY
 
 def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     edited, deleted = note_of(vault, "entropy0001"), note_of(vault, "engines0002")
     edited.write_text(edited.read_text() + "\nMy own summary: entropy only grows.\n")
     before = edited.read_bytes()
     deleted.unlink()
 
     # A plain re-run (as a resume does) leaves the deletion alone and says so.
-    output = run_physics(vault)
+    output = run_physics(youtube, vault)
     assert not deleted.exists() and "left deleted" in output
     assert edited.read_bytes() == before
     # Nothing tubenotes manages links the deleted note any more; the note the user edited is
@@ -245,7 +243,7 @@ def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube:
     assert "note deleted" in (vault / "Physics" / "Physics index.md").read_text()
 
     # --regenerate writes everything anew, except over the user's edit: that goes beside it.
-    output = run_physics(vault, "--regenerate")
+    output = run_physics(youtube, vault, "--regenerate")
     assert edited.read_bytes() == before
     beside = edited.with_name(f"{edited.stem} (new).md")
     assert beside.exists() and "My own summary" not in beside.read_text()
@@ -257,18 +255,18 @@ def test_user_edits_survive_and_deletions_are_respected(tmp_path: Path, youtube:
         assert store.cache.stats()["entries"] == 4 * len(PHYSICS)  # a fresh answer per job, paid once
 
     # --force overwrites the edit.
-    run_physics(vault, "--regenerate", "--force")
+    run_physics(youtube, vault, "--regenerate", "--force")
     assert "My own summary" not in edited.read_text()
     assert unresolved_links(vault) == []
 
 
 def test_force_rewrites_a_deleted_note_without_regenerating(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     note = note_of(vault, "carnot00003")
     text = note.read_text()
     note.unlink()
-    run_physics(vault, "--force")
+    run_physics(youtube, vault, "--force")
     assert note.read_text() == text
     with SqliteStore(vault) as store:
         assert store.cache.stats()["entries"] == 2 * len(PHYSICS)  # nothing generated again
@@ -276,10 +274,10 @@ def test_force_rewrites_a_deleted_note_without_regenerating(tmp_path: Path, yout
 
 def test_a_renamed_video_keeps_its_file(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     note = note_of(vault, "entropy0001")
     youtube.titles["entropy0001"] = "Entropy, Revisited"
-    run_physics(vault, "--regenerate")
+    run_physics(youtube, vault, "--regenerate")
     assert note_of(vault, "entropy0001") == note  # one note for the video, under its first name
     matter = properties(note.read_text())
     assert matter["title"] == "Entropy, Revisited" and matter["aliases"] == ["Entropy, Revisited"]
@@ -290,17 +288,17 @@ def test_a_renamed_video_keeps_its_file(tmp_path: Path, youtube: FakeYouTube) ->
 
 def test_running_again_changes_no_file(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     files = sorted(p for p in vault.rglob("*") if p.is_file() and ".tubenotes" not in p.parts)
     stamps = [p.stat().st_mtime_ns for p in files]
-    run_physics(vault)
+    run_physics(youtube, vault)
     assert sorted(p for p in vault.rglob("*") if p.is_file() and ".tubenotes" not in p.parts) == files
     assert [p.stat().st_mtime_ns for p in files] == stamps
 
 
 def test_the_anki_deck_is_a_real_one_with_stable_ids(tmp_path: Path, youtube: FakeYouTube) -> None:
     vault = tmp_path / "vault"
-    run_physics(vault)
+    run_physics(youtube, vault)
     deck = vault / "Physics" / "Physics.apkg"
     with zipfile.ZipFile(deck) as archive:
         archive.extract("collection.anki2", tmp_path)
@@ -324,11 +322,11 @@ def test_the_anki_deck_is_a_real_one_with_stable_ids(tmp_path: Path, youtube: Fa
     assert guids == expected | exam_only  # the lectures' questions, and the final exam's own
 
     deck.unlink()
-    run_physics(vault, "--regenerate")
+    run_physics(youtube, vault, "--regenerate")
     assert set(read_deck_notes(deck)) == expected | exam_only  # the same questions: a re-import updates, not duplicates
 
     deck.unlink()
-    run_physics(vault, "--no-anki")
+    run_physics(youtube, vault, "--no-anki")
     assert not deck.exists()
 
 
@@ -337,10 +335,10 @@ def test_a_users_own_deck_of_the_same_name_is_kept(tmp_path: Path, youtube: Fake
     own_deck = vault / "Physics" / "Physics.apkg"
     own_deck.parent.mkdir(parents=True)
     own_deck.write_bytes(b"my own deck")
-    output = tubenotes("run", *PHYSICS, "--subject", "Physics", "--vault", str(vault))
+    output = tubenotes(youtube, "run", *PHYSICS, "--subject", "Physics", "--vault", str(vault))
     assert own_deck.read_bytes() == b"my own deck" and "Physics (new).apkg" in output
     assert read_deck_notes(vault / "Physics" / "Physics (new).apkg")
-    run_physics(vault, "--regenerate")  # the new deck is ours: replaced in place, no "(new 2)"
+    run_physics(youtube, vault, "--regenerate")  # the new deck is ours: replaced in place, no "(new 2)"
     assert not list(vault.rglob("*(new 2)*"))
 
 
@@ -358,8 +356,8 @@ def test_subjects_keep_their_concepts_apart(tmp_path: Path, youtube: FakeYouTube
     ]) for i in (1, 2)}
     youtube.titles.update({k: v[0] for k, v in biology.items()})
     youtube.lines.update({k: v[1] for k, v in biology.items()})
-    run_physics(vault)
-    tubenotes("run", *biology, "--subject", "Biology", "--vault", str(vault), "-q")
+    run_physics(youtube, vault)
+    tubenotes(youtube, "run", *biology, "--subject", "Biology", "--vault", str(vault), "-q")
     assert unresolved_links(vault) == []
     biology_text = "".join(text for path, text in notes(vault).items() if path.parts[-2] == "Biology")
     assert "[[Biology/Concepts/" in biology_text and "[[Physics/" not in biology_text
@@ -371,7 +369,7 @@ def test_a_users_own_note_is_linked_by_title_or_alias_ignoring_case_and_accents(
     vault = tmp_path / "vault"
     (vault / "My notes").mkdir(parents=True)
     (vault / "My notes" / "Thermo words.md").write_text("---\naliases: [ÉNTROPY]\n---\nMy definition.\n")
-    run_physics(vault)
+    run_physics(youtube, vault)
     first = note_of(vault, "entropy0001").read_text()
     assert "[[My notes/Thermo words|entropy]]" in first
     assert not (vault / "Physics" / "Concepts" / "Entropy.md").exists()  # the user's note is the concept

@@ -17,10 +17,11 @@ from concurrent.futures import Future
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tubenotes.config import OFFLINE_MODEL, Settings, VaultOptions
 from tubenotes.errors import AwaitingBatch, ConfigurationError
+from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.generate.providers import CUSTOM_KEY_ENV, CUSTOM_PROVIDER, LlmSettings, resolve_llm
 from tubenotes.job import Generation, SourceKind, TokenUsage, VideoProcessingJob
 from tubenotes.network import (
@@ -52,7 +53,6 @@ from tubenotes.vault.writer import VaultWriter
 if TYPE_CHECKING:
     from tubenotes.course.stage import CourseModel, CourseStage
     from tubenotes.course.material import Course, CourseLecture
-    from tubenotes.export.base import PdfExporter
     from tubenotes.generate.batch_api import BatchApi
     from tubenotes.generate.costs import CostBudget
     from tubenotes.generate.llm_generator import LlmGenerator
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from tubenotes.vault.cards import Card
 
 Notice = Callable[[str], None]
+T = TypeVar("T")
 
 # Present in the vault's .tubenotes/ while its links, concepts, indexes and decks may be out of
 # date: from the start of a batch until its vault pass has ended. A run killed in between
@@ -91,8 +92,10 @@ class Stages:
     """The stages of one process, with what they need built on first use and shared by its threads."""
 
     def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> None:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> None:
         self.settings = settings
+        self.backends = backends or Backends()
         self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
         self.store = store
         self.notice = notice
@@ -133,8 +136,8 @@ class Stages:
                     notes_generator=generator,
                     assessment_generator=generator,
                     vault=self.vault,
-                    pdf_exporter=_pdf_exporter() if settings.pdf else None,
-                    youtube_source=partial(_youtube_source, settings),
+                    pdf_exporter=_ExporterOnFirstUse(self.backends.pdf_exporter) if settings.pdf else None,
+                    youtube_source=partial(self.backends.youtube_source, settings),
                     max_attempts=settings.max_attempts,
                     speech=self.speech,
                     slides=self.slides,
@@ -314,7 +317,7 @@ class Stages:
             if settings.model != OFFLINE_MODEL:
                 self.notice("No LLM configured: using the built-in offline generator "
                             "(pass --model PROVIDER:MODEL or set OPENAI_API_KEY for LLM notes).")
-            return _BuiltOnFirstUse(self._offline_generator)
+            return _GeneratorOnFirstUse(self._offline_generator)
         pictures = settings.vault if settings.vision else None  # where the slides' pictures wait
         if settings.batch:
             self.notice(f"Generating with {llm.label} at {llm.host}, through its Batch API.")
@@ -394,20 +397,36 @@ class _Deferred:
         return self.built().generate_assessment(job)
 
 
-class _BuiltOnFirstUse(_Deferred):
+class _OnFirstUse(Generic[T]):
+    """What ``build`` makes, built by the first caller of `built` (the others wait for it)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._value: T | None = None
+
+    def built(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+
+class _GeneratorOnFirstUse(_OnFirstUse["OfflineGenerator"], _Deferred):
     """The offline generator, built when the generate stage first asks for it: its modules compile
     a few hundred patterns (about 0.15 s), which the stages before generation do not need."""
 
-    def __init__(self, build: Callable[[], OfflineGenerator]) -> None:
-        self._build = build
-        self._lock = threading.Lock()
-        self._generator: OfflineGenerator | None = None
 
-    def built(self) -> OfflineGenerator:
-        with self._lock:
-            if self._generator is None:
-                self._generator = self._build()
-            return self._generator
+class _ExporterOnFirstUse(_OnFirstUse[PdfExporter]):
+    """The PDF exporter, built when the export stage (or a course's) first asks for it: Typst, pandoc's
+    wrapper and the scan of the installed fonts (about 0.1 s) are not needed before."""
+
+    def destination(self, wanted: Path) -> Path:
+        exporter = self.built()
+        return exporter.destination(wanted) if isinstance(exporter, GuardedPdfExporter) else wanted
+
+    def markdown_to_pdf(self, markdown_path: Path, pdf_path: Path) -> list[str]:
+        return self.built().markdown_to_pdf(markdown_path, pdf_path)
 
 
 class _BuiltAside(_Deferred):
@@ -485,9 +504,10 @@ def stage_limits(settings: Settings) -> dict[str, int]:
 
 
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
-                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None) -> Stages:
+                 options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
+                 backends: Backends | None = None) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
-    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate)
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate, backends)
 
 
 def _pdf_exporter() -> PdfExporter:
@@ -495,6 +515,16 @@ def _pdf_exporter() -> PdfExporter:
     from tubenotes.export.pdf import TypstPdfExporter
 
     return TypstPdfExporter()
+
+
+@dataclasses.dataclass(frozen=True)
+class Backends:
+    """The outside engines the stages build on first use: a test, or a program that embeds tubenotes,
+    passes its own instead (a YouTube it serves, an exporter that counts)."""
+
+    # Settings and the exit node's proxy URL (None: direct) -> a transcript source for YouTube videos.
+    youtube_source: Callable[[Settings, str | None], TranscriptSource] = _youtube_source
+    pdf_exporter: Callable[[], PdfExporter] = _pdf_exporter
 
 
 def torrc(options: tuple[str, ...]) -> dict[str, str | list[str]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -16,10 +18,13 @@ from tubenotes.cli.render import err, error_of, notice, out, print_final_table
 from tubenotes.cli.status import point_to_shared_store
 from tubenotes.config import Settings
 from tubenotes.distributed.cli import executor_for, executor_options
-from tubenotes.executors import Reporter, RunResult
+from tubenotes.executors import EXIT_INTERRUPTED, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, job_label
 from tubenotes.store import failed, store_url_without_secrets, unfinished
+
+if TYPE_CHECKING:
+    from tubenotes.stages import Backends
 
 
 @click.command()
@@ -41,10 +46,7 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     .ogg, .opus, .flac), transcribed by Whisper. Without --subject, a file found in a folder takes the
     folder's name as subject, and a playlist its title.
     """
-    from tubenotes.api import (  # the stages' libraries: not for --help or status
-        prepare_jobs,
-        run_batch,
-    )
+    from tubenotes.api import prepare_jobs, run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
     if values.pop("dry_run"):
@@ -56,12 +58,14 @@ def run(inputs: tuple[str, ...], **values: Any) -> None:
     executor, broker, store_url = values.pop("executor"), values.pop("broker"), values.pop("store_url")
     settings, given = settings_from(values)
     with open_vault(settings.vault, store_url) as store:
-        with build_stages(settings, store, notice, options) as stages:
+        with build_stages(settings, store, notice, options, backends=_backends()) as stages:
             jobs = prepare_jobs(stages, list(inputs))  # may keep the model of the notes it regenerates
             chosen_model = {name for name in ("model", "base_url") if getattr(stages.settings, name) is not None}
             store.save_settings(stages.settings.remembered(given | chosen_model))
             chosen = executor_for(executor, broker, store_url, store, settings, notice)
-            _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
+            with _resume_hint_on_ctrl_c(settings):
+                result = run_batch(stages, jobs, _reporter(settings), chosen)
+            _finish(result, settings)
 
 
 @click.command()
@@ -86,7 +90,8 @@ def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
 
     options = vault_options(values)
     settings, _ = settings_from(values)
-    with open_vault(settings.vault) as store, build_stages(settings, store, notice, options) as stages:
+    with open_vault(settings.vault) as store, \
+            build_stages(settings, store, notice, options, backends=_backends()) as stages:
         result = estimated(stages, prepare_jobs(stages, list(inputs)))
     table = Table(title=f"expected generation with {result.label}")
     for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
@@ -122,9 +127,7 @@ def retry(**values: Any) -> None:
 
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
-    from tubenotes.api import (
-        run_batch,  # the stages' libraries: not for --help or status
-    )
+    from tubenotes.api import run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
     vault = Path(values["vault"]).absolute()
@@ -141,17 +144,42 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
                 job.reset_for_retry()
             jobs = sorted(jobs + replayed, key=lambda job: job.position)
             store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
-        with build_stages(settings, store, notice, options) as stages:
+        with build_stages(settings, store, notice, options, backends=_backends()) as stages, \
+                _resume_hint_on_ctrl_c(settings):
             # A batch may wait with no job: a course's, asked in the last vault pass.
             if jobs or (settings.batch and store.batches.waiting()):
                 chosen = executor_for(executor, broker, store_url, store, settings, notice)
                 _finish(run_batch(stages, jobs, _reporter(settings), chosen), settings)
             if stages.vault_pass_pending():
                 notice("An earlier run stopped before its vault pass had ended: finishing it.")
-                stages.vault_pass()
-            hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
-            out.print(f"Nothing to do: no job is waiting.{hint}")
+                if stages.vault_pass():
+                    out.print("Finished the vault pass an earlier run left unfinished: links, concept notes, "
+                              "indexes and decks are up to date. No job was waiting.")
+                else:
+                    out.print("Updated the vault; its courses wait for their batch's answers: `tubenotes resume` "
+                              "adds them once they are in.")
+            else:
+                hint = "" if retry_failed else " `tubenotes retry` replays failed ones."
+                out.print(f"Nothing to do: no job is waiting.{hint}")
             point_to_shared_store(vault, store_url, sum(store.stage_counts().values()))
+
+
+@contextmanager
+def _resume_hint_on_ctrl_c(settings: Settings) -> Iterator[None]:
+    """A Ctrl-C that the runner does not take (in the vault pass after the stages, say) ends as the stages'
+    does, with the command that goes on: every job is saved, and the pass stays due until it has ended."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"Interrupted before the vault was brought up to date; every job is saved. "
+                  f"Run `{_resume_command(settings)}` to go on.", markup=False)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _backends() -> Backends | None:
+    """The engines the caller of the command line passed as its object (``cli.main(obj=Backends(...))``,
+    ``CliRunner().invoke(cli, args, obj=...)``); None for the real ones."""
+    return click.get_current_context().obj
 
 
 def _reporter(settings: Settings) -> Reporter:

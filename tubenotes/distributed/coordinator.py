@@ -73,6 +73,9 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, routing: R
            look_every: float = LOOK_EVERY) -> list[VideoProcessingJob]:
     """Report the jobs' stages as workers finish them, until every job is finished; returns the jobs as stored.
 
+    The warnings a worker gives a job (pictures it cannot find, a file the user changed) are told through
+    ``notice``, as a local run tells them.
+
     With ``app``, a job whose message seems lost (in flight past ``deadline`` seconds with its queue empty)
     is sent again, and the coordinator says so. A worker's report that it cannot run a job (its store does
     not hold it) raises ConfigurationError; a lost broker raises BrokerUnreachable. Ctrl-C
@@ -82,6 +85,7 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, routing: R
     keys = [job.key for job in jobs]
     reported: dict[str, set[str]] = {job.key: set(job.workers) for job in jobs}
     started: dict[str, str] = {}
+    told = {(job.key, warning) for job in jobs for warning in job.warnings}  # told by an earlier run
     reporter.batch_started(jobs, steps)
     current = {job.key: job for job in jobs}
     looked = time.monotonic()
@@ -92,6 +96,7 @@ def follow(store: Any, jobs: list[VideoProcessingJob], reporter: Any, routing: R
             queued = inflight.stages() if inflight is not None else {}
             for key in keys:
                 _report(current[key], reported[key], started, queued.get(key), reporter)
+                _tell_warnings(current[key], told, notice)
             # A job that waits for a batch is done with for this round (`--batch` runs the next).
             if all(current[key].is_finished() or current[key].is_waiting() for key in keys):
                 return [current[key] for key in keys]
@@ -135,6 +140,13 @@ def _stop_for_problems(inflight: InFlight, keys: list[str]) -> None:
 
 def job_name(job: VideoProcessingJob) -> str:
     return f"{job.video_title or job.video_id} ({job.key})"
+
+
+def _tell_warnings(job: VideoProcessingJob, told: set[tuple[str, str]], notice: Notice) -> None:
+    for warning in job.warnings:
+        if (job.key, warning) not in told:
+            told.add((job.key, warning))
+            notice(f"{job_name(job)}: {warning}")
 
 
 def _report(job: VideoProcessingJob, reported: set[str], started: dict[str, str], queued: str | None,

@@ -112,7 +112,8 @@ class PandocWorker:
     collected or its pipe closes (tubenotes exited).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pandoc: str | None = None) -> None:
+        self._pandoc = pandoc  # the executable; by default the one pypandoc-binary ships
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._stderr_reader: threading.Thread | None = None
@@ -153,7 +154,7 @@ class PandocWorker:
         self._pid = os.getpid()
         self._stderr.clear()
         command = [
-            pandoc_path(), "lua", str(package_file("pandoc-worker.lua")),
+            self._pandoc or pandoc_path(), "lua", str(package_file("pandoc-worker.lua")),
             READER_FORMAT, str(package_file("note-template.typ")), str(package_file("obsidian.lua")),
         ]
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import typst
@@ -11,10 +12,13 @@ import typst
 from tubenotes.errors import ExportError
 from tubenotes.export.fonts import fallback_families, installed_fonts, missing_font_warnings
 from tubenotes.export.guard import UnsafeTypst
-from tubenotes.export.pandoc import markdown_to_typst, package_file
+from tubenotes.export.pandoc import PlainMath, markdown_to_typst, package_file
 from tubenotes.vault.files import atomic_write_bytes
 from tubenotes.vault.frontmatter import read_front_matter, split_front_matter
 from tubenotes.vault.guard import BESIDE_MARK
+
+# A note's Markdown, its folder and the formulas to print as TeX source -> Typst markup and warnings.
+ToTypst = Callable[[str, Path, PlainMath], tuple[str, list[str]]]
 
 # Each retry reruns pandoc and Typst; past this many bad formulas, print all math as TeX.
 MAX_FORMULA_RETRIES = 8
@@ -55,7 +59,8 @@ class TypstPdfExporter:
     compiles) and all share one scan of the installed fonts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, to_typst: ToTypst = markdown_to_typst) -> None:
+        self._to_typst = to_typst  # pandoc with our Lua filter; a test passes one that fails
         self._style = package_file("style.typ").read_text(encoding="utf-8")
         self._fonts = "|".join(fallback_families())
         self._local = threading.local()
@@ -99,7 +104,7 @@ class TypstPdfExporter:
         plain_math: set[int] = set()
         math_warnings: list[str] = []
         for _ in range(MAX_FORMULA_RETRIES + 1):
-            body, warnings = markdown_to_typst(markdown, note_dir, plain_math)
+            body, warnings = self._to_typst(markdown, note_dir, plain_math)
             source = self._style + body
             try:
                 pdf, layout_warnings = self._compile(source, note_dir, inputs, timestamp)
@@ -114,7 +119,7 @@ class TypstPdfExporter:
                     f"a formula Typst rejected ({exc.message}) was printed as its TeX source: {formula[1]}"
                 )
         if FORMULA_MARKER.search(source):
-            body, warnings = markdown_to_typst(markdown, note_dir, "all")
+            body, warnings = self._to_typst(markdown, note_dir, "all")
             try:
                 pdf, layout_warnings = self._compile(self._style + body, note_dir, inputs, timestamp)
                 message = f"all formulas were printed as TeX source: Typst said {failure.message!r}"

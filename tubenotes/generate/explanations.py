@@ -6,7 +6,9 @@ its subject and a verb that says something of it ("The hot reservoir loses
 entropy Q over T h, ..."), or else a property of the term as its subject ("The
 internal energy of an ideal gas depends only on the temperature."), and of
 those the one that shares the most content words with the other sentences of
-the lecture that say the term: what the lecture says of it. A bare
+the lecture that say the term: what the lecture says of it, a calculation
+("The entropy increases by k times the natural log of two") ranking below any
+statement. A bare
 mention ("Let's do it with an ideal gas in a cylinder.", the term as an object)
 or a filler ("Entropy is one of those words ...", few words the lecture says
 with the term again) explains nothing: then there is no sentence, and the note
@@ -19,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tubenotes.generate.definitions import MAX_WORDS, MIN_WORDS, SUBJECT_WITHIN, defining_sentence, lecture_sentences
 from tubenotes.generate.specificity import fold
@@ -53,12 +56,24 @@ _VERBS = {
     "fr": "est sont était étaient a ont peut peuvent doit font fait donne dépend signifie décrit contient prend "
           "perd gagne reste suit détermine mesure reçoit fournit",
 }
+# Words that read a calculation aloud, in the four languages, and digits.
+_CALCULATION = re.compile(r"\d|\b(?:equals|times|plus|minus|squared|divided by|over [A-Za-z]\b|gleich|minus"
+                          r"|igual a|al cuadrado|égale?|fois|moins|au carré)\b")
 # The preposition that makes a term part of its subject's noun phrase ("the energy of an ideal gas").
 _OF = frozenset("of von des der de du".split())
 # What may stand between the subject and its verb: an aside in commas, an adverb.
-_BETWEEN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?(?:(?:only|also|just|never|always|then|really|still"
-                      r"|actually|itself|auch|nur|immer|nie|también|solo|siempre|nunca|aussi|seulement|toujours"
-                      r"|jamais)\s+)?", re.IGNORECASE)
+_BETWEEN = (r"\s*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?"
+            # the term's own complement: "the entropy of an isolated system never decreases"
+            r"(?:(?:of|von|de|du|des)\s+(?:[\w'-]+\s+){1,4}?)?"
+            r"(?:(?:only|also|just|never|always|then|really|still|actually|itself|auch|nur|immer|nie|también|solo"
+            r"|siempre|nunca|aussi|seulement|toujours|jamais)\s+)?")
+
+
+@lru_cache(maxsize=8)
+def _verb_after(code: str) -> re.Pattern[str]:
+    """A verb of the language's list right after a term, past what may stand between."""
+    verbs = "|".join(sorted(map(re.escape, _VERBS.get(code, _VERBS["en"]).split()), key=len, reverse=True))
+    return re.compile(_BETWEEN + rf"(?:{verbs})(?![\w'])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,7 @@ def explaining_sentence(term: str, text: str, language: str = "en") -> str | Non
     about = [(index, _content(sentence.text, key, language)) for index, sentence in enumerate(sentences)
              if _has(sentence.text, key, language)]
     said_with = Counter(word for _, words in about for word in words)
-    best: tuple[int, int, int] | None = None
+    best: tuple[int, bool, int, int] | None = None
     found = None
     for index, words in about:
         readable = standalone(sentences, index, language)
@@ -107,7 +122,8 @@ def explaining_sentence(term: str, text: str, language: str = "en") -> str | Non
             continue
         subject = _subject(strip_fillers(sentences[index].text, language), key, verbs, language)
         shared = sum(1 for word in words if said_with[word] > 1)  # said again with the term, not only here
-        rank = (subject, shared, -index)
+        # A calculation ("The entropy increases by k times the natural log of two") explains one case, not the term.
+        rank = (subject, not _CALCULATION.search(readable.text), shared, -index)
         if subject != NOT_SUBJECT and shared >= MIN_SHARED and (best is None or rank > best):
             best, found = rank, readable.text
     return found
@@ -152,9 +168,7 @@ def _subject(text: str, key: tuple[str, ...], verbs: frozenset[str], language: s
             return NOT_SUBJECT  # "Let's do it with an ideal gas", "the gas is an ideal gas"
         if not before and first >= SUBJECT_WITHIN:
             return NOT_SUBJECT
-        after = text[matches[first + size - 1].end():]
-        verb = _TOKEN.match(after, _BETWEEN.match(after).end())
-        if verb is None or verb.group().casefold() not in verbs:
+        if not _verb_after(_code(language)).match(text, matches[first + size - 1].end()):
             return NOT_SUBJECT
         return IN_SUBJECT if before else AS_SUBJECT
     return NOT_SUBJECT

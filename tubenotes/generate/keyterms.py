@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tubenotes.generate.sentences import Sentence
 from tubenotes.generate.specificity import fold, is_specific, keyness
-from tubenotes.generate.termkinds import is_idea, verb_forms
+from tubenotes.generate.termkinds import is_idea, is_tool, verb_forms
 
 MAX_PHRASE_WORDS = 4  # "van der Waals equation"
 # In a section's ranking, a phrase of n words weighs 1 + PHRASE_BONUS * (n - 1) times its count.
@@ -74,14 +74,17 @@ class TermIndex:
                         candidate = self._candidates.setdefault(key, _Candidate())
                         form = " ".join(words)
                         candidate.forms[form] += 1
-                        candidate.alone[form] += size == len(run)
+                        if size == len(run):
+                            candidate.alone[form] += 1
                         candidate.occurrences.append(sentence.index)
                         initial = number == 0 and start == 0 and opening is not None and run[0] == opening.group()
                         candidate.inside += not initial
 
-    def lecture_terms(self, limit: int, min_count: int, favoured: Mapping[Key, float] | None = None) -> list[KeyTerm]:
+    def lecture_terms(self, limit: int, min_count: int, favoured: Mapping[Key, float] | None = None,
+                      defined: Collection[Key] | None = None) -> list[KeyTerm]:
         """The lecture's ``limit`` key terms, most important first; a term in ``favoured`` (one the lecture
-        defines, or that is on its slides) weighs as many times more as it says."""
+        defines, or that is on its slides) weighs as many times more as it says. With ``defined`` (the terms
+        the lecture defines), a mathematical tool the lecture only uses ("the derivative of U") is none."""
         boost = favoured or {}
         longer: dict[Key, list[KeyTerm]] = {}
         for term in self.eligible(min_count):
@@ -92,7 +95,8 @@ class TermIndex:
         # A favoured term said too rarely to count still counts (not one that gives way to a longer one).
         terms += [term for key in boost if key not in counted and (term := self.term(key)) is not None
                   and term.count < min_count]
-        terms = [whole for term in terms if (whole := self._whole(term, longer.get(term.key, ()))) is not None]
+        terms = [whole for term in terms if (whole := self._whole(term, longer.get(term.key, ()))) is not None
+                 and not _unexplained_tool(whole, defined)]
         # Terms said twice come first: once may be a passing mention, however rare its words, unless the
         # lecture defines it (or shows it on a slide).
         terms.sort(key=lambda term: (term.count < 2 and term.key not in boost,
@@ -131,10 +135,12 @@ class TermIndex:
                 found.update(folded[start:start + size] for start in range(len(run) - size + 1))
         return found & self._candidates.keys()
 
-    def section_terms(self, sections: Sequence[Sequence[int]], limit: int, min_count: int) -> list[list[KeyTerm]]:
-        """For each section (given as its sentence indices), the terms that set it apart."""
+    def section_terms(self, sections: Sequence[Sequence[int]], limit: int, min_count: int,
+                      defined: Collection[Key] | None = None) -> list[list[KeyTerm]]:
+        """For each section (given as its sentence indices), the terms that set it apart; with ``defined``, no
+        mathematical tool the lecture does not define (see `lecture_terms`)."""
         section_of = {index: number for number, indices in enumerate(sections) for index in indices}
-        terms = self.eligible(min_count)
+        terms = [term for term in self.eligible(min_count) if not _unexplained_tool(term, defined)]
         counts = {
             term.key: Counter(section_of[i] for i in self._candidates[term.key].occurrences if i in section_of)
             for term in terms
@@ -208,6 +214,10 @@ class TermIndex:
         sentences = tuple(dict.fromkeys(candidate.occurrences))
         count = len(candidate.occurrences)
         return KeyTerm(text, key, forms, count, sentences, keyness(text, count, self._words, self._language))
+
+
+def _unexplained_tool(term: KeyTerm, defined: Collection[Key] | None) -> bool:
+    return defined is not None and term.key not in defined and is_tool(term.text)
 
 
 def _content_runs(text: str, stopwords: frozenset[str]) -> list[list[str]]:

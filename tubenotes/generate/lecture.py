@@ -87,8 +87,10 @@ def analyse(job: VideoProcessingJob, slide_texts: Sequence[str] = ()) -> Lecture
     sections = split_sections(sentences, job.chapters or slide_chapters(job.slides))
     index = TermIndex(sentences, stopwords, language)
     min_count = 2 if len(all_tokens) >= MIN_WORDS_FOR_REPEATS else 1
+    definitions = _definitions(index, min_count, sentences, [readable[i] for i in sorted(weights)], language)
     term_lists = index.section_terms(
-        [[sentence.index for sentence in section.sentences] for section in sections], SECTION_TERMS, min_count
+        [[sentence.index for sentence in section.sentences] for section in sections], SECTION_TERMS, min_count,
+        definitions,
     )
     notes = [
         SectionNotes(
@@ -102,14 +104,13 @@ def analyse(job: VideoProcessingJob, slide_texts: Sequence[str] = ()) -> Lecture
     ]
     shortlist = [nodes[sentence.index] for section in notes for sentence in section.key_sentences]
     summary = textrank.pick(shortlist, _summary_length(len(all_tokens)), idf, weights)
-    definitions = _definitions(index, min_count, sentences, [readable[i] for i in sorted(weights)], language)
     favoured = _favoured(index, definitions, [job.video_title or "", *(c.title for c in job.chapters)], slide_texts)
     return Lecture(
         sentences=sentences,
         readable=readable,
         language=language,
-        key_terms=index.lecture_terms(KEY_TERMS, min_count, favoured),
-        term_pool=index.lecture_terms(TERM_POOL, min_count, favoured),
+        key_terms=index.lecture_terms(KEY_TERMS, min_count, favoured, definitions),
+        term_pool=index.lecture_terms(TERM_POOL, min_count, favoured, definitions),
         summary=[readable[node.index] or sentences[node.index] for node in summary],
         sections=notes,
         definitions=definitions,

@@ -80,6 +80,21 @@ longue longues courte courtes totale totales constante constantes absolue absolu
 """.split())
 
 
+# Mathematical tools a lecture applies to its quantities ("the derivative of U with respect to S"): ideas of a
+# lecture that defines them (calculus), tools of one that only uses them.
+_TOOLS = frozenset("""
+derivative derivatives partial second first integral integrals logarithm logarithms square root roots
+ableitung ableitungen partielle integral integrale logarithmus logarithmen
+derivada derivadas parcial integral integrales logaritmo logaritmos
+dérivée dérivées partielle intégrale intégrales logarithme logarithmes
+""".split())
+_TOOL_HEADS = frozenset("""
+derivative derivatives integral integrals logarithm logarithms root roots ableitung ableitungen integrale
+logarithmus logarithmen derivada derivadas integrales logaritmo logaritmos dérivée dérivées intégrale intégrales
+logarithme logarithmes
+""".split())
+
+
 class TermKind(StrEnum):
     PERSON = "person"  # a name: always capitalised mid-sentence (Carnot, Boltzmann)
     PROCESS = "process"  # something that happens (glycolysis, compression, boiling)
@@ -131,6 +146,13 @@ def _has_verb_after_noun(words: Sequence[str], language: str) -> bool:
 
 def _adjective(word: str, language: str) -> bool:
     return word in _COMMON_ADJECTIVES or word.endswith(_ADJECTIVE_SUFFIXES[language])
+
+
+def is_tool(text: str) -> bool:
+    """Whether ``text`` names a mathematical tool ("derivative", "partial derivatives", "integral"), which is one
+    of a lecture's ideas only if the lecture defines it."""
+    folded = text.casefold().split()
+    return bool(folded) and folded[-1] in _TOOL_HEADS and all(word in _TOOLS for word in folded)
 
 
 def verb_forms(forms: Iterable[str], language: str | None) -> set[str]:

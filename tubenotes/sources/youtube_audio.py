@@ -36,7 +36,8 @@ KEPT_INFO_KEYS = ("id", "title", "channel", "uploader", "duration", "upload_date
 INFO_SUFFIX = ".info.json"
 # The deno wheel finds its binary through sysconfig, whose first use in Python 3.11 is not thread-safe
 # (CPython gh-92452, fixed in 3.12): a second thread sees its variables half filled in, and the lookup
-# fails with a TypeError. A batch starts two downloads at once; their lookups take turns.
+# fails with a TypeError. A batch starts two downloads at once; their lookups take turns, and by the time
+# yt-dlp looks for a JavaScript runtime itself (through sysconfig as well), sysconfig is whole.
 _DENO_LOOKUP = threading.Lock()
 
 

@@ -37,9 +37,9 @@ def put_pictures(files: GuardedFiles, job: VideoProcessingJob, output_dir: Path,
     """Move the job's pictures from where the slides stage left them into the subject's attachments.
 
     A picture already moved (a write that is run again) is taken where it is; one that is gone
-    from both places leaves its slide without a picture.
+    from both places leaves its slide without a picture, and the job with a warning that says why.
     """
-    results = []
+    results, missing = [], 0
     for number, slide in enumerate(job.slides or [], start=1):
         if slide.picture is None:
             continue
@@ -56,7 +56,19 @@ def put_pictures(files: GuardedFiles, job: VideoProcessingJob, output_dir: Path,
             slide.picture = target.relative_to(files.root).as_posix()
         else:
             slide.picture = None
+            missing += 1
+    if missing:
+        job.warn(_missing_pictures(job, missing))
     return results
+
+
+def _missing_pictures(job: VideoProcessingJob, count: int) -> str:
+    """Why pictures the slides stage read are not here: on Celery, read on a worker with another vault."""
+    reader = job.workers.get("slides")
+    by = f" by worker {reader}" if reader else ""
+    return (f"the pictures of {count} slide(s), read{by}, are not in this vault's {STORE_DIRNAME}/slides/, so the "
+            "notes have none: run the `slides` queue only on workers whose --vault is the vault the `write` "
+            "worker writes to (or keep .tubenotes/ in place while a batch runs)")
 
 
 def embed_slides(body: str, slides: Sequence[Slide], root: Path) -> str:
