@@ -11,7 +11,7 @@ from rich.console import Console
 from tubenotes.errors import PermanentError, StageInterrupted
 from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
 from tubenotes.executors.local import IN_FLIGHT_PER_WORKER
-from tubenotes.job import ProcessingStage, VideoProcessingJob
+from tubenotes.job import Chapter, ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.pipeline import Routing, next_stage, settle
 from tubenotes.progress import LogReporter
 from tubenotes.store import SqliteStore
@@ -226,13 +226,43 @@ def test_jobs_are_handed_out_as_others_finish_never_all_at_once(tmp_path: Path) 
 
 
 def test_a_finished_job_keeps_what_the_summary_shows_and_no_documents(tmp_path: Path) -> None:
-    r = runner(tmp_path, fake_steps(tmp_path))
+    base = fake_steps(tmp_path)
+
+    def fetch(job):
+        job = base["fetch"](job)
+        job.segments, job.chapters = [TranscriptSegment(0, 1, "words")], [Chapter(0, "Start")]
+        job.transcript_track, job.language, job.source_path = "file:srt", "en", tmp_path / f"{job.video_id}.srt"
+        return job
+
+    r = runner(tmp_path, fake_steps(tmp_path, fetch=fetch))
     result = r.run(make_jobs(2))
     for job in result.jobs:
         assert job.stage is ProcessingStage.COMPLETED and job.video_title == f"Title {job.video_id}"
         assert job.transcript is job.study_notes is job.assessment_content is None and job.segments == []
-    stored = r.store.load(result.jobs[0].key)
-    assert stored.transcript == "words " * 50 and stored.study_notes == "notes"  # the store has them
+        assert job.chapters == [] and job.transcript_track is job.language is job.source_path is None
+        stored = r.store.load(job.key)
+        assert job.get_summary() == stored.get_summary()  # the table, the summary and --json lose nothing
+        assert stored.transcript == "words " * 50 and stored.study_notes == "notes"  # the store has the rest
+        assert stored.chapters == [Chapter(0, "Start")] and stored.transcript_track == "file:srt"
+
+
+def test_only_the_jobs_in_flight_hold_their_documents(tmp_path: Path) -> None:
+    """Looked at from the store, at every save: of a batch of 300, only the few handed out hold a
+    transcript; the finished ones keep their record, the others wait to be handed out."""
+    jobs = make_jobs(300)
+    holding: list[int] = []
+
+    class Watching(SqliteStore):
+        def save(self, job: VideoProcessingJob) -> None:
+            holding.append(sum(known.transcript is not None for known in jobs))
+            super().save(job)
+
+    workers = {"fetch": 2, "generate": 1, "write": 1}
+    stages = FakeStages(fake_steps(tmp_path), workers)
+    result = Runner(Watching(tmp_path / "vault"), stages, tmp_path).run(jobs)
+    assert len(result.completed) == 300 and len(holding) >= 900
+    assert max(holding) <= IN_FLIGHT_PER_WORKER * sum(workers.values())
+    assert not any(job.transcript or job.study_notes for job in result.jobs)
 
 
 def test_a_full_disk_stops_handing_out_jobs_and_keeps_the_rest_for_resume(tmp_path: Path) -> None:

@@ -328,6 +328,21 @@ class VideoProcessingJob:
         """Seconds spent in the stages so far."""
         return round(sum(self.timings.values()), 3)
 
+    def keep_summary(self) -> None:
+        """Forget all a finished job's record in a run's result does not show (its table, summary,
+        `get_summary`, and what the vault pass is told): its documents, which the store and the vault
+        have, how it was fetched, and where its source and media lay. Like a listing's job, never to
+        be saved after."""
+        assert self.is_finished(), "a job that has stages to go needs all it knows"
+        for name, value in _DEFAULTS.items():
+            if name not in SUMMARY_FIELDS:
+                _set(self, name, value)
+        for name, make in _DEFAULT_FACTORIES.items():
+            if name not in SUMMARY_FIELDS:
+                _set(self, name, make())
+        if self.video_title is not None:  # what the table shows of it then; else the file's name
+            self.source_path = None
+
     def get_summary(self) -> dict[str, Any]:
         return {
             "video_id": self.video_id,
@@ -440,6 +455,14 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(VideoProcessingJob) i
 _DEFAULT_FACTORIES = {f.name: f.default_factory for f in dataclasses.fields(VideoProcessingJob)
                       if f.default_factory is not dataclasses.MISSING}
 _REQUIRED_FIELDS = _KNOWN_FIELDS - _DEFAULTS.keys() - _DEFAULT_FACTORIES.keys()
+
+# What `keep_summary` keeps of a finished job (the source's path only while it has no title).
+SUMMARY_FIELDS = frozenset({
+    "url", "video_id", "source", "source_path", "subject", "position", "video_title", "youtube_id", "generator",
+    "token_usage", "regeneration", "output_dir", "notes_filepath", "assessment_filepath", "notes_pdf_path",
+    "assessment_pdf_path", "stage", "timings", "attempts", "warnings", "error_kind", "error_message",
+    "error_retryable", "failed_stage",
+})
 
 PATH_FIELDS = frozenset(
     f.name

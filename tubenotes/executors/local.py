@@ -126,7 +126,10 @@ class LocalExecutor:
             if step is None:
                 if self._stages.settle(job):
                     self.store.save(job)
-                _drop_documents(job)
+                if job.is_finished():
+                    job.keep_summary()  # the store has the rest
+                else:
+                    _drop_documents(job)
             elif step is not None:
                 self.store.save(job)  # stopping: kept as it is for `resume`
         except Exception as exc:
@@ -193,8 +196,8 @@ class LocalExecutor:
 
 
 def _drop_documents(job: VideoProcessingJob) -> None:
-    """A finished job keeps, for the run's result, what its table and summary show (title, stage, error,
-    usage); its documents are in the store and the vault. Like a listing's jobs, never to be saved."""
+    """A job that waits for a batch's answers keeps all but its documents, which are in the store.
+    Like a listing's jobs, never to be saved."""
     for field in dataclasses.fields(job):
         if field.name in DOCUMENT_FIELDS:
             empty = field.default if field.default_factory is dataclasses.MISSING else field.default_factory()
