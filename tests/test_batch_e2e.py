@@ -61,6 +61,7 @@ def test_a_course_with_batch_completes_with_no_live_call(tmp_path: Path, fake: F
     done = jobs(vault)
     assert [job["stage"] for job in done] == ["completed"] * 6
     assert all(job["token_usage"]["calls"] == 2 and job["token_usage"]["cost_usd"] is None for job in done)
+    assert [job["attempts"]["fetch"] for job in done] == [1] * 6  # a job that waited is not fetched again
     notes = Path(done[0]["notes_file"]).read_text()
     assert "## Summary" in notes and "(lecture 0)" in notes
     assert KEY not in result.stdout + result.stderr

@@ -71,7 +71,11 @@ class BatchedExecutor:
         worked = False
         while True:
             self._look(once=True)  # a batch that finished while nobody watched gives its answers now
-            for job in current.values():
+            for key, job in current.items():
+                if job.is_waiting() and not job.has_transcript():
+                    # The round's runner kept only its record: the store has its transcript, which would
+                    # otherwise be fetched again.
+                    current[key] = job = self.store.load(key) or job
                 job.wake()
             result = self.make_inner().run([job for job in current.values() if not job.is_finished()], stages,
                                            reporter)
