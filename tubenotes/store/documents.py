@@ -88,13 +88,25 @@ class SqliteDocuments:
         wanted = [name for name in DOCUMENT_FIELDS if name in names]
         rows = self.db.read(f"SELECT name, body FROM job_documents WHERE job_key = ? AND name IN "
                             f"({','.join('?' * len(wanted))})", [job.key, *wanted])
-        values = {name: document_value(name, body) for name, body in rows}
-        # Through from_dict, which turns segments and slides into their objects, as a load does.
-        converted = VideoProcessingJob.from_dict({"url": job.url, "video_id": job.video_id, **values})
         read = copy.copy(job)
+        found = dict(rows)
         for name in wanted:
-            setattr(read, name, getattr(converted, name))
+            setattr(read, name, _document(job, name, found[name]) if name in found else _EMPTY[name]())
         return read
+
+
+# A document a job has not saved yet, as a new job has it.
+_EMPTY = {name: (list if name == "segments" else lambda: None) for name in DOCUMENT_FIELDS}
+
+
+def _document(job: VideoProcessingJob, name: str, body: str | None) -> Any:
+    """A document as the job holds it: segments and slides as their objects, as a load makes them."""
+    if name == "segments":  # the common case, directly: thousands of lectures in a vault pass
+        return [TranscriptSegment(start, duration, text) for start, duration, text in json.loads(body or "[]")]
+    if name == "slides":
+        return VideoProcessingJob.from_dict({"url": job.url, "video_id": job.video_id,
+                                             "slides": document_value(name, body)}).slides
+    return body
 
 
 class _Readable(Protocol):
