@@ -301,3 +301,22 @@ def test_resume_after_an_unfinished_vault_pass_says_it_finished_the_vault(tmp_pa
     assert "Nothing to do" not in output, output
     assert "Finished the vault pass an earlier run left unfinished" in output, output
     assert index.exists() and not (vault / ".tubenotes" / "vault-pass.pending").exists()
+
+
+def test_a_reader_that_leaves_the_output_stops_the_output_not_the_batch(tmp_path: Path) -> None:
+    """`tubenotes run ... | head -3`: rich's answer to the broken pipe, a SystemExit in a stage's thread, left
+    the run waiting for that job for ever."""
+    make_transcripts(tmp_path / "lectures")
+    process = start_cli("run", tmp_path / "lectures", "--vault", tmp_path / "notes", "--no-pdf", cwd=tmp_path,
+                        stderr=subprocess.DEVNULL)
+    try:
+        assert process.stdout.readline()  # the reader takes a line, then leaves
+        process.stdout.close()
+        code = process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert code == 0
+    assessments = [path for path in (tmp_path / "notes").glob("*/Assessment_*.md") if "final exam" not in path.name]
+    assert len(assessments) == len(list((tmp_path / "lectures").iterdir()))  # every lecture written

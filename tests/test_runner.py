@@ -283,3 +283,27 @@ def test_a_full_disk_stops_handing_out_jobs_and_keeps_the_rest_for_resume(tmp_pa
     stored = r.store.jobs()
     assert len(stored) == 100 and not any(job.is_finished() for job in stored)
     assert sum(job.has_notes() for job in stored) >= 1  # kept at their checkpoints, resumable
+
+
+def test_a_system_exit_in_a_stage_thread_stops_the_batch_and_never_hangs_it(tmp_path: Path) -> None:
+    """A library that raises SystemExit where nobody reads it (rich did, on a broken pipe) lost its job's
+    count, and the runner waited for it for ever."""
+
+    def generate(job):
+        if job.video_id == "video000001":
+            raise SystemExit(1)
+        return fake_steps(tmp_path)["generate"](job)
+
+    store = SqliteStore(tmp_path / "vault")
+    finished = threading.Event()
+    outcome = {}
+
+    def run():
+        outcome["result"] = Runner(store, FakeStages(fake_steps(tmp_path, generate=generate)), tmp_path).run(
+            make_jobs(3))
+        finished.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert finished.wait(20), "the batch hung after a SystemExit in a stage's thread"
+    stored = {job.video_id: job for job in store.jobs()}
+    assert stored["video000001"].done_stage() is ProcessingStage.TRANSCRIPT_FETCHED  # resumes at generate

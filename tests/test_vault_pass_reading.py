@@ -1,5 +1,5 @@
-"""The vault pass reads each lecture's documents when it needs them and lets them go, and writes the same
-vault as a pass given every job with its documents."""
+"""The vault pass reads each lecture's documents when it needs them and lets them go, writes the same vault
+as a pass given every job with its documents, and renders again only the notes whose inputs changed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tubenotes.job import ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import SqliteStore
 from tubenotes.store.documents import DOCUMENT_FIELDS, DocumentReader, documents_of
 from tubenotes.vault.finish import finish_vault
+from tubenotes.vault.memo import MEMO_FILENAME, RenderMemo
 from tubenotes.vault.writer import VaultWriter
 
 LECTURES = 12
@@ -84,3 +85,48 @@ def test_the_vault_pass_holds_one_lecture_s_documents_at_a_time_and_writes_the_s
     assert reader.reads >= 4 * LECTURES
     # The one being read and those the definitions were last looked for in (one at a time but for that).
     assert reader.most_held <= DEFINITION_LECTURES + 1, reader.most_held
+
+
+class KeptMemo(RenderMemo):
+    """The memo, with what this run made again (a note rendered, a note's names read, a definition found)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path)
+        self.made: list[str] = []
+
+    def keep(self, path: str, inputs: str, value: object) -> None:
+        self.made.append(path)
+        super().keep(path, inputs, value)
+
+
+def test_a_pass_over_unchanged_lectures_makes_none_of_their_parts_again(tmp_path: Path) -> None:
+    memo_file = tmp_path / ".tubenotes" / MEMO_FILENAME
+    with build_vault(tmp_path) as store:
+        def vault_pass(memo: KeptMemo) -> KeptMemo:
+            writer = VaultWriter(tmp_path, store.records, memo=memo)  # a new run: a new writer, the memo from its file
+            finish_vault(writer, store.jobs(documents=False), course=CourseStage(notice=lambda message: None),
+                         documents=documents_of(store))
+            return memo
+
+        first = vault_pass(KeptMemo(memo_file))
+        assert first.rendered == 2 * LECTURES  # every note and assessment
+        assert any(path.startswith("Thermo/Concepts/") for path in first.made)  # the concepts' definitions
+        assert any(path.startswith("names:") for path in first.made)  # the notes' names, read from their files
+        written = vault_files(tmp_path)
+
+        again = vault_pass(KeptMemo(memo_file))
+        assert (again.rendered, again.skipped) == (0, 2 * LECTURES)
+        # The notes' names are read again once: the first pass rewrote the notes after reading them.
+        assert all(path.startswith("names:") for path in again.made)
+        assert vault_files(tmp_path) == written
+        assert vault_pass(KeptMemo(memo_file)).made == []
+
+        changed = store.load(store.jobs(documents=False)[3].key)
+        changed.upload_date = "20240102"  # shown in its own notes' properties only
+        store.save(changed)
+        third = vault_pass(KeptMemo(memo_file))
+        assert (third.rendered, third.skipped) == (2, 2 * LECTURES - 2)
+        assert "published: 2024-01-02" in changed.notes_filepath.read_text()
+        now = vault_files(tmp_path)
+        vault_pass(KeptMemo())  # no memo: every part made again, to the same bytes
+        assert vault_files(tmp_path) == now

@@ -48,6 +48,7 @@ from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
 from tubenotes.vault.guard import FileRecords
 from tubenotes.vault.live_index import LiveIndex
+from tubenotes.vault.memo import MEMO_FILENAME, RenderMemo
 from tubenotes.vault.writer import VaultWriter
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class Stages:
         self.notice = notice
         self.options = options
         self.routing = Routing.of(settings)
-        self.vault = VaultWriter(settings.vault, records, force=options.force)
+        self.vault = VaultWriter(settings.vault, records, force=options.force,
+                                 memo=RenderMemo(settings.vault / STORE_DIRNAME / MEMO_FILENAME))
         self._lock = threading.RLock()
         self._components: Components | None = None
         self._llm: tuple[LlmSettings | None] | None = None

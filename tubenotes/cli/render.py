@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Console
 from rich.table import Table
 
 from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.progress import format_cost, format_seconds, job_label
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+
+class _OutputConsole(Console):
+    """A console whose reader may leave (`tubenotes run ... | head`): it goes quiet and the batch goes on.
+
+    Rich's own answer to a broken pipe is SystemExit, raised in whichever thread printed: in a stage's
+    thread that left the runner waiting for the job for ever. The notes are what was asked for; the output
+    is only a view of the work, so its reader leaving stops the view, not the work."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        # Python flushes the stream again at exit: onto /dev/null, so that flush cannot fail either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.file.fileno())
+        os.close(devnull)
+
+
+out = _OutputConsole(highlight=False)
+err = _OutputConsole(stderr=True, highlight=False)
 
 
 def notice(message: str) -> None:

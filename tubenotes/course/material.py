@@ -24,6 +24,7 @@ from tubenotes.text.markdown import escape
 from tubenotes.vault.cards import Card, cards_of, plain
 from tubenotes.vault.concepts import Concept, SubjectConcepts
 from tubenotes.vault.links import normalize
+from tubenotes.vault.memo import RenderMemo, inputs_digest
 
 # A lecture's paragraph in the guide: this many sentences of its notes' summary.
 SUMMARY_SENTENCES = 3
@@ -97,8 +98,9 @@ class Course:
     overview: str = ""  # a model's paragraph on the whole course; "" offline
 
 
-def course_of(concepts: SubjectConcepts) -> Course:
-    """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences.
+def course_of(concepts: SubjectConcepts, memo: RenderMemo | None = None) -> Course:
+    """The course of one subject folder, from the vault pass's concepts; definitions are the speakers' sentences
+    (a concept's as ``memo`` kept it from the last pass when the lectures it is looked for in did not change).
 
     Each lecture's documents are read once, in course order, for what it gives the course (its summary, its
     questions, what the concepts it introduces build on), and let go; the definitions are looked for in the
@@ -107,6 +109,7 @@ def course_of(concepts: SubjectConcepts) -> Course:
     language = concepts.language or "en"
     summary_heading = labels_for(language).summary
     documents = concepts.documents
+    memo = memo if memo is not None else RenderMemo()
     lectures = [CourseLecture(number, job, concepts.note_link(job), [], documents=documents)
                 for number, job in enumerate(concepts.jobs, start=1)]
     by_key = {lecture.job.key: lecture for lecture in lectures}
@@ -125,7 +128,7 @@ def course_of(concepts: SubjectConcepts) -> Course:
     _read_lectures(lectures, documents, summary_heading, {id(item): spelled(item.concept) for item in found})
     recent = _Recent(documents)
     for item in found:
-        _define(item, recent, language)
+        _define(item, recent, language, memo, concepts.root)
     subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
     return Course(subject, concepts.folder, language, lectures, found)
 
@@ -201,13 +204,28 @@ def says(words: str, spellings: list[str]) -> bool:
     return any(spelling in words for spelling in spellings)
 
 
-def _define(item: CourseConcept, recent: _Recent, language: str) -> None:
+def _define(item: CourseConcept, recent: _Recent, language: str, memo: RenderMemo, root: Path) -> None:
     """The sentence that defines the concept in the lecture that introduces it (else the next that uses it), or
-    failing that the one that best explains it."""
+    failing that the one that best explains it; as the last pass found it when those lectures are the same."""
     lectures = item.lectures[:DEFINITION_LECTURES]
+    where = item.concept.path.relative_to(root).as_posix()
+    inputs = inputs_digest("definition", item.concept.spellings, language,
+                           [_said(recent.of(lecture).job) for lecture in lectures])
+    known = memo.recall(where, inputs)
+    if known is not None:
+        if known:
+            sentence, number, item.definition_at = known
+            item.definition, item.definition_from = sentence, lectures[number]
+        return
     found = opening_sentence(item.concept.spellings, _Transcripts(lectures, recent), language)
     if found is not None:
         _set_definition(item, found.sentence, lectures[found.text], recent.of(lectures[found.text]))
+    memo.keep(where, inputs, [] if found is None else [found.sentence, found.text, item.definition_at])
+
+
+def _said(job: VideoProcessingJob) -> list[object]:
+    """What a lecture's definitions are found in: its transcript and its timed segments."""
+    return [job.transcript or "", [[s.start, s.duration, s.text] for s in job.segments]]
 
 
 def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, sentences: _Sentences) -> None:

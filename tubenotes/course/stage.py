@@ -54,7 +54,7 @@ class CourseStage:
         if len(concepts.jobs) < COURSE_LECTURES:
             withdraw(writer, concepts.folder)
             return CourseParts()
-        course = course_of(concepts)
+        course = course_of(concepts, writer.memo)
         explain = self._enrich(course)
         questions = exam_questions(course, explain)
         layout = lay_out(writer.root, course)

@@ -159,6 +159,13 @@ class LocalExecutor:
                 log.error("could not record %s after %s:\n%s", job.video_id, step, traceback.format_exc())
             self._finish_one()
             return
+        except BaseException:
+            # A SystemExit from a library, in a thread where nobody reads it: the batch stops as for a
+            # Ctrl-C, and the job is counted, or the runner would wait for it for ever.
+            log.error("stopping: %s ended its thread after %s:\n%s", job.video_id, step, traceback.format_exc())
+            self._stop_taking_work()
+            self._finish_one()
+            raise
         self._dispatch(job)
 
     def _stop_for_storage(self, exc: Exception) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, get_args
 
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
@@ -19,7 +19,7 @@ from tubenotes.text.language import common_language
 from tubenotes.vault.cards import cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
-from tubenotes.vault.frontmatter import subject_tag
+from tubenotes.vault.frontmatter import NoteKind, subject_tag
 from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
 from tubenotes.vault.links import find_links, normalize
 from tubenotes.vault.slides import card_picture
@@ -115,6 +115,8 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
         if anki:
             _write_deck(writer, folder, subject_jobs[0].subject, cards + parts.exam, report, force)
         write_index(writer, folder, subject_jobs, concepts, report, force, documents)
+    writer.memo.save(record.path for kind in (*get_args(NoteKind), CONCEPT_KIND)
+                     for record in writer.files.records.file_records(kind=kind))
     return report
 
 

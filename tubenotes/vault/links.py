@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tubenotes.text.markdown import wikilink
 from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file
@@ -109,9 +109,11 @@ class VaultNotes:
         self._names = names  # normalised name -> link path
 
     @classmethod
-    def scan(cls, root: Path, skip: Iterable[str] = (), skip_types: Iterable[str] = ()) -> VaultNotes:
+    def scan(cls, root: Path, skip: Iterable[str] = (), skip_types: Iterable[str] = (),
+             memo: NamesMemo | None = None) -> VaultNotes:
         """Every Markdown note under ``root`` except hidden folders, the link paths in ``skip``, and the
-        notes whose properties give them a ``type`` in ``skip_types`` (tubenotes' own, known or not)."""
+        notes whose properties give them a ``type`` in ``skip_types`` (tubenotes' own, known or not).
+        With ``memo``, a note whose file did not change since the last scan is not read again."""
         skipped, skipped_types = set(skip), set(skip_types)
         candidates: dict[str, list[str]] = {}
         for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
@@ -121,10 +123,10 @@ class VaultNotes:
             target = link_path(root, path)
             if target in skipped:
                 continue
-            matter = properties_of_file(path)
-            if is_tubenotes_note(matter) and matter["type"] in skipped_types:
+            own_type, declared = _names_of(path, f"names:{relative.as_posix()}", memo)
+            if own_type in skipped_types:
                 continue
-            for name in [path.stem, *_declared_names(matter)]:
+            for name in [path.stem, *declared]:
                 candidates.setdefault(normalize(name), []).append(target)
         # Two notes of one name: the one nearest the root wins, as in Obsidian's own choice.
         names = {key: min(paths, key=lambda p: (p.count("/"), p)) for key, paths in candidates.items() if key}
@@ -132,6 +134,31 @@ class VaultNotes:
 
     def find(self, name: str) -> str | None:
         return self._names.get(normalize(name))
+
+
+class NamesMemo(Protocol):
+    """What a scan found in each file last time, under the file's size, time and inode."""
+
+    def recall(self, path: str, inputs: str) -> Any: ...
+
+    def keep(self, path: str, inputs: str, value: Any) -> None: ...
+
+
+def _names_of(path: Path, key: str, memo: NamesMemo | None) -> tuple[str | None, list[str]]:
+    """The type of a note tubenotes wrote (None for the user's) and the names its properties declare."""
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    stamp = "" if info is None else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+    known = memo.recall(key, stamp) if memo is not None and info is not None else None
+    if known is not None:
+        return known[0], known[1]
+    matter = properties_of_file(path)
+    found = (matter["type"] if is_tubenotes_note(matter) else None, _declared_names(matter))
+    if memo is not None and info is not None:
+        memo.keep(key, stamp, list(found))
+    return found
 
 
 def _declared_names(matter: dict[str, Any]) -> list[str]:

@@ -11,10 +11,11 @@ from tubenotes.vault.concepts import CONCEPT_KIND, SubjectConcepts
 from tubenotes.vault.files import claim_stem
 from tubenotes.vault.frontmatter import NoteKind
 from tubenotes.vault.guard import (
-    BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, Seen, WriteResult,
+    BESIDE_KIND, FileRecords, FileState, GuardedFiles, MemoryRecords, Seen, WriteResult, sha256_of,
 )
 from tubenotes.vault.index import COURSE_KIND, INDEX_KIND, index_path
-from tubenotes.vault.links import VaultNotes, link_path
+from tubenotes.vault.links import VaultNotes, find_links, link_path
+from tubenotes.vault.memo import RenderMemo, inputs_digest
 from tubenotes.vault.notes import NoteContext, render_note
 from tubenotes.vault.slides import put_pictures
 
@@ -32,10 +33,13 @@ class VaultWriter:
     vault pass (`tubenotes.vault.finish`) never does.
     """
 
-    def __init__(self, root: Path, records: FileRecords | None = None, force: bool = False) -> None:
+    def __init__(self, root: Path, records: FileRecords | None = None, force: bool = False,
+                 memo: RenderMemo | None = None) -> None:
         self.root = root
         self.files = GuardedFiles(root, records if records is not None else MemoryRecords())
         self.force = force
+        # What each note was last rendered from by a vault pass: unchanged inputs, unchanged note.
+        self.memo = memo if memo is not None else RenderMemo()
         self._notes: VaultNotes | None = None
         self._concepts: dict[Path, SubjectConcepts] = {}
         # Several lectures are written at once (their files' syncs to disk overlap): a name is claimed under
@@ -50,7 +54,7 @@ class VaultWriter:
         if self._notes is None:
             own = [link_path(self.root, self.root / r.path)
                    for kind in _OWN_KINDS for r in self.files.records.file_records(kind=kind)]
-            self._notes = VaultNotes.scan(self.root, skip=own, skip_types=_OWN_TYPES)
+            self._notes = VaultNotes.scan(self.root, skip=own, skip_types=_OWN_TYPES, memo=self.memo)
         return self._notes
 
     def forget_scan(self) -> None:
@@ -109,12 +113,21 @@ class VaultWriter:
         """Render and write the job's files; with ``only_ours``, only those seen as tubenotes wrote them."""
         context = self.context(job, deleted)
         warnings = []
+        as_saved = None  # the job's JSON, for both its notes' inputs
         for kind, path in _paths(job).items():
             seen = only_ours.get(kind) if only_ours is not None else None
             if only_ours is not None and (seen is None or seen.state is not FileState.OURS):
                 continue
+            inputs = note = None
+            if seen is not None:  # the vault pass: a note rendered from the same inputs would be the same bytes
+                as_saved = as_saved or job.to_json(self.root)
+                note, inputs = self.files.key(path), _inputs(job, as_saved, kind, context)
+                if self.memo.unchanged(note, inputs, seen.sha256):
+                    continue
             data = render_note(job, kind, context).encode("utf-8")
             result = self.files.write(path, data, kind, job.key, force, seen=seen)
+            if note is not None and inputs is not None and result.path == path:
+                self.memo.remember(note, inputs, sha256_of(data))
             warnings += self._warn(job, result)
         return warnings
 
@@ -125,6 +138,16 @@ class VaultWriter:
         if warning not in job.warnings:
             job.warnings.append(warning)
         return [warning]
+
+
+def _inputs(job: VideoProcessingJob, as_saved: str, kind: NoteKind, context: NoteContext) -> str:
+    """The digest of all a note of ``kind`` is rendered from: the job (``as_saved``, its JSON), where each of
+    its links goes, and the rest of its context."""
+    body = (job.study_notes if kind == "notes" else job.assessment_content) or ""
+    links = [(link.target, context.resolve(link.target)) for link in find_links(body)]
+    return inputs_digest(kind, as_saved, str(context.root), links,
+                         None if context.index is None else str(context.index), context.related,
+                         sorted(str(path) for path in context.deleted))
 
 
 def _paths(job: VideoProcessingJob) -> dict[NoteKind, Path]:
