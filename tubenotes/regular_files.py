@@ -53,7 +53,13 @@ def read_head(path: str | os.PathLike[str], size: int) -> bytes:
 def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of the regular file ``path``; FileTooLarge past ``limit`` bytes."""
     with open_regular(path) as file:
-        data = file.read(limit + 1)  # the size may have changed since any check: never read past the limit
+        # A read of n bytes sets n bytes aside first: ask for the file's size, not the limit (a vault pass
+        # reads thousands of small notes under a limit of hundreds of MB). The file may grow meanwhile:
+        # read on, never past the limit.
+        expected = min(os.fstat(file.fileno()).st_size, limit)
+        data = file.read(expected + 1)
+        if len(data) > expected:
+            data += file.read(limit + 1 - len(data))
     if len(data) > limit:
         raise FileTooLarge(path, limit)
     return data
