@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 import tubenotes
-from tubenotes.regular_files import FileTooLarge, open_regular
+from tubenotes.regular_files import read_bounded
 from tubenotes.vault.files import atomic_write_bytes
 
 MEMO_FILENAME = "vault-pass.json"
@@ -84,21 +84,13 @@ class RenderMemo:
             self._entries = {}
             if self.path is not None:
                 try:
-                    loaded = json.loads(_read(self.path))
+                    loaded = json.loads(read_bounded(self.path, _MEMO_LIMIT))
                 except (OSError, ValueError):  # NotRegularFile and FileTooLarge are OSErrors
                     loaded = {}
                 if isinstance(loaded, dict):
                     self._entries = {note: entry for note, entry in loaded.items()
                                      if isinstance(entry, list) and len(entry) == 2}
         return self._entries
-
-
-def _read(path: Path) -> bytes:
-    """The memo's bytes. Not read_bounded: reading up to a limit sets aside a buffer of the limit's size."""
-    with open_regular(path) as file:
-        if os.fstat(file.fileno()).st_size > _MEMO_LIMIT:
-            raise FileTooLarge(path, _MEMO_LIMIT)
-        return file.read()
 
 
 def inputs_digest(*parts: object) -> str:
