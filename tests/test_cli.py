@@ -120,6 +120,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = tubenotes("resume", "--vault", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "tubenotes run" in missing.stderr
     assert tubenotes("run", "x", "--network", "carrier-pigeon", "--vault", str(tmp_path)).returncode == 2
+    (tmp_path / "a-file").write_text("")
+    through_a_file = tubenotes("run", "x", "--vault", str(tmp_path / "a-file" / "v"))
+    assert through_a_file.returncode == 2 and "Traceback" not in through_a_file.stderr
+    assert f"cannot make the vault {tmp_path / 'a-file' / 'v'}: Not a directory" in " ".join(through_a_file.stderr.split())
 
 
 def test_every_command_and_option_has_help_text() -> None:
