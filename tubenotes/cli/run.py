@@ -91,7 +91,7 @@ def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
     options = vault_options(values)
     settings, _ = settings_from(values)
     with open_vault(settings.vault) as store, \
-            build_stages(settings, store, notice, options, backends=_backends()) as stages:
+            build_stages(settings, store, notice, options, backends=_backends(), key_required=False) as stages:
         result = estimated(stages, prepare_jobs(stages, list(inputs)))
     table = Table(title=f"expected generation with {result.label}")
     for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
