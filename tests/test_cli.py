@@ -105,6 +105,13 @@ def test_running_again_repeats_no_work(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_an_input_that_cannot_be_used_fails_now_not_already(tmp_path: Path) -> None:
+    first = tubenotes("run", str(tmp_path / "nothing"), "--vault", str(tmp_path / "v"), check_code=1)
+    said = " ".join(first.stdout.split())
+    assert "0 completed, 1 failed" in said and "Nothing to do" not in said
+
+
+@pytest.mark.slow
 def test_folders_name_the_subject(tmp_path: Path) -> None:
     (tmp_path / "in" / "Chemistry").mkdir(parents=True)
     (tmp_path / "in" / "Chemistry" / "bonds.en.vtt").write_text(vtt(LECTURE))
