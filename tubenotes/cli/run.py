@@ -19,7 +19,7 @@ from tubenotes.cli.status import point_to_shared_store
 from tubenotes.config import Settings
 from tubenotes.distributed.cli import executor_for, executor_options
 from tubenotes.executors import EXIT_INTERRUPTED, Reporter, RunResult
-from tubenotes.job import ProcessingStage
+from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, job_label
 from tubenotes.store import failed, store_url_without_secrets, unfinished
 
@@ -91,7 +91,7 @@ def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
     options = vault_options(values)
     settings, _ = settings_from(values)
     with open_vault(settings.vault) as store, \
-            build_stages(settings, store, notice, options, backends=_backends()) as stages:
+            build_stages(settings, store, notice, options, backends=_backends(), key_required=False) as stages:
         result = estimated(stages, prepare_jobs(stages, list(inputs)))
     table = Table(title=f"expected generation with {result.label}")
     for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
@@ -191,7 +191,9 @@ def _reporter(settings: Settings) -> Reporter:
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
     tally = result.tally
-    if result.worked or result.interrupted or result.stopped_by is not None or tally.unfinished:
+    # An input that named nothing usable failed now, not "already": the jobs that did not complete are kept.
+    if result.worked or result.interrupted or result.stopped_by is not None or tally.unfinished or \
+            any(_unresolved(job) for job in result.jobs):
         print_final_table(result.jobs, tally=tally)
     else:
         _print_nothing_done(result, settings)
@@ -202,6 +204,11 @@ def _finish(result: RunResult, settings: Settings) -> None:
     if result.interrupted:
         err.print(f"Interrupted: {tally.unfinished} job(s) saved unfinished. Run `{resume}` to go on.", markup=False)
     sys.exit(result.exit_code)
+
+
+def _unresolved(job: VideoProcessingJob) -> bool:
+    """An input this run could not use (no such file, an empty playlist): it failed now, not "already"."""
+    return job.stage is ProcessingStage.FAILED and job.failed_stage is ProcessingStage.CREATED
 
 
 def _resume_command(settings: Settings) -> str:
