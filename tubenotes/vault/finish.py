@@ -155,16 +155,17 @@ def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Coll
     return touched
 
 
-def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
+def write_index(writer: VaultWriter, folder: Path, jobs: Iterable[VideoProcessingJob],
                 concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False,
-                documents: DocumentReader = HeldDocuments()) -> None:
-    """The subject's index note, from the jobs as they are now (its language from their transcripts,
-    read one at a time through ``documents``)."""
+                documents: DocumentReader = HeldDocuments(), language: str | None = None) -> None:
+    """The subject's index note, from the jobs as they are now, in input order (read once when ``language``
+    is given, a second time for their transcripts' language, read one at a time through ``documents``)."""
     if concepts is not None:
         paths = [concept.path for concept in concepts.concepts.values()]
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
-    language = common_language(documents.read(job, ("transcript",)) for job in jobs)
+    if language is None:
+        language = common_language(documents.read(job, ("transcript",)) for job in jobs)
     text = render_index(writer.root, folder, jobs, language, paths)
     result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)
