@@ -2,7 +2,7 @@
 
     from tubenotes import make_notes
     result = make_notes(["lectures/"], vault="notes", subject="Physics")
-    print(len(result.completed), "lectures ready")
+    print(result.tally.completed, "lectures ready")
 
 `make_notes` is `tubenotes run` without the terminal: the same composition
 of the stages (`tubenotes.stages`), the same store, resume and vault pass.
