@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tubenotes.generate.captions import restore, sentence_cuts
 from tubenotes.job import TranscriptSegment
+from tubenotes.text.acronyms import acronyms_in, restore_acronyms
 from tubenotes.text.words import tokenize
 
 # A punctuated run-on sentence is cut (at a comma if it has one) past this length.
@@ -59,8 +60,10 @@ def split_sentences(transcript: str, segments: Sequence[TranscriptSegment]) -> l
     words = _words_from_segments(segments) if segments else _words_from_text(transcript)
     sentences: list[Sentence] = []
     punctuated = _is_punctuated(words)
+    # Captions write "ATP" as "atp": found once for the whole text, as "nad" is one only beside "nadh".
+    acronyms = frozenset() if punctuated else acronyms_in(_bare(word.text) for word in words)
     for chunk in _chunk(words, punctuated):
-        text = _joined(chunk) if punctuated else restore(_joined(chunk))
+        text = _joined(chunk) if punctuated else restore(restore_acronyms(_joined(chunk), acronyms))
         tokens = tuple(tokenize(text))
         if tokens:
             sentences.append(Sentence(len(sentences), text, chunk[0].start, tokens))
@@ -150,6 +153,10 @@ def _last_soft_cut(words: Sequence[_Word]) -> int:
         if previous.boundary or _SOFT_END.search(previous.text):
             return cut
     return len(words)
+
+
+def _bare(word: str) -> str:
+    return word.casefold().strip(".,;:!?'\"”’)]([“‘")
 
 
 def _joined(words: Sequence[_Word]) -> str:
