@@ -134,6 +134,10 @@ NAMING_WORDS = 5
 _OBJECT_PRONOUNS = frozenset("it them him her us me this that these those".split())
 # Corrections learned by bench/train_caption_gaps.py.
 GAP_WEIGHTS = Path(__file__).with_name("caption_gaps.txt")
+_QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which": "which is why ..."
+_AUXILIARIES = frozenset("""
+do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
+""".split())
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -257,13 +261,25 @@ def _clause_ahead(bare: Sequence[str], cut: int) -> float:
 
 
 def restore(text: str) -> str:
-    """A caption sentence written as a sentence: its capital, "I" for "i", and a full stop."""
+    """A caption sentence written as a sentence: its capital, "I" for "i", and a full stop, or a question mark
+    after a question ("what does the chain do", "is it reversible")."""
     words = [_I_FORMS.get(word, word) for word in text.split()]
     if not words:
         return text
+    asks = _asks([_bare(word) for word in words[:2]])
     words[0] = words[0][:1].upper() + words[0][1:]
     restored = " ".join(words)
-    return restored if restored.endswith((".", "!", "?", "…")) else restored + "."
+    return restored if restored.endswith((".", "!", "?", "…")) else restored + ("?" if asks else ".")
+
+
+def _asks(first_two: Sequence[str]) -> bool:
+    """Whether an English sentence opening with these words asks: a question word and an auxiliary, or an
+    auxiliary and a subject pronoun."""
+    if len(first_two) < 2:
+        return False
+    first, second = first_two
+    return ((first in _QUESTION_WORDS and second in _AUXILIARIES)
+            or (first in _AUXILIARIES and second in _SUBJECT_PRONOUNS and first not in ("let", "let's")))
 
 
 def _bare(word: str) -> str:
