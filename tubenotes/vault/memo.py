@@ -63,6 +63,10 @@ class RenderMemo:
         self._used.add(path)
         return entry[1]
 
+    def knows(self, path: str) -> bool:
+        """Whether anything is kept for ``path``, whatever it was made from."""
+        return path in self._load()
+
     def keep(self, path: str, inputs: str, value: Any) -> None:
         """Keep ``value`` (JSON) as what ``inputs`` made for ``path``."""
         self._load()[path] = [inputs, value]
