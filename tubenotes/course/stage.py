@@ -9,16 +9,16 @@ the same bytes, and nothing is written, printed again, or asked of a model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from tubenotes.course.canvas import lay_out, render_canvas
+from tubenotes.course.canvas import canvas_chunks, lay_out
 from tubenotes.course.exam import exam_cards, exam_questions, render_exam
-from tubenotes.course.guide import render_guide
+from tubenotes.course.guide import guide_chunks
 from tubenotes.course.material import Course, CourseConcept, CourseLecture, course_of
-from tubenotes.course.picture import render_svg
+from tubenotes.course.picture import svg_chunks
 from tubenotes.errors import ExportError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.job import TokenUsage
@@ -60,15 +60,16 @@ class CourseStage:
         layout = lay_out(writer.root, course)
         root, folder = writer.root, course.folder
         warnings: list[str] = []
+        # In pieces: the guide and map of a course of thousands of lectures are tens of MB each.
         written = {
-            guide_path(folder): render_guide(root, course),
-            exam_path(folder): render_exam(root, course, questions),
-            canvas_path(folder): render_canvas(layout),
-            picture_path(folder): render_svg(layout),
+            guide_path(folder): guide_chunks(root, course),
+            exam_path(folder): iter((render_exam(root, course, questions),)),
+            canvas_path(folder): canvas_chunks(layout),
+            picture_path(folder): svg_chunks(layout),
         }
         changed = []
-        for path, text in written.items():
-            result = writer.files.write(path, text.encode("utf-8"), COURSE_KIND)
+        for path, pieces in written.items():
+            result = writer.files.write_chunks(path, encoded(pieces), COURSE_KIND)
             warning = result.warning(root)
             if warning:
                 warnings.append(warning)
@@ -109,6 +110,20 @@ class CourseStage:
             return [f"{pdf.name}: {warning}" for warning in exporter.markdown_to_pdf(markdown, pdf)]
         except (ExportError, OSError) as exc:
             return [f"{pdf.name} was not made: {exc}"]
+
+
+def encoded(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """``pieces`` as UTF-8, gathered into blocks of about ``size`` bytes."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block).encode("utf-8")
+            block, length = [], 0
+    if block:
+        yield "".join(block).encode("utf-8")
 
 
 def withdraw(writer: VaultWriter, folder: Path) -> None:
