@@ -189,3 +189,8 @@ def test_a_pass_reads_no_unchanged_lecture_and_one_added_reads_that_one_and_thos
 
         vault_pass(RenderMemo())  # no memo and no summaries kept: every lecture read, to the same bytes
         assert vault_files(tmp_path) == with_memo
+
+        guide = tmp_path / "Thermo" / "Thermo study guide.md"
+        guide.write_text(guide.read_text() + "My own line.\n")  # the course is made again: its new guide beside
+        assert vault_pass(RenderMemo(memo_file)).reads == {}
+        assert (tmp_path / "Thermo" / "Thermo study guide (new).md").read_bytes() == with_memo["Thermo/Thermo study guide.md"]

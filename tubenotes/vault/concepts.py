@@ -79,6 +79,7 @@ class SubjectConcepts:
         self._signatures: dict[str, Signature] = {}  # job key -> the concepts it links
         self._groups = self._group()
         self._rankings: dict[Signature, list[int]] = {}
+        self._items: dict[tuple[Signature, int], str] = {}
         self._find_mentions()
 
     def _read_links(self) -> list[list[str]]:
@@ -173,13 +174,19 @@ class SubjectConcepts:
         """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
         concepts = self._of_job.get(job.key, [])
         own = self._number.get(job.key, -1)
-        ranked = [number for number in self._ranking(self._signatures.get(job.key, ()))
-                  if number != own][:RELATED_LECTURES]
-        return [
-            f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
-            + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
-            for number in ranked
-        ]
+        signature = self._signatures.get(job.key, ())
+        ranked = [number for number in self._ranking(signature) if number != own][:RELATED_LECTURES]
+        return [self._related_item(signature, concepts, number) for number in ranked]
+
+    def _related_item(self, signature: Signature, concepts: list[Concept], number: int) -> str:
+        """The item of lecture ``number`` in the list of a lecture linking ``concepts`` (of ``signature``):
+        made once, as lectures of one signature list the same few."""
+        item = self._items.get((signature, number))
+        if item is None:
+            item = self._items[(signature, number)] = (
+                f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+                + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set))
+        return item
 
     def _ranking(self, signature: Signature) -> list[int]:
         """The lectures sharing the most of the concepts of ``signature``, most shared first, then in input

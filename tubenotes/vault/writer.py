@@ -126,13 +126,14 @@ class VaultWriter:
         summary and the files' metadata."""
         stamp = summaries.stamp(job)
         paths = _paths(job)
-        if stamp is None or not paths or not all(self.memo.knows(_QUICK + self.files.key(p)) for p in paths.values()):
+        notes = {kind: _QUICK + self.files.key(path) for kind, path in paths.items()}
+        if stamp is None or not paths or not all(self.memo.knows(note) for note in notes.values()):
             return False
         context = self.context(job)
         for kind, path in paths.items():
             name, compute, document = _LINKS[kind]
             inputs = _quick_inputs(kind, stamp, context, summaries.fact(job, name, compute, (document,)), path)
-            if inputs is None or self.memo.recall(_QUICK + self.files.key(path), inputs) is None:
+            if inputs is None or self.memo.recall(notes[kind], inputs) is None:
                 return False
         self.memo.skipped += len(paths)
         return True
