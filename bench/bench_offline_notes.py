@@ -320,7 +320,7 @@ def main() -> None:
     print(f"{'concept notes that open with a definition':<48}{share(defined, len(course.concepts))}"
           f"   (a lecture defines {possible_definitions(course.concepts)})")
     print(f"{'... with a definition or an explanation':<48}{share(explained, len(course.concepts))}")
-    print(f"{'words upper-cased as acronyms, punctuated course':<48}{acronym_mistakes(pythonpath)}")
+    print(f"{'lower-case words taken for acronyms':<48}{acronym_mistakes(pythonpath)}")
     print(f"{'one-hour lecture, notes and assessment':<48}{hour_seconds(pythonpath):.2f} s")
     print(f"{'... the same lecture as auto-captions':<48}{hour_seconds(pythonpath, captions=True):.2f} s")
 

@@ -123,6 +123,7 @@ def test_caption_notes_quote_no_sentence_that_opens_or_closes_inside_a_clause() 
 @pytest.mark.parametrize(("said", "written"), [
     ("what does the chain do with the energy", "What does the chain do with the energy?"),
     ("is it reversible", "Is it reversible?"),
+    ("so what does the chain do", "So what does the chain do?"),
     ("it is reversible", "It is reversible."),
     ("which is why the cell needs oxygen", "Which is why the cell needs oxygen."),
     ("let's see how it works", "Let's see how it works."),

@@ -134,6 +134,7 @@ NAMING_WORDS = 5
 _OBJECT_PRONOUNS = frozenset("it them him her us me this that these those".split())
 # Corrections learned by bench/train_caption_gaps.py.
 GAP_WEIGHTS = Path(__file__).with_name("caption_gaps.txt")
+_LEADING = frozenset("so now okay ok and but well alright".split())
 _QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which": "which is why ..."
 _AUXILIARIES = frozenset("""
 do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
@@ -266,7 +267,9 @@ def restore(text: str) -> str:
     words = [_I_FORMS.get(word, word) for word in text.split()]
     if not words:
         return text
-    asks = _asks([_bare(word) for word in words[:2]])
+    bare = [_bare(word) for word in words]
+    lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
+    asks = _asks(bare[lead:lead + 2])  # "so what does ..." asks too
     words[0] = words[0][:1].upper() + words[0][1:]
     restored = " ".join(words)
     return restored if restored.endswith((".", "!", "?", "…")) else restored + ("?" if asks else ".")
