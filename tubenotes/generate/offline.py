@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 
 from tubenotes.generate.formulas import spoken_formulas
@@ -38,8 +39,10 @@ class OfflineGenerator:
 
     def __init__(self, cache: GenerationCache | None = None) -> None:
         self.cache: GenerationCache = MemoryCache() if cache is None else cache
-        # Notes and assessment of one job share one analysis.
-        self._last: tuple[str, Lecture] | None = None
+        # Notes and assessment of one job share one analysis. The runner's generate threads each make a
+        # job's notes, then its assessment: the last analysis is kept per thread, or another thread's job
+        # in between would have the analysis (most of the generator's time) made twice.
+        self._local = threading.local()
 
     def generate_notes(self, job: VideoProcessingJob) -> Generation:
         return self._generate(job, "notes", render_notes)
@@ -60,11 +63,11 @@ class OfflineGenerator:
         )
 
     def _analysis(self, job: VideoProcessingJob, digest: str) -> Lecture:
-        last = self._last
+        last: tuple[str, Lecture] | None = getattr(self._local, "last", None)
         if last is not None and last[0] == digest:
             return last[1]
         lecture = analyse(job, [slide.text for slide in job.slides or ()])
-        self._last = (digest, lecture)
+        self._local.last = (digest, lecture)
         return lecture
 
 
