@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -412,6 +415,20 @@ def test_notes_and_assessment_of_a_job_share_one_analysis_while_other_threads_ge
         for thread, job in zip(threads, jobs):
             thread.submit(generator.generate_assessment, job).result()
     assert analysed == ["vid00000000", "vid00000001"]
+
+
+def test_the_input_digest_covers_every_field_of_the_segments_and_chapters() -> None:
+    """Segments are written out field by field (asdict was a tenth of the generator's time): a field added
+    to a segment or chapter must reach the digest, and the digests of cached notes must not change."""
+    job = youtube_job(captions(GRADIENT_DESCENT), CHAPTERS)
+    canonical = {
+        "transcript": job.transcript, "title": job.video_title, "video_id": job.video_id,
+        "video_url": job.get_youtube_url(), "language": job.language,
+        "segments": [dataclasses.asdict(segment) for segment in job.segments],
+        "chapters": [dataclasses.asdict(chapter) for chapter in job.chapters],
+    }
+    expected = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert offline.input_digest(job) == expected
 
 
 def test_a_local_transcript_that_gains_its_video_gets_linked_notes_not_cached_ones() -> None:

@@ -8,7 +8,6 @@ invented, and the same transcript always gives the same bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import threading
@@ -75,8 +74,9 @@ def input_digest(job: VideoProcessingJob) -> str:
     """A hash of everything in the job that the offline output depends on."""
     data = {
         "transcript": job.transcript,
-        "segments": [dataclasses.asdict(segment) for segment in job.segments],
-        "chapters": [dataclasses.asdict(chapter) for chapter in job.chapters],
+        # What dataclasses.asdict gives, without its deep copies: a tenth of the time, twice per lecture.
+        "segments": [{"start": s.start, "duration": s.duration, "text": s.text} for s in job.segments],
+        "chapters": [{"start": c.start, "title": c.title} for c in job.chapters],
         "title": job.video_title,
         "video_id": job.video_id,
         "video_url": job.get_youtube_url(),  # time stamps link into it
