@@ -105,6 +105,13 @@ def test_running_again_repeats_no_work(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_an_input_that_cannot_be_used_fails_now_not_already(tmp_path: Path) -> None:
+    first = tubenotes("run", str(tmp_path / "nothing"), "--vault", str(tmp_path / "v"), check_code=1)
+    said = " ".join(first.stdout.split())
+    assert "0 completed, 1 failed" in said and "Nothing to do" not in said
+
+
+@pytest.mark.slow
 def test_folders_name_the_subject(tmp_path: Path) -> None:
     (tmp_path / "in" / "Chemistry").mkdir(parents=True)
     (tmp_path / "in" / "Chemistry" / "bonds.en.vtt").write_text(vtt(LECTURE))
@@ -120,6 +127,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = tubenotes("resume", "--vault", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "tubenotes run" in missing.stderr
     assert tubenotes("run", "x", "--network", "carrier-pigeon", "--vault", str(tmp_path)).returncode == 2
+    (tmp_path / "a-file").write_text("")
+    through_a_file = tubenotes("run", "x", "--vault", str(tmp_path / "a-file" / "v"))
+    assert through_a_file.returncode == 2 and "Traceback" not in through_a_file.stderr
+    assert f"cannot make the vault {tmp_path / 'a-file' / 'v'}: Not a directory" in " ".join(through_a_file.stderr.split())
 
 
 def test_every_command_and_option_has_help_text() -> None:

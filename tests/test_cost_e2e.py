@@ -81,3 +81,15 @@ def test_max_cost_stops_before_a_batch_that_would_pass_it(tmp_path: Path, fake) 
     resumed = run_cli("resume", "--vault", vault, "-q")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert fake.batches.batches and fake.calls == 0
+
+
+@pytest.mark.slow
+def test_the_estimate_needs_no_key_and_the_run_still_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    write_lectures(tmp_path / "in", 2)
+    vault = tmp_path / "vault"
+    estimated = run_cli("estimate", tmp_path / "in", "--model", "openai:gpt-4o-mini", "--vault", vault)
+    assert estimated.returncode == 0, estimated.stdout + estimated.stderr
+    assert re.search(r"cost: \$[\d.]+ live, \$[\d.]+ through the Batch API", " ".join(estimated.stdout.split()))
+    keyless = run_cli("run", tmp_path / "in", "--model", "openai:gpt-4o-mini", "--vault", vault)
+    assert keyless.returncode == 2 and "OPENAI_API_KEY" in keyless.stderr

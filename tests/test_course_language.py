@@ -11,8 +11,12 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_course import WIKILINK, run, write_timed
+from tubenotes.course.exam import MULTIPLE_CHOICE, TRUE_FALSE, exam_questions
+from tubenotes.course.material import Course, CourseLecture
+from tubenotes.job import VideoProcessingJob
 from tubenotes.testing.fake_llm import FakeLlmServer
 from tubenotes.text.labels import ENGLISH, LABELS
+from tubenotes.vault.cards import Card
 
 LECTURES = sorted((Path(__file__).parent / "data" / "markt").glob("*.txt"))
 GERMAN = LABELS["de"]
@@ -112,3 +116,18 @@ def test_with_a_model_the_course_step_asks_for_the_lectures_language(
     guide = (tmp_path / "vault" / "Markt" / "Markt study guide.md").read_text(encoding="utf-8")
     assert f"## {GERMAN.course_material.covers}\n\nThe course goes through" in guide  # the model's overview
     assert {f"Markt/{path.stem}" for path in (tmp_path / "vault" / "Markt").glob("0*.md")} <= set(WIKILINK.findall(guide))
+
+
+@pytest.mark.parametrize("language, options", [("en", ("True", "False")), ("de", ("Richtig", "Falsch")),
+                                               ("de", ("Wahr", "Falsch")), ("es", ("Verdadero", "Falso")),
+                                               ("fr", ("Faux", "Vrai"))])
+def test_a_model_s_true_or_false_question_in_the_lecture_s_language_is_one(language: str,
+                                                                          options: tuple[str, str]) -> None:
+    true_false = Card("Entropy never decreases.\n" + "\n".join(f"{letter}) {option}" for letter, option
+                                                                in zip("AB", options)), "A")
+    choice = Card("Which quantity never decreases?\nA) Entropy\nB) Energy", "A")
+    lectures = [CourseLecture(number, VideoProcessingJob(url=f"u{number}", video_id=f"video00000{number}"),
+                              f"Lecture {number}", [], cards=[true_false, choice]) for number in (1, 2)]
+    kinds = {question.card: question.kind
+             for question in exam_questions(Course("Physik", Path("Physik"), language, lectures, []))}
+    assert kinds == {true_false: TRUE_FALSE, choice: MULTIPLE_CHOICE}

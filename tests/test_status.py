@@ -87,3 +87,15 @@ def test_a_vault_whose_jobs_are_in_a_shared_store_says_where_they_are(tmp_path: 
         assert f"1 job(s) in the store {without_password}" in named and str(vault) not in named, named
     vault_files = b"".join(path.read_bytes() for path in vault.rglob("*") if path.is_file())
     assert b"hunter2-secret" not in vault_files and "hunter2-secret" not in ran.stdout + ran.stderr + shared + named
+
+
+@pytest.mark.slow
+def test_a_completed_job_s_warning_is_shown_by_status(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path) as store:
+        job = VideoProcessingJob(url="u", video_id="video000001", video_title="Entropy")
+        job.warn("Entropy.md was deleted: no PDF made of it")
+        job.warn("Assessment_Entropy.md: a font for 漢 is missing")
+        job.mark_completed()
+        store.save(job)
+    for listing in (status(tmp_path), status(tmp_path, "--all")):
+        assert "warning: Entropy.md was deleted: no PDF made of it (and 1 more)" in listing

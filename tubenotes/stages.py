@@ -94,8 +94,10 @@ class Stages:
 
     def __init__(self, settings: Settings, store: JobStore, records: FileRecords, notice: Notice = print,
                  options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
-                 backends: Backends | None = None) -> None:
+                 backends: Backends | None = None, key_required: bool = True) -> None:
         self.settings = settings
+        # False for an estimate: it sends nothing to the model, and its cost is what one decides a key on.
+        self.key_required = key_required
         self.backends = backends or Backends()
         self.llm_gate = llm_gate  # around each LLM call instead of the per-process limit (distributed workers)
         self.store = store
@@ -271,7 +273,8 @@ class Stages:
             if self._llm is None:
                 settings = self.settings
                 llm = None if settings.model == OFFLINE_MODEL else resolve_llm(
-                    settings.model, settings.base_url, os.environ, context_window=settings.context_window)
+                    settings.model, settings.base_url, os.environ, context_window=settings.context_window,
+                    key_required=self.key_required)
                 if settings.batch:
                     if llm is None:
                         raise ConfigurationError("--batch needs an LLM with a Batch API: pass --model "
@@ -507,9 +510,10 @@ def stage_limits(settings: Settings) -> dict[str, int]:
 
 def build_stages(settings: Settings, store: JobStore, notice: Notice = print,
                  options: VaultOptions = VaultOptions(), llm_gate: AbstractContextManager[Any] | None = None,
-                 backends: Backends | None = None) -> Stages:
+                 backends: Backends | None = None, key_required: bool = True) -> Stages:
     """The stages for ``settings``, with the vault's file records beside ``store``."""
-    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate, backends)
+    return Stages(settings, store, vault_records(store, settings.vault), notice, options, llm_gate, backends,
+                  key_required)
 
 
 def _pdf_exporter() -> PdfExporter:

@@ -13,16 +13,15 @@ good, it is removed (`forget_audio`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from tubenotes.config import Settings
 from tubenotes.errors import ConfigurationError, PermanentError, StageInterrupted, TubenotesError, with_message
 from tubenotes.job import ProcessingStage, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
+from tubenotes.sources.base import ProgressCallback, ProgressFor
 from tubenotes.sources.media import MediaFileSource, is_media_file
 from tubenotes.sources.speech import (
     EnglishOnlyModelError,
-    ProgressCallback,
     SpeechTranscriber,
     resolve_device,
     transcriptions_at_once,
@@ -35,8 +34,6 @@ from tubenotes.store import STORE_DIRNAME
 CAPTIONLESS = (TranscriptsDisabledError, NoTranscriptError)
 AUDIO_DIRNAME = "audio"
 
-# job -> a callback for its transcription's progress, or None (set by whoever shows progress).
-ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
 
 
 class TranscriptionOffError(PermanentError):

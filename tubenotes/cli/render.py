@@ -44,7 +44,14 @@ def usage_of(job: VideoProcessingJob) -> str:
 
 
 def error_of(job: VideoProcessingJob) -> str:
-    return f"{job.error_kind}: {job.error_message}" if job.error_message else ""
+    """The job's error, or else what it warned about (a degraded PDF, pictures a worker could not find):
+    a completed job's warnings are otherwise told only once, by the run that made them."""
+    if job.error_message:
+        return f"{job.error_kind}: {job.error_message}"
+    if not job.warnings:
+        return ""
+    more = f" (and {len(job.warnings) - 1} more)" if len(job.warnings) > 1 else ""
+    return f"warning: {job.warnings[0]}{more}"
 
 
 # Above this many jobs the final table lists only those not completed, and at most this many of them:
@@ -62,7 +69,7 @@ def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> N
         rows = rows[:FINAL_TABLE_ROWS]
     if rows:
         table = Table(title=title)
-        for column in ("title", "stage", "duration", "tokens (cost)", "error"):
+        for column in ("title", "stage", "duration", "tokens (cost)", "error or warning"):
             table.add_column(column, overflow="fold")
         for job in rows:
             style = {"completed": "green", "failed": "red"}.get(job.stage.value, "yellow")
@@ -82,7 +89,7 @@ def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> N
 
 def jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:
     table = Table(title=title)
-    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error"):
+    for column in ("#", "title", "subject", "stage", "duration", "tokens (cost)", "error or warning"):
         table.add_column(column, overflow="fold", no_wrap=column in ("#", "stage", "duration"))
     for job in jobs:
         table.add_row(str(job.position + 1), job_label(job, 50), job.subject, job.stage.value,

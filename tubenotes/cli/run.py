@@ -91,7 +91,7 @@ def _estimate(inputs: tuple[str, ...], values: dict[str, Any]) -> None:
     options = vault_options(values)
     settings, _ = settings_from(values)
     with open_vault(settings.vault) as store, \
-            build_stages(settings, store, notice, options, backends=_backends()) as stages:
+            build_stages(settings, store, notice, options, backends=_backends(), key_required=False) as stages:
         result = estimated(stages, prepare_jobs(stages, list(inputs)))
     table = Table(title=f"expected generation with {result.label}")
     for column in ("title", "transcript tokens", "calls", "prompt tokens", "completion tokens"):
@@ -191,7 +191,7 @@ def _reporter(settings: Settings) -> Reporter:
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
     if result.worked or result.interrupted or result.stopped_by is not None or \
-            not all(job.is_finished() for job in result.jobs):
+            any(not job.is_finished() or _unresolved(job) for job in result.jobs):
         print_final_table(result.jobs)
     else:
         _print_nothing_done(result.jobs, settings)
@@ -203,6 +203,11 @@ def _finish(result: RunResult, settings: Settings) -> None:
         unfinished = sum(not job.is_finished() for job in result.jobs)
         err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `{resume}` to go on.", markup=False)
     sys.exit(result.exit_code)
+
+
+def _unresolved(job: VideoProcessingJob) -> bool:
+    """An input this run could not use (no such file, an empty playlist): it failed now, not "already"."""
+    return job.stage is ProcessingStage.FAILED and job.failed_stage is ProcessingStage.CREATED
 
 
 def _resume_command(settings: Settings) -> str:

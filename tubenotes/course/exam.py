@@ -43,6 +43,10 @@ EXPLAIN_WHY = "explain why"
 KIND_ORDER = (EXPLAIN_WHY, WHICH_CONCEPT, WHICH_STATEMENT, MULTIPLE_CHOICE, FILL_IN, SHORT_ANSWER, TRUE_FALSE)
 
 _OPTION = re.compile(r"^([A-H])\)\s+(.*)$")
+# A true-or-false question's two options in the languages the course documents speak: a model asked for the
+# lecture's language writes them in it, whatever language the rest of the course is in.
+_TRUE_FALSE_OPTIONS = {frozenset(pair) for pair in (("true", "false"), ("richtig", "falsch"), ("wahr", "falsch"),
+                                                   ("verdadero", "falso"), ("vrai", "faux"))}
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def _kind(card: Card) -> str:
     if card.cloze:
         return FILL_IN
     options = [m.group(2) for line in card.question.splitlines() if (m := _OPTION.match(line))]
-    if [option.casefold() for option in options] == ["true", "false"]:
+    if len(options) == 2 and frozenset(option.casefold().rstrip(".") for option in options) in _TRUE_FALSE_OPTIONS:
         return TRUE_FALSE
     return MULTIPLE_CHOICE if options else SHORT_ANSWER
 

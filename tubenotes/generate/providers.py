@@ -153,6 +153,7 @@ def resolve_llm(
     probe_ollama: OllamaProbe = probe_ollama,
     context_window: int | None = None,
     timeout: float | None = None,
+    key_required: bool = True,
 ) -> LlmSettings | None:
     """The LLM the user asked for, or found; None means "use the offline generator".
 
@@ -163,7 +164,7 @@ def resolve_llm(
     if model is None and base_url is None:
         settings = _autodetect(env, probe_ollama)
     else:
-        settings = _explicit(model, base_url, env)
+        settings = _explicit(model, base_url, env, key_required)
     if settings is None:
         return None
     if context_window is not None:
@@ -188,10 +189,10 @@ def _autodetect(env: Mapping[str, str], probe: OllamaProbe) -> LlmSettings | Non
     return _from_preset(PRESETS["ollama"], models[0] if models else None, None, env)
 
 
-def _explicit(model: str | None, base_url: str | None, env: Mapping[str, str]) -> LlmSettings:
+def _explicit(model: str | None, base_url: str | None, env: Mapping[str, str], key_required: bool) -> LlmSettings:
     provider, _, name = (model or "").partition(":")
     if provider in PRESETS:
-        return _from_preset(PRESETS[provider], name or None, base_url, env)
+        return _from_preset(PRESETS[provider], name or None, base_url, env, key_required)
     if base_url is None:
         raise ConfigurationError(
             f"unknown provider in --model {model!r}; write PROVIDER:MODEL with PROVIDER one of "

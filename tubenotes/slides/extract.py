@@ -16,10 +16,10 @@ from typing import Any
 
 from tubenotes.job import Slide, slide_dict
 from tubenotes.slides.detect import Shown, SlideDetector, picture_hash, same_picture
-from tubenotes.slides.fetcher import ProgressCallback
 from tubenotes.slides.frames import keyframes, video_duration
 from tubenotes.slides.ocr import SlideReader
 from tubenotes.slides.pictures import PICTURE_SUFFIX, PICTURE_WIDTH, encode_picture
+from tubenotes.sources.base import ProgressCallback
 from tubenotes.vault.files import atomic_write_bytes
 
 CHECKPOINT = "slides.json"

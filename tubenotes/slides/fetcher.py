@@ -15,7 +15,6 @@ import hashlib
 import os
 import shutil
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from tubenotes.config import Settings
 from tubenotes.errors import StageInterrupted, TubenotesError
 from tubenotes.job import Slide, SourceKind, VideoProcessingJob
 from tubenotes.network import TorExitNodePool, run_with_pool
+from tubenotes.sources.base import ProgressCallback, ProgressFor
 from tubenotes.sources.media import is_video_file
 from tubenotes.sources.youtube_audio import download_video, remove_audio
 from tubenotes.store import STORE_DIRNAME
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 VIDEO_DIRNAME = "video"
 SLIDES_DIRNAME = "slides"
 
-# (seconds of video done, seconds in all); what it raises stops the reading there.
-ProgressCallback = Callable[[float, float], None]
-# job -> a callback for its reading's progress, or None (set by whoever shows progress).
-ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
 
 
 def wants_slides(job: VideoProcessingJob, setting: bool | None) -> bool:

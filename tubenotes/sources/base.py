@@ -10,11 +10,18 @@ duration, chapters, upload date and description.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from tubenotes.job import Chapter
+from tubenotes.job import Chapter, VideoProcessingJob
 from tubenotes.plaintext import clean_line
+
+# (seconds of the recording done, seconds in all): called as a long reading of a recording goes on (Whisper's
+# segments, the slides' keyframes). What it raises ends the reading there: Ctrl-C stops one so.
+ProgressCallback = Callable[[float, float], None]
+# job -> a callback for its reading's progress, or None (set by whoever shows progress).
+ProgressFor = Callable[[VideoProcessingJob], ProgressCallback | None]
 
 
 class TranscriptSource(Protocol):

@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tubenotes.sources.base import VideoMetadata
+from tubenotes.sources.base import ProgressCallback, VideoMetadata
 from tubenotes.sources.local import title_from_name
 
 if TYPE_CHECKING:
-    from tubenotes.sources.speech import ProgressCallback, SpeechTranscriber
+    from tubenotes.sources.speech import SpeechTranscriber
 
 MEDIA_SUFFIXES = (".mp4", ".mkv", ".webm", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".flac")
 

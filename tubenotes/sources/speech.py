@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tubenotes.config import DEFAULT_WHISPER_MODEL, WHISPER_DEVICES
 from tubenotes.errors import ConfigurationError, EmptyTranscriptError, PermanentError
+from tubenotes.sources.base import ProgressCallback
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -30,10 +30,6 @@ COMPUTE_TYPES = {"cpu": "int8", "cuda": "float16"}
 WINDOW_SECONDS = 180.0
 # The smallest multilingual model that transcribes lectures well enough to study from.
 MULTILINGUAL_SUGGESTION = "small"
-
-# (seconds of audio done, seconds in all): called as segments come out of the model. What it
-# raises ends the transcription there (`tubenotes.transcription` stops one so on Ctrl-C).
-ProgressCallback = Callable[[float, float], None]
 
 
 class NoSpeechError(EmptyTranscriptError):

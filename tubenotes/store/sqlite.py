@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tubenotes.errors import ConfigurationError
+from tubenotes.errors import ConfigurationError, as_storage_error
 from tubenotes.job import Generation, ProcessingStage, TokenUsage, VideoProcessingJob
 from tubenotes.store.base import cache_key
 from tubenotes.store.batches import SqlBatchLedger
@@ -45,7 +45,13 @@ _SAVE_DOCUMENT = "INSERT OR REPLACE INTO job_documents (job_key, name, body) VAL
 def vault_lock(vault: Path) -> Iterator[None]:
     """Hold the vault for one run: two runs at once would process the same jobs twice."""
     path = Path(vault) / STORE_DIRNAME / "run.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if as_storage_error(exc) is not None:  # a full disk or a read-only mount: said as such by the caller
+            raise
+        # A path through a file, or where no folder can be made (/proc): the vault given is wrong, not the disk.
+        raise ConfigurationError(f"cannot make the vault {vault}: {exc.strerror}") from None
     with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -24,7 +24,7 @@ import yaml
 
 import tubenotes
 from tubenotes.regular_files import read_bounded
-from tubenotes.vault.files import atomic_write_bytes
+from tubenotes.vault.files import StagedFile
 
 MEMO_FILENAME = "vault-pass.json"
 # About 200 bytes a note: far above any vault's.
@@ -63,6 +63,10 @@ class RenderMemo:
         self._used.add(path)
         return entry[1]
 
+    def knows(self, path: str) -> bool:
+        """Whether anything is kept for ``path``, whatever it was made from."""
+        return path in self._load()
+
     def keep(self, path: str, inputs: str, value: Any) -> None:
         """Keep ``value`` (JSON) as what ``inputs`` made for ``path``."""
         self._load()[path] = [inputs, value]
@@ -75,8 +79,19 @@ class RenderMemo:
         if self.path is None or self._entries is None or not self._changed:
             return
         kept = {path: self._entries[path] for path in sorted(set(paths) | self._used) if path in self._entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+        # An entry a line, never the whole text at once: tens of MB for a vault of 20,000 lectures.
+        staged = StagedFile(self.path)
+        try:
+            opening = "{"
+            for path, entry in kept.items():
+                staged.write(f"{opening}{json.dumps(path, ensure_ascii=False)}: "
+                             f"{json.dumps(entry, ensure_ascii=False)}".encode("utf-8"))
+                opening = ",\n"
+            staged.write(b"{}" if opening == "{" else b"}")
+            staged.commit()
+        except BaseException:
+            staged.discard()
+            raise
         self._entries, self._changed = kept, False
 
     def _load(self) -> dict[str, list[Any]]:
