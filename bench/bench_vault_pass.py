@@ -10,7 +10,7 @@ with `tubenotes run FOLDER --model offline --no-pdf -q`; with ``--vault`` and
 (peak_rss.py records its own peak memory):
 
 - the whole pass: the vault marked as left by a stopped run, its memo of the
-  last pass (`.tubenotes/vault-pass.json`) taken away, and `tubenotes resume`,
+  last pass (`.tubenotes/vault-pass.db`) taken away, and `tubenotes resume`,
   which finishes the pass over every subject and does nothing else;
 - nothing changed: the same again, the memo kept;
 - one lecture added: a new transcript in the inputs folder and `tubenotes run`
@@ -37,12 +37,14 @@ sys.path.insert(0, str(BENCH))
 import bench_scale  # noqa: E402 (beside this script)
 
 PENDING = Path(".tubenotes") / "vault-pass.pending"
-MEMO = Path(".tubenotes") / "vault-pass.json"
+# The memo's file, and its name before it was a database (a --code checkout may be of either).
+MEMOS = (Path(".tubenotes") / "vault-pass.db", Path(".tubenotes") / "vault-pass.json")
 
 
 def whole_pass(vault: Path, code: Path | None, timeout: float, memo: bool = False) -> bench_scale.Outcome:
     if not memo:
-        (vault / MEMO).unlink(missing_ok=True)
+        for name in MEMOS:
+            (vault / name).unlink(missing_ok=True)
     (vault / PENDING).touch()
     return bench_scale.run_tubenotes(["resume", "--vault", str(vault), "-q"], vault.parent, code, timeout, False)
 

@@ -12,6 +12,7 @@ A store without stamps has each lecture's facts kept for one pass only.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from tubenotes.vault.links import find_links
 from tubenotes.vault.memo import RenderMemo, inputs_digest
 
 _PREFIX = "lecture:"
+# Lectures whose facts are held between questions.
+_RECENT = 16
 
 # A fact: a name, and how to work it out (JSON-able) from the job read with some of its documents.
 Compute = Callable[[VideoProcessingJob], Any]
@@ -34,8 +37,11 @@ class LectureSummaries:
     def __init__(self, documents: DocumentReader = HeldDocuments(), memo: RenderMemo | None = None) -> None:
         self.documents = documents
         self.memo = memo if memo is not None else RenderMemo()
-        self._facts: dict[str, dict[str, Any]] = {}  # job key -> its facts (the memo's own dict, when kept there)
-        self._inputs: dict[str, str | None] = {}  # job key -> the digest its facts are kept under
+        # Job key -> the digest its facts are kept under, and its facts: for the last few lectures asked about,
+        # as the pass asks about one lecture several times in a row; the rest are in the memo's file.
+        self._recent: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
+        # Without stamps nothing goes to the memo: every lecture's facts are held for the pass.
+        self._held: dict[str, dict[str, Any]] = {}
 
     def stamp(self, job: VideoProcessingJob) -> str | None:
         return self.documents.stamp(job)
@@ -45,14 +51,13 @@ class LectureSummaries:
         """The values of the facts ``wanted`` (name -> how to work it out), in order; those not known yet
         worked out from one reading of the job's documents ``names`` (or from ``read``, the job read
         with them already)."""
-        known = self._known(job)
+        inputs, known = self._known(job)
         missing = [name for name in wanted if name not in known]
         if missing:
             read = read if read is not None else self.documents.read(job, names)
             for name in missing:
                 known[name] = wanted[name](read)
             del read
-            inputs = self._inputs[job.key]
             if inputs is not None:
                 self.memo.keep(_PREFIX + job.key, inputs, known)
         return [known[name] for name in wanted]
@@ -61,15 +66,22 @@ class LectureSummaries:
              read: VideoProcessingJob | None = None) -> Any:
         return self.facts(job, {name: compute}, names, read)[0]
 
-    def _known(self, job: VideoProcessingJob) -> dict[str, Any]:
-        known = self._facts.get(job.key)
-        if known is None:
-            stamp = self.documents.stamp(job)
-            inputs = None if stamp is None else inputs_digest("lecture", job.key, stamp)
-            kept = None if inputs is None else self.memo.recall(_PREFIX + job.key, inputs)
-            known = self._facts[job.key] = kept if isinstance(kept, dict) else {}
-            self._inputs[job.key] = inputs
-        return known
+    def _known(self, job: VideoProcessingJob) -> tuple[str | None, dict[str, Any]]:
+        found = self._recent.get(job.key)
+        if found is not None:
+            self._recent.move_to_end(job.key)
+            return found
+        if job.key in self._held:
+            return None, self._held[job.key]
+        stamp = self.documents.stamp(job)
+        if stamp is None:
+            return None, self._held.setdefault(job.key, {})
+        inputs = inputs_digest("lecture", job.key, stamp)
+        kept = self.memo.recall(_PREFIX + job.key, inputs)
+        found = self._recent[job.key] = (inputs, kept if isinstance(kept, dict) else {})
+        if len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
+        return found
 
 
 def note_links(job: VideoProcessingJob) -> list[str]:
