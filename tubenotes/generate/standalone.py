@@ -138,6 +138,8 @@ def standalone(sentences: Sequence[Sentence], index: int, language: str | None) 
     """Sentence ``index`` as a note can quote it: fillers off, joined to the sentence before when it points
     back; None when it cannot stand alone even so, or is a remark about the class."""
     sentence = sentences[index]
+    if not sentence.whole:
+        return None
     text = strip_fillers(sentence.text, language)
     if is_class_remark(text, language):
         return None
@@ -146,6 +148,8 @@ def standalone(sentences: Sequence[Sentence], index: int, language: str | None) 
     if index == 0:
         return None
     previous = sentences[index - 1]
+    if not previous.whole:
+        return None
     before = strip_fillers(previous.text, language)
     joined = f"{before} {_lower_first(text)}" if _open_ended(before) else f"{before} {text}"
     if (points_back(before, language) or is_class_remark(before, language)
