@@ -9,8 +9,10 @@ with `tubenotes run FOLDER --model offline --no-pdf -q`; with ``--vault`` and
 ``--inputs`` it uses a vault built so before. Then, in a child process each
 (peak_rss.py records its own peak memory):
 
-- the whole pass: the vault marked as left by a stopped run, and `tubenotes
-  resume`, which finishes the pass over every subject and does nothing else;
+- the whole pass: the vault marked as left by a stopped run, its memo of the
+  last pass (`.tubenotes/vault-pass.db`) taken away, and `tubenotes resume`,
+  which finishes the pass over every subject and does nothing else;
+- nothing changed: the same again, the memo kept;
 - one lecture added: a new transcript in the inputs folder and `tubenotes run`
   on it (its stages, then the pass over its subject), the file taken out again.
 
@@ -35,9 +37,14 @@ sys.path.insert(0, str(BENCH))
 import bench_scale  # noqa: E402 (beside this script)
 
 PENDING = Path(".tubenotes") / "vault-pass.pending"
+# The memo's file, and its name before it was a database (a --code checkout may be of either).
+MEMOS = (Path(".tubenotes") / "vault-pass.db", Path(".tubenotes") / "vault-pass.json")
 
 
-def whole_pass(vault: Path, code: Path | None, timeout: float) -> bench_scale.Outcome:
+def whole_pass(vault: Path, code: Path | None, timeout: float, memo: bool = False) -> bench_scale.Outcome:
+    if not memo:
+        for name in MEMOS:
+            (vault / name).unlink(missing_ok=True)
     (vault / PENDING).touch()
     return bench_scale.run_tubenotes(["resume", "--vault", str(vault), "-q"], vault.parent, code, timeout, False)
 
@@ -71,7 +78,7 @@ def main() -> None:
     parser.add_argument("--inputs", type=Path, help="the folder the vault was built from")
     parser.add_argument("--code", type=Path, help="a folder holding the tubenotes package to run instead")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--whole-only", action="store_true", help="the whole pass only, no lecture added")
+    parser.add_argument("--whole-only", action="store_true", help="the passes only, no lecture added")
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -89,6 +96,7 @@ def main() -> None:
         print(f"{'':<22} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}")
         for _ in range(args.repeat):
             show("whole pass", whole_pass(vault, args.code, args.timeout))
+            show("nothing changed", whole_pass(vault, args.code, args.timeout, memo=True))
             if not args.whole_only:
                 show("one lecture added", one_added(vault, inputs, args.code, args.timeout))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import weakref
+from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 
@@ -39,25 +40,33 @@ class HeldAtOnce:
         self.most_held = max(self.most_held, len(self._alive))
         return read
 
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        return self.inner.stamp(job)
+
 
 def build_vault(vault: Path) -> SqliteStore:
     """Lectures that say most of the same sentences (so they share concepts), written and stored."""
     rng = random.Random(5)
     store = SqliteStore(vault)
     writer = VaultWriter(vault, store.records)
-    generator = OfflineGenerator()
     for number in range(LECTURES):
-        lines = rng.sample(LECTURE, 9)
-        job = VideoProcessingJob(url=f"https://www.youtube.com/watch?v=lecture{number:04d}",
-                                 video_id=f"lecture{number:04d}", subject="Thermo", position=number,
-                                 video_title=f"Lecture {number}", language="en", transcript=" ".join(lines),
-                                 segments=[TranscriptSegment(6.0 * i, 6.0, line) for i, line in enumerate(lines)])
-        job.study_notes = generator.generate_notes(job).text
-        job.assessment_content = generator.generate_assessment(job).text
-        writer.write_job(job, vault / "Thermo", lambda title: title)
-        job.stage = ProcessingStage.COMPLETED
-        store.save(job)
+        add_lecture(store, writer, number, rng.sample(LECTURE, 9))
     return store
+
+
+def add_lecture(store: SqliteStore, writer: VaultWriter, number: int, lines: list[str]) -> VideoProcessingJob:
+    """A lecture saying ``lines``, through its stages: its notes written, the job stored."""
+    generator = OfflineGenerator()
+    job = VideoProcessingJob(url=f"https://www.youtube.com/watch?v=lecture{number:04d}",
+                             video_id=f"lecture{number:04d}", subject="Thermo", position=number,
+                             video_title=f"Lecture {number}", language="en", transcript=" ".join(lines),
+                             segments=[TranscriptSegment(6.0 * i, 6.0, line) for i, line in enumerate(lines)])
+    job.study_notes = generator.generate_notes(job).text
+    job.assessment_content = generator.generate_assessment(job).text
+    writer.write_job(job, writer.root / "Thermo", lambda title: title)
+    job.stage = ProcessingStage.COMPLETED
+    store.save(job)
+    return job
 
 
 def vault_files(vault: Path) -> dict[str, bytes]:
@@ -130,3 +139,58 @@ def test_a_pass_over_unchanged_lectures_makes_none_of_their_parts_again(tmp_path
         now = vault_files(tmp_path)
         vault_pass(KeptMemo())  # no memo: every part made again, to the same bytes
         assert vault_files(tmp_path) == now
+
+
+class Counted:
+    """A document reader that counts, per job, the times it read that job's documents."""
+
+    def __init__(self, inner: DocumentReader) -> None:
+        self.inner = inner
+        self.reads: Counter[str] = Counter()
+
+    def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
+        self.reads[job.key] += 1
+        return self.inner.read(job, names)
+
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        return self.inner.stamp(job)
+
+
+def test_a_pass_reads_no_unchanged_lecture_and_one_added_reads_that_one_and_those_its_links_change(
+        tmp_path: Path) -> None:
+    memo_file = tmp_path / ".tubenotes" / MEMO_FILENAME
+    with build_vault(tmp_path) as store:
+        def vault_pass(memo: RenderMemo) -> Counted:
+            writer = VaultWriter(tmp_path, store.records, memo=memo)  # a new run: its memo from the file
+            reader = Counted(documents_of(store))
+            finish_vault(writer, store.jobs(documents=False), course=CourseStage(notice=lambda message: None),
+                         documents=reader)
+            return reader
+
+        first = vault_pass(RenderMemo(memo_file))
+        assert set(first.reads) == {job.key for job in store.jobs(documents=False)}
+        vault_pass(RenderMemo(memo_file))  # the notes' names read again, once (the first pass rewrote them)
+        assert vault_pass(RenderMemo(memo_file)).reads == {}
+
+        # A lecture that says what lecture 5 says: the concepts stay, and no other lecture's list of related
+        # lectures changes but those it shares the most with.
+        added = add_lecture(store, VaultWriter(tmp_path, store.records), LECTURES,
+                            store.load(store.jobs(documents=False)[5].key).transcript.split(". "))
+        memo = KeptMemo(memo_file)
+        reads = vault_pass(memo).reads
+        assert reads[added.key] >= 1
+        # Each other lecture read is one whose note was made again: where its links go or what it lists changed.
+        again = {path for path in memo.made if path.startswith("Thermo/") and "/" not in path[len("Thermo/"):]}
+        others = set(reads) - {added.key}
+        assert len(others) <= len(again) < 2 * LECTURES, (reads, again)
+        assert all(reads[key] == 1 for key in others)
+        with_memo = vault_files(tmp_path)
+        assert vault_pass(RenderMemo(memo_file)).reads == {}
+
+        vault_pass(RenderMemo())  # no memo and no summaries kept: every lecture read, to the same bytes
+        assert vault_files(tmp_path) == with_memo
+
+        guide = tmp_path / "Thermo" / "Thermo study guide.md"
+        guide.write_text(guide.read_text() + "My own line.\n")  # the course is made again: its new guide beside
+        assert vault_pass(RenderMemo(memo_file)).reads == {}
+        assert (tmp_path / "Thermo" / "Thermo study guide (new).md").read_bytes() == with_memo["Thermo/Thermo study guide.md"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,22 +104,44 @@ def lay_out(root: Path, course: Course) -> Layout:
 
 def render_canvas(layout: Layout) -> str:
     """The layout as JSON Canvas 1.0."""
-    nodes = []
-    for node in layout.nodes:
-        item: dict[str, object] = {"id": node.id, "type": node.kind, "x": node.x, "y": node.y,
-                                   "width": node.width, "height": node.height}
-        item["file" if node.kind == "file" else "text"] = node.content
-        if node.color:
-            item["color"] = node.color
-        nodes.append(item)
-    edges = []
-    for edge in layout.edges:
-        item = {"id": edge.id, "fromNode": edge.source, "fromSide": "right", "toNode": edge.target,
-                "toSide": "left", "toEnd": "arrow"}
-        if edge.color:
-            item["color"] = edge.color
-        edges.append(item)
-    return json.dumps({"nodes": nodes, "edges": edges}, indent=1, ensure_ascii=False) + "\n"
+    return "".join(canvas_chunks(layout))
+
+
+def canvas_chunks(layout: Layout) -> Iterator[str]:
+    """`render_canvas` in pieces, a node or edge at a time: the text ``json.dumps`` gives the whole
+    (indented by one space a level), never held whole."""
+    yield '{\n "nodes": '
+    yield from _json_list(_node_item(node) for node in layout.nodes)
+    yield ',\n "edges": '
+    yield from _json_list(_edge_item(edge) for edge in layout.edges)
+    yield "\n}\n"
+
+
+def _json_list(items: Iterable[dict[str, object]]) -> Iterator[str]:
+    """A list of the top object's, as ``json.dumps(..., indent=1)`` writes it: each item two levels in."""
+    opening = "[\n  "
+    for item in items:
+        # A JSON string holds no newline of its own: every one here starts a line of the item.
+        yield opening + json.dumps(item, indent=1, ensure_ascii=False).replace("\n", "\n  ")
+        opening = ",\n  "
+    yield "[]" if opening == "[\n  " else "\n ]"
+
+
+def _node_item(node: Node) -> dict[str, object]:
+    item: dict[str, object] = {"id": node.id, "type": node.kind, "x": node.x, "y": node.y,
+                               "width": node.width, "height": node.height}
+    item["file" if node.kind == "file" else "text"] = node.content
+    if node.color:
+        item["color"] = node.color
+    return item
+
+
+def _edge_item(edge: Edge) -> dict[str, object]:
+    item: dict[str, object] = {"id": edge.id, "fromNode": edge.source, "fromSide": "right", "toNode": edge.target,
+                               "toSide": "left", "toEnd": "arrow"}
+    if edge.color:
+        item["color"] = edge.color
+    return item
 
 
 def _columns(concepts: list[CourseConcept]) -> dict[int, list[CourseConcept]]:

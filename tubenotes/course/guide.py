@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from tubenotes.course.material import Course, CourseConcept, CourseLecture
@@ -19,7 +21,8 @@ REVIEW_CONCEPTS = 6
 PICTURE_LECTURES = 30
 
 
-def render_guide(root: Path, course: Course) -> str:
+def guide_chunks(root: Path, course: Course) -> Iterator[str]:
+    """The guide in pieces, a line at a time: a course of thousands of lectures is never held whole."""
     folder = course.folder
     words = Words(course.language)
     matter = {
@@ -35,12 +38,25 @@ def render_guide(root: Path, course: Course) -> str:
         wikilink(link_path(root, exam_path(folder)), capital(words.course.final_exam)),
         wikilink(link_path(root, canvas_path(folder)), capital(words.course.concept_map)),
     ]), ""]
-    lines += _covers(course, words)
-    lines += _lectures(course, words)
-    lines += _concepts(course, words)
-    lines += _builds(course, words)
-    lines += _review(course, words)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return joined(chain(lines, _covers(course, words), _lectures(course, words), _concepts(course, words),
+                        _builds(course, words), _review(course, words)))
+
+
+def joined(lines: Iterable[str]) -> Iterator[str]:
+    """``"\n".join(lines).rstrip("\n") + "\n"`` in pieces: the newlines after a line are given out only
+    once a line with text follows them."""
+    pending = ""
+    first = True
+    for line in lines:
+        piece = line if first else "\n" + line
+        first = False
+        text = piece.rstrip("\n")
+        if text:
+            yield pending + text
+            pending = piece[len(text):]
+        else:
+            pending += piece
+    yield "\n"
 
 
 def _covers(course: Course, words: Words) -> list[str]:
@@ -60,10 +76,10 @@ def _covers(course: Course, words: Words) -> list[str]:
     return lines
 
 
-def _lectures(course: Course, words: Words) -> list[str]:
-    lines = [f"## {words.course.the_lectures}", ""]
+def _lectures(course: Course, words: Words) -> Iterator[str]:
+    yield from [f"## {words.course.the_lectures}", ""]
     for lecture in course.lectures:
-        lines += [f"### {lecture.number}. {_title_link(lecture)}", ""]
+        yield from [f"### {lecture.number}. {_title_link(lecture)}", ""]
         paragraph = " ".join(lecture.summary) or words.course.no_summary
         if lecture.introduces:
             paragraph += " " + words.course.introduces.format(
@@ -72,8 +88,7 @@ def _lectures(course: Course, words: Words) -> list[str]:
         if earlier:
             paragraph += " " + words.course.builds_on.format(
                 concepts=words.and_([_concept_link(c) for c in earlier[-REVIEW_CONCEPTS:]]))
-        lines += [paragraph, ""]
-    return lines
+        yield from [paragraph, ""]
 
 
 def _concepts(course: Course, words: Words) -> list[str]:
@@ -107,17 +122,20 @@ def _builds(course: Course, words: Words) -> list[str]:
     return lines + [""]
 
 
-def _review(course: Course, words: Words) -> list[str]:
-    lines = [f"## {words.course.before_each}", ""]
+def _review(course: Course, words: Words) -> Iterator[str]:
+    heading = [f"## {words.course.before_each}", ""]  # once, before the first lecture with something to review
     for lecture in course.lectures[1:]:
         earlier = sorted({id(c): c for c in lecture.uses}.values(), key=lambda c: (c.first.number, c.name))
         if not earlier:
             continue
         items = [f"{_concept_link(c)} ({spaced(words.lecture_link(c.first), words.at(c.first, c.at))})"
                  for c in earlier[-REVIEW_CONCEPTS:]]
-        lines.append("- " + words.course.review_before.format(
-            lecture=words.lecture_link(lecture), title=escape(lecture.title), concepts=words.and_(items)))
-    return lines + [""] if len(lines) > 2 else []
+        yield from heading
+        heading = []
+        yield "- " + words.course.review_before.format(
+            lecture=words.lecture_link(lecture), title=escape(lecture.title), concepts=words.and_(items))
+    if not heading:
+        yield ""
 
 
 def _definition(concept: CourseConcept, words: Words) -> str:

@@ -9,9 +9,10 @@ concept when the sentences that introduce it also say the earlier one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from tubenotes.job import VideoProcessingJob
 from tubenotes.store.documents import DocumentReader, HeldDocuments
 from tubenotes.text.labels import labels_for
 from tubenotes.text.markdown import escape
-from tubenotes.vault.cards import Card, cards_of, plain
+from tubenotes.vault.cards import Card, plain
 from tubenotes.vault.concepts import Concept, SubjectConcepts
 from tubenotes.vault.links import normalize
+from tubenotes.vault.finish import card_rows
 from tubenotes.vault.memo import RenderMemo, inputs_digest
+from tubenotes.vault.summary import Compute, LectureSummaries
 
 # A lecture's paragraph in the guide: this many sentences of its notes' summary.
 SUMMARY_SENTENCES = 3
@@ -125,24 +128,44 @@ def course_of(concepts: SubjectConcepts, memo: RenderMemo | None = None) -> Cour
         item.first.introduces.append(item)
         for lecture in item.lectures[1:]:
             lecture.uses.append(item)
-    _read_lectures(lectures, documents, summary_heading, {id(item): spelled(item.concept) for item in found})
+    _read_lectures(lectures, concepts.summaries, summary_heading, {id(item): spelled(item.concept) for item in found})
     recent = _Recent(documents)
     for item in found:
-        _define(item, recent, language, memo, concepts.root)
+        _define(item, recent, language, memo, concepts.root, concepts.summaries)
     subject = concepts.jobs[0].subject if concepts.jobs else concepts.folder.name
     return Course(subject, concepts.folder, language, lectures, found)
 
 
-def _read_lectures(lectures: list[CourseLecture], documents: DocumentReader, summary_heading: str,
+def _read_lectures(lectures: list[CourseLecture], summaries: LectureSummaries, summary_heading: str,
                    spellings: dict[int, list[str]]) -> None:
-    """Each lecture's summary and questions, and what the concepts it introduces build on."""
+    """Each lecture's summary and questions, and what the concepts it introduces build on: from its
+    summary, or from its documents, read once for all that the summary does not know yet."""
     for lecture in lectures:
-        job = documents.read(lecture.job, ("study_notes", "assessment_content", "transcript", "segments"))
-        lecture.summary = _summary(job.study_notes or "", summary_heading)
-        lecture.cards = cards_of(job.assessment_content or "")
-        sentences = _Sentences(job)
+        split: list[_Sentences] = []  # the lecture's sentences, split once for all the concepts it introduces
+
+        def sentences(read: VideoProcessingJob) -> _Sentences:
+            if not split:
+                split.append(_Sentences(read))
+            return split[0]
+
+        wanted: dict[str, Compute] = {
+            f"summary:{summary_heading}": lambda read: _summary(read.study_notes or "", summary_heading),
+            "cards": card_rows,
+        }
+        builds = {}
         for item in lecture.introduces:
-            _link_builds_on(item, sentences, spellings)
+            earlier = [other for other in item.first.uses if other.first.number < item.first.number]
+            if earlier:
+                key = "builds:" + inputs_digest(spellings[id(item)], [spellings[id(other)] for other in earlier])
+                wanted[key] = functools.partial(_builds_on, sentences, spellings[id(item)],
+                                                [spellings[id(other)] for other in earlier])
+                builds[key] = (item, earlier)
+        values = dict(zip(wanted, summaries.facts(lecture.job, wanted, (
+            "study_notes", "assessment_content", "transcript", "segments", "slides"))))
+        lecture.summary = values[f"summary:{summary_heading}"]
+        lecture.cards = tuple(Card(*row[:5]) for row in values["cards"] or ())
+        for key, (item, earlier) in builds.items():
+            item.builds_on = [earlier[number] for number in values[key]]
 
 
 class _Sentences:
@@ -204,13 +227,15 @@ def says(words: str, spellings: list[str]) -> bool:
     return any(spelling in words for spelling in spellings)
 
 
-def _define(item: CourseConcept, recent: _Recent, language: str, memo: RenderMemo, root: Path) -> None:
+def _define(item: CourseConcept, recent: _Recent, language: str, memo: RenderMemo, root: Path,
+            summaries: LectureSummaries) -> None:
     """The sentence that defines the concept in the lecture that introduces it (else the next that uses it), or
-    failing that the one that best explains it; as the last pass found it when those lectures are the same."""
+    failing that the one that best explains it; as the last pass found it when those lectures are the same
+    (by their stores' stamps, or by their words when the store keeps none)."""
     lectures = item.lectures[:DEFINITION_LECTURES]
     where = item.concept.path.relative_to(root).as_posix()
     inputs = inputs_digest("definition", item.concept.spellings, language,
-                           [_said(recent.of(lecture).job) for lecture in lectures])
+                           [_said_by(lecture, recent, summaries) for lecture in lectures])
     known = memo.recall(where, inputs)
     if known is not None:
         if known:
@@ -221,6 +246,11 @@ def _define(item: CourseConcept, recent: _Recent, language: str, memo: RenderMem
     if found is not None:
         _set_definition(item, found.sentence, lectures[found.text], recent.of(lectures[found.text]))
     memo.keep(where, inputs, [] if found is None else [found.sentence, found.text, item.definition_at])
+
+
+def _said_by(lecture: CourseLecture, recent: _Recent, summaries: LectureSummaries) -> list[object]:
+    stamp = summaries.stamp(lecture.job)
+    return ["stamp", lecture.job.key, stamp] if stamp is not None else _said(recent.of(lecture).job)
 
 
 def _said(job: VideoProcessingJob) -> list[object]:
@@ -236,17 +266,15 @@ def _set_definition(item: CourseConcept, sentence: str, lecture: CourseLecture, 
     item.definition_at = next((s.start for s, words in sentences.all() if wanted in words), None)
 
 
-def _link_builds_on(item: CourseConcept, sentences: _Sentences, spellings: dict[int, list[str]]) -> None:
-    """The concept builds on the earlier ones said most often in the same sentences of its first lecture
-    (``sentences``)."""
-    earlier = [other for other in item.first.uses if other.first.number < item.first.number]
-    if not earlier:
-        return
+def _builds_on(sentences: Callable[[VideoProcessingJob], _Sentences], spellings: list[str],
+               earlier: list[list[str]], read: VideoProcessingJob) -> list[int]:
+    """Which of the ``earlier`` concepts (their spellings) a concept (``spellings``) builds on: those said most
+    often in the same sentences of its first lecture (``read``), by their numbers."""
     together: Counter[int] = Counter()
-    for _, words in sentences.all():
-        if says(words, spellings[id(item)]):
-            together.update(number for number, other in enumerate(earlier) if says(words, spellings[id(other)]))
-    item.builds_on = [earlier[number] for number, _ in together.most_common(MAX_BUILDS_ON)]
+    for _, words in sentences(read).all():
+        if says(words, spellings):
+            together.update(number for number, other in enumerate(earlier) if says(words, other))
+    return [number for number, _ in together.most_common(MAX_BUILDS_ON)]
 
 
 def _summary(notes: str, heading: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from tubenotes.course.canvas import LECTURE_COLOR, Layout, Node
@@ -18,16 +19,21 @@ _CHARS_PER_PIXEL = 1 / 12.5
 
 
 def render_svg(layout: Layout) -> str:
+    return "".join(svg_chunks(layout))
+
+
+def svg_chunks(layout: Layout) -> Iterator[str]:
+    """The picture in pieces, a line at a time: a map of thousands of lectures is never held whole."""
     nodes = [node for node in layout.nodes if node.label]  # the legend is the canvas's; the picture needs none
     by_id = {node.id: node for node in nodes}
     left = min(n.x for n in nodes) - MARGIN
     top = min(n.y for n in nodes) - MARGIN
     width = max(n.x + n.width for n in nodes) - left + MARGIN
     height = max(n.y + n.height for n in nodes) - top + MARGIN
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" '
-           f'width="{width}" height="{height}" font-family="sans-serif" font-size="{FONT_SIZE}">',
-           f"<desc>{MAP_MARK}</desc>",
-           f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="white"/>']
+    yield (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" '
+           f'width="{width}" height="{height}" font-family="sans-serif" font-size="{FONT_SIZE}">\n'
+           f"<desc>{MAP_MARK}</desc>\n"
+           f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="white"/>\n')
     # Grey edges first, so the coloured ones (introduces, builds on) are drawn over them.
     for edge in sorted(layout.edges, key=lambda e: e.color is not None):
         source, target = by_id.get(edge.source), by_id.get(edge.target)
@@ -37,12 +43,11 @@ def render_svg(layout: Layout) -> str:
         x2, y2 = target.x, target.y + target.height // 2
         bend = max(40, (x2 - x1) // 2)
         color = _COLORS.get(edge.color or "", _EDGE_GREY)
-        out.append(f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" '
-                   f'stroke="{color}" stroke-width="{3 if edge.color else 1.5}" stroke-opacity="0.8"/>')
+        yield (f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" '
+               f'stroke="{color}" stroke-width="{3 if edge.color else 1.5}" stroke-opacity="0.8"/>\n')
     for node in nodes:
-        out += _node(node)
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+        yield "".join(line + "\n" for line in _node(node))
+    yield "</svg>\n"
 
 
 def _node(node: Node) -> list[str]:

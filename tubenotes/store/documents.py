@@ -59,12 +59,20 @@ class DocumentReader(Protocol):
         lets it go when done. Save such a job only when it was read with every document."""
         ...
 
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        """What changes whenever ``job``'s documents (or its row) are saved again, read without them; None
+        when the store keeps no such thing: then what the vault pass keeps of each lecture is not kept."""
+        ...
+
 
 class HeldDocuments:
     """Jobs that carry their documents already (the library API, tests): each is its own reading."""
 
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
         return job
+
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        return None
 
 
 class StoreDocuments:
@@ -76,6 +84,9 @@ class StoreDocuments:
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
         return self.store.load(job.key) or job
 
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        return None
+
 
 class SqliteDocuments:
     """Each job's documents from the SQLite store's own table: only the documents asked for, set on a
@@ -83,6 +94,7 @@ class SqliteDocuments:
 
     def __init__(self, db: _Readable) -> None:
         self.db = db
+        self._stamps: dict[str, str] | None = None
 
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
         wanted = [name for name in DOCUMENT_FIELDS if name in names]
@@ -93,6 +105,14 @@ class SqliteDocuments:
         for name in wanted:
             setattr(read, name, _document(job, name, found[name]) if name in found else _EMPTY[name]())
         return read
+
+    def stamp(self, job: VideoProcessingJob) -> str | None:
+        """The time the job's row was last saved: every save writes the row, its changed documents with it
+        (one transaction). Read for every job at once, at the first question: one pass, one vault."""
+        if self._stamps is None:
+            rows = self.db.read("SELECT key, updated_at FROM jobs")
+            self._stamps = {key: repr(updated_at) for key, updated_at in rows}
+        return self._stamps.get(job.key)
 
 
 # A document a job has not saved yet, as a new job has it.

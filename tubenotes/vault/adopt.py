@@ -20,7 +20,7 @@ from tubenotes.vault.frontmatter import read_front_matter
 _IDENTITY = ("type", "video_id", "subject")
 TAG = "tubenotes"
 # How much of a file holds its properties.
-_HEAD_BYTES = 8192
+HEAD_BYTES = 8192
 # In the first bytes of a concept map (canvas and picture), which have no properties.
 MAP_MARK = "tubenotes-concept-map"
 _MAP_SUFFIXES = (".canvas", ".svg")
@@ -28,14 +28,14 @@ _MAP_SUFFIXES = (".canvas", ".svg")
 
 def properties_of(data: bytes) -> dict[str, Any]:
     """The front matter of a Markdown file's bytes; {} when it has none or is not text."""
-    return read_front_matter(data[:_HEAD_BYTES].decode("utf-8", errors="ignore"))
+    return read_front_matter(data[:HEAD_BYTES].decode("utf-8", errors="ignore"))
 
 
 def properties_of_file(path: Path) -> dict[str, Any]:
     """The front matter of the Markdown file at ``path``; {} when it has none, cannot be read, or is no
     regular file (a named pipe there would block the read for good)."""
     try:
-        return properties_of(read_head(path, _HEAD_BYTES))
+        return properties_of(read_head(path, HEAD_BYTES))
     except OSError:
         return {}
 
@@ -53,7 +53,7 @@ def written_by_tubenotes(path: Path, data: bytes) -> bool:
         return path.stem == path.parent.name and path.is_file() and zipfile.is_zipfile(path)
     if path.suffix in _MAP_SUFFIXES:
         try:
-            return MAP_MARK.encode() in read_head(path, _HEAD_BYTES)
+            return MAP_MARK.encode() in read_head(path, HEAD_BYTES)
         except OSError:
             return False
     note = note_of_picture(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +21,11 @@ from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
 from tubenotes.text.labels import labels_for
 from tubenotes.store.documents import DocumentReader, HeldDocuments
-from tubenotes.text.language import lecture_language
 from tubenotes.text.markdown import escape, stamp, wikilink
 from tubenotes.vault.filenames import sanitize_filename
 from tubenotes.vault.frontmatter import render_front_matter, subject_tag
-from tubenotes.vault.links import Resolve, VaultNotes, find_links, link_path, normalize
+from tubenotes.vault.links import Resolve, VaultNotes, link_path, normalize
+from tubenotes.vault.summary import LectureSummaries, note_links, spoken_language
 
 CONCEPTS_DIRNAME = "Concepts"
 # One lecture's term is a word of that lecture; two lectures make it a concept of the subject.
@@ -58,10 +58,13 @@ class SubjectConcepts:
     """The concepts of one subject folder and how its notes' links resolve."""
 
     def __init__(self, root: Path, folder: Path, jobs: list[VideoProcessingJob], notes: VaultNotes,
-                 existing: Iterable[Path] = (), documents: DocumentReader = HeldDocuments()) -> None:
+                 existing: Iterable[Path] = (), documents: DocumentReader = HeldDocuments(),
+                 summaries: LectureSummaries | None = None) -> None:
         self.root, self.folder, self.notes = root, folder, notes
-        # ``jobs`` may be listed without their documents: each lecture's are read when needed and let go.
+        # ``jobs`` may be listed without their documents: each lecture's are read when needed and let go,
+        # and what the pass needs of them is kept in ``summaries`` (an unchanged lecture is not read again).
         self.documents = documents
+        self.summaries = summaries if summaries is not None else LectureSummaries(documents)
         self.jobs = sorted(jobs, key=lambda job: job.position)
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
@@ -76,6 +79,7 @@ class SubjectConcepts:
         self._signatures: dict[str, Signature] = {}  # job key -> the concepts it links
         self._groups = self._group()
         self._rankings: dict[Signature, list[int]] = {}
+        self._items: dict[tuple[Signature, int], str] = {}
         self._find_mentions()
 
     def _read_links(self) -> list[list[str]]:
@@ -85,10 +89,11 @@ class SubjectConcepts:
         names: dict[str, str] = {}  # one string per target: thousands of lectures link the same few
         links = []
         for job in self.jobs:
-            read = self.documents.read(job, ("study_notes", "transcript"))
-            if read.transcript and (language := lecture_language(read)):
+            targets, language = self.summaries.facts(job, {"links": note_links, "language": spoken_language},
+                                                      ("study_notes", "transcript"))
+            if language:
                 languages[language] += 1
-            links.append([names.setdefault(link.target, link.target) for link in find_links(read.study_notes or "")])
+            links.append([names.setdefault(target, target) for target in targets])
         # As common_language: the most common, the first to come on a tie.
         self.language = languages.most_common(1)[0][0] if languages else None
         return links
@@ -169,13 +174,19 @@ class SubjectConcepts:
         """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
         concepts = self._of_job.get(job.key, [])
         own = self._number.get(job.key, -1)
-        ranked = [number for number in self._ranking(self._signatures.get(job.key, ()))
-                  if number != own][:RELATED_LECTURES]
-        return [
-            f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
-            + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set)
-            for number in ranked
-        ]
+        signature = self._signatures.get(job.key, ())
+        ranked = [number for number in self._ranking(signature) if number != own][:RELATED_LECTURES]
+        return [self._related_item(signature, concepts, number) for number in ranked]
+
+    def _related_item(self, signature: Signature, concepts: list[Concept], number: int) -> str:
+        """The item of lecture ``number`` in the list of a lecture linking ``concepts`` (of ``signature``):
+        made once, as lectures of one signature list the same few."""
+        item = self._items.get((signature, number))
+        if item is None:
+            item = self._items[(signature, number)] = (
+                f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
+                + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set))
+        return item
 
     def _ranking(self, signature: Signature) -> list[int]:
         """The lectures sharing the most of the concepts of ``signature``, most shared first, then in input
@@ -194,16 +205,27 @@ class SubjectConcepts:
         return ranking
 
     def _find_mentions(self) -> None:
-        """When each lecture of each concept first says it: from each lecture's segments, read once for all
-        its concepts and let go."""
-        patterns = {id(concept): mention_patterns(concept.spellings) for concept in self._numbered}
+        """When each lecture of each concept first says it: where each spelling is first said, from the
+        lecture's summary, or from its segments read once for the spellings it does not know yet."""
         for job in self.jobs:
             concepts = self._of_job.get(job.key)
             if not concepts:
                 continue
-            spoken = [(s.start, normalize(s.text)) for s in self.documents.read(job, ("segments",)).segments]
+            spellings = list(dict.fromkeys(spelling for concept in concepts for spelling in concept.spellings))
+            spoken: list[list[tuple[float, str]]] = []  # the segments normalised, once for all spellings
+
+            def said(spelling: str) -> Callable[[VideoProcessingJob], list[float] | None]:
+                def compute(read: VideoProcessingJob) -> list[float] | None:
+                    if not spoken:
+                        spoken.append([(s.start, normalize(s.text)) for s in read.segments])
+                    return first_place(spoken[0], spelling)
+                return compute
+
+            found = dict(zip(spellings, self.summaries.facts(job, {f"said:{s}": said(s) for s in spellings},
+                                                             ("segments",))))
             for concept in concepts:
-                concept.mentions.append(first_said(spoken, patterns[id(concept)]))
+                places = [place for spelling in concept.spellings if (place := found[spelling]) is not None]
+                concept.mentions.append(min(places)[1] if places else None)
 
     def mentioned_at(self, concept: Concept, job: VideoProcessingJob) -> float | None:
         """When ``job``'s transcript first says ``concept`` (None: never in its words, or no times)."""
@@ -238,17 +260,14 @@ class SubjectConcepts:
         return "\n".join(lines) + "\n"
 
 
-def mention_patterns(spellings: list[str]) -> list[re.Pattern[str]]:
-    """What `first_said` looks for: one of ``spellings`` (a plural or other ending counts)."""
-    return [re.compile(r"(?<!\w)" + re.escape(normalize(s))) for s in spellings if normalize(s)]
-
-
-def first_said(spoken: list[tuple[float, str]], patterns: list[re.Pattern[str]]) -> float | None:
-    """When a transcript's normalised segments first say what one of ``patterns`` finds."""
-    for start, text in spoken:
-        if any(pattern.search(text) for pattern in patterns):
-            return start
-    return None
+def first_place(spoken: list[tuple[float, str]], spelling: str) -> list[float] | None:
+    """Which of a transcript's normalised segments first says ``spelling`` (a plural or other ending
+    counts), and when: [its number, its start]. A concept is first said at the earliest of its spellings'."""
+    wanted = normalize(spelling)
+    if not wanted:
+        return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(wanted))
+    return next(([number, start] for number, (start, text) in enumerate(spoken) if pattern.search(text)), None)
 
 
 def _display(term: str) -> str:

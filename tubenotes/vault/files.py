@@ -48,19 +48,44 @@ def _umask() -> int:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX)
+    staged = StagedFile(path)
     try:
-        # mkstemp makes the file 0600, and the rename would keep that: give it the mode any editor would.
-        os.fchmod(fd, _NEW_FILE_MODE & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        staged.write(data)
+        staged.commit()
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        staged.discard()
         raise
+
+
+class StagedFile:
+    """A file's new bytes, written as they come into a temporary file beside it, and put in its place
+    at `commit` (a crash leaves the old file or the new one, never half), or thrown away."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX)
+        try:
+            # mkstemp makes the file 0600, and the rename would keep that: give it the mode any editor would.
+            os.fchmod(fd, _NEW_FILE_MODE & ~_umask())
+            self._handle = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            Path(self._tmp).unlink(missing_ok=True)
+            raise
+
+    def write(self, data: bytes) -> None:
+        self._handle.write(data)
+
+    def commit(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        self._handle.close()
+        Path(self._tmp).unlink(missing_ok=True)
 
 
 def belongs_to(path: Path, video_id: str) -> bool:

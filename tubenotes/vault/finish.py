@@ -7,6 +7,7 @@ files still exactly as tubenotes wrote them, and reports notes the user deleted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,14 +16,14 @@ from typing import Protocol, get_args
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.documents import DocumentReader, HeldDocuments
-from tubenotes.text.language import common_language
-from tubenotes.vault.cards import cards_of
+from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
 from tubenotes.vault.frontmatter import NoteKind, subject_tag
 from tubenotes.vault.index import INDEX_KIND, deck_path, index_path, render_index
-from tubenotes.vault.links import find_links, normalize
+from tubenotes.vault.links import normalize
 from tubenotes.vault.slides import card_picture
+from tubenotes.vault.summary import LectureSummaries, assessment_links, has_notes, note_links, spoken_language
 from tubenotes.vault.writer import VaultWriter
 
 # How many deleted notes the summary line names before it says "and N more".
@@ -92,80 +93,92 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
     """
     report = VaultReport()
     writer.forget_scan()
+    summaries = LectureSummaries(documents, writer.memo)
     groups = by_folder(writer.root, jobs)
-    touched = set(groups) if changed is None else touched_subjects(groups, changed, documents) | set(forced)
+    touched = set(groups) if changed is None else touched_subjects(groups, changed, summaries) | set(forced)
     for folder, subject_jobs in groups.items():
         if folder not in touched:
             continue
         force = folder in forced
         written = [job for job in subject_jobs if job.notes_filepath is not None]
-        if any(not documents.read(job, ("study_notes",)).has_notes() for job in written):
+        if not all(summaries.fact(job, "notes", has_notes, ("study_notes",)) for job in written):
             # A lecture known only from its note (a store rebuilt from the vault) has no text to link or
             # render: the subject's notes, concepts and deck stay as they are until it is regenerated.
-            write_index(writer, folder, subject_jobs, report=report, force=force, documents=documents)
+            write_index(writer, folder, subject_jobs, report=report, force=force, summaries=summaries)
             continue
         present = [job for job in written if job.notes_filepath.exists()]
         existing = [path for path in _existing_concepts(writer, folder) if path.exists()]
-        concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing, documents)
+        concepts = SubjectConcepts(writer.root, folder, present, writer.vault_notes(), existing, documents, summaries)
         writer.use_concepts(concepts)
         parts = course(writer, concepts) if course is not None and present else CourseParts()
         report.warnings += parts.warnings
         _write_concepts(writer, concepts, report, parts.definitions, force)
-        cards = _refresh_lectures(writer, written, documents, report, anki)
+        cards = _refresh_lectures(writer, written, summaries, report, anki)
         if anki:
             _write_deck(writer, folder, subject_jobs[0].subject, cards + parts.exam, report, force)
-        write_index(writer, folder, subject_jobs, concepts, report, force, documents)
+        write_index(writer, folder, subject_jobs, concepts, report, force, summaries)
     writer.memo.save(record.path for kind in (*get_args(NoteKind), CONCEPT_KIND)
                      for record in writer.files.records.file_records(kind=kind))
     return report
 
 
-def _refresh_lectures(writer: VaultWriter, written: list[VideoProcessingJob], documents: DocumentReader,
+def _refresh_lectures(writer: VaultWriter, written: list[VideoProcessingJob], summaries: LectureSummaries,
                       report: VaultReport, anki: bool) -> list[LectureCards]:
-    """Each lecture's files rewritten with the subject's links, read one lecture at a time; their cards
-    for the deck."""
+    """Each lecture's files rewritten with the subject's links, read one lecture at a time (unless the
+    last pass left them as these inputs make them); their cards for the deck."""
     cards = []
     for listed in written:
-        job = documents.read(listed)  # every document: a job whose warnings change is saved
-        warnings_before = len(job.warnings)
-        deleted = writer.refresh_job(job)
-        report.deleted += deleted
-        for path in deleted:
-            message = f"{path.name} was deleted: left deleted (run with --regenerate or --force to rewrite it)"
-            if message not in job.warnings:
-                job.warnings.append(message)
-        if len(job.warnings) != warnings_before:
-            report.changed_jobs.append(job)
-        if anki and job.assessment_content:
-            cards.append(lecture_cards(listed, job, writer.root))
+        if not writer.refreshed_already(listed, summaries):
+            job = summaries.documents.read(listed)  # every document: a job whose warnings change is saved
+            warnings_before = len(job.warnings)
+            deleted = writer.refresh_job(job, summaries.stamp(listed))
+            report.deleted += deleted
+            for path in deleted:
+                message = f"{path.name} was deleted: left deleted (run with --regenerate or --force to rewrite it)"
+                if message not in job.warnings:
+                    job.warnings.append(message)
+            if len(job.warnings) != warnings_before:
+                report.changed_jobs.append(job)
+            # What the next pass needs of it that it may not have asked yet, while it is read.
+            summaries.facts(listed, {"cards": card_rows, "links": note_links, "assessment links": assessment_links},
+                            (), read=job)
+            del job
+        if anki and (lecture := lecture_cards(listed, summaries, writer.root)) is not None:
+            cards.append(lecture)
     return cards
 
 
 def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Collection[str],
-                     documents: DocumentReader = HeldDocuments()) -> set[Path]:
+                     summaries: LectureSummaries | None = None) -> set[Path]:
     """The subject folders whose notes a change of the jobs ``changed`` may change: their own, and those
     whose lectures link a name that a changed lecture's note answers to (its file name or title)."""
+    summaries = summaries if summaries is not None else LectureSummaries()
     touched = {folder for folder, jobs in groups.items() if any(job.key in changed for job in jobs)}
     names = {normalize(name) for jobs in groups.values() for job in jobs if job.key in changed
              for name in (job.notes_filepath.stem if job.notes_filepath else None, job.video_title) if name}
     for folder, jobs in groups.items():
-        if folder not in touched and any(normalize(link.target) in names for job in jobs
-                                         for link in find_links(documents.read(job, ("study_notes",)).study_notes or "")):
+        if folder not in touched and any(normalize(target) in names for job in jobs
+                                         for target in summaries.fact(job, "links", note_links, ("study_notes",))):
             touched.add(folder)
     return touched
 
 
 def write_index(writer: VaultWriter, folder: Path, jobs: Iterable[VideoProcessingJob],
                 concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False,
-                documents: DocumentReader = HeldDocuments(), language: str | None = None) -> None:
-    """The subject's index note, from the jobs as they are now, in input order (read once when ``language``
-    is given, a second time for their transcripts' language, read one at a time through ``documents``)."""
+                summaries: LectureSummaries | None = None, language: str | None = None) -> None:
+    """The subject's index note, from the jobs as they are now, in input order; in ``language`` when given
+    (``jobs`` are then read once: the live index streams them), else their transcripts', as ``summaries``
+    knows them or reads them one at a time."""
+    summaries = summaries if summaries is not None else LectureSummaries()
     if concepts is not None:
         paths = [concept.path for concept in concepts.concepts.values()]
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
     if language is None:
-        language = common_language(documents.read(job, ("transcript",)) for job in jobs)
+        # As common_language: the most common, the first to come on a tie.
+        languages = Counter(language for job in jobs
+                            if (language := summaries.fact(job, "language", spoken_language, ("transcript",))))
+        language = languages.most_common(1)[0][0] if languages else None
     text = render_index(writer.root, folder, jobs, language, paths)
     result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)
@@ -184,13 +197,24 @@ def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[Lec
         report.warnings.append(warning)
 
 
-def lecture_cards(listed: VideoProcessingJob, job: VideoProcessingJob, root: Path) -> LectureCards:
-    """The cards of ``job``'s assessment, with the slide each shows worked out now: the deck keeps the
-    cards and ``listed`` (the job without its documents), not ``job``'s documents."""
-    cards = cards_of(job.assessment_content or "")
-    pictures = {card: root / picture for card in cards if (picture := card_picture(job, card)) is not None}
+def lecture_cards(listed: VideoProcessingJob, summaries: LectureSummaries, root: Path) -> LectureCards | None:
+    """The cards of the lecture's assessment (None without one), with the slide each shows: from its
+    summary, the deck keeps the cards and ``listed`` (the job without its documents)."""
+    rows = summaries.fact(listed, "cards", card_rows, ("assessment_content", "slides"))
+    if rows is None:
+        return None
+    cards = [Card(*row[:5]) for row in rows]
+    pictures = {card: root / row[5] for card, row in zip(cards, rows) if row[5] is not None}
     return LectureCards(listed.video_id, listed.video_title or listed.video_id, cards, listed.timestamp_url,
                         picture_of=pictures.get)
+
+
+def card_rows(job: VideoProcessingJob) -> list[list[object]] | None:
+    """A lecture's cards as its summary keeps them (None: no assessment), each with its slide's picture."""
+    if not job.assessment_content:
+        return None
+    return [[card.question, card.answer, card.context, card.where, card.cloze, card_picture(job, card)]
+            for card in cards_of(job.assessment_content)]
 
 
 def _write_concepts(writer: VaultWriter, concepts: SubjectConcepts, report: VaultReport,

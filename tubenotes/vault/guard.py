@@ -6,7 +6,9 @@ overwritten (unless forced): the new version lands beside it instead.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +16,8 @@ from typing import Protocol
 
 from tubenotes.regular_files import NotRegularFile, open_regular
 from tubenotes.store import FileRecord
-from tubenotes.vault.adopt import written_by_tubenotes
-from tubenotes.vault.files import atomic_write_bytes
+from tubenotes.vault.adopt import HEAD_BYTES, written_by_tubenotes
+from tubenotes.vault.files import StagedFile, atomic_write_bytes
 
 # The new version of a file the user edited goes to "Name (new).md".
 BESIDE_MARK = "new"
@@ -148,8 +150,24 @@ class GuardedFiles:
 
         ``seen`` is ``look(path)`` when the caller has just made it: the file is not read again.
         """
+        return self._write(path, data, data, kind, job_key, force, seen)
+
+    def write_chunks(self, path: Path, chunks: Iterable[bytes], kind: str, job_key: str | None = None,
+                     force: bool = False) -> WriteResult:
+        """`write` for bytes made in pieces (a course's study guide or map of thousands of lectures): they
+        go into a temporary file as they come, and are never held whole."""
+        pieces = iter(chunks)
+        head = bytearray()
+        for chunk in pieces:
+            head += chunk
+            if len(head) >= HEAD_BYTES:
+                break
+        return self._write(path, bytes(head), itertools.chain((bytes(head),), pieces), kind, job_key, force, None)
+
+    def _write(self, path: Path, head: bytes, data: bytes | Iterator[bytes], kind: str, job_key: str | None,
+               force: bool, seen: Seen | None) -> WriteResult:
         seen = seen if seen is not None else self.look(path)
-        if seen.state is FileState.FOREIGN and written_by_tubenotes(path, data):
+        if seen.state is FileState.FOREIGN and written_by_tubenotes(path, head):
             seen = replace(seen, state=FileState.OURS)  # ours by what it is: the store that knew it was lost
         if force or seen.state in (FileState.MISSING, FileState.OURS):
             return WriteResult(path, path, self._put(path, data, kind, job_key, seen))
@@ -171,13 +189,40 @@ class GuardedFiles:
             return True
         return False
 
-    def _put(self, path: Path, data: bytes, kind: str, job_key: str | None, seen: Seen) -> WriteOutcome:
+    def _put(self, path: Path, data: bytes | Iterator[bytes], kind: str, job_key: str | None,
+             seen: Seen) -> WriteOutcome:
+        if not isinstance(data, bytes):
+            return self._put_chunks(path, data, kind, job_key, seen)
         key, digest = self.key(path), sha256_of(data)
         record = self.records.file_record(key)
         if seen.sha256 == digest and record is not None and record.sha256 == digest:
             return WriteOutcome.UNCHANGED
         self.records.begin_write(key, digest, kind, job_key)
         atomic_write_bytes(path, data)
+        self.records.end_write(key)
+        return WriteOutcome.WRITTEN
+
+    def _put_chunks(self, path: Path, chunks: Iterator[bytes], kind: str, job_key: str | None,
+                    seen: Seen) -> WriteOutcome:
+        """`_put` of bytes in pieces: staged as they come, hashed on the way, and put in place unless they
+        are the bytes already there."""
+        key = self.key(path)
+        staged = StagedFile(path)
+        try:
+            hashed = hashlib.sha256()
+            for chunk in chunks:
+                hashed.update(chunk)
+                staged.write(chunk)
+            digest = hashed.hexdigest()
+            record = self.records.file_record(key)
+            if seen.sha256 == digest and record is not None and record.sha256 == digest:
+                staged.discard()
+                return WriteOutcome.UNCHANGED
+            self.records.begin_write(key, digest, kind, job_key)
+            staged.commit()
+        except BaseException:
+            staged.discard()
+            raise
         self.records.end_write(key)
         return WriteOutcome.WRITTEN
 

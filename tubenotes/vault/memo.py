@@ -6,16 +6,19 @@ related lectures, its subject index, the files deleted beside it, and the
 code that renders it. A pass that finds the note still as it wrote it (the
 file's hash is the one it recorded) and the same inputs leaves it alone: the
 same inputs render the same bytes. The memo is a file of the vault's
-``.tubenotes/``, rewritten at the end of each pass; a lost or damaged memo
-only means every note is rendered again.
+``.tubenotes/`` (an SQLite database), written as the pass goes and pruned at
+its end; a lost or damaged memo only means every note is rendered again.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
+import sqlite3
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,22 +26,29 @@ from typing import Any
 import yaml
 
 import tubenotes
-from tubenotes.regular_files import read_bounded
-from tubenotes.vault.files import atomic_write_bytes
 
-MEMO_FILENAME = "vault-pass.json"
-# About 200 bytes a note: far above any vault's.
-_MEMO_LIMIT = 256 * 1024 * 1024
+MEMO_FILENAME = "vault-pass.db"
+# The memo's file before it was a database: one JSON text, read whole. Removed when the new one is made.
+_OLD_MEMO_FILENAME = "vault-pass.json"
+# Entries kept before they are written to the file, at most.
+_PENDING = 2000
 
 
 class RenderMemo:
     """Per file of the vault (its path): the digest of the inputs it was last made from in a vault pass, and
     what came of them (a note's: the hash of its bytes; a concept's: its definition). Without a ``path`` it
-    remembers for this process only."""
+    remembers for this process only.
+
+    The file is an SQLite database, read an entry at a time when one is asked for: at 20,000 lectures the
+    memo holds tens of MB, which a pass never holds at once."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self._entries: dict[str, list[Any]] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        self._lock = threading.Lock()  # the write stage's threads ask for the vault's note names too
+        self._memory: dict[str, tuple[str, str]] = {}  # without a file (or none to be had): every entry
+        self._pending: dict[str, tuple[str, str]] = {}  # kept, not in the file yet
         self._changed = False
         self._used: set[str] = set()  # recalled or kept by this process: kept in the file
         self.rendered = 0  # notes rendered by this process's passes, for tests and figures
@@ -57,40 +67,105 @@ class RenderMemo:
 
     def recall(self, path: str, inputs: str) -> Any:
         """What was kept for ``path`` made from ``inputs``; None when it was made from others, or never."""
-        entry = self._load().get(path)
-        if entry is None or entry[0] != inputs:
-            return None
-        self._used.add(path)
-        return entry[1]
+        with self._lock:
+            entry = self._entry(path)
+            if entry is None or entry[0] != inputs:
+                return None
+            self._used.add(path)
+        return json.loads(entry[1])
+
+    def knows(self, path: str) -> bool:
+        """Whether anything is kept for ``path``, whatever it was made from."""
+        with self._lock:
+            return self._entry(path) is not None
 
     def keep(self, path: str, inputs: str, value: Any) -> None:
         """Keep ``value`` (JSON) as what ``inputs`` made for ``path``."""
-        self._load()[path] = [inputs, value]
-        self._changed = True
-        self._used.add(path)
+        entry = (inputs, json.dumps(value, ensure_ascii=False))
+        with self._lock:
+            self._changed = True
+            self._used.add(path)
+            if self._connect() is None:
+                self._memory[path] = entry
+                return
+            self._pending[path] = entry
+            if len(self._pending) >= _PENDING:
+                self._flush()
 
     def save(self, paths: Iterable[str]) -> None:
         """Keep what is known of ``paths`` (the files the vault's records still hold) and what this process
-        used, in the memo's file."""
-        if self.path is None or self._entries is None or not self._changed:
-            return
-        kept = {path: self._entries[path] for path in sorted(set(paths) | self._used) if path in self._entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
-        self._entries, self._changed = kept, False
+        used, in the memo's file; forget the rest."""
+        with self._lock:
+            db = self._connect()
+            if db is None or not self._changed:
+                return
+            self._flush()
+            try:
+                with db:
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM wanted")
+                    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
+                                   ((path,) for path in itertools.chain(paths, self._used)))
+                    db.execute("DELETE FROM memo WHERE path NOT IN (SELECT path FROM wanted)")
+                    db.execute("DELETE FROM wanted")
+            except sqlite3.Error:
+                pass  # a memo that keeps more than it needs costs only room
+            self._changed = False
 
-    def _load(self) -> dict[str, list[Any]]:
-        if self._entries is None:
-            self._entries = {}
+    def _entry(self, path: str) -> tuple[str, str] | None:
+        entry = self._pending.get(path) or self._memory.get(path)
+        db = self._connect()
+        if entry is None and db is not None:
+            try:
+                entry = db.execute("SELECT inputs, value FROM memo WHERE path = ?", (path,)).fetchone()
+            except sqlite3.Error:
+                self._lose()
+        return entry
+
+    def _flush(self) -> None:
+        if self._db is None or not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO memo (path, inputs, value) VALUES (?, ?, ?)",
+                                     ((path, inputs, value) for path, (inputs, value) in self._pending.items()))
+            self._pending.clear()
+        except sqlite3.Error:
+            self._lose()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """The memo's database, opened (made) at the first question; None without a file, or when none can be
+        had (a read-only vault): then the memo lasts this process."""
+        if not self._opened:
+            self._opened = True
             if self.path is not None:
-                try:
-                    loaded = json.loads(read_bounded(self.path, _MEMO_LIMIT))
-                except (OSError, ValueError):  # NotRegularFile and FileTooLarge are OSErrors
-                    loaded = {}
-                if isinstance(loaded, dict):
-                    self._entries = {note: entry for note, entry in loaded.items()
-                                     if isinstance(entry, list) and len(entry) == 2}
-        return self._entries
+                self._db = self._open(self.path)
+        return self._db
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection | None:
+        for attempt in range(2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, check_same_thread=False)
+                db.execute("CREATE TABLE IF NOT EXISTS memo (path TEXT PRIMARY KEY, inputs TEXT NOT NULL, "
+                           "value TEXT NOT NULL)")
+                path.with_name(_OLD_MEMO_FILENAME).unlink(missing_ok=True)
+                return db
+            except sqlite3.DatabaseError:  # damaged: every note is rendered again, into a new memo
+                if attempt == 0:
+                    path.unlink(missing_ok=True)
+            except (OSError, sqlite3.Error):
+                return None
+        return None
+
+    def _lose(self) -> None:
+        """The file failed under us: what is kept from now on lasts this process."""
+        self._memory.update(self._pending)
+        self._pending.clear()
+        if self._db is not None:
+            self._db.close()
+        self._db = None
 
 
 def inputs_digest(*parts: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +20,14 @@ from tubenotes.vault.links import VaultNotes, find_links, link_path
 from tubenotes.vault.memo import RenderMemo, inputs_digest
 from tubenotes.vault.notes import NoteContext, render_note
 from tubenotes.vault.slides import put_pictures
+from tubenotes.vault.summary import LectureSummaries, assessment_links, note_links
 
 ASSESSMENT_PREFIX = "Assessment_"
+# The memo's entries of notes found as the last pass left them, by their file's size, time and inode.
+_QUICK = "quick:"
+# Where each kind of note links: from the lecture's summary, without its documents.
+_LINKS = {"notes": ("links", note_links, "study_notes"), "assessment": ("assessment links", assessment_links,
+                                                                         "assessment_content")}
 # Files tubenotes makes for the vault, not for one lecture: never a target of a lecture's links by name.
 _OWN_KINDS = (CONCEPT_KIND, INDEX_KIND, COURSE_KIND, BESIDE_KIND)
 # The same by their properties, for when the store that knew them is lost.
@@ -100,16 +108,38 @@ class VaultWriter:
             with self._claiming:
                 self._taken -= claimed
 
-    def refresh_job(self, job: VideoProcessingJob) -> list[Path]:
-        """Rewrite ``job``'s files that are still as tubenotes wrote them (new links); returns deleted ones."""
+    def refresh_job(self, job: VideoProcessingJob, stamp: str | None = None) -> list[Path]:
+        """Rewrite ``job``'s files that are still as tubenotes wrote them (new links); returns deleted ones.
+        With ``stamp`` (the store's, of the job as read), each file left as made from these inputs is
+        remembered by its size, time and inode, for `refreshed_already`."""
         paths = _paths(job)
         seen = {kind: self.files.look(path) for kind, path in paths.items()}  # each file read once
         deleted = [paths[kind] for kind, look in seen.items() if look.state is FileState.MISSING]
-        self._write_notes(job, force=False, only_ours=seen, deleted=frozenset(deleted))
+        self._write_notes(job, force=False, only_ours=seen, deleted=frozenset(deleted),
+                          stamp=None if deleted else stamp)
         return deleted
 
+    def refreshed_already(self, job: VideoProcessingJob, summaries: LectureSummaries) -> bool:
+        """Whether `refresh_job` would leave every file of ``job`` (listed without its documents) as it is:
+        each still the file the last pass left (the same size, time and inode) as made from the same
+        inputs (the job as stamped, where its links go, its context). Nothing is read but the lecture's
+        summary and the files' metadata."""
+        stamp = summaries.stamp(job)
+        paths = _paths(job)
+        notes = {kind: _QUICK + self.files.key(path) for kind, path in paths.items()}
+        if stamp is None or not paths or not all(self.memo.knows(note) for note in notes.values()):
+            return False
+        context = self.context(job)
+        for kind, path in paths.items():
+            name, compute, document = _LINKS[kind]
+            inputs = _quick_inputs(kind, stamp, context, summaries.fact(job, name, compute, (document,)), path)
+            if inputs is None or self.memo.recall(notes[kind], inputs) is None:
+                return False
+        self.memo.skipped += len(paths)
+        return True
+
     def _write_notes(self, job: VideoProcessingJob, force: bool, only_ours: dict[NoteKind, Seen] | None = None,
-                     deleted: frozenset[Path] = frozenset()) -> list[str]:
+                     deleted: frozenset[Path] = frozenset(), stamp: str | None = None) -> list[str]:
         """Render and write the job's files; with ``only_ours``, only those seen as tubenotes wrote them."""
         context = self.context(job, deleted)
         warnings = []
@@ -123,13 +153,24 @@ class VaultWriter:
                 as_saved = as_saved or job.to_json(self.root)
                 note, inputs = self.files.key(path), _inputs(job, as_saved, kind, context)
                 if self.memo.unchanged(note, inputs, seen.sha256):
+                    self._keep_quick(job, kind, path, context, stamp)
                     continue
             data = render_note(job, kind, context).encode("utf-8")
             result = self.files.write(path, data, kind, job.key, force, seen=seen)
             if note is not None and inputs is not None and result.path == path:
                 self.memo.remember(note, inputs, sha256_of(data))
+                self._keep_quick(job, kind, path, context, stamp)
             warnings += self._warn(job, result)
         return warnings
+
+    def _keep_quick(self, job: VideoProcessingJob, kind: NoteKind, path: Path, context: NoteContext,
+                    stamp: str | None) -> None:
+        if stamp is None:
+            return
+        targets = _LINKS[kind][1](job)
+        inputs = _quick_inputs(kind, stamp, context, targets, path)
+        if inputs is not None:
+            self.memo.keep(_QUICK + self.files.key(path), inputs, True)
 
     def _warn(self, job: VideoProcessingJob, result: WriteResult) -> list[str]:
         warning = result.warning(self.root)
@@ -148,6 +189,22 @@ def _inputs(job: VideoProcessingJob, as_saved: str, kind: NoteKind, context: Not
     return inputs_digest(kind, as_saved, str(context.root), links,
                          None if context.index is None else str(context.index), context.related,
                          sorted(str(path) for path in context.deleted))
+
+
+def _quick_inputs(kind: NoteKind, stamp: str, context: NoteContext, targets: list[str], path: Path) -> str | None:
+    """The digest of a note's inputs as `_inputs`, the job by its stamp, and of its file's metadata; None
+    when it is not a regular file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    links = [(target, context.resolve(target)) for target in targets]
+    return inputs_digest("quick", kind, stamp, str(context.root), links,
+                         None if context.index is None else str(context.index), context.related,
+                         sorted(str(path) for path in context.deleted),
+                         [found.st_size, found.st_mtime_ns, found.st_ino])
 
 
 def _paths(job: VideoProcessingJob) -> dict[NoteKind, Path]:
