@@ -191,7 +191,7 @@ def _reporter(settings: Settings) -> Reporter:
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
     if result.worked or result.interrupted or result.stopped_by is not None or \
-            any(not job.is_finished() or _unresolved(job) for job in result.jobs):
+            not all(job.is_finished() for job in result.jobs) or all(map(_unresolved, result.jobs)):
         print_final_table(result.jobs)
     else:
         _print_nothing_done(result.jobs, settings)
@@ -206,7 +206,8 @@ def _finish(result: RunResult, settings: Settings) -> None:
 
 
 def _unresolved(job: VideoProcessingJob) -> bool:
-    """An input this run could not use (no such file, an empty playlist): it failed now, not "already"."""
+    """An input this run could not use (no such file, an empty playlist). When every input is one, they
+    failed now, not "already": there was nothing before."""
     return job.stage is ProcessingStage.FAILED and job.failed_stage is ProcessingStage.CREATED
 
 
