@@ -191,9 +191,9 @@ def _reporter(settings: Settings) -> Reporter:
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
     tally = result.tally
-    # An input that named nothing usable failed now, not "already": the jobs that did not complete are kept.
+    # A batch whose every input named nothing usable failed now, not "already" (its jobs are kept: none completed).
     if result.worked or result.interrupted or result.stopped_by is not None or tally.unfinished or \
-            any(_unresolved(job) for job in result.jobs):
+            (tally.failed == tally.total and all(map(_unresolved, result.jobs))):
         print_final_table(result.jobs, tally=tally)
     else:
         _print_nothing_done(result, settings)
@@ -207,7 +207,8 @@ def _finish(result: RunResult, settings: Settings) -> None:
 
 
 def _unresolved(job: VideoProcessingJob) -> bool:
-    """An input this run could not use (no such file, an empty playlist): it failed now, not "already"."""
+    """An input this run could not use (no such file, an empty playlist). When every input is one, they
+    failed now, not "already": there was nothing before."""
     return job.stage is ProcessingStage.FAILED and job.failed_stage is ProcessingStage.CREATED
 
 
