@@ -130,3 +130,37 @@ def test_caption_notes_quote_no_sentence_that_opens_or_closes_inside_a_clause() 
 ])
 def test_a_caption_question_gets_its_question_mark(said: str, written: str) -> None:
     assert restore(said) == written
+
+
+@pytest.mark.parametrize(("said", "mid_clause"), [
+    ("now move into the mitochondria", True),  # "... the two pyruvate molecules now move into ..."
+    ("for it it also takes place in the matrix", True),  # "... got a nobel prize for it"
+    ("so that each glucose gives two acetyl coa", True),
+    ("becomes water when it takes up electrons", True),
+    ("now take a gas in a box", False),
+    ("that process is called glycolysis", False),
+    ("for example the cell makes atp", False),
+    ("the pyruvate molecules move into the mitochondria", False),
+])
+def test_a_caption_sentence_that_lost_its_subject_or_its_head_opens_mid_clause(said: str, mid_clause: bool) -> None:
+    assert captions.opens_mid_clause(said.split()) is mid_clause
+
+
+def test_a_caption_sentence_that_opens_mid_clause_is_no_note() -> None:
+    # The speaker pauses after "molecules": a cut before "now", and "Now move ..." loses its "Now".
+    cues = ["stage two is pyruvate oxidation and the two pyruvate molecules",
+            "now move into the mitochondria into the inner space",
+            "which is called the matrix in eukaryotic cells the rest of respiration happens in the mitochondria"]
+    segments = [TranscriptSegment(0.0, 4.0, cues[0]), TranscriptSegment(5.5, 3.0, cues[1]),
+                TranscriptSegment(8.5, 6.0, cues[2])]
+    sentences = split_sentences(" ".join(cues), segments)
+    assert any(sentence.text.startswith("Now move") for sentence in sentences)
+    readable = [standalone(sentences, sentence.index, "en") for sentence in sentences]
+    assert not [quoted.text for quoted in readable if quoted is not None and quoted.text.startswith("Move")]
+
+
+def test_remember_that_is_taken_off_with_its_that() -> None:
+    from tubenotes.generate.standalone import strip_fillers
+
+    assert strip_fillers("Remember that each glucose gives two acetyl CoA.", "en") == (
+        "Each glucose gives two acetyl CoA.")

@@ -135,6 +135,16 @@ _OBJECT_PRONOUNS = frozenset("it them him her us me this that these those".split
 # Corrections learned by bench/train_caption_gaps.py.
 GAP_WEIGHTS = Path(__file__).with_name("caption_gaps.txt")
 _LEADING = frozenset("so now okay ok and but well alright".split())
+# Verbs a lecture hardly ever says as an order: a sentence opening with one lost its subject.
+_SUBJECT_VERBS = frozenset("""
+move moves flow flows rise rises fall falls expand expands meet meets travel travels increase increases decrease
+decreases grow grows drop drops stay stays come comes depend depends happen happens occur occurs become becomes
+remain remains contain contains absorb absorbs cool cools boil boils melt melts reach reaches lose loses gain
+gains produce produces require requires cause causes seem seems carry carries oscillate oscillates vibrate
+vibrates spread spreads diffuse diffuses bind binds enter enters leave leaves
+""".split())
+# Prepositions before an object pronoun: the end of a clause, no sentence's start.
+_HEADLESS = frozenset("for to of from with about at by into onto".split())
 _QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which": "which is why ..."
 _AUXILIARIES = frozenset("""
 do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
@@ -214,6 +224,19 @@ def _gain(bare: Sequence[str], cut: int, pause: float, cue_end: bool, forced: bo
     elif pause >= SHORT_PAUSE:
         gain += SHORT_PAUSE_SCORE
     return gain + (CUE_END_SCORE if cue_end else 0.0)
+
+
+def opens_mid_clause(words: Sequence[str]) -> bool:
+    """Whether a caption sentence, its openers aside, starts with a verb that needs a subject before it: "now move
+    into the mitochondria" was "... the two pyruvate molecules now move into ...". A lecture's imperatives
+    ("now take a gas") are verbs of another kind."""
+    bare = [_bare(word) for word in words[:5]]
+    lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
+    first, second = (bare[lead:lead + 2] + ["", ""])[:2]
+    # "for it it also takes place": the end of "... got a nobel prize for it"; "that each glucose gives": the
+    # end of "so that each glucose gives", as "that" before an article is no pointer.
+    return (first in _SUBJECT_VERBS or (first in _HEADLESS and second in _OBJECT_PRONOUNS - {"this", "that"})
+            or (first == "that" and second in _DETERMINERS - {"that", "this", "these", "those"}))
 
 
 def gap_features(bare: Sequence[str], cut: int) -> list[str]:

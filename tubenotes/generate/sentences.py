@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tubenotes.generate.captions import SURE_CUT, restore, scored_cuts
+from tubenotes.generate.captions import SURE_CUT, opens_mid_clause, restore, scored_cuts
 from tubenotes.job import TranscriptSegment
 from tubenotes.text.acronyms import acronyms_in, restore_acronyms
 from tubenotes.text.words import tokenize
@@ -135,7 +135,8 @@ def _chunk(words: Sequence[_Word], punctuated: bool) -> list[tuple[list[_Word], 
                              [word.boundary for word in words], ends)
         cuts = [cut for cut, _ in scored]
         sure = [True, *(gain >= SURE_CUT for _, gain in scored), True]
-        return [(list(words[start:end]), sure[number] and sure[number + 1])
+        return [(list(words[start:end]), sure[number] and sure[number + 1]
+                 and not opens_mid_clause([word.text for word in words[start:end]]))
                 for number, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(words)]))]
     chunks: list[list[_Word]] = []
     current: list[_Word] = []

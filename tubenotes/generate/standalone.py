@@ -23,7 +23,7 @@ MAX_JOINED_WORDS = 45
 # Connectives that carry no meaning at a sentence's start: taken off, as often as they repeat.
 _FILLER_OPENERS = {
     "en": r"so|now|okay|ok|alright|all right|well|and|but|also|basically|actually|anyway|in other words|of course"
-          r"|you know|i mean|again|remember|right(?=,)|yeah|yes(?=,)"
+          r"|you know|i mean|again|remember(?: that)?|note that|notice that|right(?=,)|yeah|yes(?=,)"
           r"|(?:first|second|third|fourth|fifth|finally|next|lastly)(?=,)",
     # Only words that do not take the first place: "Jetzt dehnt sich ..." without "Jetzt" would open with its verb.
     "de": r"und|aber|okay|ja(?=,)|gut(?=,)|so(?=,)|genau(?=,)|na ja|also(?=,)|nun(?=,)|jetzt(?=,)",
