@@ -34,8 +34,12 @@ PYTHONPATH set to an older checkout for the figures before):
   `defining_sentence` finds such a sentence in a lecture of the course; then
   those whose first line defines or explains it (the concept, or a property of
   it, as the subject of a verb: "The hot reservoir loses ...");
+- acronyms: words the course and the waves and enzymes lectures write in
+  lower case that the version under test would write in capitals in captions
+  ("atp" as "ATP"), out of all such words;
 - time: notes and assessment of the one-hour Physics example, best of five,
-  in CPU seconds (the wall clock of a shared machine says more about the others).
+  in CPU seconds (the wall clock of a shared machine says more about the others),
+  and of the same lecture as auto-captions.
 """
 
 from __future__ import annotations
@@ -198,15 +202,19 @@ def boundaries(folder: Path, truth: set[int], clauses: set[int],
     return right / max(len(cuts), 1), right / max(len(truth), 1), len(cuts & (truth | clauses)) / max(len(cuts), 1)
 
 
-def hour_seconds(pythonpath: str | None) -> float:
+def hour_seconds(pythonpath: str | None, captions: bool = False) -> float:
+    """CPU seconds for the one-hour lecture, or for it as auto-captions (cues of eight lower-case words)."""
     code = (
-        "import sys,time,pathlib\n"
-        "from tubenotes.job import VideoProcessingJob, SourceKind\n"
+        "import sys,time,pathlib,re\n"
+        "from tubenotes.job import VideoProcessingJob, SourceKind, TranscriptSegment\n"
         "from tubenotes.sources.formats import parse_transcript\n"
         "from tubenotes.generate.offline import OfflineGenerator\n"
-        "p=pathlib.Path(sys.argv[1]); t=parse_transcript(p.read_text(), '.vtt')\n"
-        "job=VideoProcessingJob(url=str(p), video_id='file-hour', source=SourceKind.FILE, transcript=t.text,\n"
-        "                       segments=list(t.segments), video_title='Lecture')\n"
+        "p=pathlib.Path(sys.argv[1]); t=parse_transcript(p.read_text(), '.vtt'); text, segs=t.text, list(t.segments)\n"
+        "if sys.argv[2]=='captions':\n"
+        "    w=[x for x in (re.sub(r\"[^\\w'-]\", '', r).lower() for r in text.split()) if x]\n"
+        "    segs=[TranscriptSegment(i/2.5, 3.2, ' '.join(w[i:i+8])) for i in range(0, len(w), 8)]; text=' '.join(w)\n"
+        "job=VideoProcessingJob(url=str(p), video_id='file-hour', source=SourceKind.FILE, transcript=text,\n"
+        "                       segments=segs, video_title='Lecture')\n"
         "best=1e9\n"
         "for _ in range(5):\n"
         "    g=OfflineGenerator(); a=time.process_time(); g.generate_notes(job); g.generate_assessment(job)\n"
@@ -214,10 +222,29 @@ def hour_seconds(pythonpath: str | None) -> float:
         "print(best)\n"
     )
     env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
-    result = subprocess.run([sys.executable, "-c", code, str(HOUR)], capture_output=True, text=True, env=env,
+    result = subprocess.run([sys.executable, "-c", code, str(HOUR), "captions" if captions else "text"],
+                            capture_output=True, text=True, env=env,
                             cwd=tempfile.gettempdir(),
                             check=True)
     return float(result.stdout)
+
+
+def acronym_mistakes(pythonpath: str | None) -> str:
+    """Words the course and the waves and enzymes lectures write in lower case that the version under test would
+    write in capitals were they captions, out of the distinct words."""
+    code = (
+        "import sys,re,pathlib\n"
+        "from tubenotes.text.acronyms import acronyms_in\n"
+        "said=[w for p in sys.argv[1:] for w in re.findall(r\"[\\w'-]+\", pathlib.Path(p).read_text())]\n"
+        "found=acronyms_in(w.casefold() for w in said)\n"
+        "lower={w for w in said if w.islower()}\n"
+        "print(f'{len(lower & found)}/{len(lower)}', sorted(lower & found)[:5] or '')\n"
+    )
+    env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+    paths = [*sorted(COURSE.glob("*.txt")), LECTURES / "waves.en.txt", LECTURES / "enzymes.en.txt"]
+    result = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, env=env,
+                            cwd=tempfile.gettempdir())
+    return result.stdout.strip() if result.returncode == 0 else "- (no acronyms restored)"
 
 
 def possible_definitions(concepts: list[str]) -> str:
@@ -293,7 +320,9 @@ def main() -> None:
     print(f"{'concept notes that open with a definition':<48}{share(defined, len(course.concepts))}"
           f"   (a lecture defines {possible_definitions(course.concepts)})")
     print(f"{'... with a definition or an explanation':<48}{share(explained, len(course.concepts))}")
+    print(f"{'lower-case words taken for acronyms':<48}{acronym_mistakes(pythonpath)}")
     print(f"{'one-hour lecture, notes and assessment':<48}{hour_seconds(pythonpath):.2f} s")
+    print(f"{'... the same lecture as auto-captions':<48}{hour_seconds(pythonpath, captions=True):.2f} s")
 
 
 if __name__ == "__main__":

@@ -46,3 +46,9 @@ def test_folder_subjects_and_bad_inputs_keep_the_batch_going(tmp_path: Path) -> 
     assert [job.subject for job in jobs if job.source is SourceKind.FILE] == ["Chemistry"]  # once, not twice
     reasons = [job.error_message for job in jobs if job.stage is ProcessingStage.FAILED]
     assert len(reasons) == 2 and "not a url" in reasons[0] and "no transcript files" in reasons[1]
+
+
+def test_a_path_under_the_home_of_a_user_who_does_not_exist_fails_that_input_only() -> None:
+    """``~nobody0/x.srt``: pathlib raises RuntimeError, not OSError, when it finds no such home folder."""
+    jobs = jobs_from_inputs(["~tubenotes-no-such-user/lecture.srt", "~tubenotes-no-such-user"])
+    assert [job.stage for job in jobs] == [ProcessingStage.FAILED, ProcessingStage.FAILED]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +16,7 @@ from tubenotes.errors import EmptyTranscriptError
 from tubenotes.generate.captions import MAX_WORDS as CAPTION_MAX_WORDS
 from tubenotes.generate.captions import MIN_WORDS as CAPTION_MIN_WORDS
 from tubenotes.generate.lecture import analyse
+from tubenotes.generate import offline
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.sentences import split_sentences
 from tubenotes.generate.standalone import points_back
@@ -390,6 +395,40 @@ def test_a_repeated_call_is_served_from_the_cache() -> None:
     job.chapters = CHAPTERS[:2]
     OfflineGenerator(cache).generate_notes(job)
     assert cache.computed == 3, "a different input is a different entry"
+
+
+def test_notes_and_assessment_of_a_job_share_one_analysis_while_other_threads_generate(monkeypatch) -> None:
+    """The runner's generate threads interleave: each thread's job is analysed once, not once per document."""
+    analysed = []
+
+    def counted(job, slide_texts=()):
+        analysed.append(job.video_id)
+        return analyse(job, slide_texts)
+
+    monkeypatch.setattr(offline, "analyse", counted)
+    generator = OfflineGenerator()
+    jobs = [youtube_job(captions(GRADIENT_DESCENT), CHAPTERS, f"vid{n:08d}") for n in range(2)]
+    with ThreadPoolExecutor(1) as first, ThreadPoolExecutor(1) as second:
+        threads = (first, second)
+        for thread, job in zip(threads, jobs):
+            thread.submit(generator.generate_notes, job).result()
+        for thread, job in zip(threads, jobs):
+            thread.submit(generator.generate_assessment, job).result()
+    assert analysed == ["vid00000000", "vid00000001"]
+
+
+def test_the_input_digest_covers_every_field_of_the_segments_and_chapters() -> None:
+    """Segments are written out field by field (asdict was a tenth of the generator's time): a field added
+    to a segment or chapter must reach the digest, and the digests of cached notes must not change."""
+    job = youtube_job(captions(GRADIENT_DESCENT), CHAPTERS)
+    canonical = {
+        "transcript": job.transcript, "title": job.video_title, "video_id": job.video_id,
+        "video_url": job.get_youtube_url(), "language": job.language,
+        "segments": [dataclasses.asdict(segment) for segment in job.segments],
+        "chapters": [dataclasses.asdict(chapter) for chapter in job.chapters],
+    }
+    expected = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert offline.input_digest(job) == expected
 
 
 def test_a_local_transcript_that_gains_its_video_gets_linked_notes_not_cached_ones() -> None:

@@ -109,7 +109,7 @@ def _existing_path(text: str, base: Path | None = None) -> Path | None:
     try:
         path = Path(text).expanduser() if base is None else base / text
         return path if path.exists() else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: "~name" of a user who has no home folder
         return None
 
 

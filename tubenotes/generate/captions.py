@@ -25,6 +25,8 @@ a clause that reads as a sentence.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
 from tubenotes.text.stopwords import STOPWORDS
 
@@ -40,10 +42,14 @@ CONTENT_END_SCORE = 0.4  # a sentence more often ends on a content word than on 
 OPENER_AFTER_OPENER = -1.0  # "so now": one opener, not two sentences
 SOFT_END_SCORE = 2.5  # a comma or a colon, in the rare captions that have some
 FORCED = 1000.0  # a paragraph's end, or a full stop
+# A cut worth less than this was the best of bad choices: the sentences on either side of it may start or end
+# inside a clause. On the course turned into captions, three in four such cuts are no sentence's end.
+SURE_CUT = 0.0
 # A subject and its verb after the gap open a clause: a pronoun and its verb ("we have"), or a determiner, a noun
 # phrase of up to NOUN_PHRASE_WORDS words and a verb ("the total force is").
 PRONOUN_VERB_SCORE = 1.0
 NOUN_PHRASE_VERB_SCORE = 0.8
+BARE_NOUN_VERB_SCORE = 0.6
 NOUN_PHRASE_WORDS = 3
 VERB_BEFORE_OBJECT = -1.5  # a verb that takes an object, then a determiner: "we cross | the line"
 
@@ -81,9 +87,14 @@ _OPENS = {
 }
 # Words a sentence hardly ever opens with: a cut before one is worth this much less.
 _CONTINUES = dict.fromkeys("""
-of is are was were than into onto to from by with at as on 's does makes gives takes means which whose
+to from by with at as on which
 ist sind war waren von zu mit als son era fue de en que est sont était du des à
 """.split(), -2.0)
+# Words no sentence of a lecture opens with: a verb that needs its subject before it, a preposition that needs
+# its head ("... pyruvate | makes two ATP", "... two ATP | per glucose"). No cut falls before one.
+_NEVER_OPENS = frozenset("""
+of is are was were than into onto 's does makes gives takes means becomes whose per equals depends consists
+""".split())
 # Two words that open a sentence together.
 _OPENING_PAIRS = {
     ("for", "example"): 1.5, ("for", "instance"): 1.5, ("in", "other"): 1.5, ("and", "then"): 0.8,
@@ -99,8 +110,15 @@ _DETERMINERS = frozenset("the a an every each this these that those its his her 
 _FINITE = frozenset("""
 is are was were has have had can could will would should must does do did don't doesn't can't isn't aren't
 gets get goes go makes make takes take gives give means mean depends depend equals equal becomes become
-call know need want
+call know need want cannot may might wasn't weren't won't didn't hasn't haven't
+tells says shows looks consists begins explains started starts stays changes grows falls rises increases
+decreases flows moves comes holds works happens contains produces lowers binds loses leaves needs uses keeps
+turns lets combine combines follows describes measures counts stores releases carries pushes hits splits
+breaks builds runs sits lies acts forms reacts speeds slows drops doubles grabs attaches fixes enters exits
 """.split())
+# Adverbs between a subject and its verb: "latent heat also explains".
+_BETWEEN = frozenset("also usually always never only just really still often then actually".split())
+_PERSONS = frozenset("we you i they he she".split())
 # Verbs that take an object: a determiner after one starts its object. Words that are as often nouns ("work",
 # "heat", "change") are left out.
 _TAKES_OBJECT = frozenset("""
@@ -110,7 +128,27 @@ need needs want wants add adds added cross crosses crossed define defines define
 derive derives derived reach reaches reached become becomes became contain contains contained produce produces produced remove removes removed compare compares compared
 multiply multiplies multiplied divide divides divided build builds built
 """.split())
+# Verbs that take an object and then its name ("we call X the Y"), looked for this many words back.
+_NAMING = frozenset("call calls".split())
+NAMING_WORDS = 5
 _OBJECT_PRONOUNS = frozenset("it them him her us me this that these those".split())
+# Corrections learned by bench/train_caption_gaps.py.
+GAP_WEIGHTS = Path(__file__).with_name("caption_gaps.txt")
+_LEADING = frozenset("so now okay ok and but well alright".split())
+# Verbs a lecture hardly ever says as an order: a sentence opening with one lost its subject.
+_SUBJECT_VERBS = frozenset("""
+move moves flow flows rise rises fall falls expand expands meet meets travel travels increase increases decrease
+decreases grow grows drop drops stay stays come comes depend depends happen happens occur occurs become becomes
+remain remains contain contains absorb absorbs cool cools boil boils melt melts reach reaches lose loses gain
+gains produce produces require requires cause causes seem seems carry carries oscillate oscillates vibrate
+vibrates spread spreads diffuse diffuses bind binds enter enters leave leaves
+""".split())
+# Prepositions before an object pronoun: the end of a clause, no sentence's start.
+_HEADLESS = frozenset("for to of from with about at by into onto".split())
+_QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which": "which is why ..."
+_AUXILIARIES = frozenset("""
+do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
+""".split())
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -118,6 +156,13 @@ def sentence_cuts(words: Sequence[str], pauses: Sequence[float], cue_ends: Seque
                   forced: Sequence[bool]) -> list[int]:
     """Where the sentences of an unpunctuated stream of ``words`` begin (after the first), given the silence
     after each word, whether a cue ends after it, and whether a paragraph does."""
+    return [cut for cut, _ in scored_cuts(words, pauses, cue_ends, forced)]
+
+
+def scored_cuts(words: Sequence[str], pauses: Sequence[float], cue_ends: Sequence[bool],
+                forced: Sequence[bool]) -> list[tuple[int, float]]:
+    """sentence_cuts, each with what speaks for a sentence ending there (FORCED at a paragraph's end; below
+    SURE_CUT, the cut may well fall inside a clause)."""
     size = len(words)
     bare = [_bare(word) for word in words]
     gains = [_gain(bare, cut, pauses[cut - 1], cue_ends[cut - 1], forced[cut - 1]) for cut in range(1, size)]
@@ -144,13 +189,13 @@ def sentence_cuts(words: Sequence[str], pauses: Sequence[float], cue_ends: Seque
                 top, where = score, start
         best[end], back[end] = top, where
     if best[size] == float("-inf"):  # no sentence may end within MAX_WORDS anywhere (a list of binding words)
-        return list(range(MAX_WORDS, size, MAX_WORDS))
+        return [(cut, minus_infinity) for cut in range(MAX_WORDS, size, MAX_WORDS)]
     cuts: list[int] = []
     end = size
     while end > 0 and back[end] > 0:
         cuts.append(back[end])
         end = back[end]
-    return sorted(cuts)
+    return [(cut, gains[cut - 1]) for cut in sorted(cuts)]
 
 
 def _gain(bare: Sequence[str], cut: int, pause: float, cue_end: bool, forced: bool) -> float | None:
@@ -161,13 +206,19 @@ def _gain(bare: Sequence[str], cut: int, pause: float, cue_end: bool, forced: bo
     if before in BINDING:
         return None
     first, second = bare[cut], bare[cut + 1] if cut + 1 < len(bare) else ""
+    if first in _NEVER_OPENS:
+        return None
     gain = -CUT_COST + _OPENS.get(first, _CONTINUES.get(first, 0.0)) + _OPENING_PAIRS.get((first, second), 0.0)
     gain += _clause_ahead(bare, cut)
+    weights = learned_weights()
+    gain += sum(weights.get(feature, 0.0) for feature in gap_features(bare, cut))
     gain += _CLOSES.get(before, 0.0) + (CONTENT_END_SCORE if before not in _FUNCTION_WORDS else 0.0)
     if before in _OPENS:
         gain += OPENER_AFTER_OPENER
     if before in _TAKES_OBJECT and (first in _DETERMINERS or first in _OBJECT_PRONOUNS):
         gain += VERB_BEFORE_OBJECT  # "we cross | the line": the verb's object, not a new sentence
+    elif first in _DETERMINERS and any(word in _NAMING for word in bare[max(cut - NAMING_WORDS, 0):cut - 1]):
+        gain += VERB_BEFORE_OBJECT  # "we call the heat per degree | the heat capacity": the name it is given
     if pause >= LONG_PAUSE:
         gain += LONG_PAUSE_SCORE
     elif pause >= SHORT_PAUSE:
@@ -175,31 +226,86 @@ def _gain(bare: Sequence[str], cut: int, pause: float, cue_end: bool, forced: bo
     return gain + (CUE_END_SCORE if cue_end else 0.0)
 
 
+def opens_mid_clause(words: Sequence[str]) -> bool:
+    """Whether a caption sentence, its openers aside, starts with a verb that needs a subject before it: "now move
+    into the mitochondria" was "... the two pyruvate molecules now move into ...". A lecture's imperatives
+    ("now take a gas") are verbs of another kind."""
+    bare = [_bare(word) for word in words[:5]]
+    lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
+    first, second = (bare[lead:lead + 2] + ["", ""])[:2]
+    # "for it it also takes place": the end of "... got a nobel prize for it"; "that each glucose gives": the
+    # end of "so that each glucose gives", as "that" before an article is no pointer.
+    return (first in _SUBJECT_VERBS or (first in _HEADLESS and second in _OBJECT_PRONOUNS - {"this", "that"})
+            or (first == "that" and second in _DETERMINERS - {"that", "this", "these", "those"}))
+
+
+def gap_features(bare: Sequence[str], cut: int) -> list[str]:
+    """What the learned weights know of the gap before word ``cut``: the words on either side of it, alone and
+    in pairs."""
+    before, first = bare[cut - 1].rstrip(",;:"), bare[cut]
+    earlier = bare[cut - 2] if cut >= 2 else "<s>"
+    second = bare[cut + 1] if cut + 1 < len(bare) else "</s>"
+    return [f"p={before}", f"n={first}", f"nn={second}", f"pp={earlier}", f"pn={before} {first}",
+            f"n2={first} {second}"]
+
+
+@cache
+def learned_weights() -> dict[str, float]:
+    """Corrections to the rules' score of a gap, learned from punctuated English speech (see GAP_WEIGHTS)."""
+    weights: dict[str, float] = {}
+    for line in GAP_WEIGHTS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            feature, weight = line.rsplit("\t", 1)
+            weights[feature] = float(weight)
+    return weights
+
+
 def _clause_ahead(bare: Sequence[str], cut: int) -> float:
     """What the words from ``cut`` on say of a clause starting there: a subject and its verb ("we have", "the
     total force is") open one."""
     first = bare[cut]
+    second = bare[cut + 1] if cut + 1 < len(bare) else ""
     if first in _SUBJECT_PRONOUNS:
-        return PRONOUN_VERB_SCORE if cut + 1 < len(bare) and bare[cut + 1] in _FINITE else 0.0
-    if first not in _DETERMINERS:
+        # "we classify": a person and a word that is no function word is a subject and its verb.
+        verb = second in _FINITE or (first in _PERSONS and second and second not in _FUNCTION_WORDS)
+        return PRONOUN_VERB_SCORE if verb else 0.0
+    if first in _DETERMINERS:
+        ahead, score = cut + 2, NOUN_PHRASE_VERB_SCORE
+    elif first not in _FUNCTION_WORDS:  # a noun without an article: "pressure is", "latent heat also explains"
+        ahead, score = cut + 1, BARE_NOUN_VERB_SCORE
+    else:
         return 0.0
-    for ahead in range(cut + 2, min(cut + 2 + NOUN_PHRASE_WORDS, len(bare))):
+    for ahead in range(ahead, min(cut + 2 + NOUN_PHRASE_WORDS, len(bare))):
         word = bare[ahead]
         if word in _FINITE:
-            return NOUN_PHRASE_VERB_SCORE
-        if word in _FUNCTION_WORDS and word != "of":
+            return score
+        if word in _FUNCTION_WORDS and word != "of" and word not in _BETWEEN:
             return 0.0
     return 0.0
 
 
 def restore(text: str) -> str:
-    """A caption sentence written as a sentence: its capital, "I" for "i", and a full stop."""
+    """A caption sentence written as a sentence: its capital, "I" for "i", and a full stop, or a question mark
+    after a question ("what does the chain do", "is it reversible")."""
     words = [_I_FORMS.get(word, word) for word in text.split()]
     if not words:
         return text
+    bare = [_bare(word) for word in words]
+    lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
+    asks = _asks(bare[lead:lead + 2])  # "so what does ..." asks too
     words[0] = words[0][:1].upper() + words[0][1:]
     restored = " ".join(words)
-    return restored if restored.endswith((".", "!", "?", "…")) else restored + "."
+    return restored if restored.endswith((".", "!", "?", "…")) else restored + ("?" if asks else ".")
+
+
+def _asks(first_two: Sequence[str]) -> bool:
+    """Whether an English sentence opening with these words asks: a question word and an auxiliary, or an
+    auxiliary and a subject pronoun."""
+    if len(first_two) < 2:
+        return False
+    first, second = first_two
+    return ((first in _QUESTION_WORDS and second in _AUXILIARIES)
+            or (first in _AUXILIARIES and second in _SUBJECT_PRONOUNS and first not in ("let", "let's")))
 
 
 def _bare(word: str) -> str:

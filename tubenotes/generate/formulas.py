@@ -63,6 +63,20 @@ _SUBSCRIPTS = frozenset("hcvpif0")
 
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?|[^\w\s]")
 
+# Every word of every note's sentence is looked up here, so each language's phrases are grouped by their
+# first word (in their order: the first that matches wins) and its one-word tokens put in one set, once.
+def _by_first_word(phrases: list[tuple[str, str]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    grouped: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, symbol in phrases:
+        words = tuple(phrase.split())
+        grouped.setdefault(words[0], []).append((words, symbol))
+    return grouped
+
+
+_PHRASES_BY_FIRST_WORD = {code: _by_first_word(phrases) for code, phrases in _PHRASES.items()}
+_TOKEN_WORDS = {code: frozenset(_OPERATORS[code]) | frozenset(_GREEK) | frozenset(_FUNCTIONS)
+                | frozenset(_DENOMINATORS) | (frozenset(_NUMBERS[code].split()) - {"-"}) for code in _OPERATORS}
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -124,29 +138,31 @@ def _runs(words: Sequence[str], code: str) -> list[tuple[int, int]]:
 
 def _formula_word(words: Sequence[str], position: int, code: str) -> int:
     """How many words from ``position`` make one formula token (0: none)."""
-    for phrase, _ in _PHRASES[code]:
-        size = len(phrase.split())
-        if " ".join(words[position:position + size]).casefold() == phrase:
-            return size
+    phrase = _phrase_at(words, position, code)
+    if phrase is not None:
+        return len(phrase[0])
     word = words[position]
-    folded = word.casefold()
     if (len(word) == 1 and word.isalpha() and word not in _NOT_VARIABLES[code]) or word.isdigit():
         return 1
-    if folded in _OPERATORS[code] or folded in _GREEK or folded in _FUNCTIONS or folded in _DENOMINATORS:
-        return 1
-    return 1 if folded in _NUMBERS[code].split() and folded != "-" else 0
+    return 1 if word.casefold() in _TOKEN_WORDS[code] else 0
+
+
+def _phrase_at(words: Sequence[str], position: int, code: str) -> tuple[tuple[str, ...], str] | None:
+    """The first of the language's phrases (its words, its symbol) said from ``position``, if any."""
+    for phrase, symbol in _PHRASES_BY_FIRST_WORD[code].get(words[position].casefold(), ()):
+        if tuple(word.casefold() for word in words[position:position + len(phrase)]) == phrase:
+            return phrase, symbol
+    return None
 
 
 def _tokens(words: Sequence[str], code: str) -> list[_Token]:
     tokens: list[_Token] = []
     position = 0
-    phrases = dict(_PHRASES[code])
     while position < len(words):
-        size = next((len(p.split()) for p in phrases
-                     if " ".join(words[position:position + len(p.split())]).casefold() == p), 0)
-        if size:
-            tokens.append(_operator_or_function(phrases[" ".join(words[position:position + size]).casefold()]))
-            position += size
+        phrase = _phrase_at(words, position, code)
+        if phrase is not None:
+            tokens.append(_operator_or_function(phrase[1]))
+            position += len(phrase[0])
             continue
         tokens.append(_token(words[position], code))
         position += 1

@@ -238,7 +238,11 @@ def _content_runs(text: str, stopwords: frozenset[str]) -> list[list[str]]:
 
 def _is_content(word: str, stopwords: frozenset[str]) -> bool:
     folded = word.casefold()
-    if folded in stopwords or "_" in word or not any(char.isalpha() for char in word):
+    if folded in stopwords:
+        return False
+    if word.isalpha():  # most words (every word of every sentence comes here): the checks below, at once
+        return len(word) >= MIN_LETTERS or (len(word) == 2 and word.isupper())
+    if "_" in word or not any(char.isalpha() for char in word):
         return False
     if all(part in stopwords for part in folded.split("-")):
         return False  # "seventy-three", "so-called"

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tubenotes.generate.captions import restore, sentence_cuts
+from tubenotes.generate.captions import SURE_CUT, opens_mid_clause, restore, scored_cuts
 from tubenotes.job import TranscriptSegment
+from tubenotes.text.acronyms import acronyms_in, restore_acronyms
 from tubenotes.text.words import tokenize
 
 # A punctuated run-on sentence is cut (at a comma if it has one) past this length.
@@ -43,6 +44,9 @@ class Sentence:
     text: str
     start: float | None  # seconds into the video; None for text without timing
     tokens: tuple[str, ...]  # its words, case-folded, for ranking and term search
+    # False for a caption sentence whose start or end was a guess that may fall inside a clause ("Makes two ATP
+    # ...", "... one last thing before."): no note quotes it.
+    whole: bool = True
 
 
 @dataclass
@@ -59,11 +63,13 @@ def split_sentences(transcript: str, segments: Sequence[TranscriptSegment]) -> l
     words = _words_from_segments(segments) if segments else _words_from_text(transcript)
     sentences: list[Sentence] = []
     punctuated = _is_punctuated(words)
-    for chunk in _chunk(words, punctuated):
-        text = _joined(chunk) if punctuated else restore(_joined(chunk))
+    # Captions write "ATP" as "atp": found once for the whole text, as "nad" is one only beside "nadh".
+    acronyms = frozenset() if punctuated else acronyms_in(_bare(word.text) for word in words)
+    for chunk, whole in _chunk(words, punctuated):
+        text = _joined(chunk) if punctuated else restore(restore_acronyms(_joined(chunk), acronyms))
         tokens = tuple(tokenize(text))
         if tokens:
-            sentences.append(Sentence(len(sentences), text, chunk[0].start, tokens))
+            sentences.append(Sentence(len(sentences), text, chunk[0].start, tokens, whole))
     return sentences
 
 
@@ -119,13 +125,19 @@ def _ends_sentence(word: _Word, following: _Word | None) -> bool:
     return True
 
 
-def _chunk(words: Sequence[_Word], punctuated: bool) -> list[list[_Word]]:
+def _chunk(words: Sequence[_Word], punctuated: bool) -> list[tuple[list[_Word], bool]]:
+    """The words of each sentence, and whether the sentence surely is one (not so where a caption's cut was a
+    guess)."""
     if not punctuated:
         ends = [word.paragraph_end or _ends_sentence(word, following)
                 for word, following in zip(words, [*words[1:], None])]
-        cuts = sentence_cuts([word.text for word in words], [word.pause for word in words],
+        scored = scored_cuts([word.text for word in words], [word.pause for word in words],
                              [word.boundary for word in words], ends)
-        return [list(words[start:end]) for start, end in zip([0, *cuts], [*cuts, len(words)])]
+        cuts = [cut for cut, _ in scored]
+        sure = [True, *(gain >= SURE_CUT for _, gain in scored), True]
+        return [(list(words[start:end]), sure[number] and sure[number + 1]
+                 and not opens_mid_clause([word.text for word in words[start:end]]))
+                for number, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(words)]))]
     chunks: list[list[_Word]] = []
     current: list[_Word] = []
     for position, word in enumerate(words):
@@ -140,7 +152,7 @@ def _chunk(words: Sequence[_Word], punctuated: bool) -> list[list[_Word]]:
             current = current[cut:]
     if current:
         chunks.append(current)
-    return chunks
+    return [(chunk, True) for chunk in chunks]
 
 
 def _last_soft_cut(words: Sequence[_Word]) -> int:
@@ -150,6 +162,10 @@ def _last_soft_cut(words: Sequence[_Word]) -> int:
         if previous.boundary or _SOFT_END.search(previous.text):
             return cut
     return len(words)
+
+
+def _bare(word: str) -> str:
+    return word.casefold().strip(".,;:!?'\"”’)]([“‘")
 
 
 def _joined(words: Sequence[_Word]) -> str:

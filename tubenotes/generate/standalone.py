@@ -23,7 +23,7 @@ MAX_JOINED_WORDS = 45
 # Connectives that carry no meaning at a sentence's start: taken off, as often as they repeat.
 _FILLER_OPENERS = {
     "en": r"so|now|okay|ok|alright|all right|well|and|but|also|basically|actually|anyway|in other words|of course"
-          r"|you know|i mean|again|remember|right(?=,)|yeah|yes(?=,)"
+          r"|you know|i mean|again|remember(?: that)?|note that|notice that|right(?=,)|yeah|yes(?=,)"
           r"|(?:first|second|third|fourth|fifth|finally|next|lastly)(?=,)",
     # Only words that do not take the first place: "Jetzt dehnt sich ..." without "Jetzt" would open with its verb.
     "de": r"und|aber|okay|ja(?=,)|gut(?=,)|so(?=,)|genau(?=,)|na ja|also(?=,)|nun(?=,)|jetzt(?=,)",
@@ -138,6 +138,8 @@ def standalone(sentences: Sequence[Sentence], index: int, language: str | None) 
     """Sentence ``index`` as a note can quote it: fillers off, joined to the sentence before when it points
     back; None when it cannot stand alone even so, or is a remark about the class."""
     sentence = sentences[index]
+    if not sentence.whole:
+        return None
     text = strip_fillers(sentence.text, language)
     if is_class_remark(text, language):
         return None
@@ -146,6 +148,8 @@ def standalone(sentences: Sequence[Sentence], index: int, language: str | None) 
     if index == 0:
         return None
     previous = sentences[index - 1]
+    if not previous.whole:
+        return None
     before = strip_fillers(previous.text, language)
     joined = f"{before} {_lower_first(text)}" if _open_ended(before) else f"{before} {text}"
     if (points_back(before, language) or is_class_remark(before, language)
