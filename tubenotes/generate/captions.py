@@ -45,6 +45,10 @@ FORCED = 1000.0  # a paragraph's end, or a full stop
 # A cut worth less than this was the best of bad choices: the sentences on either side of it may start or end
 # inside a clause. On the course turned into captions, three in four such cuts are no sentence's end.
 SURE_CUT = 0.0
+# A caption sentence longer than this had no cut the splitter could find inside it, though it ran on: in the Biology
+# example nine in ten of them are two or three sentences run together ("It releases it pumps protons the complexes
+# use ..."). No note quotes one.
+RUN_ON_WORDS = 25
 # A subject and its verb after the gap open a clause: a pronoun and its verb ("we have"), or a determiner, a noun
 # phrase of up to NOUN_PHRASE_WORDS words and a verb ("the total force is").
 PRONOUN_VERB_SCORE = 1.0
@@ -149,6 +153,10 @@ _QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which
 _AUXILIARIES = frozenset("""
 do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
 """.split())
+# Words that open a purpose clause after "so that" ("so that glycolysis can keep going"): the end of a sentence cut
+# before "so", no sentence alone.
+_MODALS = frozenset("can could will would may might".split())
+PURPOSE_WORDS = 4
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -231,6 +239,9 @@ def opens_mid_clause(words: Sequence[str]) -> bool:
     into the mitochondria" was "... the two pyruvate molecules now move into ...". A lecture's imperatives
     ("now take a gas") are verbs of another kind."""
     bare = [_bare(word) for word in words[:5]]
+    if bare[:2] == ["so", "that"] and (bare[2:3] and bare[2] in _SUBJECT_PRONOUNS
+                                        or _MODALS.intersection(_bare(word) for word in words[2:2 + PURPOSE_WORDS])):
+        return True  # "so that glycolysis can keep going", "so that it joins ...": why the sentence before did it
     lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
     first, second = (bare[lead:lead + 2] + ["", ""])[:2]
     # "for it it also takes place": the end of "... got a nobel prize for it"; "that each glucose gives": the
