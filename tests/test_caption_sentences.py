@@ -200,3 +200,29 @@ def test_a_caption_sentence_that_runs_on_is_no_note() -> None:
     long = [sentence for sentence in sentences if len(sentence.text.split()) > 25]
     assert long and not any(sentence.whole for sentence in long)
     assert all(standalone(sentences, sentence.index, "en") is None for sentence in long)
+
+
+@pytest.mark.parametrize(("stream", "opens"), [
+    # A noun then a passive clause with no word between to mark the end: "... as starch | proteins are built ...".
+    ("plants keep their spare sugar as starch proteins are built from amino acids on the ribosomes", "proteins"),
+    ("the enzyme gets its name from what it does in yeast sugar is turned into ethanol and carbon dioxide",
+     "sugar"),
+])
+def test_a_bare_noun_and_a_passive_after_a_noun_open_a_sentence(stream: str, opens: str) -> None:
+    words = stream.split()
+    cuts = sentence_cuts(words, [0.0] * len(words), [False] * len(words), [False] * len(words))
+    assert opens in {words[cut] for cut in cuts}, [" ".join(words[a:b]) for a, b in zip([0, *cuts], [*cuts, None])]
+
+
+@pytest.mark.parametrize("stream", [
+    # A word of a name before the gap ("the fatty acids", "two carbon pieces"): no sentence ends inside it.
+    "lipids are taken apart into glycerol and fatty acids the fatty acids are cut into pieces of two carbons each "
+    "and those pieces enter the cycle",
+    "the pyruvate loses a carbon and the remaining two carbon piece is attached to a helper molecule called "
+    "coenzyme a before it enters the cycle",
+    "in the next step the amino group is removed and leaves the body as urea while the rest of the molecule is burned",
+])
+def test_a_passive_after_a_word_of_a_noun_phrase_opens_no_sentence(stream: str) -> None:
+    words = stream.split()
+    cuts = sentence_cuts(words, [0.0] * len(words), [False] * len(words), [False] * len(words))
+    assert not {words[cut] for cut in cuts} & {"acids", "piece", "group"}, cuts

@@ -55,6 +55,11 @@ PRONOUN_VERB_SCORE = 1.0
 NOUN_PHRASE_VERB_SCORE = 0.8
 BARE_NOUN_VERB_SCORE = 0.6
 NOUN_PHRASE_WORDS = 3
+# More for a one-word subject and a passive right after a noun ("... store energy as fat | proteins are broken
+# ..."): no word marks that gap, but a noun phrase rarely runs on into a passive. Not after a count or a determiner
+# ("the fatty | acids are cut", "two carbon | piece is attached"), where the noun before names a part of the subject,
+# nor after a verb ("as it moves | protons are pumped").
+PASSIVE_SCORE = 0.8
 VERB_BEFORE_OBJECT = -1.5  # a verb that takes an object, then a determiner: "we cross | the line"
 
 # Words after which a spoken sentence cannot end (articles, prepositions, conjunctions, auxiliaries,
@@ -157,6 +162,10 @@ do does did is are was were can could will would should has have had don't doesn
 # before "so", no sentence alone.
 _MODALS = frozenset("can could will would may might".split())
 PURPOSE_WORDS = 4
+_BE = frozenset("is are was were".split())
+_COUNTS = frozenset("no one two three four five six seven eight nine ten twelve twenty thirty hundred".split())
+# Participles that do not end in "-ed".
+_PARTICIPLES = frozenset("broken taken given made split known called used built seen shown found done cut".split())
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -289,6 +298,11 @@ def _clause_ahead(bare: Sequence[str], cut: int) -> float:
     for ahead in range(ahead, min(cut + 2 + NOUN_PHRASE_WORDS, len(bare))):
         word = bare[ahead]
         if word in _FINITE:
+            participle = bare[ahead + 1] if ahead + 1 < len(bare) else ""
+            if (ahead == cut + 1 and word in _BE and (participle.endswith("ed") or participle in _PARTICIPLES)
+                    and bare[cut - 1] not in _FINITE
+                    and not {bare[cut - 1], bare[cut - 2] if cut >= 2 else ""} & (_COUNTS | _DETERMINERS)):
+                return score + PASSIVE_SCORE
             return score
         if word in _FUNCTION_WORDS and word != "of" and word not in _BETWEEN:
             return 0.0
