@@ -46,7 +46,7 @@ FORCED = 1000.0  # a paragraph's end, or a full stop
 # inside a clause. On the course turned into captions, three in four such cuts are no sentence's end.
 SURE_CUT = 0.0
 # A caption sentence longer than this had no cut the splitter could find inside it, though it ran on: in the Biology
-# example nine in ten of them are two or three sentences run together ("It releases it pumps protons the complexes
+# example eight in ten of them are two or three sentences run together ("It releases it pumps protons the complexes
 # use ..."). No note quotes one.
 RUN_ON_WORDS = 25
 # A subject and its verb after the gap open a clause: a pronoun and its verb ("we have"), or a determiner, a noun
