@@ -9,7 +9,9 @@ temporary directory, and one `tubenotes run FOLDER --vault V --model offline
 --no-pdf` in a child process, its output to a pipe (the plain progress
 lines) or, with ``--terminal``, to a pseudo-terminal (the live display).
 Printed: wall seconds, the child's own peak memory (its VmHWM, see
-peak_rss.py) and the lines it wrote. ``--code DIR`` runs the tubenotes
+peak_rss.py), the most it held before its vault pass (its VmRSS, sampled
+twice a second until it says it is updating the links) and the lines it
+wrote. ``--code DIR`` runs the tubenotes
 package in DIR instead (a worktree of an older commit), for a before/after;
 a run past ``--timeout`` is stopped and shown with ">".
 """
@@ -52,6 +54,7 @@ class Outcome:
     seconds: float
     cpu_seconds: float  # user + system: what the run costs, on a machine others share too
     peak_mib: float
+    runner_peak_mib: float  # the most resident memory sampled before the vault pass
     lines: int
     finished: bool
     exit_code: int | None
@@ -73,12 +76,12 @@ def run_tubenotes(args: list[str], cwd: Path, code: Path | None, timeout: float,
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=child_end,
                                    stderr=child_end, close_fds=True)
         os.close(child_end)
-        output = _read_until_closed(parent_end, deadline)
+        output, runner_peak = _read_until_closed(parent_end, deadline, process.pid)
         os.close(parent_end)
     else:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT)
-        output = _read_until_closed(process.stdout.fileno(), deadline)
+        output, runner_peak = _read_until_closed(process.stdout.fileno(), deadline, process.pid)
     # Reaped here, not by Popen: wait4 gives the child's CPU time.
     exited = _wait_until(process.pid, deadline)
     peak = 0.0
@@ -92,15 +95,26 @@ def run_tubenotes(args: list[str], cwd: Path, code: Path | None, timeout: float,
     finished = peak == 0.0
     if finished and peak_file.exists():
         peak = float(peak_file.read_text())
-    return Outcome(seconds, usage.ru_utime + usage.ru_stime, peak, output.count(b"\n"), finished,
+    return Outcome(seconds, usage.ru_utime + usage.ru_stime, peak, runner_peak, output.count(b"\n"), finished,
                    process.returncode if finished else None)
 
 
-def _read_until_closed(fd: int, deadline: float) -> bytes:
-    """What the child writes until it closes its end (it exited) or the deadline passes."""
-    chunks = []
+# What the run prints as its vault pass begins: the runner's part ends there.
+_VAULT_PASS = b"Updating links"
+
+
+def _read_until_closed(fd: int, deadline: float, pid: int) -> tuple[bytes, float]:
+    """What the child writes until it closes its end (it exited) or the deadline passes, and the most
+    resident memory it held before its vault pass began."""
+    chunks: list[bytes] = []
+    runner_peak = 0.0
+    in_pass = False
     while time.perf_counter() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.5)
+        if not in_pass:
+            in_pass = any(_VAULT_PASS in chunk for chunk in chunks[-2:])
+            if not in_pass:
+                runner_peak = max(runner_peak, _vm_mib(pid, "VmRSS"))
         if not ready:
             continue
         try:
@@ -110,7 +124,7 @@ def _read_until_closed(fd: int, deadline: float) -> bytes:
         if not chunk:
             break
         chunks.append(chunk)
-    return b"".join(chunks)
+    return b"".join(chunks), runner_peak
 
 
 def _wait_until(pid: int, deadline: float) -> tuple[int, int, os.struct_rusage] | None:
@@ -124,8 +138,16 @@ def _wait_until(pid: int, deadline: float) -> tuple[int, int, os.struct_rusage] 
 
 
 def _vm_hwm_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return _vm_mib(pid, "VmHWM")
+
+
+def _vm_mib(pid: int, field: str) -> float:
+    """A memory figure of a running child, 0 once it has exited."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        return int(status.split(f"{field}:")[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return 0.0
 
 
 def measure(jobs: int, segments: list, code: Path | None, timeout: float, terminal: bool,
@@ -148,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     where = "a pseudo-terminal" if args.terminal else "a pipe"
     print(f"tubenotes run, offline, no PDF{', --quiet' if args.quiet else ''}, output to {where}")
-    print(f"{'jobs':>7} {'wall s':>9} {'cpu s':>9} {'peak MiB':>9} {'lines':>8}  exit")
+    print(f"{'jobs':>7} {'wall s':>9} {'cpu s':>9} {'peak MiB':>9} {'runner MiB':>10} {'lines':>8}  exit")
     segments = short_segments()
     for jobs in args.jobs:
         outcome = measure(jobs, segments, args.code, args.timeout, args.terminal, args.quiet)
@@ -157,7 +179,8 @@ def main() -> None:
         peak = f"{outcome.peak_mib:.0f}" if outcome.finished else f">{outcome.peak_mib:.0f}"
         lines = str(outcome.lines) if outcome.finished else f">{outcome.lines}"
         exit_code = "stopped" if outcome.exit_code is None else str(outcome.exit_code)
-        print(f"{jobs:>7} {wall:>9} {cpu:>9} {peak:>9} {lines:>8}  {exit_code}", flush=True)
+        runner = f"{outcome.runner_peak_mib:.0f}"
+        print(f"{jobs:>7} {wall:>9} {cpu:>9} {peak:>9} {runner:>10} {lines:>8}  {exit_code}", flush=True)
 
 
 if __name__ == "__main__":

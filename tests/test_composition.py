@@ -150,3 +150,36 @@ def test_the_pdf_exporter_is_built_by_the_export_stage_not_before_the_first_stag
             job = stages.run(stage, job)
     assert job.stage is ProcessingStage.COMPLETED, job.error_message
     assert len(built) == 1 and built[0].calls == [job.notes_filepath.name, job.assessment_filepath.name]
+
+
+def test_prepare_jobs_gives_keys_and_saves_first_what_it_changes(tmp_path: Path) -> None:
+    """The runner loads each job from the store as it hands it out: a job `prepare_jobs` changes (a moved
+    transcript, a retryable failure, a job that waited for a batch this run will not wait for) must be
+    saved as changed, or the run would take it as it was."""
+    from tubenotes.api import prepare_jobs
+    from tubenotes.executors.base import StoredJobs
+
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.en.srt").write_text(f"1\n00:00:00,000 --> 00:00:02,000\nHeat flows ({name}).\n")
+    settings = Settings(vault=tmp_path / "vault", model="offline", pdf=False, subject="Physics")
+    store = MemoryStore(settings.vault)
+    with build_stages(settings, store, lambda _: None) as stages:
+        first = prepare_jobs(stages, [str(folder), "not a thing at all"])
+        assert isinstance(first, StoredJobs) and len(first) == 4
+        a, b, c = (store.load(key) for key in first.keys[:3])
+        assert a is not None and b is not None and c is not None
+        a.mark_failed("the network went away", "network", True)
+        b.stage = ProcessingStage.WAITING_FOR_BATCH
+        store.save_many([a, b])
+        moved = tmp_path / "moved"
+        folder.rename(moved)
+        again = prepare_jobs(stages, [str(moved)])
+    assert again.keys == first.keys[:3] and not again.unstored
+    a, b, c = (store.load(key) for key in again.keys)
+    assert a.stage is ProcessingStage.CREATED and a.error_message is None
+    assert b.stage is ProcessingStage.CREATED
+    assert c.source_path is not None and c.source_path.parent == moved.resolve()
+    assert [job.video_id for job in again] == [job.video_id for job in (a, b, c)]
+    assert first.unstored[first.keys[3]].stage is ProcessingStage.FAILED

@@ -145,3 +145,22 @@ def test_a_small_batch_still_gets_a_line_per_step() -> None:
     reporter = LogReporter(Console(file=out, width=200, color_system=None), clock=clock)
     through_steps(reporter, jobs(3), clock)
     assert len([line for line in out.getvalue().splitlines() if ": ok " in line]) == 9
+
+
+def test_the_final_table_of_a_large_batch_counts_every_job_from_its_tally() -> None:
+    """A run of thousands keeps only the jobs that did not complete: the table and its line of counts come
+    from the tally of every job, not from the jobs kept."""
+    from tubenotes.cli import render
+    from tubenotes.executors.base import Tally
+
+    failed = jobs(40)
+    for job in failed:
+        job.mark_failed("no notes in it", "permanent", False)
+    tally = Tally(5000)
+    tally.stages.update({ProcessingStage.COMPLETED: 4950, ProcessingStage.FAILED: 40})
+    with render.out.capture() as captured:
+        render.print_final_table(failed, tally=tally)
+    text = captured.get()
+    assert "the first 30 of the 50 job(s) not completed" in text
+    assert "4950 completed, 40 failed, 10 unfinished" in text
+    assert "Lecture 29" in text and "Lecture 30" not in text

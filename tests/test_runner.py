@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import errno
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 from rich.console import Console
 
 from tubenotes.errors import PermanentError, StageInterrupted
 from tubenotes.executors import EXIT_FAILED, EXIT_OK, LocalExecutor, RunResult
+from tubenotes.executors import base as executors_base
+from tubenotes.executors.base import StoredJobs
 from tubenotes.executors.local import IN_FLIGHT_PER_WORKER
 from tubenotes.job import Chapter, ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.pipeline import Routing, next_stage, settle
@@ -307,3 +311,78 @@ def test_a_system_exit_in_a_stage_thread_stops_the_batch_and_never_hangs_it(tmp_
     assert finished.wait(20), "the batch hung after a SystemExit in a stage's thread"
     stored = {job.video_id: job for job in store.jobs()}
     assert stored["video000001"].done_stage() is ProcessingStage.TRANSCRIPT_FETCHED  # resumes at generate
+
+
+def test_a_batch_waits_as_keys_and_keeps_only_the_jobs_that_did_not_complete(tmp_path: Path, monkeypatch) -> None:
+    """Counted at every save: of a batch of 300 handed over as keys, only the jobs in flight are alive
+    (each loaded as it is handed out); past `KEPT` jobs the result keeps the failed one, and counts all."""
+    monkeypatch.setattr(executors_base, "KEPT", 50)
+    loaded: list[weakref.ref[VideoProcessingJob]] = []
+    alive: list[int] = []
+
+    class Watching(SqliteStore):
+        def load(self, key: str) -> VideoProcessingJob | None:
+            job = super().load(key)
+            if job is not None:
+                loaded.append(weakref.ref(job))
+            return job
+
+        def save(self, job: VideoProcessingJob) -> None:
+            alive.append(sum(ref() is not None for ref in loaded))
+            super().save(job)
+
+    def generate(job):
+        if job.video_id == "video000007":
+            raise PermanentError("no notes in it")
+        job.study_notes, job.assessment_content = "notes", "quiz"
+        return job
+
+    store = Watching(tmp_path / "vault")
+    jobs = make_jobs(300)
+    store.save_many(jobs)
+    keys = [job.key for job in jobs]
+    del jobs
+    workers = {"fetch": 2, "generate": 1, "write": 1}
+    result = Runner(store, FakeStages(fake_steps(tmp_path, generate=generate), workers), tmp_path).run(
+        StoredJobs(store, keys))
+    assert len(loaded) == 300 and len(alive) >= 800
+    # In flight, the one the feeder loaded and waits to hand out, and the failed one the result keeps.
+    assert max(alive) <= IN_FLIGHT_PER_WORKER * sum(workers.values()) + 2
+    assert (result.tally.total, result.tally.completed, result.tally.failed) == (300, 299, 1)
+    assert [job.video_id for job in result.jobs] == ["video000007"] and not result.whole
+    assert result.exit_code == EXIT_FAILED
+    gc.collect()
+    assert sum(ref() is not None for ref in loaded) == 1
+
+
+def test_a_stop_counts_the_keys_not_handed_out_unfinished_without_loading_them(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(executors_base, "KEPT", 50)
+    loads: list[str] = []
+
+    class Counting(SqliteStore):
+        def load(self, key: str) -> VideoProcessingJob | None:
+            loads.append(key)
+            return super().load(key)
+
+    def write(job):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store = Counting(tmp_path / "vault")
+    jobs = make_jobs(200)
+    store.save_many(jobs)
+    workers = {"fetch": 1, "generate": 1, "write": 1}
+    result = Runner(store, FakeStages(fake_steps(tmp_path, write=write), workers), tmp_path).run(
+        StoredJobs(store, [job.key for job in jobs]))
+    assert result.stopped_by is not None and len(loads) <= IN_FLIGHT_PER_WORKER * 3 + 2
+    assert result.tally.unfinished == 200 and result.tally.total == 200
+    assert len(store.jobs()) == 200 and not any(job.is_finished() for job in store.jobs())
+
+
+def test_a_small_batch_of_keys_keeps_every_job_in_input_order(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "vault")
+    jobs = make_jobs(20)
+    store.save_many(jobs)
+    result = Runner(store, FakeStages(fake_steps(tmp_path), {"fetch": 3, "generate": 2, "write": 2}), tmp_path).run(
+        StoredJobs(store, [job.key for job in jobs]))
+    assert result.whole and [job.video_id for job in result.jobs] == [job.video_id for job in jobs]
+    assert len(result.completed) == 20 == result.tally.completed

@@ -7,7 +7,8 @@ import os
 from rich.console import Console
 from rich.table import Table
 
-from tubenotes.job import ProcessingStage, TokenUsage, VideoProcessingJob
+from tubenotes.executors.base import Tally
+from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import format_cost, format_seconds, job_label
 
 
@@ -59,12 +60,16 @@ def error_of(job: VideoProcessingJob) -> str:
 FINAL_TABLE_ROWS = 30
 
 
-def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> None:
+def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True, tally: Tally | None = None) -> None:
+    """The table of ``jobs`` (every job of a small batch, else those not completed) and, with ``summary``, a
+    line of counts; ``tally`` counts the whole batch when ``jobs`` holds only part of it."""
+    tally = tally or Tally.of(jobs)
     title, rows = "tubenotes", jobs
-    if len(jobs) > FINAL_TABLE_ROWS:
+    if tally.total > FINAL_TABLE_ROWS:
         rows = [job for job in jobs if job.stage is not ProcessingStage.COMPLETED]
-        shown = f"the first {FINAL_TABLE_ROWS} of the {len(rows)}" if len(rows) > FINAL_TABLE_ROWS else \
-            f"the {len(rows)}"
+        not_completed = tally.total - tally.completed
+        shown = f"the first {FINAL_TABLE_ROWS} of the {not_completed}" if not_completed > FINAL_TABLE_ROWS else \
+            f"the {not_completed}"
         title = f"tubenotes: {shown} job(s) not completed (`tubenotes status --all` lists every job)"
         rows = rows[:FINAL_TABLE_ROWS]
     if rows:
@@ -78,13 +83,8 @@ def print_final_table(jobs: list[VideoProcessingJob], summary: bool = True) -> N
         out.print(table)
     if not summary:
         return
-    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    failed = sum(job.stage is ProcessingStage.FAILED for job in jobs)
-    total = TokenUsage()
-    for job in jobs:
-        total.add(job.token_usage)
-    spent = f", estimated LLM cost {format_cost(total.cost_usd)}" if total.calls else ""
-    out.print(f"{done} completed, {failed} failed, {len(jobs) - done - failed} unfinished{spent}")
+    spent = f", estimated LLM cost {format_cost(tally.usage.cost_usd)}" if tally.usage.calls else ""
+    out.print(f"{tally.completed} completed, {tally.failed} failed, {tally.unfinished} unfinished{spent}")
 
 
 def jobs_table(title: str, jobs: list[VideoProcessingJob]) -> Table:

@@ -190,18 +190,19 @@ def _reporter(settings: Settings) -> Reporter:
 
 def _finish(result: RunResult, settings: Settings) -> None:
     resume = _resume_command(settings)
-    if result.worked or result.interrupted or result.stopped_by is not None or \
-            not all(job.is_finished() for job in result.jobs) or all(map(_unresolved, result.jobs)):
-        print_final_table(result.jobs)
+    tally = result.tally
+    # A batch whose every input named nothing usable failed now, not "already" (its jobs are kept: none completed).
+    if result.worked or result.interrupted or result.stopped_by is not None or tally.unfinished or \
+            (tally.failed == tally.total and all(map(_unresolved, result.jobs))):
+        print_final_table(result.jobs, tally=tally)
     else:
-        _print_nothing_done(result.jobs, settings)
+        _print_nothing_done(result, settings)
     if result.stopped_by is not None:
         err.print(f"error: {result.stopped_by}", markup=False)
         err.print(f"The batch stopped there: jobs in flight kept their last checkpoint, none failed for it. "
                   f"Once that is fixed, `{resume}` goes on.", markup=False)
     if result.interrupted:
-        unfinished = sum(not job.is_finished() for job in result.jobs)
-        err.print(f"Interrupted: {unfinished} job(s) saved unfinished. Run `{resume}` to go on.", markup=False)
+        err.print(f"Interrupted: {tally.unfinished} job(s) saved unfinished. Run `{resume}` to go on.", markup=False)
     sys.exit(result.exit_code)
 
 
@@ -225,12 +226,12 @@ def _resume_command(settings: Settings) -> str:
     return command
 
 
-def _print_nothing_done(jobs: list[VideoProcessingJob], settings: Settings) -> None:
+def _print_nothing_done(result: RunResult, settings: Settings) -> None:
     """A re-run of finished inputs: one line, and the table of those that did not complete."""
-    print_final_table([job for job in jobs if job.stage is not ProcessingStage.COMPLETED], summary=False)
-    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    failed_jobs = sum(job.stage is ProcessingStage.FAILED for job in jobs)
+    print_final_table([job for job in result.jobs if job.stage is not ProcessingStage.COMPLETED], summary=False,
+                      tally=result.tally)
+    tally = result.tally
     retry = (f"; `{shlex.join(['tubenotes', 'retry', '--vault', str(settings.vault)])}` tries the failed ones "
-             "again") if failed_jobs else ""
-    out.print(f"Nothing to do: {done} of {len(jobs)} input(s) completed already, {failed_jobs} failed{retry}. "
-              "`--regenerate` writes them anew.", markup=False)
+             "again") if tally.failed else ""
+    out.print(f"Nothing to do: {tally.completed} of {tally.total} input(s) completed already, {tally.failed} failed"
+              f"{retry}. `--regenerate` writes them anew.", markup=False)

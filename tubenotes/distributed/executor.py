@@ -7,7 +7,7 @@ table and exit codes. Ctrl-C stops following only: the workers go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from tubenotes.distributed.app import make_app
@@ -29,7 +29,7 @@ class CeleryExecutor:
         self.notice = notice
         self.routing = routing
 
-    def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
+    def run(self, jobs: Collection[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         jobs = list(jobs)
         stored = [job for job in jobs if self.store.load(job.key) is not None]  # inputs that named nothing are not
         try:

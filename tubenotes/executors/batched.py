@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 
 from tubenotes.errors import CostCapReached, TransientError
 from tubenotes.executors.base import Executor, Reporter, RunResult, StageRunner
@@ -32,7 +32,7 @@ from tubenotes.generate.batch_client import store_answer
 from tubenotes.generate.costs import CostBudget, expected_usage
 from tubenotes.job import VideoProcessingJob
 from tubenotes.progress import format_seconds
-from tubenotes.store.base import JobStore
+from tubenotes.store.base import JobStore, listed
 from tubenotes.store.batches import BatchRecord
 
 # The first look soon after a submission (a small batch may be done in seconds); then each wait is
@@ -66,7 +66,7 @@ class BatchedExecutor:
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._seen: dict[str, tuple[str, dict[str, int]]] = {}  # batch id -> state and counts last told
 
-    def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
+    def run(self, jobs: Collection[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         current = {job.key: job for job in jobs}
         worked = False
         while True:
@@ -79,7 +79,10 @@ class BatchedExecutor:
                 job.wake()
             result = self.make_inner().run([job for job in current.values() if not job.is_finished()], stages,
                                            reporter)
-            current.update((job.key, job) for job in result.jobs)
+            if result.whole:
+                current.update((job.key, job) for job in result.jobs)
+            else:  # the round's result kept only some of its jobs: the store has them all, listed a page at a time
+                current.update((job.key, job) for job in listed(self.store) if job.key in current)
             worked = worked or result.worked
             if result.interrupted or result.stopped_by is not None:
                 return RunResult(list(current.values()), result.interrupted, result.stopped_by, worked)

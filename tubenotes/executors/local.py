@@ -15,11 +15,11 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 
 from tubenotes.errors import TubenotesError, as_storage_error
-from tubenotes.executors.base import EXIT_INTERRUPTED, Reporter, RunResult, StageRunner
+from tubenotes.executors.base import EXIT_INTERRUPTED, Kept, Reporter, RunResult, StageRunner, StoredJobs
 from tubenotes.job import VideoProcessingJob
 from tubenotes.outcome import Outcome, run_step
 from tubenotes.store.base import JobStore
@@ -46,10 +46,10 @@ class LocalExecutor:
         self._stopped_by: TubenotesError | None = None
         self._worked = threading.Event()
 
-    def run(self, jobs: Iterable[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
-        jobs = list(jobs)
+    def run(self, jobs: Collection[VideoProcessingJob], stages: StageRunner, reporter: Reporter) -> RunResult:
         self._stages = stages
         self._reporter = reporter
+        self._kept = Kept(len(jobs))
         limits = stages.limits()
         self._executors = {
             name: ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"tubenotes-{name}")
@@ -77,8 +77,11 @@ class LocalExecutor:
                 signal.signal(signal.SIGINT, sigint)
             for executor in self._executors.values():
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
-        reporter.batch_finished(jobs)
-        return RunResult(jobs, interrupted=interrupted, stopped_by=self._stopped_by, worked=self._worked.is_set())
+        feeder.join()
+        kept = self._kept.jobs
+        reporter.batch_finished(kept)
+        return RunResult(kept, interrupted=interrupted, stopped_by=self._stopped_by, worked=self._worked.is_set(),
+                         tally=self._kept.tally)
 
     def _wait(self) -> None:
         # A timed wait, so that the main thread sees Ctrl-C promptly.
@@ -96,32 +99,54 @@ class LocalExecutor:
         self._reporter.stopping()
         self._wait()
 
-    def _feed(self, jobs: list[VideoProcessingJob], bound: int) -> None:
-        """Hand out each job once fewer than ``bound`` are in flight; once stopping, keep the rest as they
-        are, in one transaction."""
-        for handed, job in enumerate(jobs):
-            with self._room:
-                self._room.wait_for(lambda: self._in_flight < bound or self._stopping.is_set())
-                if self._stopping.is_set():
-                    break
-                self._in_flight += 1
-            self._dispatch(job)
-        else:
-            return
-        rest = jobs[handed:]
+    def _feed(self, jobs: Collection[VideoProcessingJob], bound: int) -> None:
+        """Hand out each job (loaded from the store only then, for `StoredJobs`) once fewer than ``bound``
+        are in flight; once stopping, keep the rest as they are."""
+        handed = 0
         try:
-            self.store.save_many(rest)  # for `resume`
+            for job in jobs:
+                with self._room:
+                    self._room.wait_for(lambda: self._in_flight < bound or self._stopping.is_set())
+                    stopping = self._stopping.is_set()
+                    if not stopping:
+                        self._in_flight += 1
+                if stopping:
+                    self._keep_rest(jobs, handed)
+                    break
+                self._dispatch(handed, job)
+                handed += 1
+        except Exception as exc:  # the store out of reach while loading a job: the rest stay as they are stored
+            if not self._stop_for_storage(exc):
+                log.error("could not hand out the jobs after the first %d:\n%s", handed, traceback.format_exc())
+        with self._room:
+            rest = self._outstanding - self._in_flight  # not handed out (or deleted from the store meanwhile)
+        self._finish(rest, in_flight=False)
+
+    def _keep_rest(self, jobs: Collection[VideoProcessingJob], handed: int) -> None:
+        """The jobs not handed out, for `resume`: saved in one transaction, unless they are `StoredJobs`,
+        which the store has as they are. Those of a small batch are kept for its table; a large one counts
+        them unfinished without loading them."""
+        if isinstance(jobs, StoredJobs):
+            if self._kept.whole:
+                for order, job in enumerate(jobs.after(handed), start=handed):
+                    _drop_documents(job)
+                    self._kept.add(order, job)
+            return
+        rest = list(jobs)[handed:]
+        for order, job in enumerate(rest, start=handed):
+            self._kept.add(order, job)
+        try:
+            self.store.save_many(rest)
         except Exception as exc:
             if not self._stop_for_storage(exc):
                 log.error("could not keep %d jobs not handed out:\n%s", len(rest), traceback.format_exc())
-        self._finish(len(rest), in_flight=False)
 
-    def _dispatch(self, job: VideoProcessingJob) -> None:
+    def _dispatch(self, order: int, job: VideoProcessingJob) -> None:
         """Hand the job to its next step, or count it finished; never raises, so no job is lost."""
         try:
             step = self._stages.next_stage(job)
             if step is not None and not self._stopping.is_set():
-                self._executors[step].submit(self._work, step, job)
+                self._executors[step].submit(self._work, order, step, job)
                 return
             if step is None:
                 if self._stages.settle(job):
@@ -132,14 +157,16 @@ class LocalExecutor:
                     _drop_documents(job)
             elif step is not None:
                 self.store.save(job)  # stopping: kept as it is for `resume`
+                _drop_documents(job)
+            self._kept.add(order, job)
         except Exception as exc:
             if not self._stop_for_storage(exc):
                 log.error("could not hand on %s:\n%s", job.video_id, traceback.format_exc())
         self._finish_one()
 
-    def _work(self, step: str, job: VideoProcessingJob) -> None:
+    def _work(self, order: int, step: str, job: VideoProcessingJob) -> None:
         if self._stopping.is_set():
-            self._dispatch(job)
+            self._dispatch(order, job)
             return
         try:
             self._reporter.step_started(job, step)
@@ -149,6 +176,7 @@ class LocalExecutor:
                 assert isinstance(result.error, TubenotesError)
                 self._stop(result.error)
             if not result.saved:  # the job keeps its last checkpoint: `resume` runs the stage again
+                self._kept.add(order, job)
                 self._finish_one()
                 return
             job = result.job
@@ -157,6 +185,7 @@ class LocalExecutor:
             # The store or the display failed: the job keeps its last saved checkpoint.
             if not self._stop_for_storage(exc):
                 log.error("could not record %s after %s:\n%s", job.video_id, step, traceback.format_exc())
+            self._kept.add(order, job)
             self._finish_one()
             return
         except BaseException:
@@ -166,7 +195,7 @@ class LocalExecutor:
             self._stop_taking_work()
             self._finish_one()
             raise
-        self._dispatch(job)
+        self._dispatch(order, job)
 
     def _stop_for_storage(self, exc: Exception) -> bool:
         """Stop for a full disk or a read-only vault; True if ``exc`` was such a failure."""

@@ -163,20 +163,22 @@ def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Coll
     return touched
 
 
-def write_index(writer: VaultWriter, folder: Path, jobs: list[VideoProcessingJob],
+def write_index(writer: VaultWriter, folder: Path, jobs: Iterable[VideoProcessingJob],
                 concepts: SubjectConcepts | None = None, report: VaultReport | None = None, force: bool = False,
-                summaries: LectureSummaries | None = None) -> None:
-    """The subject's index note, from the jobs as they are now (its language from their transcripts', as
-    ``summaries`` knows them or reads them one at a time)."""
+                summaries: LectureSummaries | None = None, language: str | None = None) -> None:
+    """The subject's index note, from the jobs as they are now, in input order; in ``language`` when given
+    (``jobs`` are then read once: the live index streams them), else their transcripts', as ``summaries``
+    knows them or reads them one at a time."""
     summaries = summaries if summaries is not None else LectureSummaries()
     if concepts is not None:
         paths = [concept.path for concept in concepts.concepts.values()]
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
-    # As common_language: the most common, the first to come on a tie.
-    languages = Counter(language for job in jobs
-                        if (language := summaries.fact(job, "language", spoken_language, ("transcript",))))
-    language = languages.most_common(1)[0][0] if languages else None
+    if language is None:
+        # As common_language: the most common, the first to come on a tie.
+        languages = Counter(language for job in jobs
+                            if (language := summaries.fact(job, "language", spoken_language, ("transcript",))))
+        language = languages.most_common(1)[0][0] if languages else None
     text = render_index(writer.root, folder, jobs, language, paths)
     result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)

@@ -46,10 +46,24 @@ def picture_path(folder: Path) -> Path:
     return folder / f"{folder.name} concept map.svg"
 
 
-def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], language: str | None,
+def render_index(root: Path, folder: Path, jobs: Iterable[VideoProcessingJob], language: str | None,
                  concepts: Iterable[Path] = ()) -> str:
-    """Each lecture with its note, assessment, PDFs, length and status, in ``language``; then the subject's concepts."""
-    subject = jobs[0].subject if jobs else folder.name
+    """Each lecture with its note, assessment, PDFs, length and status, in ``language``; then the subject's concepts.
+
+    ``jobs`` come in input order, and are read once: a subject of 100,000 lectures may come from the store a
+    page at a time, and only its text is whole."""
+    labels = labels_for(language)
+    subject: str | None = None
+    entries: list[str] = []
+    count = done = notes = 0
+    for job in jobs:
+        subject = job.subject if subject is None else subject
+        count += 1
+        done += job.stage is ProcessingStage.COMPLETED
+        if notes < COURSE_LECTURES:  # all the course section asks: whether there are that many notes
+            notes += job.notes_filepath is not None and job.notes_filepath.exists()
+        entries += _entry(root, count, job, labels)
+    subject = subject if subject is not None else folder.name
     matter = {
         "title": f"{subject}{INDEX_SUFFIX}",
         "aliases": [subject] if subject != folder.name else [],
@@ -57,18 +71,15 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], langu
         "tags": ["tubenotes", "index", subject_tag(folder.name)],
         "type": INDEX_KIND,
     }
-    done = sum(job.stage is ProcessingStage.COMPLETED for job in jobs)
-    labels = labels_for(language)
     lines = [
         render_front_matter(matter) + f"# {escape(subject)}",
         "",
-        labels.index_intro.format(count=len(jobs), done=done),
+        labels.index_intro.format(count=count, done=done),
         "",
         f"## {labels.lectures}",
         "",
+        *entries,
     ]
-    for number, job in enumerate(sorted(jobs, key=lambda job: job.position), start=1):
-        lines += _entry(root, number, job, labels)
     concepts = sorted(concepts, key=lambda path: path.stem.casefold())
     if concepts:
         lines += ["", f"## {labels.concepts}", ""]
@@ -79,7 +90,7 @@ def render_index(root: Path, folder: Path, jobs: list[VideoProcessingJob], langu
     if course:
         lines += ["", f"## {labels.course}", ""]
         lines += [f"- {wikilink(link_path(root, path), f'{subject} {word}')}" for path, word in course]
-    elif sum(job.notes_filepath is not None and job.notes_filepath.exists() for job in jobs) < COURSE_LECTURES:
+    elif notes < COURSE_LECTURES:
         lines += ["", f"## {labels.course}", "", labels.course_later]
     deck = deck_path(folder)
     if deck.exists():
