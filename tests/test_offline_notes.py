@@ -257,7 +257,7 @@ def test_the_formula_stands_beside_its_spoken_sentence() -> None:
 
 @pytest.mark.parametrize("text", ["kelvin", "joules", "kilojoules", "degrees Celsius", "watts", "newtons",
                                   "kilogram", "Hertz", "hercios", "Eyes open", "Microphone", "Glamorizes",
-                                  "Bad moods", "adiabatic", "denatured", "demokratischer"])
+                                  "Bad moods", "adiabatic", "denatured", "demokratischer", "binds", "occurs"])
 def test_units_classroom_words_verbs_and_lone_adjectives_are_no_ideas(text: str) -> None:
     language = {"Hertz": "de", "demokratischer": "de", "hercios": "es"}.get(text, "en")
     assert not is_idea(text, language)
@@ -267,6 +267,12 @@ def test_units_classroom_words_verbs_and_lone_adjectives_are_no_ideas(text: str)
                                   "boiling point", "Boltzmann constant", "glycolysis"])
 def test_ideas_stay_ideas(text: str) -> None:
     assert is_idea(text, "en") and not is_unit(text)
+
+
+def test_a_verb_said_after_its_subject_is_no_key_term() -> None:
+    # "The substrate binds to a pocket", "a molecule that binds to the active site": a verb, three times.
+    terms = [term.text for term in analyse(file_job(LECTURES / "enzymes.en.txt")).key_terms]
+    assert "binds" not in terms and "enzyme" in terms
 
 
 def test_the_course_has_no_unit_among_its_key_terms() -> None:

@@ -183,7 +183,9 @@ def test_a_pass_reads_no_unchanged_lecture_and_one_added_reads_that_one_and_thos
         again = {path for path in memo.made if path.startswith("Thermo/") and "/" not in path[len("Thermo/"):]}
         others = set(reads) - {added.key}
         assert len(others) <= len(again) < 2 * LECTURES, (reads, again)
-        assert all(reads[key] == 1 for key in others)
+        # Once to make its note again; and once more where the course looks in its transcript for the
+        # sentence that defines a concept whose lectures changed.
+        assert all(reads[key] <= 2 for key in others), (reads, again)
         with_memo = vault_files(tmp_path)
         assert vault_pass(RenderMemo(memo_file)).reads == {}
 

@@ -45,12 +45,21 @@ FORCED = 1000.0  # a paragraph's end, or a full stop
 # A cut worth less than this was the best of bad choices: the sentences on either side of it may start or end
 # inside a clause. On the course turned into captions, three in four such cuts are no sentence's end.
 SURE_CUT = 0.0
+# A caption sentence longer than this had no cut the splitter could find inside it, though it ran on: in the Biology
+# example eight in ten of them are two or three sentences run together ("It releases it pumps protons the complexes
+# use ..."). No note quotes one.
+RUN_ON_WORDS = 25
 # A subject and its verb after the gap open a clause: a pronoun and its verb ("we have"), or a determiner, a noun
 # phrase of up to NOUN_PHRASE_WORDS words and a verb ("the total force is").
 PRONOUN_VERB_SCORE = 1.0
 NOUN_PHRASE_VERB_SCORE = 0.8
 BARE_NOUN_VERB_SCORE = 0.6
 NOUN_PHRASE_WORDS = 3
+# More for a one-word subject and a passive right after a noun ("... store energy as fat | proteins are broken
+# ..."): no word marks that gap, but a noun phrase rarely runs on into a passive. Not after a count or a determiner
+# ("the fatty | acids are cut", "two carbon | piece is attached"), where the noun before names a part of the subject,
+# nor after a verb ("as it moves | protons are pumped").
+PASSIVE_SCORE = 0.8
 VERB_BEFORE_OBJECT = -1.5  # a verb that takes an object, then a determiner: "we cross | the line"
 
 # Words after which a spoken sentence cannot end (articles, prepositions, conjunctions, auxiliaries,
@@ -149,6 +158,14 @@ _QUESTION_WORDS = frozenset("what why how where when who".split())  # not "which
 _AUXILIARIES = frozenset("""
 do does did is are was were can could will would should has have had don't doesn't isn't aren't can't
 """.split())
+# Words that open a purpose clause after "so that" ("so that glycolysis can keep going"): the end of a sentence cut
+# before "so", no sentence alone.
+_MODALS = frozenset("can could will would may might".split())
+PURPOSE_WORDS = 4
+_BE = frozenset("is are was were".split())
+_COUNTS = frozenset("no one two three four five six seven eight nine ten twelve twenty thirty hundred".split())
+# Participles that do not end in "-ed".
+_PARTICIPLES = frozenset("broken taken given made split known called used built seen shown found done cut".split())
 _I_FORMS = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
 
 
@@ -231,6 +248,9 @@ def opens_mid_clause(words: Sequence[str]) -> bool:
     into the mitochondria" was "... the two pyruvate molecules now move into ...". A lecture's imperatives
     ("now take a gas") are verbs of another kind."""
     bare = [_bare(word) for word in words[:5]]
+    if bare[:2] == ["so", "that"] and (bare[2:3] and bare[2] in _SUBJECT_PRONOUNS
+                                        or _MODALS.intersection(_bare(word) for word in words[2:2 + PURPOSE_WORDS])):
+        return True  # "so that glycolysis can keep going", "so that it joins ...": why the sentence before did it
     lead = next((position for position, word in enumerate(bare) if word not in _LEADING), len(bare))
     first, second = (bare[lead:lead + 2] + ["", ""])[:2]
     # "for it it also takes place": the end of "... got a nobel prize for it"; "that each glucose gives": the
@@ -278,6 +298,11 @@ def _clause_ahead(bare: Sequence[str], cut: int) -> float:
     for ahead in range(ahead, min(cut + 2 + NOUN_PHRASE_WORDS, len(bare))):
         word = bare[ahead]
         if word in _FINITE:
+            participle = bare[ahead + 1] if ahead + 1 < len(bare) else ""
+            if (ahead == cut + 1 and word in _BE and (participle.endswith("ed") or participle in _PARTICIPLES)
+                    and bare[cut - 1] not in _FINITE
+                    and not {bare[cut - 1], bare[cut - 2] if cut >= 2 else ""} & (_COUNTS | _DETERMINERS)):
+                return score + PASSIVE_SCORE
             return score
         if word in _FUNCTION_WORDS and word != "of" and word not in _BETWEEN:
             return 0.0

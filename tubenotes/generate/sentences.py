@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tubenotes.generate.captions import SURE_CUT, opens_mid_clause, restore, scored_cuts
+from tubenotes.generate.captions import RUN_ON_WORDS, SURE_CUT, opens_mid_clause, restore, scored_cuts
 from tubenotes.job import TranscriptSegment
 from tubenotes.text.acronyms import acronyms_in, restore_acronyms
 from tubenotes.text.words import tokenize
@@ -127,7 +127,7 @@ def _ends_sentence(word: _Word, following: _Word | None) -> bool:
 
 def _chunk(words: Sequence[_Word], punctuated: bool) -> list[tuple[list[_Word], bool]]:
     """The words of each sentence, and whether the sentence surely is one (not so where a caption's cut was a
-    guess)."""
+    guess, or where a caption sentence runs on past RUN_ON_WORDS)."""
     if not punctuated:
         ends = [word.paragraph_end or _ends_sentence(word, following)
                 for word, following in zip(words, [*words[1:], None])]
@@ -135,7 +135,7 @@ def _chunk(words: Sequence[_Word], punctuated: bool) -> list[tuple[list[_Word], 
                              [word.boundary for word in words], ends)
         cuts = [cut for cut, _ in scored]
         sure = [True, *(gain >= SURE_CUT for _, gain in scored), True]
-        return [(list(words[start:end]), sure[number] and sure[number + 1]
+        return [(list(words[start:end]), sure[number] and sure[number + 1] and end - start <= RUN_ON_WORDS
                  and not opens_mid_clause([word.text for word in words[start:end]]))
                 for number, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(words)]))]
     chunks: list[list[_Word]] = []

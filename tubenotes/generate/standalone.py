@@ -96,17 +96,46 @@ _POINTERS[_ANY] = frozenset().union(*_POINTERS.values())
 _POINTING_PHRASES[_ANY] = re.compile(r"^(?:" + "|".join(_BACK_POINTING_PHRASES.values()) + r")\b", re.IGNORECASE)
 
 
+# Words a speaker ends a sentence on that say nothing ("... come together alright."): "right" and "so" are one only
+# after a word they cannot close ("that's right", "I think so" keep theirs).
+_CLOSING_FILLERS = frozenset("alright okay ok right so".split())
+_KEEP_CLOSING = frozenset("""
+that's it's is are was be that it all turn turns turned the to think hope say said do did not exactly quite just
+""".split())
+MIN_WORDS_LEFT = 3
+
+
 def _code(language: str | None) -> str:
     base = (language or "").replace("_", "-").split("-")[0].casefold()
     return base if base in _FILLER_OPENERS else _ANY
 
 
 def strip_fillers(text: str, language: str | None) -> str:
-    """``text`` without the filler connectives it opens with, its first letter a capital."""
-    stripped = _FILLERS[_code(language)].sub("", text.strip())
+    """``text`` without the filler connectives it opens with, and in English those it ends on ("... come together
+    alright."), its first letter a capital."""
+    code = _code(language)
+    stripped = _FILLERS[code].sub("", text.strip())
+    if code == "en":
+        stripped = _without_closing_fillers(stripped)
     if not stripped:
         return text.strip()
     return stripped[:1].upper() + stripped[1:]
+
+
+def _without_closing_fillers(text: str) -> str:
+    words = text.split()
+    cut = len(words)
+    while (cut > MIN_WORDS_LEFT and _bare(words[cut - 1]) in _CLOSING_FILLERS
+           and _bare(words[cut - 2]) not in _KEEP_CLOSING):
+        cut -= 1
+    if cut == len(words):
+        return text
+    # "..., right?" asked nothing: what it closed is a statement.
+    return " ".join(words[:cut]).rstrip(",;:") + ("." if words[-1][-1] in ".?!" else "")
+
+
+def _bare(word: str) -> str:
+    return word.strip(".?!,;:").casefold()
 
 
 def points_back(text: str, language: str | None) -> bool:

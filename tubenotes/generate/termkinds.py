@@ -49,6 +49,12 @@ lead give take make act push pull turn start stop run bind occur form become rem
 heat boil melt reach pass point hold break split enter leave lose gain produce require use cause follow look say
 show tell get keep put set let seem feel try call need want mean carry cancel add interfere oscillate vibrate spread
 """.split())
+# Of those, verbs whose third person is hardly ever a noun's plural: "binds" alone is a verb, "changes" may be
+# a noun.
+_ONLY_VERBS = frozenset("""
+bind occur become remain contain absorb release require cause seem mean depend happen expand travel interfere
+oscillate vibrate spread produce enter reach follow
+""".split())
 _ADJECTIVE_ENDINGS = ("ible", "able", "ous", "ful", "less", "atic", "etic", "istic", "ific", "ical", "otic", "opic")
 _PROCESS_ENDINGS = ("tion", "sion", "ysis", "osis", "ment", "ing", "ance", "ence", "ation", "ung", "ción", "sión")
 
@@ -131,6 +137,9 @@ def is_idea(text: str, language: str | None) -> bool:
     if len(words) == 1 and language in (None, "en") and text.islower() and (
             last.endswith(_ADJECTIVE_ENDINGS) or last.endswith("ed")):
         return False  # "adiabatic", "denatured": an adjective or a participle on its own
+    if len(words) == 1 and language in (None, "en") and text.islower() and (
+            last[:-1] in _ONLY_VERBS or (last.endswith("es") and last[:-2] in _ONLY_VERBS)):
+        return False  # "binds", "occurs": a verb's third person on its own
     return True
 
 
