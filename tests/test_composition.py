@@ -183,3 +183,23 @@ def test_prepare_jobs_gives_keys_and_saves_first_what_it_changes(tmp_path: Path)
     assert c.source_path is not None and c.source_path.parent == moved.resolve()
     assert [job.video_id for job in again] == [job.video_id for job in (a, b, c)]
     assert first.unstored[first.keys[3]].stage is ProcessingStage.FAILED
+
+
+def test_resume_and_retry_take_the_store_s_jobs_as_keys_saved_as_they_will_run(tmp_path: Path) -> None:
+    """`resume` and `retry` list the store a page at a time and hand the runner keys; a failed job reset
+    for `retry`, and a job woken from a batch a run without --batch will not wait for, are saved first."""
+    from tubenotes.api import continue_jobs
+
+    store = MemoryStore(tmp_path)
+    jobs = [VideoProcessingJob(url=f"u{n}", video_id=f"v{n}", subject="Physics", position=n) for n in range(4)]
+    jobs[0].mark_failed("the network went away", "network", True)
+    jobs[2].stage = ProcessingStage.WAITING_FOR_BATCH
+    jobs[3].stage = ProcessingStage.COMPLETED
+    store.save_many(jobs)
+    resumed = continue_jobs(store, retry_failed=False, batch=True)
+    assert [key.split("/")[1] for key in resumed.keys] == ["v1", "v2"]
+    assert store.load(jobs[2].key).stage is ProcessingStage.WAITING_FOR_BATCH  # --batch waits for it
+    retried = continue_jobs(store, retry_failed=True, batch=False)
+    assert [job.video_id for job in retried] == ["v0", "v1", "v2"]
+    assert all(job.stage is ProcessingStage.CREATED and job.error_message is None for job in retried)
+    assert set(retried.before) == set(retried.keys)

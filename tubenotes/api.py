@@ -27,7 +27,7 @@ from tubenotes.network import run_with_pool
 from tubenotes.progress import MediaProgress, ProgressShower
 from tubenotes.stages import Notice, Stages, build_stages, open_vault
 from tubenotes.store import SqliteStore
-from tubenotes.store.base import JobStore, listed
+from tubenotes.store.base import UNFINISHED_STAGES, JobStore, listed
 from tubenotes.store.health import StoreIdentity
 
 if TYPE_CHECKING:
@@ -100,6 +100,33 @@ def prepare_jobs(stages: Stages, inputs: list[str]) -> StoredJobs:
         job.reset_for_regeneration()
         store.save(job)
         prepared.before[key] = _written(job)
+    return prepared
+
+
+def continue_jobs(store: JobStore, retry_failed: bool, batch: bool) -> StoredJobs:
+    """The store's unfinished jobs (with ``retry_failed``, its failed ones too, reset for another try) as
+    keys in input order, read a page at a time, for `resume` and `retry`; what this changes (a reset, a job
+    woken from a batch the run will not wait for, without ``batch``) is saved first."""
+    stages = (*UNFINISHED_STAGES, *((ProcessingStage.FAILED,) if retry_failed else ()))
+    prepared = StoredJobs(store, [])
+    changed: list[str] = []
+    offset = 0
+    while page := store.jobs(stages, documents=False, limit=_SAVED_AT_ONCE, offset=offset):
+        offset += len(page)
+        for job in page:
+            prepared.keys.append(job.key)
+            prepared.before[job.key] = _written(job)
+            if job.stage is ProcessingStage.FAILED or (not batch and job.is_waiting()):
+                changed.append(job.key)
+    # Once every page is read: a job reset may leave the stages listed, and move the pages after it.
+    for start in range(0, len(changed), _SAVED_AT_ONCE):
+        jobs = [job for key in changed[start:start + _SAVED_AT_ONCE] if (job := store.load(key)) is not None]
+        for job in jobs:
+            if job.stage is ProcessingStage.FAILED:
+                job.reset_for_retry()
+            job.wake()
+            prepared.before[job.key] = _written(job)
+        store.save_many(jobs)
     return prepared
 
 

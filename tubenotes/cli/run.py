@@ -21,7 +21,7 @@ from tubenotes.distributed.cli import executor_for, executor_options
 from tubenotes.executors import EXIT_INTERRUPTED, Reporter, RunResult
 from tubenotes.job import ProcessingStage, VideoProcessingJob
 from tubenotes.progress import LogReporter, RichReporter, format_cost, job_label
-from tubenotes.store import failed, store_url_without_secrets, unfinished
+from tubenotes.store import store_url_without_secrets
 
 if TYPE_CHECKING:
     from tubenotes.stages import Backends
@@ -127,7 +127,7 @@ def retry(**values: Any) -> None:
 
 
 def _continue(values: dict[str, Any], retry_failed: bool) -> None:
-    from tubenotes.api import run_batch  # the stages' libraries: not for --help or status
+    from tubenotes.api import continue_jobs, run_batch  # the stages' libraries: not for --help or status
     from tubenotes.stages import build_stages, open_vault
 
     vault = Path(values["vault"]).absolute()
@@ -137,12 +137,8 @@ def _continue(values: dict[str, Any], retry_failed: bool) -> None:
         require_store(vault)
     with open_vault(vault, store_url) as store:
         settings, _ = settings_from(values, store.load_settings())
-        jobs = unfinished(store)
+        jobs = continue_jobs(store, retry_failed, settings.batch)
         if retry_failed:
-            replayed = failed(store)
-            for job in replayed:
-                job.reset_for_retry()
-            jobs = sorted(jobs + replayed, key=lambda job: job.position)
             store.batches.retry_failed()  # batch requests whose attempts were spent get new ones
         with build_stages(settings, store, notice, options, backends=_backends()) as stages, \
                 _resume_hint_on_ctrl_c(settings):
