@@ -18,7 +18,6 @@ the rules' units, for features seen at least MIN_COUNT times.
 from __future__ import annotations
 
 import math
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,6 +27,7 @@ from wordfreq import top_n_list
 
 from tubenotes.generate.captions import GAP_WEIGHTS, _bare, _gain, gap_features
 from tubenotes.sources.formats import parse_transcript
+from tubenotes.testing.captions import caption_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = [ROOT / "examples" / "Physics" / "intro_to_thermodynamics.en.vtt"]
@@ -41,15 +41,7 @@ def words_and_ends(path: Path) -> tuple[list[str], set[int]]:
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".vtt", ".srt"):
         text = parse_transcript(text, path.suffix).text
-    words: list[str] = []
-    ends: set[int] = set()
-    for raw in text.split():
-        bare = re.sub(r"[^\w'-]", "", raw).lower()
-        if bare:
-            words.append(bare)
-            if re.search(r"[.!?]['\")]*$", raw):
-                ends.add(len(words))
-    return words, ends
+    return caption_words(text)
 
 
 def main(paths: list[Path]) -> None:

@@ -18,6 +18,7 @@ from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.generate.sentences import Sentence, split_sentences
 from tubenotes.generate.standalone import standalone
 from tubenotes.job import TranscriptSegment, VideoProcessingJob
+from tubenotes.testing.captions import caption_words
 
 DATA = Path(__file__).parent / "data"
 HELD_OUT = [DATA / "lectures" / "waves.en.txt", DATA / "lectures" / "enzymes.en.txt",
@@ -26,14 +27,8 @@ CUE = 8
 
 
 def as_captions(text: str) -> tuple[list[str], set[int]]:
-    """``text``'s words as captions write them, and after which word counts its sentences end."""
-    words, ends = [], set()
-    for raw in text.split():
-        bare = re.sub(r"[^\w'-]", "", raw).lower()
-        if bare:
-            words.append(bare)
-            if re.search(r"[.!?]$", raw):
-                ends.add(len(words))
+    """``text``'s words as captions write them, and where its sentences end before its last word."""
+    words, ends = caption_words(text)
     ends.discard(len(words))
     return words, ends
 

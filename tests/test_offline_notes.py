@@ -23,6 +23,7 @@ from tubenotes.generate.standalone import is_class_remark, points_back, standalo
 from tubenotes.generate.statements import split_definition, statement_options
 from tubenotes.generate.termkinds import TermKind, is_idea, is_unit, kind_of
 from tubenotes.job import SourceKind, TranscriptSegment, VideoProcessingJob
+from tubenotes.testing.captions import caption_words
 
 LECTURES = Path(__file__).parent / "data" / "lectures"
 COURSE = Path(__file__).parent / "data" / "thermodynamics"
@@ -48,13 +49,7 @@ def bullets(notes: str, heading: str | None = None) -> list[str]:
 def auto_captions(text: str, pause: float = 0.0, per_cue: int = 7) -> tuple[list[TranscriptSegment], set[int]]:
     """``text`` as YouTube's generated captions (no case, no punctuation), ``pause`` seconds of silence after
     each sentence, and where its sentences end (word counts)."""
-    words, ends = [], set()
-    for raw in text.split():
-        bare = re.sub(r"[^\w'-]", "", raw).lower()
-        if bare:
-            words.append(bare)
-            if re.search(r"[.!?]$", raw):
-                ends.add(len(words))
+    words, ends = caption_words(text)
     segments, clock, cue = [], 0.0, []
     for position, word in enumerate(words, start=1):
         cue.append(word)

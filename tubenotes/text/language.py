@@ -43,5 +43,10 @@ _UNKNOWN = object()
 def common_language(jobs: Iterable[VideoProcessingJob]) -> str | None:
     """The language most of ``jobs`` are in (the first to come on a tie); jobs without a transcript
     (failed ones) have no say."""
-    found = Counter(language for job in jobs if job.transcript and (language := lecture_language(job)))
+    return most_common_language(lecture_language(job) for job in jobs if job.transcript)
+
+
+def most_common_language(languages: Iterable[str | None]) -> str | None:
+    """The language said most often (the first to come on a tie); None says nothing."""
+    found = Counter(language for language in languages if language)
     return found.most_common(1)[0][0] if found else None

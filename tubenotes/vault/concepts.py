@@ -20,6 +20,7 @@ from pathlib import Path
 from tubenotes.generate.specificity import fold, is_everyday
 from tubenotes.job import VideoProcessingJob
 from tubenotes.text.labels import labels_for
+from tubenotes.text.language import most_common_language
 from tubenotes.store.documents import DocumentReader, HeldDocuments
 from tubenotes.text.markdown import escape, stamp, wikilink
 from tubenotes.vault.filenames import sanitize_filename
@@ -85,17 +86,15 @@ class SubjectConcepts:
     def _read_links(self) -> list[list[str]]:
         """Each lecture's link targets, in order, and the subject's language: one language folds and judges
         the terms of all the subject's lectures, so that they meet."""
-        languages: Counter[str] = Counter()
+        languages: list[str | None] = []
         names: dict[str, str] = {}  # one string per target: thousands of lectures link the same few
         links = []
         for job in self.jobs:
             targets, language = self.summaries.facts(job, {"links": note_links, "language": spoken_language},
                                                       ("study_notes", "transcript"))
-            if language:
-                languages[language] += 1
+            languages.append(language)
             links.append([names.setdefault(target, target) for target in targets])
-        # As common_language: the most common, the first to come on a tie.
-        self.language = languages.most_common(1)[0][0] if languages else None
+        self.language = most_common_language(languages)
         return links
 
     def _find(self, links: list[list[str]]) -> dict[str, Concept]:

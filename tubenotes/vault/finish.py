@@ -7,7 +7,6 @@ files still exactly as tubenotes wrote them, and reports notes the user deleted.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Protocol, get_args
 from tubenotes.vault.deck import LectureCards, write_deck
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.documents import DocumentReader, HeldDocuments
+from tubenotes.text.language import most_common_language
 from tubenotes.vault.cards import Card, cards_of
 from tubenotes.vault.concepts import CONCEPT_KIND, CONCEPTS_DIRNAME, SubjectConcepts
 from tubenotes.vault.filenames import subject_dir
@@ -175,10 +175,8 @@ def write_index(writer: VaultWriter, folder: Path, jobs: Iterable[VideoProcessin
     else:  # between vault passes: the concept notes the last pass wrote
         paths = [path for path in _existing_concepts(writer, folder) if path.exists()]
     if language is None:
-        # As common_language: the most common, the first to come on a tie.
-        languages = Counter(language for job in jobs
-                            if (language := summaries.fact(job, "language", spoken_language, ("transcript",))))
-        language = languages.most_common(1)[0][0] if languages else None
+        language = most_common_language(summaries.fact(job, "language", spoken_language, ("transcript",))
+                                        for job in jobs)
     text = render_index(writer.root, folder, jobs, language, paths)
     result = writer.files.write(index_path(folder), text.encode("utf-8"), INDEX_KIND, force=force)
     warning = result.warning(writer.root)
