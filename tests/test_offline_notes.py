@@ -389,6 +389,14 @@ def test_distractors_are_of_the_answers_kind_and_agree_with_its_article(answer: 
     assert len(chosen) == 3 and set(chosen) <= alike, chosen
 
 
+def test_an_acronym_s_distractors_are_acronyms() -> None:
+    pool = [_term(text) for text in ("FADH2", "NAD", "ATP", "NADH", "GTP")] + [
+        _term("membrane", "Membrane", "membrane"), _term("pyruvate", "Pyruvate", "pyruvate")]
+    sentence = "There is a second carrier which becomes FADH2 when it is loaded."
+    chosen = _distractors(pool[0], "FADH2", sentence, pool, random.Random(1), "en")
+    assert len(chosen) == 3 and set(chosen) <= {"NAD", "ATP", "NADH", "GTP"}, chosen
+
+
 def test_blanks_are_on_key_terms_only() -> None:
     for path in (LECTURES / "waves.en.txt", COURSE / "02_ideal_gas_and_kinetic_theory.txt"):
         lecture = analyse(file_job(path))

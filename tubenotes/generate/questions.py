@@ -221,16 +221,24 @@ def _distractors(term: KeyTerm, answer: str, text: str, pool: Sequence[KeyTerm],
 
 def _form_like(other: KeyTerm, answer: str, language: str | None) -> str | None:
     """The form of ``other`` that matches the answer in case and number, else its usual one."""
-    capital = answer[:1].isupper()
-    forms = [form for form in other.forms if form[:1].isupper() == capital] or [other.text]
+    case = _case(answer)
+    forms = [form for form in other.forms if _case(form) == case] or [other.text]
     same_number = [form for form in forms if _plural(form, language) == _plural(answer, language)]
     return (same_number or forms)[0] if forms else None
 
 
-def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, bool, str, str]:
-    """What a reader sees of a term's kind: its number of words, a capital, its last word's role, and what it
+def _kind(text: str, term: KeyTerm, language: str | None) -> tuple[int, str, str, str]:
+    """What a reader sees of a term's kind: its number of words, its case, its last word's role, and what it
     names (a person, a process, a thing)."""
-    return len(text.split()), text[:1].isupper(), _role(term, language), kind_of(term.forms, language)
+    return len(text.split()), _case(text), _role(term, language), kind_of(term.forms, language)
+
+
+def _case(text: str) -> str:
+    """An acronym (ATP, FADH2), a word with a capital (Carnot), or one without: among acronyms a capitalised
+    word would be the odd one out, and so would an acronym among words."""
+    if len(text) > 1 and text.isupper():
+        return "acronym"
+    return "capital" if text[:1].isupper() else "lower"
 
 
 def _article_before(text: str, match: re.Match[str]) -> str | None:
