@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.cli import run_cli
+from tubenotes.vault.links import VaultNotes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Far above what tubenotes needs (about 600 MB of address space), far below a note read whole from /dev/zero.
@@ -59,3 +61,22 @@ def test_rebuild_store_reads_no_device_and_no_giant_whole(tmp_path: Path) -> Non
 
     assert code == 0, output
     assert "1 lecture(s) added" in " ".join(output.split()), output
+
+
+def test_a_folder_that_vanishes_while_the_vault_is_scanned_holds_no_notes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "Physics").mkdir()
+    (tmp_path / "Physics" / "Entropy.md").write_text("# Entropy\n")
+    (tmp_path / ".tubenotes").mkdir()  # the store's folder, deleted by the user while a run goes on
+    (tmp_path / "Gone").mkdir()
+    (tmp_path / "Gone" / "Lost.md").write_text("# Lost\n")
+    scandir = os.scandir
+
+    def vanishing(path: str | int = ".") -> os.ScandirIterator:  # type: ignore[name-defined]
+        if not isinstance(path, int) and Path(path).name in ("Gone", ".tubenotes"):  # rmtree's own: by descriptor
+            shutil.rmtree(path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", vanishing)  # a spy: the folder goes between its listing and its walk
+    notes = VaultNotes.scan(tmp_path)
+    assert notes.find("Entropy") == "Physics/Entropy" and notes.find("Lost") is None

@@ -8,6 +8,7 @@ the same name.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -116,10 +117,8 @@ class VaultNotes:
         With ``memo``, a note whose file did not change since the last scan is not read again."""
         skipped, skipped_types = set(skip), set(skip_types)
         candidates: dict[str, list[str]] = {}
-        for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+        for path in markdown_files(root):
             relative = path.relative_to(root)
-            if any(part.startswith(_HIDDEN_PREFIX) for part in relative.parts):
-                continue
             target = link_path(root, path)
             if target in skipped:
                 continue
@@ -134,6 +133,16 @@ class VaultNotes:
 
     def find(self, name: str) -> str | None:
         return self._names.get(normalize(name))
+
+
+def markdown_files(root: Path) -> list[Path]:
+    """The vault's notes (``*.md``) outside hidden folders (Obsidian's own, the job store's), in path order.
+    A folder that vanishes while it is walked (the user's, or the store's deleted mid-run) holds none."""
+    found = []
+    for folder, folders, files in os.walk(root):  # its errors are ignored: a folder gone is a folder empty
+        folders[:] = [name for name in folders if not name.startswith(_HIDDEN_PREFIX)]
+        found += [Path(folder, name) for name in files if name.endswith(".md") and not name.startswith(_HIDDEN_PREFIX)]
+    return sorted(found)
 
 
 class NamesMemo(Protocol):

@@ -25,6 +25,7 @@ from tubenotes.vault.attachments import pictures_of_note
 from tubenotes.vault.filenames import PDF_SUBDIR, sanitize_filename
 from tubenotes.vault.guard import FileRecords, sha256_of_file
 from tubenotes.vault.index import deck_path
+from tubenotes.vault.links import markdown_files
 from tubenotes.vault.slides import SLIDE_KIND
 
 _LECTURE_TYPES = ("notes", "assessment")
@@ -44,10 +45,7 @@ def rebuild_store(vault: Path, store: JobStore, records: FileRecords) -> Rebuilt
     rebuilt = Rebuilt()
     lectures: dict[str, VideoProcessingJob] = {}
     next_position = store.next_position()
-    for path in sorted(vault.rglob("*.md")):
-        relative = path.relative_to(vault)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
+    for path in markdown_files(vault):
         # The properties first, from the file's head: only a note tubenotes wrote is read whole (to hash it),
         # and a pipe or device named *.md is never read (the same guards as the vault pass).
         matter = properties_of_file(path)
