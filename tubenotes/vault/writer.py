@@ -185,10 +185,15 @@ def _inputs(job: VideoProcessingJob, as_saved: str, kind: NoteKind, context: Not
     """The digest of all a note of ``kind`` is rendered from: the job (``as_saved``, its JSON), where each of
     its links goes, and the rest of its context."""
     body = (job.study_notes if kind == "notes" else job.assessment_content) or ""
-    links = [(link.target, context.resolve(link.target)) for link in find_links(body)]
-    return inputs_digest(kind, as_saved, str(context.root), links,
-                         None if context.index is None else str(context.index), context.related,
-                         sorted(str(path) for path in context.deleted))
+    return inputs_digest(kind, as_saved, *_context_parts(context, [link.target for link in find_links(body)]))
+
+
+def _context_parts(context: NoteContext, targets: list[str]) -> list[object]:
+    """What of a note's context it is rendered from: the vault, where each of its links goes, its index, its
+    related lectures, the files deleted beside it."""
+    return [str(context.root), [(target, context.resolve(target)) for target in targets],
+            None if context.index is None else str(context.index), context.related,
+            sorted(str(path) for path in context.deleted)]
 
 
 def _quick_inputs(kind: NoteKind, stamp: str, context: NoteContext, targets: list[str], path: Path) -> str | None:
@@ -200,10 +205,7 @@ def _quick_inputs(kind: NoteKind, stamp: str, context: NoteContext, targets: lis
         return None
     if not stat.S_ISREG(found.st_mode):
         return None
-    links = [(target, context.resolve(target)) for target in targets]
-    return inputs_digest("quick", kind, stamp, str(context.root), links,
-                         None if context.index is None else str(context.index), context.related,
-                         sorted(str(path) for path in context.deleted),
+    return inputs_digest("quick", kind, stamp, *_context_parts(context, targets),
                          [found.st_size, found.st_mtime_ns, found.st_ino])
 
 
