@@ -24,6 +24,7 @@ from tubenotes.course.picture import svg_chunks
 from tubenotes.errors import ExportError, TubenotesError
 from tubenotes.export.base import GuardedPdfExporter, PdfExporter
 from tubenotes.job import TokenUsage
+from tubenotes.regular_files import file_seen
 from tubenotes.text.markdown import spaced, stamp, wikilink
 from tubenotes.vault.cards import Card
 from tubenotes.vault.concepts import SubjectConcepts
@@ -171,15 +172,8 @@ def _course_key(writer: VaultWriter, folder: Path) -> str:
 
 def _files_now(folder: Path) -> list[list[int] | None]:
     """The size, time and inode of each of the course's files (None: none there)."""
-    found: list[list[int] | None] = []
-    for path in (guide_path(folder), exam_path(folder), canvas_path(folder), picture_path(folder)):
-        try:
-            status = path.stat()
-        except OSError:
-            found.append(None)
-            continue
-        found.append([status.st_size, status.st_mtime_ns, status.st_ino])
-    return found
+    return [file_seen(path) for path in (guide_path(folder), exam_path(folder), canvas_path(folder),
+                                         picture_path(folder))]
 
 
 def encoded(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:

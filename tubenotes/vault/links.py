@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from tubenotes.regular_files import file_seen
 from tubenotes.text.markdown import wikilink
 from tubenotes.vault.adopt import is_tubenotes_note, properties_of_file
 
@@ -155,17 +156,14 @@ class NamesMemo(Protocol):
 
 def _names_of(path: Path, key: str, memo: NamesMemo | None) -> tuple[str | None, list[str]]:
     """The type of a note tubenotes wrote (None for the user's) and the names its properties declare."""
-    try:
-        info = path.stat()
-    except OSError:
-        info = None
-    stamp = "" if info is None else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
-    known = memo.recall(key, stamp) if memo is not None and info is not None else None
+    seen = file_seen(path)
+    stamp = ":".join(map(str, seen or ()))
+    known = memo.recall(key, stamp) if memo is not None and seen is not None else None
     if known is not None:
         return known[0], known[1]
     matter = properties_of_file(path)
     found = (matter["type"] if is_tubenotes_note(matter) else None, _declared_names(matter))
-    if memo is not None and info is not None:
+    if memo is not None and seen is not None:
         memo.keep(key, stamp, list(found))
     return found
 

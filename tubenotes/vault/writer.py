@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from tubenotes.job import VideoProcessingJob
+from tubenotes.regular_files import file_seen
 from tubenotes.vault.concepts import CONCEPT_KIND, SubjectConcepts
 from tubenotes.vault.files import claim_stem
 from tubenotes.vault.frontmatter import NoteKind
@@ -199,14 +198,10 @@ def _context_parts(context: NoteContext, targets: list[str]) -> list[object]:
 def _quick_inputs(kind: NoteKind, stamp: str, context: NoteContext, targets: list[str], path: Path) -> str | None:
     """The digest of a note's inputs as `_inputs`, the job by its stamp, and of its file's metadata; None
     when it is not a regular file."""
-    try:
-        found = os.stat(path)
-    except OSError:
+    seen = file_seen(path)
+    if seen is None:
         return None
-    if not stat.S_ISREG(found.st_mode):
-        return None
-    return inputs_digest("quick", kind, stamp, *_context_parts(context, targets),
-                         [found.st_size, found.st_mtime_ns, found.st_ino])
+    return inputs_digest("quick", kind, stamp, *_context_parts(context, targets), seen)
 
 
 def _paths(job: VideoProcessingJob) -> dict[NoteKind, Path]:
