@@ -59,6 +59,7 @@ def test_a_store_of_the_earlier_version_gets_paths_relative_to_the_vault(tmp_pat
         db.execute("DROP TABLE job_documents")
         for later in ("batch_requests", "llm_batches"):  # the Batch API ledger came after version 2
             db.execute(f"DROP TABLE {later}")
+        db.execute("DROP INDEX jobs_position")  # and the index of input order
         data["output_dir"] = "notes/Biology"
         data["notes_filepath"] = "notes/Biology/Cellular Respiration.md"
         data["assessment_filepath"] = "/old/home/notes/Biology/Assessment_Cellular Respiration.md"

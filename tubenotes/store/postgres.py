@@ -74,6 +74,8 @@ _MIGRATIONS: list[str] = [
     """,
     # Requests waiting for a provider's Batch API, and the batches holding them.
     BATCH_SCHEMA,
+    # Jobs in input order without sorting every row for each page of a listing.
+    "CREATE INDEX jobs_position ON jobs(position, added)",
 ]
 
 # Dead peers are noticed within about a minute, so that a machine that vanished

@@ -101,6 +101,10 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _documents_apart,
     # Requests waiting for a provider's Batch API, and the batches holding them (`tubenotes.store.batches`).
     _batch_tables,
+    # Jobs in input order without a sort: a listing read a page at a time (the live index, resume, the
+    # vault pass) sorted every row, data and all, for each page: at 20,000 jobs most of a run's writes
+    # were SQLite's temporary files.
+    "CREATE INDEX jobs_position ON jobs(position)",
 ]
 
 
