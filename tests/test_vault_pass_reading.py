@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import LECTURE
 from tubenotes.course.material import DEFINITION_LECTURES
 from tubenotes.course.stage import CourseStage
@@ -16,7 +18,9 @@ from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.job import ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import SqliteStore
 from tubenotes.store.documents import DOCUMENT_FIELDS, DocumentReader, documents_of
-from tubenotes.vault.finish import finish_vault
+from tubenotes.vault import deck, finish
+from tubenotes.vault.deck import LectureCards
+from tubenotes.vault.finish import finish_vault, lecture_cards
 from tubenotes.vault.memo import MEMO_FILENAME, RenderMemo
 from tubenotes.vault.writer import VaultWriter
 
@@ -196,3 +200,30 @@ def test_a_pass_reads_no_unchanged_lecture_and_one_added_reads_that_one_and_thos
         guide.write_text(guide.read_text() + "My own line.\n")  # the course is made again: its new guide beside
         assert vault_pass(RenderMemo(memo_file)).reads == {}
         assert (tmp_path / "Thermo" / "Thermo study guide (new).md").read_bytes() == with_memo["Thermo/Thermo study guide.md"]
+
+
+def test_the_deck_reads_the_lectures_cards_one_at_a_time_and_an_unchanged_deck_is_not_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memo_file = tmp_path / ".tubenotes" / MEMO_FILENAME
+    alive: list[weakref.ref[LectureCards]] = []
+    most_alive = 0
+
+    def counted(*args: object) -> LectureCards | None:
+        nonlocal alive, most_alive
+        lecture = lecture_cards(*args)
+        if lecture is not None:
+            alive = [ref for ref in alive if ref() is not None] + [weakref.ref(lecture)]
+            most_alive = max(most_alive, len(alive))
+        return lecture
+
+    monkeypatch.setattr(finish, "lecture_cards", counted)
+    with build_vault(tmp_path) as store:
+        def vault_pass() -> list[Path]:
+            writer = VaultWriter(tmp_path, store.records, memo=RenderMemo(memo_file))
+            return finish_vault(writer, store.jobs(documents=False), course=CourseStage(notice=lambda message: None),
+                                documents=documents_of(store)).decks
+
+        assert vault_pass() == [tmp_path / "Thermo" / "Thermo.apkg"]
+        assert 0 < most_alive <= 2  # the one the deck is making notes of, and the next
+        monkeypatch.setattr(deck, "_deck_rows", lambda path: pytest.fail("the deck was read back"))
+        assert vault_pass() == []  # the same cards: the memo knows the deck holds them

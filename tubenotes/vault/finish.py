@@ -7,12 +7,12 @@ files still exactly as tubenotes wrote them, and reports notes the user deleted.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, get_args
 
-from tubenotes.vault.deck import LectureCards, write_deck
+from tubenotes.vault.deck import DECK_KIND, LectureCards, LectureStream, write_deck
 from tubenotes.job import VideoProcessingJob
 from tubenotes.store.documents import DocumentReader, HeldDocuments
 from tubenotes.text.language import most_common_language
@@ -113,20 +113,20 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
         parts = course(writer, concepts) if course is not None and present else CourseParts()
         report.warnings += parts.warnings
         _write_concepts(writer, concepts, report, parts.definitions, force)
-        cards = _refresh_lectures(writer, written, summaries, report, anki)
+        _refresh_lectures(writer, written, summaries, report)
         if anki:
-            _write_deck(writer, folder, subject_jobs[0].subject, cards + parts.exam, report, force)
+            _write_deck(writer, folder, subject_jobs[0].subject, deck_cards(written, summaries, writer.root, parts),
+                        report, force)
         write_index(writer, folder, subject_jobs, concepts, report, force, summaries)
-    writer.memo.save(record.path for kind in (*get_args(NoteKind), CONCEPT_KIND)
+    writer.memo.save(record.path for kind in (*get_args(NoteKind), CONCEPT_KIND, DECK_KIND)
                      for record in writer.files.records.file_records(kind=kind))
     return report
 
 
 def _refresh_lectures(writer: VaultWriter, written: list[VideoProcessingJob], summaries: LectureSummaries,
-                      report: VaultReport, anki: bool) -> list[LectureCards]:
+                      report: VaultReport) -> None:
     """Each lecture's files rewritten with the subject's links, read one lecture at a time (unless the
-    last pass left them as these inputs make them); their cards for the deck."""
-    cards = []
+    last pass left them as these inputs make them)."""
     for listed in written:
         if not writer.refreshed_already(listed, summaries):
             job = summaries.documents.read(listed)  # every document: a job whose warnings change is saved
@@ -143,9 +143,6 @@ def _refresh_lectures(writer: VaultWriter, written: list[VideoProcessingJob], su
             summaries.facts(listed, {"cards": card_rows, "links": note_links, "assessment links": assessment_links},
                             (), read=job)
             del job
-        if anki and (lecture := lecture_cards(listed, summaries, writer.root)) is not None:
-            cards.append(lecture)
-    return cards
 
 
 def touched_subjects(groups: dict[Path, list[VideoProcessingJob]], changed: Collection[str],
@@ -184,15 +181,29 @@ def write_index(writer: VaultWriter, folder: Path, jobs: Iterable[VideoProcessin
         report.warnings.append(warning)
 
 
-def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: list[LectureCards],
+def _write_deck(writer: VaultWriter, folder: Path, subject: str, cards: Iterable[LectureCards],
                 report: VaultReport, force: bool) -> None:
-    result = write_deck(writer.files, deck_path(folder), subject, cards, subject_tag(folder.name), force)
+    result = write_deck(writer.files, deck_path(folder), subject, cards, subject_tag(folder.name), force,
+                        writer.memo)
     if result is None:
         return
     report.decks.append(result.path)
     warning = result.warning(writer.root)
     if warning:
         report.warnings.append(warning)
+
+
+def deck_cards(written: list[VideoProcessingJob], summaries: LectureSummaries, root: Path,
+               parts: CourseParts) -> LectureStream:
+    """The subject's cards for its deck: each lecture's, from its summary, one lecture at a time each time
+    the deck reads them; then the final exam's."""
+    def lectures() -> Iterator[LectureCards]:
+        for listed in written:
+            if (lecture := lecture_cards(listed, summaries, root)) is not None:
+                yield lecture
+        yield from parts.exam
+
+    return LectureStream(lectures)
 
 
 def lecture_cards(listed: VideoProcessingJob, summaries: LectureSummaries, root: Path) -> LectureCards | None:
