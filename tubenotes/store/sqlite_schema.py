@@ -101,6 +101,9 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _documents_apart,
     # Requests waiting for a provider's Batch API, and the batches holding them (`tubenotes.store.batches`).
     _batch_tables,
+    # Listings a page at a time in input order (`tubenotes.store.base.listed`): without it, each page sorted
+    # the whole table, and listing 100,000 jobs took minutes.
+    "CREATE INDEX IF NOT EXISTS jobs_position ON jobs(position)",
 ]
 
 
