@@ -56,8 +56,9 @@ class DocumentReader(Protocol):
     lecture's documents at a time, not the vault's."""
 
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
-        """``job`` (listed without its documents) with its documents ``names``, read now; the caller
-        lets it go when done. Save such a job only when it was read with every document."""
+        """The job ``job`` lists (without its documents, or only its outline) as stored, with its documents
+        ``names``, read now; the caller lets it go when done. Save such a job only when it was read with
+        every document."""
         ...
 
     def stamp(self, job: VideoProcessingJob) -> str | None:
