@@ -30,7 +30,9 @@ _HIDDEN_PREFIX = "."
 Resolve = Callable[[str], "str | None"]
 
 
-@lru_cache(maxsize=1 << 16)  # the same terms and names are normalised again and again in a vault pass
+# The same few terms are normalised again and again in a vault pass; each note's names, once a scan: a cache
+# as large as the vault's notes would hold every name (15 MiB at 20,000 lectures) for no second use.
+@lru_cache(maxsize=1 << 12)
 def normalize(name: str) -> str:
     """The form two names share when they differ only in case, accents or spacing."""
     decomposed = unicodedata.normalize("NFKD", name)
