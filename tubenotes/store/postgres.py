@@ -74,6 +74,9 @@ _MIGRATIONS: list[str] = [
     """,
     # Requests waiting for a provider's Batch API, and the batches holding them.
     BATCH_SCHEMA,
+    # Listings a page at a time in input order (`tubenotes.store.base.listed`, the vault pass's outlines):
+    # without it each page sorted the whole table.
+    "CREATE INDEX IF NOT EXISTS jobs_position ON jobs(position, added)",
 ]
 
 # Dead peers are noticed within about a minute, so that a machine that vanished
