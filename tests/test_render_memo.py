@@ -52,3 +52,19 @@ def test_without_a_file_the_memo_remembers_for_the_process() -> None:
     memo.keep("a.md", "x", [1, None])
     memo.save(["a.md"])
     assert memo.recall("a.md", "x") == [1, None] and memo.recall("a.md", "y") is None
+
+
+def test_every_entry_a_run_used_outlives_its_save_however_many(tmp_path: Path) -> None:
+    path = tmp_path / MEMO_FILENAME
+    first = RenderMemo(path)
+    for number in range(4500):
+        first.keep(f"Notes/{number}.md", "inputs", number)
+    first.save(f"Notes/{number}.md" for number in range(4500))
+    memo = RenderMemo(path)
+    # More recalled than are held before they are noted in the file: the run holds none of their paths.
+    assert [memo.recall(f"Notes/{number}.md", "inputs") for number in range(4400)] == list(range(4400))
+    memo.keep("Notes/new.md", "inputs", True)
+    memo.save(["Notes/new.md"])  # none of those it recalled is in the vault's records any more
+    again = RenderMemo(path)
+    assert all(again.knows(f"Notes/{number}.md") for number in range(4400))
+    assert again.knows("Notes/new.md") and not again.knows("Notes/4400.md")

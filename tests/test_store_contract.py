@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tubenotes.job import Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
+from tubenotes.job import OUTLINE_FIELDS, Generation, ProcessingStage, TokenUsage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import JobStore, MemoryStore, SqliteStore, failed, unfinished
-from tubenotes.store.base import listed
+from tubenotes.store.base import listed, outlines
 from tubenotes.store.batches import BatchRecord
+from tubenotes.store.documents import documents_of
 from tubenotes.testing.services import postgres_database
 
 DURABLE = ("sqlite", "postgres")
@@ -90,6 +91,29 @@ def test_a_changed_document_is_saved_and_a_listing_may_leave_documents_out(store
     assert again.transcript == saved.transcript
     listed = store.jobs(documents=False)[0]
     assert (listed.key, listed.stage) == (saved.key, saved.stage)
+
+
+def test_an_outline_keeps_what_the_vault_pass_reads_and_its_reading_is_the_whole_job(store: JobStore,
+                                                                                      tmp_path: Path) -> None:
+    for position in range(3):
+        saved = job(f"lecture{position:04d}", position, ProcessingStage.COMPLETED)
+        saved.video_title, saved.duration_seconds, saved.channel = f"Lecture {position}", 60.0 * position, "Prof"
+        saved.output_dir = tmp_path / "Physics"
+        saved.notes_filepath = saved.output_dir / f"Lecture {position}.md"
+        saved.assessment_filepath = saved.output_dir / f"Assessment_Lecture {position}.md"
+        saved.transcript, saved.study_notes = "heat " * 20, "## Summary"
+        saved.token_usage, saved.timings = TokenUsage(2, 100, 50, 0.01), {"fetch": 1.5}
+        store.save(saved)
+    shown, whole = outlines(store, page=2), store.jobs()
+    assert [[getattr(one, name) for name in OUTLINE_FIELDS] for one in shown] == \
+           [[getattr(one, name) for name in OUTLINE_FIELDS] for one in whole]
+    assert all(one.key == full.key for one, full in zip(shown, whole))
+    # What the pass does not read is left out, one value for all; what they share is one object.
+    assert shown[0].channel is None and shown[0].timings is shown[1].timings == {}
+    assert shown[0].output_dir is shown[2].output_dir and shown[0].subject is shown[2].subject
+    reader = documents_of(store)
+    assert [reader.read(one) for one in shown] == whole  # the job as stored, every document and field
+    assert reader.read(shown[1], ("transcript",)).channel == "Prof"
 
 
 def test_jobs_come_in_input_order_and_filter_by_stage(store: JobStore) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import run_cli
-from tubenotes.vault.links import VaultNotes
+from tubenotes.vault.links import VaultNotes, markdown_files
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Far above what tubenotes needs (about 600 MB of address space), far below a note read whole from /dev/zero.
@@ -80,3 +80,16 @@ def test_a_folder_that_vanishes_while_the_vault_is_scanned_holds_no_notes(tmp_pa
     monkeypatch.setattr(os, "scandir", vanishing)  # a spy: the folder goes between its listing and its walk
     notes = VaultNotes.scan(tmp_path)
     assert notes.find("Entropy") == "Physics/Entropy" and notes.find("Lost") is None
+
+
+def test_the_notes_come_one_at_a_time_in_path_order_outside_hidden_and_linked_folders(tmp_path: Path) -> None:
+    for name in ["a/x.md", "a b/x.md", "a.md", "a/b/c.md", "a/b.md", "ab.md", "Z.md", "é.md", "a/b c.md",
+                 ".obsidian/x.md", "a/.hidden.md", "a/notes.txt", "folder.md/inside.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# Note\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "a")  # followed, it would list a's notes twice
+    found = markdown_files(tmp_path)
+    assert next(found) == tmp_path / "Z.md"  # found as it walks, not listed whole first
+    assert [tmp_path / "Z.md", *found] == sorted(tmp_path / name for name in [
+        "a/x.md", "a b/x.md", "a.md", "a/b/c.md", "a/b.md", "ab.md", "Z.md", "é.md", "a/b c.md",
+        "folder.md/inside.md"])

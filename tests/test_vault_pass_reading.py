@@ -12,11 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LECTURE
+from tubenotes.config import Settings
 from tubenotes.course.material import DEFINITION_LECTURES
 from tubenotes.course.stage import CourseStage
 from tubenotes.generate.offline import OfflineGenerator
 from tubenotes.job import ProcessingStage, TranscriptSegment, VideoProcessingJob
 from tubenotes.store import SqliteStore
+from tubenotes.stages import build_stages
+from tubenotes.store.base import outlines
+from tubenotes.vault import finish
 from tubenotes.store.documents import DOCUMENT_FIELDS, DocumentReader, documents_of
 from tubenotes.vault import deck, finish
 from tubenotes.vault.deck import LectureCards
@@ -98,6 +102,45 @@ def test_the_vault_pass_holds_one_lecture_s_documents_at_a_time_and_writes_the_s
     assert reader.reads >= 4 * LECTURES
     # The one being read and those the definitions were last looked for in (one at a time but for that).
     assert reader.most_held <= DEFINITION_LECTURES + 1, reader.most_held
+
+
+def test_a_pass_over_the_jobs_outlines_writes_the_same_vault_and_saves_whole_jobs(tmp_path: Path) -> None:
+    with build_vault(tmp_path / "held") as store:
+        (tmp_path / "held" / "Thermo" / "Lecture 3.md").unlink()  # its job's warnings change: it is saved
+        writer = VaultWriter(tmp_path / "held", store.records)
+        finish_vault(writer, store.jobs(), course=CourseStage(notice=lambda message: None))
+    with build_vault(tmp_path / "outlined") as store:
+        (tmp_path / "outlined" / "Thermo" / "Lecture 3.md").unlink()
+        before = store.load(store.jobs(documents=False)[3].key)
+        writer = VaultWriter(tmp_path / "outlined", store.records)
+        shown = outlines(store)
+        assert all(job.token_usage is shown[0].token_usage for job in shown)
+        report = finish_vault(writer, shown, course=CourseStage(notice=lambda message: None),
+                              documents=documents_of(store))
+        [changed] = report.changed_jobs
+        assert changed.key == before.key and changed.token_usage == before.token_usage
+        assert changed.warnings == [*before.warnings, f"Lecture 3.md was deleted: left deleted (run with "
+                                    f"--regenerate or --force to rewrite it)"]
+    assert vault_files(tmp_path / "outlined") == vault_files(tmp_path / "held")
+
+
+def test_the_vault_pass_and_a_subject_s_course_pass_go_over_the_jobs_outlines(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    given: list[list[VideoProcessingJob]] = []
+
+    def finish_vault(writer: VaultWriter, jobs: list[VideoProcessingJob], **options: object) -> finish.VaultReport:
+        given.append(jobs)
+        return real(writer, jobs, **options)
+
+    real = finish.finish_vault
+    monkeypatch.setattr(finish, "finish_vault", finish_vault)
+    settings = Settings(vault=tmp_path, model="offline", pdf=False)
+    with build_vault(tmp_path) as store, build_stages(settings, store, lambda message: None) as stages:
+        stages.vault_pass()
+        stages.course_pass("thermo")
+        whole = store.jobs(documents=False)
+    assert [[job.key for job in jobs] for jobs in given] == [[job.key for job in whole]] * 2
+    assert all(job.timings is given[0][0].timings and job.channel is None for jobs in given for job in jobs)
 
 
 class KeptMemo(RenderMemo):

@@ -343,6 +343,25 @@ class VideoProcessingJob:
         if self.video_title is not None:  # what the table shows of it then; else the file's name
             self.source_path = None
 
+    def keep_outline(self, shared: dict[Any, Any]) -> None:
+        """Forget all of a listed job the vault pass does not read of it (`OUTLINE_FIELDS`): it reads the
+        rest with the documents, the job as stored (`DocumentReader.read`). What is left out is one default
+        value for every outline, and what outlines have in common (a subject's folder and name) is one
+        object in ``shared``: at 100,000 lectures the pass holds 100,000 outlines. Like a listing's job,
+        never to be saved, nor changed."""
+        for name, value in _OUTLINE_BLANKS.items():
+            _set(self, name, value)
+        if self.video_title is not None:  # the index names a lecture by its source only while it has no title
+            self.source_path = None
+        self.subject = shared.setdefault(self.subject, self.subject)
+        folder = self.output_dir = shared.setdefault(self.output_dir, self.output_dir)
+        for name in ("notes_filepath", "assessment_filepath", "notes_pdf_path", "assessment_pdf_path"):
+            path = getattr(self, name)
+            if path is not None and folder is not None and path.parent == folder:
+                _set(self, name, folder / path.name)  # its folder's parts are the folder's own
+        for name in ("error_kind", "error_message"):
+            _set(self, name, shared.setdefault(getattr(self, name), getattr(self, name)))
+
     def get_summary(self) -> dict[str, Any]:
         return {
             "video_id": self.video_id,
@@ -463,6 +482,17 @@ SUMMARY_FIELDS = frozenset({
     "assessment_pdf_path", "stage", "timings", "attempts", "warnings", "error_kind", "error_message",
     "error_retryable", "failed_stage",
 })
+
+# What the vault pass reads of a listed job: its place, its note's names and paths, what the subject's index
+# shows of it (length, status, video) and its timestamp links. The source's path only while it has no title.
+OUTLINE_FIELDS = frozenset({
+    "url", "video_id", "source", "source_path", "subject", "position", "video_title", "youtube_id",
+    "duration_seconds", "output_dir", "notes_filepath", "assessment_filepath", "notes_pdf_path",
+    "assessment_pdf_path", "stage", "error_kind", "error_message",
+})
+# The value of every other field in every outline: one object each, shared.
+_OUTLINE_BLANKS = {name: value for name, value in _DEFAULTS.items() if name not in OUTLINE_FIELDS} | {
+    name: make() for name, make in _DEFAULT_FACTORIES.items() if name not in OUTLINE_FIELDS}
 
 PATH_FIELDS = frozenset(
     f.name

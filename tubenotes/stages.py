@@ -42,7 +42,7 @@ from tubenotes.store import (
     remember_shared_store,
     vault_lock,
 )
-from tubenotes.store.base import listed
+from tubenotes.store.base import listed, outlines
 from tubenotes.store.documents import documents_of
 from tubenotes.transcription import SpeechFetcher, transcription_limit
 from tubenotes.vault.files import single_writer, sweep_temp_files
@@ -229,7 +229,7 @@ class Stages:
         """
         self.notice("Updating links, concept notes, indexes, decks and each course's guide, exam and map...")
         with single_writer(self.settings.vault):  # a Celery worker's course stage may be writing the same files
-            waiting = self._finish(self.store.jobs(documents=False), given, changed)
+            waiting = self._finish(outlines(self.store), given, changed)
         if not waiting:
             self._pass_marker().unlink(missing_ok=True)
         return not waiting
@@ -238,7 +238,7 @@ class Stages:
         """The vault pass over one subject, its course stage included: what a Celery worker runs once the
         subject's last lecture is done (the caller holds the vault's single-writer lock)."""
         wanted = subject.casefold()
-        self._finish([job for job in self.store.jobs(documents=False) if job.subject.casefold() == wanted])
+        self._finish([job for job in outlines(self.store) if job.subject.casefold() == wanted])
 
     def _finish(self, jobs: list[VideoProcessingJob], given: Iterable[VideoProcessingJob] = (),
                 changed: Collection[str] | None = None) -> bool:
@@ -249,7 +249,7 @@ class Stages:
 
         forced = {folder_of(self.settings.vault, job) for job in given} if self.options.force else set()
         course = self._course_stage()
-        # The jobs come listed without their documents: the pass reads each lecture's when it needs them.
+        # The jobs come as outlines: the pass reads each lecture's documents (and the rest) when it needs them.
         report = finish_vault(self.vault, jobs, anki=self.options.anki, course=course, forced=forced, changed=changed,
                               documents=documents_of(self.store))
         for job in report.changed_jobs:

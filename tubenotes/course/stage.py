@@ -133,7 +133,7 @@ def _course_inputs(concepts: SubjectConcepts) -> str | None:
         if stamp is None:
             return None
         lectures.update(json.dumps([job.key, stamp, concepts.note_link(job)]).encode("utf-8"))
-    found = [[c.key, c.name, c.link, c.spellings, sorted(c.member_set), c.mentions] for c in concepts.concepts.values()]
+    found = [[c.key, c.name, c.link, c.spellings, list(c.members), c.mentions] for c in concepts.concepts.values()]
     return inputs_digest("course", str(concepts.root), str(concepts.folder), concepts.language, lectures.hexdigest(),
                          found)
 

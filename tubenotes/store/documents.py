@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Collection, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tubenotes.job import Slide, TranscriptSegment, VideoProcessingJob, slide_dict
@@ -55,8 +56,9 @@ class DocumentReader(Protocol):
     lecture's documents at a time, not the vault's."""
 
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
-        """``job`` (listed without its documents) with its documents ``names``, read now; the caller
-        lets it go when done. Save such a job only when it was read with every document."""
+        """The job ``job`` lists (without its documents, or only its outline) as stored, with its documents
+        ``names``, read now; the caller lets it go when done. Save such a job only when it was read with
+        every document."""
         ...
 
     def stamp(self, job: VideoProcessingJob) -> str | None:
@@ -89,30 +91,33 @@ class StoreDocuments:
 
 
 class SqliteDocuments:
-    """Each job's documents from the SQLite store's own table: only the documents asked for, set on a
-    copy of the job as listed (its row is not read and parsed again)."""
+    """Each job's documents from the SQLite store's own table: only the documents asked for, on the job as
+    its row has it (the job listed may be an outline, `VideoProcessingJob.keep_outline`)."""
 
-    def __init__(self, db: _Readable) -> None:
+    def __init__(self, db: _Readable, vault: Path | None = None) -> None:
         self.db = db
-        self._stamps: dict[str, str] | None = None
+        self.vault = vault
+        self._stamps: dict[str, float] | None = None
 
     def read(self, job: VideoProcessingJob, names: Collection[str] = DOCUMENT_FIELDS) -> VideoProcessingJob:
         wanted = [name for name in DOCUMENT_FIELDS if name in names]
+        row = self.db.read("SELECT data FROM jobs WHERE key = ?", [job.key])
         rows = self.db.read(f"SELECT name, body FROM job_documents WHERE job_key = ? AND name IN "
                             f"({','.join('?' * len(wanted))})", [job.key, *wanted])
-        read = copy.copy(job)
+        # A job gone from the store since it was listed: as listed.
+        read = VideoProcessingJob.from_json(row[0][0], self.vault) if row else copy.copy(job)
         found = dict(rows)
         for name in wanted:
-            setattr(read, name, _document(job, name, found[name]) if name in found else _EMPTY[name]())
+            setattr(read, name, _document(read, name, found[name]) if name in found else _EMPTY[name]())
         return read
 
     def stamp(self, job: VideoProcessingJob) -> str | None:
         """The time the job's row was last saved: every save writes the row, its changed documents with it
         (one transaction). Read for every job at once, at the first question: one pass, one vault."""
         if self._stamps is None:
-            rows = self.db.read("SELECT key, updated_at FROM jobs")
-            self._stamps = {key: repr(updated_at) for key, updated_at in rows}
-        return self._stamps.get(job.key)
+            self._stamps = dict(self.db.read("SELECT key, updated_at FROM jobs"))
+        saved = self._stamps.get(job.key)
+        return None if saved is None else repr(saved)
 
 
 # A document a job has not saved yet, as a new job has it.
@@ -138,5 +143,5 @@ def documents_of(store: JobStore) -> DocumentReader:
     from tubenotes.store.sqlite import SqliteStore  # it imports this module
 
     if isinstance(store, SqliteStore):
-        return SqliteDocuments(store.db)
+        return SqliteDocuments(store.db, store.vault)
     return StoreDocuments(store)

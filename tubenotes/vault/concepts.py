@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import heapq
 import re
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,9 +52,14 @@ class Concept:
     link: str = ""  # the path's link form, set with the path
     spellings: list[str] = field(default_factory=list)
     jobs: list[VideoProcessingJob] = field(default_factory=list)
-    member_set: set[int] = field(default_factory=set)  # the jobs' places in the subject
+    members: array[int] = field(default_factory=lambda: array("l"))  # the jobs' places in the subject, in order
     groups: list[Signature] = field(default_factory=list)  # the signatures of the lectures that link it
     mentions: list[float | None] = field(default_factory=list)  # when each of ``jobs`` first says it
+
+    def linked_by(self, number: int) -> bool:
+        """Whether the lecture in place ``number`` of the subject links it."""
+        found = bisect_left(self.members, number)
+        return found < len(self.members) and self.members[found] == number
 
 
 class SubjectConcepts:
@@ -70,14 +77,14 @@ class SubjectConcepts:
         # A concept keeps its note while any lecture links it: an edited note, which
         # tubenotes no longer rewrites, may link it still.
         self._existing = {normalize(path.stem) for path in existing}
-        self._of_job: dict[str, list[Concept]] = {}  # job key -> the concepts its notes link, in concept order
-        self._note_links: dict[str, str] = {}
-        self._number: dict[str, int] = {}  # job key -> its place in ``self.jobs``
+        # What is kept of each lecture is by its place in ``self.jobs``: a subject may have 100,000 of them.
+        self._number = {job.key: number for number, job in enumerate(self.jobs)}  # job key -> its place
+        self._note_links: list[str | None] = [None] * len(self.jobs)
         links = self._read_links()
         self.concepts = self._find(links)
         del links
         self._numbered = list(self.concepts.values())
-        self._signatures: dict[str, Signature] = {}  # job key -> the concepts it links
+        self._signatures: list[Signature] = []  # by place: the concepts each lecture links, one tuple per signature
         self._groups = self._group()
         self._rankings: dict[Signature, list[int]] = {}
         self._items: dict[tuple[Signature, int], str] = {}
@@ -100,7 +107,6 @@ class SubjectConcepts:
     def _find(self, links: list[list[str]]) -> dict[str, Concept]:
         found: dict[str, Concept] = {}
         for number, (job, targets) in enumerate(zip(self.jobs, links)):
-            self._number[job.key] = number
             own = {link_path(self.root, p) for p in (job.notes_filepath, job.assessment_filepath) if p}
             for target in targets:
                 key = self._key(target)
@@ -112,8 +118,8 @@ class SubjectConcepts:
                     concept = found[key] = Concept(key, _display(target), Path())
                 if target not in concept.spellings:
                     concept.spellings.append(target)
-                if number not in concept.member_set:
-                    concept.member_set.add(number)
+                if not concept.members or concept.members[-1] != number:  # the lectures come in order
+                    concept.members.append(number)
                     concept.jobs.append(job)
         kept = {key: c for key, c in found.items()
                 if (len(c.jobs) >= MIN_LECTURES_PER_CONCEPT and not is_everyday(c.name, self.language))
@@ -127,19 +133,22 @@ class SubjectConcepts:
             taken.add(stem.casefold())
             concept.path = self.folder / CONCEPTS_DIRNAME / f"{stem}.md"
             concept.link = link_path(self.root, concept.path)
-            for job in concept.jobs:
-                self._of_job.setdefault(job.key, []).append(concept)
         return kept
 
     def _group(self) -> dict[Signature, list[int]]:
         """The subject's lectures by the concepts they link (in input order), each concept knowing its groups."""
-        numbers = {id(concept): number for number, concept in enumerate(self._numbered)}
+        linked: list[list[int]] = [[] for _ in self.jobs]
+        for place, concept in enumerate(self._numbered):
+            for number in concept.members:
+                linked[number].append(place)
         groups: dict[Signature, list[int]] = {}
-        for job in self.jobs:
-            signature = tuple(numbers[id(concept)] for concept in self._of_job.get(job.key, []))
+        shared: dict[Signature, Signature] = {(): ()}
+        for number, places in enumerate(linked):
+            signature = tuple(places)
+            signature = shared.setdefault(signature, signature)
+            self._signatures.append(signature)
             if signature:
-                self._signatures[job.key] = signature
-                groups.setdefault(signature, []).append(self._number[job.key])
+                groups.setdefault(signature, []).append(number)
         for signature in groups:
             for number in signature:
                 self._numbered[number].groups.append(signature)
@@ -148,9 +157,12 @@ class SubjectConcepts:
     def note_link(self, job: VideoProcessingJob) -> str:
         """The link path of ``job``'s note, worked out once: every concept and related list of the subject names it."""
         assert job.notes_filepath is not None
-        link = self._note_links.get(job.key)
+        number = self._number.get(job.key)
+        link = None if number is None else self._note_links[number]
         if link is None:
-            link = self._note_links[job.key] = link_path(self.root, job.notes_filepath)
+            link = link_path(self.root, job.notes_filepath)
+            if number is not None:
+                self._note_links[number] = link
         return link
 
     def resolver(self, job: VideoProcessingJob) -> Resolve:
@@ -171,9 +183,9 @@ class SubjectConcepts:
 
     def related(self, job: VideoProcessingJob) -> list[str]:
         """List items: the other lectures of the subject that share the most concepts with ``job``, most first."""
-        concepts = self._of_job.get(job.key, [])
         own = self._number.get(job.key, -1)
-        signature = self._signatures.get(job.key, ())
+        signature = self._signatures[own] if own >= 0 else ()
+        concepts = [self._numbered[place] for place in signature]
         ranked = [number for number in self._ranking(signature) if number != own][:RELATED_LECTURES]
         return [self._related_item(signature, concepts, number) for number in ranked]
 
@@ -184,7 +196,7 @@ class SubjectConcepts:
         if item is None:
             item = self._items[(signature, number)] = (
                 f"- {wikilink(self.note_link(self.jobs[number]), _title(self.jobs[number]))}: "
-                + ", ".join(wikilink(c.link, c.name) for c in concepts if number in c.member_set))
+                + ", ".join(wikilink(c.link, c.name) for c in concepts if c.linked_by(number)))
         return item
 
     def _ranking(self, signature: Signature) -> list[int]:
@@ -206,10 +218,10 @@ class SubjectConcepts:
     def _find_mentions(self) -> None:
         """When each lecture of each concept first says it: where each spelling is first said, from the
         lecture's summary, or from its segments read once for the spellings it does not know yet."""
-        for job in self.jobs:
-            concepts = self._of_job.get(job.key)
-            if not concepts:
+        for job, signature in zip(self.jobs, self._signatures):
+            if not signature:
                 continue
+            concepts = [self._numbered[place] for place in signature]
             spellings = list(dict.fromkeys(spelling for concept in concepts for spelling in concept.spellings))
             spoken: list[list[tuple[float, str]]] = []  # the segments normalised, once for all spellings
 

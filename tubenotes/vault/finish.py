@@ -87,7 +87,8 @@ def finish_vault(writer: VaultWriter, jobs: Iterable[VideoProcessingJob], anki: 
     deck are written even over the user's edits; a lecture's own notes only ever in its write stage.
     With ``changed`` (the keys of the jobs changed since the last pass), only the subjects they touch
     are brought up to date: the others, their notes and decks, are left as the last pass made them.
-    ``jobs`` may be listed without their documents: ``documents`` reads each lecture's when it is needed,
+    ``jobs`` may be listed without their documents, or as outlines (`VideoProcessingJob.keep_outline`):
+    ``documents`` reads each lecture as stored, with its documents, when they are needed,
     so that the pass holds one lecture's documents at a time, beside what it keeps of each (its links,
     first mentions, cards).
     """

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import os
 import sqlite3
@@ -50,7 +49,9 @@ class RenderMemo:
         self._memory: dict[str, tuple[str, str]] = {}  # without a file (or none to be had): every entry
         self._pending: dict[str, tuple[str, str]] = {}  # kept, not in the file yet
         self._changed = False
-        self._used: set[str] = set()  # recalled or kept by this process: kept in the file
+        # Recalled or kept by this process, kept in the file at `save`: gathered in the file's temporary table
+        # ``used``, as the paths of 100,000 lectures' entries would be tens of MB held.
+        self._used: list[str] = []  # not in that table yet
         self.rendered = 0  # notes rendered by this process's passes, for tests and figures
         self.skipped = 0  # notes whose inputs were unchanged: not rendered
 
@@ -71,7 +72,7 @@ class RenderMemo:
             entry = self._entry(path)
             if entry is None or entry[0] != inputs:
                 return None
-            self._used.add(path)
+            self._use(path)
         return json.loads(entry[1])
 
     def knows(self, path: str) -> bool:
@@ -84,10 +85,10 @@ class RenderMemo:
         entry = (inputs, json.dumps(value, ensure_ascii=False))
         with self._lock:
             self._changed = True
-            self._used.add(path)
             if self._connect() is None:
                 self._memory[path] = entry
                 return
+            self._use(path)
             self._pending[path] = entry
             if len(self._pending) >= _PENDING:
                 self._flush()
@@ -100,12 +101,13 @@ class RenderMemo:
             if db is None or not self._changed:
                 return
             self._flush()
+            self._flush_used()
             try:
                 with db:
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM wanted")
-                    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
-                                   ((path,) for path in itertools.chain(paths, self._used)))
+                    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((path,) for path in paths))
+                    db.execute("INSERT OR IGNORE INTO wanted SELECT path FROM used")
                     db.execute("DELETE FROM memo WHERE path NOT IN (SELECT path FROM wanted)")
                     db.execute("DELETE FROM wanted")
             except sqlite3.Error:
@@ -121,6 +123,24 @@ class RenderMemo:
             except sqlite3.Error:
                 self._lose()
         return entry
+
+    def _use(self, path: str) -> None:
+        """Note that this process used ``path``'s entry: it outlives the next `save`."""
+        if self._db is None:
+            return  # the memo lasts this process: nothing is pruned
+        self._used.append(path)
+        if len(self._used) >= _PENDING:
+            self._flush_used()
+
+    def _flush_used(self) -> None:
+        if self._db is None or not self._used:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((path,) for path in self._used))
+            self._used.clear()
+        except sqlite3.Error:
+            self._lose()
 
     def _flush(self) -> None:
         if self._db is None or not self._pending:
@@ -150,6 +170,7 @@ class RenderMemo:
                 db = sqlite3.connect(path, check_same_thread=False)
                 db.execute("CREATE TABLE IF NOT EXISTS memo (path TEXT PRIMARY KEY, inputs TEXT NOT NULL, "
                            "value TEXT NOT NULL)")
+                db.execute("CREATE TEMP TABLE used (path TEXT PRIMARY KEY)")
                 path.with_name(_OLD_MEMO_FILENAME).unlink(missing_ok=True)
                 return db
             except sqlite3.DatabaseError:  # damaged: every note is rendered again, into a new memo
@@ -163,6 +184,7 @@ class RenderMemo:
         """The file failed under us: what is kept from now on lasts this process."""
         self._memory.update(self._pending)
         self._pending.clear()
+        self._used.clear()
         if self._db is not None:
             self._db.close()
         self._db = None
