@@ -127,7 +127,7 @@ def test_a_model_s_true_or_false_question_in_the_lecture_s_language_is_one(langu
                                                                 in zip("AB", options)), "A")
     choice = Card("Which quantity never decreases?\nA) Entropy\nB) Energy", "A")
     lectures = [CourseLecture(number, VideoProcessingJob(url=f"u{number}", video_id=f"video00000{number}"),
-                              f"Lecture {number}", [], cards=[true_false, choice]) for number in (1, 2)]
+                              f"Lecture {number}", told=lambda: ([], [true_false, choice])) for number in (1, 2)]
     kinds = {question.card: question.kind
              for question in exam_questions(Course("Physik", Path("Physik"), language, lectures, []))}
     assert kinds == {true_false: TRUE_FALSE, choice: MULTIPLE_CHOICE}

@@ -12,8 +12,12 @@ from pathlib import Path
 from tests.test_vault_pass_reading import LECTURES, build_vault
 from tubenotes.course.canvas import Edge, Layout, Node, canvas_chunks
 from tubenotes.course.guide import joined
+from tubenotes.course.material import CourseLecture, course_of
+from tubenotes.job import VideoProcessingJob
 from tubenotes.course.stage import CourseStage, encoded
 from tubenotes.store.documents import documents_of
+from tubenotes.vault.cards import cards_of
+from tubenotes.vault.concepts import SubjectConcepts
 from tubenotes.vault.finish import finish_vault
 from tubenotes.vault.guard import GuardedFiles, MemoryRecords, WriteOutcome
 from tubenotes.vault.writer import VaultWriter
@@ -81,3 +85,30 @@ def test_bytes_in_pieces_are_written_without_holding_them_and_only_when_they_cha
     result = files.write_chunks(path, pieces(2), "course")
     assert (result.outcome, result.path.name) == (WriteOutcome.BESIDE, "Big (new).canvas")
     assert path.read_text() == "my own map" and result.path.read_text() == piece * 2
+
+
+
+def test_a_course_lecture_holds_no_summary_nor_questions_but_asks_for_them() -> None:
+    """A course of 20,000 lectures held every lecture's summary sentences and questions for its whole stage."""
+    asked = []
+    lecture = CourseLecture(1, VideoProcessingJob(url="u", video_id="video000001"), "Lecture 1",
+                            told=lambda: asked.append(1) or (["It says so."], ()))
+    assert lecture.summary == ["It says so."] and lecture.summary == ["It says so."] and not lecture.cards
+    assert len(asked) == 3
+
+
+def test_a_course_s_lectures_tell_the_summary_and_questions_their_lecture_has(tmp_path: Path) -> None:
+    with build_vault(tmp_path) as store:
+        writer = VaultWriter(tmp_path, store.records)
+        finish_vault(writer, store.jobs(documents=False), documents=documents_of(store))
+        concepts = SubjectConcepts(tmp_path, tmp_path / "Thermo", store.jobs(documents=False), writer.vault_notes(),
+                                   documents=documents_of(store))
+        course = course_of(concepts)
+        whole = {job.key: job for job in store.jobs()}
+    # Plain values only: a failing assertion's report of a course would print its whole graph.
+    for lecture in course.lectures:
+        stored = whole[lecture.job.key]
+        asked = [card.question for card in lecture.cards]
+        summary = " ".join(lecture.summary)
+        assert asked == [card.question for card in cards_of(stored.assessment_content or "")]
+        assert bool(summary) and summary[:40] in (stored.study_notes or ""), lecture.number

@@ -41,20 +41,39 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 
 
+# What a lecture tells the course: the sentences of its notes' summary, and its assessment's questions.
+Told = tuple[list[str], Sequence[Card]]
+
+
+def _untold() -> Told:
+    return [], ()
+
+
 @dataclass(eq=False)
 class CourseLecture:
     number: int  # from 1, in course order
     job: VideoProcessingJob  # as listed: its documents are read when needed, see `with_documents`
     link: str  # its note's link path
-    summary: list[str]  # sentences of its notes' summary, Markdown without links
     introduces: list[CourseConcept] = field(default_factory=list)
     uses: list[CourseConcept] = field(default_factory=list)  # introduced by an earlier lecture
-    cards: Sequence[Card] = ()  # its assessment's questions
     documents: DocumentReader = field(default_factory=HeldDocuments)
+    # What it tells the course, worked out when asked (in the vault pass, from the lecture's summary): a
+    # course of 20,000 lectures held every lecture's summary and questions for the whole stage, 40 MiB.
+    told: Callable[[], Told] = _untold
 
     @property
     def title(self) -> str:
         return self.job.video_title or self.job.video_id
+
+    @property
+    def summary(self) -> list[str]:
+        """Sentences of its notes' summary, Markdown without links."""
+        return self.told()[0]
+
+    @property
+    def cards(self) -> Sequence[Card]:
+        """Its assessment's questions."""
+        return self.told()[1]
 
     def with_documents(self) -> VideoProcessingJob:
         """The lecture's job with its documents, read now: for the few places that need its text."""
@@ -113,7 +132,9 @@ def course_of(concepts: SubjectConcepts, memo: RenderMemo | None = None) -> Cour
     summary_heading = labels_for(language).summary
     documents = concepts.documents
     memo = memo if memo is not None else RenderMemo()
-    lectures = [CourseLecture(number, job, concepts.note_link(job), [], documents=documents)
+    told = _told_facts(summary_heading)
+    lectures = [CourseLecture(number, job, concepts.note_link(job), documents=documents,
+                              told=functools.partial(_told, concepts.summaries, told, job))
                 for number, job in enumerate(concepts.jobs, start=1)]
     by_key = {lecture.job.key: lecture for lecture in lectures}
     found: list[CourseConcept] = []
@@ -148,10 +169,7 @@ def _read_lectures(lectures: list[CourseLecture], summaries: LectureSummaries, s
                 split.append(_Sentences(read))
             return split[0]
 
-        wanted: dict[str, Compute] = {
-            f"summary:{summary_heading}": lambda read: _summary(read.study_notes or "", summary_heading),
-            "cards": card_rows,
-        }
+        wanted = _told_facts(summary_heading)  # worked out with the rest while the lecture is read
         builds = {}
         for item in lecture.introduces:
             earlier = [other for other in item.first.uses if other.first.number < item.first.number]
@@ -160,12 +178,25 @@ def _read_lectures(lectures: list[CourseLecture], summaries: LectureSummaries, s
                 wanted[key] = functools.partial(_builds_on, sentences, spellings[id(item)],
                                                 [spellings[id(other)] for other in earlier])
                 builds[key] = (item, earlier)
-        values = dict(zip(wanted, summaries.facts(lecture.job, wanted, (
-            "study_notes", "assessment_content", "transcript", "segments", "slides"))))
-        lecture.summary = values[f"summary:{summary_heading}"]
-        lecture.cards = tuple(Card(*row[:5]) for row in values["cards"] or ())
+        values = dict(zip(wanted, summaries.facts(lecture.job, wanted, _READ)))
         for key, (item, earlier) in builds.items():
             item.builds_on = [earlier[number] for number in values[key]]
+
+
+# The documents a lecture is read with for the course.
+_READ = ("study_notes", "assessment_content", "transcript", "segments", "slides")
+
+
+def _told_facts(summary_heading: str) -> dict[str, Compute]:
+    """How a lecture's summary sentences (under ``summary_heading``) and its cards are worked out, by the
+    names its summary keeps them under."""
+    return {f"summary:{summary_heading}": lambda read: _summary(read.study_notes or "", summary_heading),
+            "cards": card_rows}
+
+
+def _told(summaries: LectureSummaries, facts: dict[str, Compute], job: VideoProcessingJob) -> Told:
+    summary, rows = summaries.facts(job, facts, _READ)
+    return summary, tuple(Card(*row[:5]) for row in rows or ())
 
 
 class _Sentences:
