@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -133,23 +133,21 @@ class RenderMemo:
             self._flush_used()
 
     def _flush_used(self) -> None:
-        if self._db is None or not self._used:
-            return
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((path,) for path in self._used))
-            self._used.clear()
-        except sqlite3.Error:
-            self._lose()
+        self._write_out("INSERT OR IGNORE INTO used VALUES (?)", [(path,) for path in self._used], self._used.clear)
 
     def _flush(self) -> None:
-        if self._db is None or not self._pending:
+        self._write_out("INSERT OR REPLACE INTO memo (path, inputs, value) VALUES (?, ?, ?)",
+                        [(path, inputs, value) for path, (inputs, value) in self._pending.items()],
+                        self._pending.clear)
+
+    def _write_out(self, statement: str, rows: list[tuple[str, ...]], written: Callable[[], None]) -> None:
+        """``rows`` into the memo's file in one transaction, then ``written``; a file that fails is let go."""
+        if self._db is None or not rows:
             return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO memo (path, inputs, value) VALUES (?, ?, ?)",
-                                     ((path, inputs, value) for path, (inputs, value) in self._pending.items()))
-            self._pending.clear()
+                self._db.executemany(statement, rows)
+            written()
         except sqlite3.Error:
             self._lose()
 
