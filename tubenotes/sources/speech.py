@@ -167,15 +167,19 @@ class SpeechTranscriber:
             for window in audio_windows(media, self.window_seconds):
                 # VAD on: silences produce no text instead of invented words.
                 pieces, info = self.model.transcribe(window, language=decode_as, vad_filter=True)
+                length = len(window) / SAMPLE_RATE
                 for piece in pieces:
                     text = piece.text.strip()
                     if text:
                         segments.append({"start": done + piece.start, "duration": piece.end - piece.start,
                                          "text": text})
                     if on_progress is not None:
-                        on_progress(done + piece.end, max(total, done + piece.end))
+                        # A piece may end a little past its window's audio (15.2 s of 15.1): progress
+                        # goes no further than what was heard, so that it never steps back.
+                        heard = done + min(piece.end, length)
+                        on_progress(heard, max(total, heard))
                 decode_as = decode_as or info.language  # detected in the first window, kept for the rest
-                done += len(window) / SAMPLE_RATE
+                done += length
                 if on_progress is not None:
                     on_progress(done, max(total, done))
         if done == 0:
