@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import http.server
+import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
+# The tests that press Ctrl-C need it to reach the commands they start. A test run started in the
+# background by a shell without job control (`cmd &` in a script) inherits SIGINT ignored, and so
+# would every command it starts: they are given the default, as a terminal's user has it.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from tubenotes.testing.socks5 import Socks5Server
 from tubenotes.job import Generation, VideoProcessingJob
